@@ -1,0 +1,5 @@
+"""Allow ``python -m stretch_coach``."""
+
+from stretch_coach.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""Command-line entry point.
+
+Each sub-command lives in its own module under :mod:`stretch_coach.commands`
+and registers itself with :func:`register`; this file only wires them up,
+handles errors and exit codes. Nothing here imports Textual: the TUI is
+imported only by the commands that open it, so ``stretch-coach list`` starts
+about as fast as importing PyYAML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from stretch_coach import __version__
+from stretch_coach.errors import EXIT_INTERRUPTED, UserError
+
+#: The modules that add sub-commands, in the order ``--help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "stretch_coach.commands.library",
+    "stretch_coach.commands.run",
+)
+
+
+def library_options() -> argparse.ArgumentParser:
+    """Options shared by every command that reads the routine library."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--library",
+        metavar="DIR",
+        action="append",
+        default=argparse.SUPPRESS,
+        help="also read routines from DIR (repeatable; also STRETCH_COACH_LIBRARY, "
+        f"a {os.pathsep!r}-separated list)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every registered sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="stretch-coach",
+        description="A guided stretching coach: timed holds, reps and audio cues. "
+        "With no command, opens the routine library.",
+        parents=[library_options()],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.set_defaults(handler=None)
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    shared = library_options()
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers, shared)
+    return parser
+
+
+def _open_library_tui(args: argparse.Namespace) -> int:
+    from stretch_coach.commands.run import open_tui
+
+    return open_tui(args, routine=None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "library"):
+        args.library = []
+    handler = args.handler or _open_library_tui
+    try:
+        return int(handler(args) or 0)
+    except UserError as err:
+        print(f"stretch-coach: {err.message}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("stretch-coach: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `stretch-coach list | head`: the reader went away; that is fine.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,120 @@
+"""Durations as the format writes them: ``30``, ``2.5``, ``45s``, ``1m30s``, ``1:30``...
+
+The text forms are described by one regular expression, :data:`DURATION_PATTERN`,
+which the loader parses with and the JSON Schema publishes, so the two cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+#: Longest single duration the format allows (1 hour).
+MAX_DURATION = 3600.0
+
+_NUM = r"[0-9]+(?:\.[0-9]+)?"
+#: Units: ``h``; ``m`` or ``min``; ``s`` or ``sec``, each at most once, largest first.
+_UNITS = (
+    rf"(?:({_NUM}) *h *)?"
+    rf"(?:({_NUM}) *(?:min|m) *)?"
+    rf"(?:({_NUM}) *(?:sec|s) *)?"
+)
+#: Every text form of a duration, anchored; ECMA-262 compatible for JSON Schema.
+DURATION_PATTERN = (
+    rf"^ *(?:{_NUM}"  # a bare number of seconds written as text
+    rf"|[0-9]+:[0-5][0-9](?:\.[0-9]+)?"  # m:ss
+    rf"|(?=[0-9]){_UNITS}"  # 1h, 2m, 45s, 1m30s, 1 min 30 s
+    r") *$"
+)
+_DURATION_RE = re.compile(DURATION_PATTERN)
+_UNITS_RE = re.compile(rf"^ *{_UNITS}$")
+_COLON_RE = re.compile(r"^ *([0-9]+):([0-5][0-9](?:\.[0-9]+)?) *$")
+
+HINT = "write seconds (30, 2.5) or text such as 45s, 2m, 1m30s, '1 min 30 s', 1h or 1:30"
+
+
+class DurationError(ValueError):
+    """A value that is not a duration of the format."""
+
+
+def parse_duration(value: object) -> float:
+    """Return the duration ``value`` stands for, in seconds.
+
+    Args:
+        value: a YAML scalar: an int, a float or a string.
+
+    Raises:
+        DurationError: if ``value`` is not a duration, is negative, is not finite
+            or is longer than one hour. The message says how to write one.
+    """
+    if isinstance(value, bool) or value is None:
+        raise DurationError(f"expected a duration, got {_describe(value)}; {HINT}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+        if not math.isfinite(seconds):
+            raise DurationError(f"must be a finite number of seconds; {HINT}")
+    elif isinstance(value, str):
+        seconds = _parse_text(value)
+    else:
+        raise DurationError(f"expected a duration, got {_describe(value)}; {HINT}")
+    if seconds < 0:
+        raise DurationError("must not be negative")
+    if seconds > MAX_DURATION:
+        raise DurationError(f"{format_seconds(seconds)} is longer than the 1 hour limit")
+    return seconds
+
+
+def _parse_text(text: str) -> float:
+    if not _DURATION_RE.match(text) or not text.strip():
+        raise DurationError(f"{text!r} is not a duration; {HINT}")
+    colon = _COLON_RE.match(text)
+    if colon:
+        return int(colon.group(1)) * 60 + float(colon.group(2))
+    units = _UNITS_RE.match(text)
+    if units and any(units.groups()):
+        hours, minutes, secs = (float(g) if g else 0.0 for g in units.groups())
+        return hours * 3600 + minutes * 60 + secs
+    return float(text)
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def format_seconds(seconds: float) -> str:
+    """Format seconds for people: ``45 s``, ``2 min``, ``1 min 30 s``, ``1 h 5 min``."""
+    if seconds < 60:
+        text = f"{seconds:.1f}".rstrip("0").rstrip(".")
+        return f"{text} s"
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} h")
+    if minutes:
+        parts.append(f"{minutes} min")
+    if secs:
+        parts.append(f"{secs} s")
+    return " ".join(parts)
+
+
+def format_clock(seconds: float) -> str:
+    """Format seconds as a clock, ``m:ss`` or ``h:mm:ss``, rounding up.
+
+    Rounding up means a countdown shows ``0:01`` until the very end, as people
+    expect, and never ``0:00`` while time is left.
+    """
+    whole = max(0, math.ceil(seconds - 1e-9))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

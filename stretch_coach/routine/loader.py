@@ -1,0 +1,278 @@
+"""Load and validate one routine file, reporting every problem with its place."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from stretch_coach.routine import spec
+from stretch_coach.routine.durations import format_seconds
+from stretch_coach.routine.errors import Problem, RoutineError
+from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind
+from stretch_coach.routine.spec import INVALID, Context
+from stretch_coach.routine.yamlread import Mark, YMap, read_yaml
+
+#: Largest routine file accepted.
+MAX_FILE_BYTES = 1024 * 1024
+ROUTINE_SUFFIXES = (".yaml", ".yml")
+
+_EXCLUSIVE = (("hold", "tempo"), ("hold", "duration"), ("tempo", "duration"), ("reps", "duration"))
+_WORK_KEYS = ("hold", "reps", "tempo", "duration")
+
+
+def load_routine(path: Path | str, shown_as: str | None = None) -> Routine:
+    """Read, parse and validate a routine file.
+
+    Includes are recorded, not followed: a :class:`~stretch_coach.routine.library.Library`
+    resolves them, because an ``id`` can only be looked up in a library.
+
+    Args:
+        path: the file to read.
+        shown_as: how to name the file in messages (default: ``path`` as given).
+
+    Raises:
+        RoutineError: with every problem found, each located at a line and column.
+    """
+    path = Path(path)
+    name = shown_as or str(path)
+    ctx = Context(name, path.parent)
+    text = _read_text(path, ctx)
+    if text is None:
+        raise RoutineError(ctx.problems)
+    routine = parse_routine(text, ctx, path)
+    if routine is None:
+        raise RoutineError(ctx.problems)
+    return routine
+
+
+def _read_text(path: Path, ctx: Context) -> str | None:
+    start = Mark(1, 1)
+    if path.suffix.lower() not in ROUTINE_SUFFIXES:
+        ctx.problem(start, "", "a routine file's name ends in .yaml or .yml")
+        return None
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        ctx.problem(start, "", "no such file")
+        return None
+    except IsADirectoryError:
+        ctx.problem(start, "", "is a folder, not a routine file")
+        return None
+    except OSError as err:
+        ctx.problem(start, "", f"cannot read: {err.strerror or err}")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        ctx.problem(start, "", "file is larger than 1 MiB; a routine is a short text file")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        before = data[: err.start]
+        line = before.count(b"\n") + 1
+        column = err.start - (before.rfind(b"\n") + 1) + 1
+        ctx.problem(Mark(line, column), "", "not UTF-8 text; save the file as UTF-8")
+        return None
+
+
+def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine | None:
+    """Validate YAML ``text`` as a routine; problems go to ``ctx``, ``None`` if any."""
+    root, yaml_problems = read_yaml(text)
+    for p in yaml_problems:
+        ctx.problem(p.mark, p.key, p.message)
+    if yaml_problems:
+        return None
+    if not isinstance(root, YMap):
+        what = "empty" if root is None else f"{spec.describe(root)}, not a mapping"
+        mark = getattr(root, "mark", Mark(1, 1))
+        ctx.problem(mark, "", f"the file is {what}; a routine is a mapping with a title and steps")
+        return None
+
+    ok = spec.TOP.check_keys(ctx, root, "")
+    values: dict[str, Any] = {}
+    for name, item in root.items():
+        field = spec.TOP.fields.get(name)
+        if field is None or name == "steps":
+            continue
+        values[name] = field.kind.check(ctx, item, root.value_marks[name], name)
+        ok = ok and values[name] is not INVALID
+
+    defaults = Defaults(**values["defaults"]) if isinstance(values.get("defaults"), dict) else Defaults()
+    steps: list[Step | Include] = []
+    if "steps" in root:
+        raw = root["steps"]
+        mark = root.value_marks["steps"]
+        if not isinstance(raw, list):
+            ctx.problem(mark, "steps", f"expected a list of steps, got {spec.describe(raw)}")
+            ok = False
+        elif not raw:
+            ctx.problem(mark, "steps", "needs at least one step")
+            ok = False
+        else:
+            for i, item in enumerate(raw):
+                step = check_step(ctx, item, raw.item_marks[i], f"steps[{i + 1}]", defaults)
+                if step is INVALID:
+                    ok = False
+                else:
+                    steps.append(step)
+
+    routine_id = values.get("id")
+    if routine_id is None and path is not None:
+        routine_id = path.stem
+        if not re.match(spec.SLUG_PATTERN, routine_id):
+            ctx.problem(
+                root.mark,
+                "id",
+                f"the file name {path.stem!r} is not a valid id; add a line such as "
+                f"'id: {_slugify(path.stem)}' or rename the file",
+            )
+            ok = False
+    if not ok or ctx.problems:
+        return None
+    return Routine(
+        id=routine_id or "routine",
+        title=values["title"],
+        steps=tuple(steps),
+        path=path,
+        summary=values.get("summary"),
+        description=values.get("description"),
+        tags=values.get("tags", ()),
+        author=values.get("author"),
+        source=values.get("source"),
+        caution=values.get("caution", ()),
+        defaults=defaults,
+        cues=values.get("cues", {}),
+    )
+
+
+def _slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "my-routine"
+
+
+def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Defaults) -> Any:
+    """Validate one step mapping; return a :class:`Step`, an :class:`Include` or ``INVALID``."""
+    if not isinstance(value, YMap):
+        return ctx.problem(
+            mark, key, f"a step is a mapping such as 'name: ...', got {spec.describe(value)}"
+        )
+    ok = spec.STEP.check_keys(ctx, value, key)
+    keys = set(value)
+
+    def at(name: str) -> Mark:
+        return value.key_marks[name]
+
+    if "include" in keys:
+        for other in sorted(keys - {"include", "repeat"}, key=lambda k: at(k).line):
+            if other in spec.STEP.fields:
+                ok = False
+                ctx.problem(
+                    at(other),
+                    f"{key}.{other}",
+                    "not allowed on an include step; it takes only 'include' and 'repeat'",
+                )
+        checked = spec.Mapping(spec.INCLUDE_FIELDS).check(ctx, _only(value, "include", "repeat"), mark, key)
+        if checked is INVALID or not ok:
+            return INVALID
+        target_mark = value.value_marks["include"]
+        return Include(checked["include"], checked.get("repeat", 1), target_mark.line, target_mark.column)
+
+    if "repeat" in keys:
+        ok = False
+        ctx.problem(at("repeat"), f"{key}.repeat", "only an include step takes 'repeat'; for a step, use 'sets'")
+    for first, second in _EXCLUSIVE:
+        if first in keys and second in keys:
+            ok = False
+            later = max(first, second, key=lambda k: (at(k).line, at(k).column))
+            other = second if later == first else first
+            ctx.problem(at(later), f"{key}.{later}", f"cannot be combined with {other!r}: a step has one kind")
+    if "tempo" in keys and "reps" not in keys:
+        ok = False
+        ctx.problem(at("tempo"), f"{key}.tempo", "paced reps need 'reps' as well as 'tempo'")
+
+    kind = _kind_of(keys)
+    if "prompts" in keys and kind is not StepKind.TIMED:
+        ok = False
+        ctx.problem(at("prompts"), f"{key}.prompts", "only a timed activity (a step with 'duration') takes prompts")
+    if "name" not in keys and kind is not StepKind.REST:
+        ok = False
+        ctx.problem(mark, f"{key}.name", "required, but missing: every step except a rest needs a name")
+
+    fields: dict[str, Any] = {}
+    for name, item in value.items():
+        field = spec.STEP.fields.get(name)
+        if field is None or name in ("include", "repeat"):
+            continue
+        field_kind = spec.WORK if (name == "rest" and kind is StepKind.REST) else field.kind
+        fields[name] = field_kind.check(ctx, item, value.value_marks[name], f"{key}.{name}")
+        ok = ok and fields[name] is not INVALID
+    if not ok:
+        return INVALID
+
+    if kind is StepKind.TIMED:
+        for i, prompt in enumerate(fields.get("prompts", ())):
+            if prompt.at >= fields["duration"]:
+                item_mark = value["prompts"].item_marks[i]
+                ok = False
+                ctx.problem(
+                    item_mark,
+                    f"{key}.prompts[{i + 1}].at",
+                    f"{format_seconds(prompt.at)} is not within the "
+                    f"{format_seconds(fields['duration'])} activity",
+                )
+        if not ok:
+            return INVALID
+
+    rest = defaults.rest if kind is StepKind.REST else fields.get("rest", defaults.rest)
+    return Step(
+        kind=kind,
+        name=fields.get("name", "Rest"),
+        instructions=fields.get("instructions"),
+        hold=fields.get("hold"),
+        reps=fields.get("reps", 1 if kind is StepKind.HOLD else None),
+        tempo=fields.get("tempo"),
+        duration=fields["rest"] if kind is StepKind.REST else fields.get("duration"),
+        sides=fields.get("sides", ()),
+        sets=fields.get("sets", 1),
+        rest=0.0 if kind is StepKind.REST else rest,
+        set_rest=fields.get("set_rest", 0.0 if kind is StepKind.REST else rest),
+        switch=fields.get("switch", defaults.switch),
+        prepare=fields.get("prepare", defaults.prepare),
+        say=fields.get("say"),
+        prompts=tuple(sorted(fields.get("prompts", ()), key=lambda p: p.at)),
+        cues=fields.get("cues", {}),
+        voice=defaults.voice,
+        line=mark.line,
+    )
+
+
+def _only(value: YMap, *names: str) -> YMap:
+    out = YMap(value.mark)
+    for name in names:
+        if name in value:
+            out[name] = value[name]
+            out.key_marks[name] = value.key_marks[name]
+            out.value_marks[name] = value.value_marks[name]
+    return out
+
+
+def _kind_of(keys: set[str]) -> StepKind:
+    if "hold" in keys:
+        return StepKind.HOLD
+    if "duration" in keys:
+        return StepKind.TIMED
+    if "reps" in keys:
+        return StepKind.PACED if "tempo" in keys else StepKind.COUNTED
+    if "rest" in keys:
+        return StepKind.REST
+    return StepKind.MANUAL
+
+
+def problems_of(path: Path, shown_as: str | None = None) -> list[Problem]:
+    """Every problem of one file on its own (includes not followed); empty if valid."""
+    try:
+        load_routine(path, shown_as)
+    except RoutineError as err:
+        return list(err.problems)
+    return []

@@ -1,0 +1,160 @@
+"""The routine model: what a valid file means, with every default filled in."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+#: The cue events of the format, in the order the format page lists them.
+CUE_EVENTS: tuple[str, ...] = (
+    "prepare",
+    "start",
+    "rep",
+    "countdown",
+    "halfway",
+    "switch",
+    "end",
+    "finish",
+)
+#: Default sound of each event.
+DEFAULT_CUES: Mapping[str, str] = MappingProxyType(
+    {
+        "prepare": "beep",
+        "start": "go",
+        "rep": "tick",
+        "countdown": "tick",
+        "halfway": "beep",
+        "switch": "switch",
+        "end": "chime",
+        "finish": "finish",
+    }
+)
+#: Sounds shipped with stretch-coach.
+SHIPPED_SOUNDS: tuple[str, ...] = ("beep", "tick", "go", "chime", "switch", "finish")
+
+
+class StepKind(enum.Enum):
+    """What a step asks of the user; follows from its keys."""
+
+    HOLD = "hold"
+    PACED = "paced reps"
+    COUNTED = "counted reps"
+    TIMED = "timed activity"
+    REST = "rest"
+    MANUAL = "manual"
+
+    @property
+    def timed(self) -> bool:
+        """Whether the step has a fixed length (counted reps and manual steps do not)."""
+        return self not in (StepKind.COUNTED, StepKind.MANUAL)
+
+
+@dataclass(frozen=True)
+class Sound:
+    """A cue sound: a shipped one by name, silence, or a WAV beside the routine."""
+
+    name: str  #: shipped sound name, ``"none"``, or the path as written
+    path: Path | None = None  #: resolved file for a ``.wav`` of the routine's own
+
+    @property
+    def silent(self) -> bool:
+        return self.name == "none"
+
+    def __str__(self) -> str:
+        return str(self.path) if self.path else self.name
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Something to say at an offset of each timed activity."""
+
+    at: float
+    say: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a routine, with its routine's defaults applied."""
+
+    kind: StepKind
+    name: str
+    instructions: str | None = None
+    hold: float | None = None
+    reps: int | None = None
+    tempo: float | None = None
+    duration: float | None = None  #: timed activity length, or a rest step's length
+    sides: tuple[str, ...] = ()
+    sets: int = 1
+    rest: float = 0.0  #: between holds of a hold step, and the default set_rest
+    set_rest: float = 0.0
+    switch: float = 5.0
+    prepare: float = 5.0
+    say: str | None = None
+    prompts: tuple[Prompt, ...] = ()
+    cues: Mapping[str, Sound] = field(default_factory=dict)
+    voice: bool = True
+    line: int = 0  #: where the step starts in its file
+
+    @property
+    def side_count(self) -> int:
+        return max(1, len(self.sides))
+
+
+@dataclass(frozen=True)
+class Include:
+    """An ``include`` step: another routine's steps, ``repeat`` times."""
+
+    target: str
+    repeat: int = 1
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Defaults:
+    prepare: float = 5.0
+    switch: float = 5.0
+    rest: float = 0.0
+    voice: bool = True
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A routine file as written: its steps are :class:`Step` or :class:`Include`."""
+
+    id: str
+    title: str
+    steps: tuple[Step | Include, ...]
+    path: Path | None = None
+    summary: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    author: str | None = None
+    source: str | None = None
+    caution: tuple[str, ...] = ()
+    defaults: Defaults = Defaults()
+    cues: Mapping[str, Sound] = field(default_factory=dict)
+
+    @property
+    def has_includes(self) -> bool:
+        return any(isinstance(s, Include) for s in self.steps)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step ready to play: includes expanded, every cue event's sound decided."""
+
+    step: Step
+    sounds: Mapping[str, Sound]  #: event -> sound, for all of :data:`CUE_EVENTS`
+    routine_id: str  #: the routine the step was written in
+
+    @property
+    def kind(self) -> StepKind:
+        return self.step.kind
+
+    @property
+    def name(self) -> str:
+        return self.step.name

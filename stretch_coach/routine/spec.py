@@ -1,0 +1,468 @@
+"""The format's keys, once: the loader validates with these and the JSON Schema is drawn from them.
+
+Every key is a :class:`Field` with a :class:`Kind` of value. A kind both checks a
+value read from YAML (reporting located problems) and describes itself as JSON
+Schema, so ``stretch-coach schema`` can never disagree with the loader about
+types, ranges or names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stretch_coach.routine.durations import (
+    DURATION_PATTERN,
+    MAX_DURATION,
+    DurationError,
+    parse_duration,
+)
+from stretch_coach.routine.errors import Problem
+from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Prompt, Sound
+from stretch_coach.routine.yamlread import Mark, YList, YMap
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+_SLUG_RE = re.compile(SLUG_PATTERN)
+
+
+class Invalid:
+    """Marker for a value that failed its check (its problem is already recorded)."""
+
+
+INVALID = Invalid()
+
+
+@dataclass
+class Context:
+    """Where a check happens: the file, its folder, and the problems found so far."""
+
+    file: str
+    folder: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, mark: Mark, key: str, message: str) -> Invalid:
+        self.problems.append(Problem(self.file, mark.line, mark.column, key, message))
+        return INVALID
+
+
+def describe(value: Any) -> str:
+    """Name a YAML value's type the way an author would."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+class Kind:
+    """A kind of value: checks YAML values and describes itself as JSON Schema."""
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        raise NotImplementedError
+
+    def schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class Text(Kind):
+    """Text; numbers are taken as their text (``title: 300`` is fine)."""
+
+    def __init__(self, one_line: bool = False) -> None:
+        self.one_line = one_line
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            return ctx.problem(mark, key, f"expected text, got {describe(value)}")
+        value = value.strip()
+        if not value:
+            return ctx.problem(mark, key, "must not be empty")
+        if self.one_line and "\n" in value:
+            return ctx.problem(mark, key, "must be one line of text")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        text: dict[str, Any] = {"type": "string", "minLength": 1}
+        if self.one_line:
+            text["pattern"] = "^[^\\n]*$"
+        return {"anyOf": [text, {"type": "number"}]}
+
+
+class Slug(Kind):
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if not isinstance(value, str) or not _SLUG_RE.match(value):
+            shown = describe(value) if not isinstance(value, str) else repr(value)
+            return ctx.problem(
+                mark,
+                key,
+                f"{shown} is not a valid id: use lower-case letters, digits and '-', "
+                "starting with a letter or digit (e.g. bedtime-calf-stretch)",
+            )
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": SLUG_PATTERN}
+
+
+class FormatVersion(Kind):
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if value != 1 or isinstance(value, bool) or not isinstance(value, int):
+            return ctx.problem(
+                mark,
+                key,
+                f"{value!r} is not a format this version reads; the only format is 1",
+            )
+        return 1
+
+    def schema(self) -> dict[str, Any]:
+        return {"const": 1}
+
+
+class Integer(Kind):
+    def __init__(self, minimum: int, maximum: int) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            return ctx.problem(mark, key, f"expected a whole number, got {describe(value)}")
+        if not self.minimum <= value <= self.maximum:
+            return ctx.problem(
+                mark, key, f"{value} is out of range: use {self.minimum} to {self.maximum}"
+            )
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+
+
+class Boolean(Kind):
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if not isinstance(value, bool):
+            return ctx.problem(mark, key, f"expected true or false, got {describe(value)}")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+class Duration(Kind):
+    """A duration; ``work`` ones must be more than 0, pauses may be 0."""
+
+    def __init__(self, work: bool) -> None:
+        self.work = work
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        try:
+            seconds = parse_duration(value)
+        except DurationError as err:
+            return ctx.problem(mark, key, str(err))
+        if self.work and seconds <= 0:
+            return ctx.problem(mark, key, "must be more than 0 seconds")
+        return seconds
+
+    def schema(self) -> dict[str, Any]:
+        number: dict[str, Any] = {"type": "number", "maximum": MAX_DURATION}
+        number["exclusiveMinimum" if self.work else "minimum"] = 0
+        return {"anyOf": [number, {"type": "string", "pattern": DURATION_PATTERN}]}
+
+
+class ListOf(Kind):
+    def __init__(self, item: Kind, min_items: int = 0, unique: bool = False) -> None:
+        self.item, self.min_items, self.unique = item, min_items, unique
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if not isinstance(value, YList):
+            example = "[left, right]" if self.unique else "a list, one item per line starting '- '"
+            return ctx.problem(mark, key, f"expected a list, got {describe(value)}; write {example}")
+        if len(value) < self.min_items:
+            return ctx.problem(mark, key, f"needs at least {self.min_items} items")
+        items = [
+            self.item.check(ctx, item, value.item_marks[i], f"{key}[{i + 1}]")
+            for i, item in enumerate(value)
+        ]
+        if any(item is INVALID for item in items):
+            return INVALID
+        if self.unique:
+            seen: dict[Any, int] = {}
+            for i, item in enumerate(items):
+                if item in seen:
+                    return ctx.problem(
+                        value.item_marks[i], f"{key}[{i + 1}]", f"{item!r} is listed twice"
+                    )
+                seen[item] = i
+        return tuple(items)
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "array", "items": self.item.schema()}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        if self.unique:
+            out["uniqueItems"] = True
+        return out
+
+
+class SoundRef(Kind):
+    """A cue sound: a shipped name, ``none``, or a ``.wav`` inside the routine's folder."""
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return ctx.problem(mark, key, f"expected a sound name, got {describe(value)}")
+        value = value.strip()
+        if value in SHIPPED_SOUNDS or value == "none":
+            return Sound(value)
+        if not value.lower().endswith(".wav"):
+            near = difflib.get_close_matches(value, [*SHIPPED_SOUNDS, "none"], n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            return ctx.problem(
+                mark,
+                key,
+                f"unknown sound {value!r}: {hint}use one of {', '.join(SHIPPED_SOUNDS)}, "
+                "none, or a .wav file beside the routine",
+            )
+        if os.path.isabs(value) or value.startswith("~"):
+            return ctx.problem(mark, key, f"{value!r}: give a path relative to the routine file")
+        folder = ctx.folder.resolve()
+        target = (folder / value).resolve()
+        if not target.is_relative_to(folder):
+            return ctx.problem(
+                mark, key, f"{value!r} is outside the routine's folder; keep sounds beside it"
+            )
+        if not target.is_file():
+            return ctx.problem(mark, key, f"sound file {value!r} not found beside the routine")
+        return Sound(value, target)
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"enum": [*SHIPPED_SOUNDS, "none"]},
+                {"type": "string", "pattern": "(?i)^[^/\\\\~].*\\.wav$"},
+            ]
+        }
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a mapping in the format."""
+
+    name: str
+    kind: Kind
+    description: str
+    required: bool = False
+
+
+class Mapping(Kind):
+    """A mapping with a fixed set of keys; unknown keys get a did-you-mean."""
+
+    def __init__(self, fields: list[Field], extra_names: tuple[str, ...] = ()) -> None:
+        self.fields = {f.name: f for f in fields}
+        self.extra_names = extra_names  # names to suggest from, beyond our own
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if not isinstance(value, YMap):
+            return ctx.problem(mark, key, f"expected a mapping of keys, got {describe(value)}")
+        out: dict[str, Any] = {}
+        ok = self.check_keys(ctx, value, key)
+        for name, item in value.items():
+            spec = self.fields.get(name)
+            if spec is None:
+                continue
+            checked = spec.kind.check(ctx, item, value.value_marks[name], _join(key, name))
+            if checked is INVALID:
+                ok = False
+            out[name] = checked
+        return out if ok else INVALID
+
+    def check_keys(self, ctx: Context, value: YMap, key: str) -> bool:
+        """Report unknown and missing keys; return whether there were none."""
+        ok = True
+        for name in value:
+            if name not in self.fields:
+                ok = False
+                ctx.problem(value.key_marks[name], _join(key, name), unknown_key(name, self.names))
+        for spec in self.fields.values():
+            if spec.required and spec.name not in value:
+                ok = False
+                ctx.problem(value.mark, _join(key, spec.name), "required, but missing")
+        return ok
+
+    @property
+    def names(self) -> list[str]:
+        return [*self.fields, *self.extra_names]
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {
+                f.name: {**f.kind.schema(), "description": f.description}
+                for f in self.fields.values()
+            },
+            "required": [f.name for f in self.fields.values() if f.required],
+            "additionalProperties": False,
+        }
+
+
+class CueMap(Kind):
+    """A mapping of cue event -> sound."""
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if not isinstance(value, YMap):
+            return ctx.problem(
+                mark, key, f"expected a mapping of event: sound, got {describe(value)}"
+            )
+        out: dict[str, Sound] = {}
+        ok = True
+        for event, sound in value.items():
+            if event not in CUE_EVENTS:
+                ok = False
+                ctx.problem(value.key_marks[event], _join(key, event), unknown_key(event, CUE_EVENTS, "cue event"))
+                continue
+            checked = SOUND.check(ctx, sound, value.value_marks[event], _join(key, event))
+            if checked is INVALID:
+                ok = False
+            else:
+                out[event] = checked
+        return out if ok else INVALID
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "propertyNames": {"enum": list(CUE_EVENTS)},
+            "additionalProperties": SOUND.schema(),
+        }
+
+
+def unknown_key(name: str, allowed: Any, what: str = "key") -> str:
+    near = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
+    if near:
+        return f"unknown {what}; did you mean {near[0]!r}?"
+    return f"unknown {what}; expected one of: {', '.join(allowed)}"
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else str(name)
+
+
+SOUND = SoundRef()
+TEXT = Text()
+LINE = Text(one_line=True)
+PAUSE = Duration(work=False)
+WORK = Duration(work=True)
+
+
+class PromptKind(Mapping):
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                Field("at", PAUSE, "offset into each activity", required=True),
+                Field("say", TEXT, "what to say or show", required=True),
+            ]
+        )
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        checked = super().check(ctx, value, mark, key)
+        return checked if checked is INVALID else Prompt(checked["at"], checked["say"])
+
+
+DEFAULTS = Mapping(
+    [
+        Field("prepare", PAUSE, "get-ready countdown before every hold, paced-reps and timed-activity step (default 5s)"),
+        Field("switch", PAUSE, "pause while changing sides (default 5s)"),
+        Field("rest", PAUSE, "pause between the holds of a hold step, and between sets (default 0s)"),
+        Field("voice", Boolean(), "speak step names and prompts when a speech engine is available (default true)"),
+    ]
+)
+
+#: Keys that decide a step's kind.
+KIND_KEYS = ("hold", "reps", "tempo", "duration", "rest", "include")
+
+STEP_FIELDS = [
+    Field("name", TEXT, "the step's name; required except on rest steps (default 'Rest')"),
+    Field("instructions", TEXT, "what to do; shown, and spoken when voice is on"),
+    Field("hold", WORK, "hold step: how long each hold lasts"),
+    Field("reps", Integer(1, 500), "hold: number of holds (default 1); with tempo: paced reps; alone: counted reps"),
+    Field("tempo", WORK, "paced reps: seconds per repetition"),
+    Field("duration", WORK, "timed activity: how long it lasts"),
+    Field("sides", ListOf(TEXT, min_items=2, unique=True), "e.g. [left, right]: the work is done once per side"),
+    Field("sets", Integer(1, 50), "repeat the whole step (default 1)"),
+    Field("rest", PAUSE, "pause between holds and between sets; alone, a rest step of that length (then more than 0)"),
+    Field("set_rest", PAUSE, "pause between sets (default: rest)"),
+    Field("switch", PAUSE, "pause while changing sides (default: defaults.switch)"),
+    Field("prepare", PAUSE, "get-ready countdown (default: defaults.prepare)"),
+    Field("say", TEXT, "spoken at the start instead of the name"),
+    Field("prompts", ListOf(PromptKind()), "timed activity only: things to say at offsets of each activity"),
+    Field("cues", CueMap(), "sound overrides for this step"),
+]
+INCLUDE_FIELDS = [
+    Field("include", TEXT, "another routine's id in the same library, or a path relative to this file"),
+    Field("repeat", Integer(1, 50), "include only: how many times (default 1)"),
+]
+STEP = Mapping(STEP_FIELDS + INCLUDE_FIELDS)
+INCLUDE = Mapping(INCLUDE_FIELDS)
+
+TOP = Mapping(
+    [
+        Field("format", FormatVersion(), "version of the routine format; only 1"),
+        Field("title", TEXT, "shown in the library and on the handout", required=True),
+        Field("id", Slug(), "default: the file name without its extension; unique within a library"),
+        Field("summary", LINE, "one line shown under the title"),
+        Field("description", TEXT, "longer explanation"),
+        Field("tags", ListOf(TEXT), "e.g. bedtime, cool-down, calf"),
+        Field("author", TEXT, "who wrote the routine"),
+        Field("source", TEXT, "where the advice comes from"),
+        Field("caution", ListOf(TEXT), "'stop if...' lines shown before the routine starts"),
+        Field("defaults", DEFAULTS, "defaults for every step of this routine"),
+        Field("cues", CueMap(), "routine-wide sound overrides"),
+        Field("steps", ListOf(STEP, min_items=1), "the steps, run in order", required=True),
+    ]
+)
+
+
+def _present(*names: str) -> dict[str, Any]:
+    return {"required": list(names)}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a routine file, drawn from the tables above."""
+    step = STEP.schema()
+    not_kind_keys = {"not": {"anyOf": [_present(k) for k in ("hold", "reps", "tempo", "duration")]}}
+    step["allOf"] = [
+        # The kinds that exclude each other.
+        {"not": _present("hold", "tempo")},
+        {"not": _present("hold", "duration")},
+        {"not": _present("tempo", "duration")},
+        {"not": _present("reps", "duration")},
+        # include takes nothing but repeat; repeat only goes with include.
+        {"if": _present("include"), "then": {"propertyNames": {"enum": ["include", "repeat"]}}},
+        {"if": _present("repeat"), "then": _present("include")},
+        # tempo makes paced reps, which needs reps.
+        {"if": _present("tempo"), "then": _present("reps")},
+        # prompts belong to timed activities.
+        {"if": _present("prompts"), "then": _present("duration")},
+        # name is required except on rest steps and includes.
+        {"anyOf": [_present("name"), _present("include"), {**_present("rest"), **not_kind_keys}]},
+    ]
+    top = TOP.schema()
+    top["properties"]["steps"]["items"] = step
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://stretch-coach.invalid/schema/routine-1.json",
+        "title": "stretch-coach routine (format 1)",
+        "description": "A guided stretching routine for stretch-coach. "
+        "See docs/routine-format.md in the stretch-coach project.",
+        **top,
+    }
