@@ -1,0 +1,356 @@
+"""A library of routines: folders of files, ids, and the includes between them.
+
+The library is the bundled routines, the user's own folder, and any folders
+from ``--library`` or ``STRETCH_COACH_LIBRARY``. An invalid file never hides
+the valid ones: it is listed as an :class:`Entry` with its problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from stretch_coach.errors import UserError
+from stretch_coach.routine.errors import Problem, RoutineError
+from stretch_coach.routine.loader import ROUTINE_SUFFIXES, load_routine
+from stretch_coach.routine.model import (
+    CUE_EVENTS,
+    DEFAULT_CUES,
+    Include,
+    PlannedStep,
+    Routine,
+    Sound,
+    Step,
+)
+
+#: Most steps a routine may expand to through its includes.
+MAX_PLANNED_STEPS = 5000
+
+if TYPE_CHECKING:
+    from stretch_coach.timeline import Timeline
+
+ENV_LIBRARY = "STRETCH_COACH_LIBRARY"
+
+
+@dataclass
+class Entry:
+    """One routine file in the library, valid or not."""
+
+    path: Path
+    shown: str  #: the file as messages name it
+    origin: str  #: "bundled", "user" or "library"
+    routine: Routine | None = None
+    problems: tuple[Problem, ...] = ()
+    plan: tuple[PlannedStep, ...] = field(default=(), repr=False)
+
+    @property
+    def valid(self) -> bool:
+        return self.routine is not None and not self.problems
+
+    @property
+    def id(self) -> str:
+        return self.routine.id if self.routine else self.path.stem
+
+    @property
+    def title(self) -> str:
+        return self.routine.title if self.routine else self.path.name
+
+
+class Library:
+    """Routines by id, with includes resolved and checked.
+
+    Args:
+        entries: the routine files, in priority order (an id already taken by an
+            earlier entry makes the later one invalid).
+        fallback: another library consulted for include ids not found here.
+    """
+
+    def __init__(self, entries: Iterable[Entry], fallback: Library | None = None) -> None:
+        self.fallback = fallback
+        self.entries: list[Entry] = []
+        self._by_id: dict[str, Entry] = {}
+        self._by_path: dict[Path, Entry] = {}
+        for entry in entries:
+            self._add(entry)
+        for entry in self.entries:
+            self._plan(entry)
+
+    # -- building ---------------------------------------------------------
+
+    @classmethod
+    def from_folders(
+        cls, folders: Sequence[tuple[Path, str]], fallback: Library | None = None
+    ) -> Library:
+        """Read every ``*.yaml``/``*.yml`` file in ``folders`` (name, origin pairs)."""
+        return cls((e for folder, origin in folders for e in _scan(folder, origin)), fallback)
+
+    @classmethod
+    def from_paths(cls, paths: Sequence[Path], fallback: Library | None = None) -> Library:
+        """A library of the given files and folders (what ``validate`` checks)."""
+        entries: list[Entry] = []
+        for path in paths:
+            if path.is_dir():
+                entries.extend(_scan(path, "library"))
+            else:
+                entries.append(_read(path, "library", str(path)))
+        return cls(entries, fallback)
+
+    def _add(self, entry: Entry) -> None:
+        key = entry.path.resolve()
+        if key in self._by_path:
+            return
+        self._by_path[key] = entry
+        self.entries.append(entry)
+        if entry.routine is None:
+            return
+        first = self._by_id.get(entry.id)
+        if first is not None:
+            entry.problems += (
+                Problem(
+                    entry.shown, 1, 1, "id",
+                    f"id {entry.id!r} is already used by {first.shown}; "
+                    "give one of them another id",
+                ),
+            )
+            return
+        self._by_id[entry.id] = entry
+
+    def _plan(self, entry: Entry) -> None:
+        if entry.routine is None or entry.problems:
+            return
+        try:
+            entry.plan = tuple(self.expand(entry.routine, entry.shown))
+        except RoutineError as err:
+            entry.problems += err.problems
+
+    # -- looking up -------------------------------------------------------
+
+    def get(self, routine_id: str) -> Entry | None:
+        """The entry with this id here, else in the fallback library."""
+        entry = self._by_id.get(routine_id)
+        if entry is None and self.fallback is not None:
+            return self.fallback.get(routine_id)
+        return entry
+
+    def ids(self) -> list[str]:
+        ids = list(self._by_id)
+        if self.fallback is not None:
+            ids += [i for i in self.fallback.ids() if i not in self._by_id]
+        return ids
+
+    def find(self, ref: str) -> Entry:
+        """The routine a user named: an id in the library, or a path to a file.
+
+        Raises:
+            UserError: when nothing matches, with the nearest id as a hint.
+            RoutineError: when the routine exists but is invalid.
+        """
+        as_path = Path(ref).expanduser()
+        looks_like_path = ref.lower().endswith(ROUTINE_SUFFIXES) or os.sep in ref or "/" in ref
+        if looks_like_path or (as_path.is_file() and self.get(ref) is None):
+            if not as_path.exists():
+                raise UserError(f"{ref}: no such routine file")
+            known = self._by_path.get(as_path.resolve())
+            entry = known or Library([_read(as_path, "file", ref)], fallback=self).entries[0]
+        else:
+            found = self.get(ref)
+            if found is None:
+                near = difflib.get_close_matches(ref, self.ids(), n=1)
+                hint = f"did you mean {near[0]!r}? " if near else ""
+                raise UserError(
+                    f"no routine {ref!r} in the library; {hint}"
+                    "'stretch-coach list' shows them all"
+                )
+            entry = found
+        if not entry.valid:
+            raise RoutineError(entry.problems)
+        return entry
+
+    # -- includes ---------------------------------------------------------
+
+    def expand(self, routine: Routine, shown: str) -> list[PlannedStep]:
+        """The routine's steps with includes expanded and every cue sound decided.
+
+        Sounds are chosen, for each event, from the step's own ``cues``, then its
+        routine's ``cues``, then those of each routine that includes it (nearest
+        first), then the format's defaults.
+
+        Raises:
+            RoutineError: for an include that is missing, invalid, escapes its
+                folder, forms a cycle, or makes the routine too long.
+        """
+        problems: list[Problem] = []
+        size = self._count(routine, shown, (), problems, {})
+        if problems:
+            raise RoutineError(problems)
+        if size > MAX_PLANNED_STEPS:
+            raise RoutineError(
+                [Problem(shown, 1, 1, "steps", f"expands to {size} steps through its includes; "
+                         f"the most a routine may have is {MAX_PLANNED_STEPS}")]
+            )
+        out: list[PlannedStep] = []
+        self._expand(routine, shown, (), out)
+        return out
+
+    def _resolve(self, inc: Include, routine: Routine, shown: str) -> tuple[Routine, str]:
+        """Find the routine an include names; raise RoutineError located at the include."""
+
+        def fail(message: str) -> RoutineError:
+            return RoutineError([Problem(shown, inc.line, inc.column, "include", message)])
+
+        target = inc.target
+        if target.lower().endswith(ROUTINE_SUFFIXES) or "/" in target or os.sep in target:
+            if routine.path is None:
+                raise fail("a path can only be included from a routine file")
+            folder = routine.path.parent.resolve()
+            path = (folder / target).resolve()
+            if os.path.isabs(target) or not path.is_relative_to(folder):
+                raise fail(f"{target!r} is outside this routine's folder; keep included files beside it")
+            entry = self._by_path.get(path) or _read(path, "file", str(routine.path.parent / target))
+        else:
+            found = self.get(target)
+            if found is None:
+                near = difflib.get_close_matches(target, self.ids(), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                raise fail(f"no routine with id {target!r} in the library{hint}")
+            entry = found
+        if entry.problems or entry.routine is None:
+            raise fail(f"{target!r} ({entry.shown}) is invalid: {entry.problems[0]}")
+        return entry.routine, entry.shown
+
+    def _count(
+        self,
+        routine: Routine,
+        shown: str,
+        stack: tuple[Path | str, ...],
+        problems: list[Problem],
+        memo: dict[Path | str, int],
+    ) -> int:
+        key: Path | str = routine.path.resolve() if routine.path else routine.id
+        if key in memo:
+            return memo[key]
+        stack = (*stack, key)
+        total = 0
+        for step in routine.steps:
+            if isinstance(step, Step):
+                total += 1
+                continue
+            try:
+                target, target_shown = self._resolve(step, routine, shown)
+            except RoutineError as err:
+                problems.extend(err.problems)
+                continue
+            target_key = target.path.resolve() if target.path else target.id
+            if target_key in stack:
+                names = [str(k.stem if isinstance(k, Path) else k) for k in stack]
+                chain = " -> ".join([*names[names.index(_name(target_key)):], _name(target_key)])
+                problems.append(
+                    Problem(shown, step.line, step.column, "include", f"includes form a cycle: {chain}")
+                )
+                continue
+            total += step.repeat * self._count(target, target_shown, stack, problems, memo)
+            if total > MAX_PLANNED_STEPS:
+                break
+        memo[key] = total
+        return total
+
+    def _expand(
+        self,
+        routine: Routine,
+        shown: str,
+        outer: tuple[Mapping[str, Sound], ...],
+        out: list[PlannedStep],
+    ) -> None:
+        layers = (routine.cues, *outer)
+        for step in routine.steps:
+            if isinstance(step, Include):
+                target, target_shown = self._resolve(step, routine, shown)
+                for _ in range(step.repeat):
+                    self._expand(target, target_shown, layers, out)
+                continue
+            sounds = {event: _choose(event, (step.cues, *layers)) for event in CUE_EVENTS}
+            out.append(PlannedStep(step, sounds, routine.id))
+
+
+def _name(key: Path | str) -> str:
+    return key.stem if isinstance(key, Path) else key
+
+
+def _choose(event: str, layers: Sequence[Mapping[str, Sound]]) -> Sound:
+    for layer in layers:
+        if event in layer:
+            return layer[event]
+    return Sound(DEFAULT_CUES[event])
+
+
+def _scan(folder: Path, origin: str) -> list[Entry]:
+    try:
+        files = sorted(
+            p for p in folder.iterdir()
+            if p.suffix.lower() in ROUTINE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        )
+    except OSError:
+        return []
+    return [_read(p, origin, str(p)) for p in files]
+
+
+def _read(path: Path, origin: str, shown: str) -> Entry:
+    try:
+        routine = load_routine(path, shown)
+    except RoutineError as err:
+        return Entry(path, shown, origin, None, err.problems)
+    return Entry(path, shown, origin, routine)
+
+
+def library_folders(extra: Sequence[str] = (), create_user_dir: bool = True) -> list[tuple[Path, str]]:
+    """The folders of the default library: bundled, the user's, env, then ``--library``.
+
+    Raises:
+        UserError: if a folder given by the user does not exist.
+    """
+    from stretch_coach import paths
+    from stretch_coach.resources import bundled_routines_dir
+
+    user = paths.user_routines_dir()
+    if create_user_dir:
+        try:
+            paths.ensure_dir(user)
+        except OSError:
+            pass  # a read-only home still lists the bundled routines
+    folders = [(bundled_routines_dir(), "bundled"), (user, "user")]
+    env = [p for p in os.environ.get(ENV_LIBRARY, "").split(os.pathsep) if p.strip()]
+    for source, given in ((ENV_LIBRARY, env), ("--library", list(extra))):
+        for text in given:
+            folder = Path(text).expanduser()
+            if not folder.is_dir():
+                raise UserError(f"{source} {text}: no such folder")
+            folders.append((folder, "library"))
+    return folders
+
+
+def default_library(extra: Sequence[str] = ()) -> Library:
+    """The library a user sees: bundled, their own folder, env and ``--library`` folders."""
+    return Library.from_folders(library_folders(extra))
+
+
+def planned(entry: Entry) -> list[PlannedStep]:
+    """The entry's planned steps (raises if it is invalid)."""
+    if not entry.valid:
+        raise RoutineError(entry.problems)
+    return list(entry.plan)
+
+
+
+def timeline_of(entry: Entry) -> "Timeline":
+    """The timeline of a valid entry, with its routine's own ``finish`` sound."""
+    from stretch_coach.timeline import build_timeline
+
+    routine = entry.routine
+    if routine is None or not entry.valid:
+        raise RoutineError(entry.problems)
+    return build_timeline(entry.plan, routine.cues.get("finish"))

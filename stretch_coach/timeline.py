@@ -1,0 +1,327 @@
+"""Planned steps -> an ordered timeline of segments and cue events. Pure.
+
+This is the single source of truth for what happens when: totals, the order of
+prepare / work / rest / switch segments, and the offsets of every cue, exactly
+as the format's Timeline and Cues sections define them. The session engine
+plays it; the CLI and the TUI show it.
+
+Offsets (``start``, ``at``) are in seconds of *timed* time from the start of
+the routine. Untimed segments (counted reps and manual steps) have no
+``duration`` and take no timed time: the clock of the plan stands still while
+the user works at their own pace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from stretch_coach.routine.model import DEFAULT_CUES, PlannedStep, Sound, StepKind
+
+#: Segment kinds.
+PREPARE, HOLD, REST, SET_REST, SWITCH, REP, ACTIVITY, COUNTED, MANUAL = (
+    "prepare", "hold", "rest", "set_rest", "switch", "rep", "activity", "counted", "manual",
+)
+#: Segment kinds that get a 3-2-1 countdown when they last 4 s or more.
+COUNTDOWN_KINDS = frozenset({PREPARE, HOLD, ACTIVITY, REST, SET_REST, SWITCH})
+#: Most segments a timeline may have (bounds memory for absurd routines).
+MAX_SEGMENTS = 200_000
+
+
+class TimelineTooLong(ValueError):
+    """The routine would need more than :data:`MAX_SEGMENTS` segments."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the routine with one thing to do.
+
+    Attributes:
+        index: position in the timeline.
+        kind: one of prepare, hold, rest, set_rest, switch, rep, activity,
+            counted, manual.
+        start: offset of its start, in timed seconds.
+        duration: its length, or ``None`` for untimed work (the user says done).
+        step: index of its step in the planned steps.
+        name: the step's name.
+        side: the side label, or ``None``.
+        side_index, sides: 1-based side number and how many (1 without sides).
+        rep, reps: 1-based repetition and how many (``None`` where it doesn't apply).
+        set, sets: 1-based set number and how many.
+    """
+
+    index: int
+    kind: str
+    start: float
+    duration: float | None
+    step: int
+    name: str
+    side: str | None
+    side_index: int
+    sides: int
+    rep: int | None
+    reps: int | None
+    set: int
+    sets: int
+
+    @property
+    def end(self) -> float:
+        return self.start + (self.duration or 0.0)
+
+    @property
+    def timed(self) -> bool:
+        return self.duration is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A sound event at a planned offset.
+
+    Attributes:
+        event: one of the format's cue events.
+        at: planned offset in timed seconds.
+        sound: the sound to play (may be silent: the event still happens).
+        segment: the segment it belongs to (``None`` for ``finish``).
+        step, name, side, rep, set: what is happening when it fires.
+    """
+
+    event: str
+    at: float
+    sound: Sound
+    segment: int | None
+    step: int | None
+    name: str | None
+    side: str | None
+    rep: int | None
+    set: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["sound"] = str(self.sound)
+        return out
+
+
+@dataclass(frozen=True)
+class SpokenPrompt:
+    """A timed-activity prompt at its planned offset."""
+
+    at: float
+    say: str
+    segment: int
+    step: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The whole plan of a routine."""
+
+    steps: tuple[PlannedStep, ...]
+    segments: tuple[Segment, ...]
+    cues: tuple[Cue, ...]
+    prompts: tuple[SpokenPrompt, ...]
+
+    @property
+    def total(self) -> float:
+        """Timed total in seconds (untimed steps count nothing)."""
+        return sum(s.duration for s in self.segments if s.duration is not None)
+
+    @property
+    def untimed_steps(self) -> int:
+        return sum(1 for s in self.steps if not s.kind.timed)
+
+    def step_segments(self, step: int) -> list[Segment]:
+        return [s for s in self.segments if s.step == step]
+
+    def step_length(self, step: int) -> float | None:
+        """A step's timed length, or ``None`` for a self-paced step."""
+        if not self.steps[step].kind.timed:
+            return None
+        return sum(s.duration or 0.0 for s in self.step_segments(step))
+
+
+def step_length(step: PlannedStep | Any) -> float | None:
+    """A step's length by the format's closed formulas (``None`` when untimed)."""
+    s = step.step if isinstance(step, PlannedStep) else step
+    k, sets = s.side_count, s.sets
+    between_sides = (k - 1) * s.switch
+    between_sets = (sets - 1) * s.set_rest
+    if s.kind is StepKind.HOLD:
+        per_side = s.reps * s.hold + (s.reps - 1) * s.rest
+    elif s.kind is StepKind.PACED:
+        per_side = s.reps * s.tempo
+    elif s.kind is StepKind.TIMED:
+        per_side = s.duration
+    elif s.kind is StepKind.REST:
+        return s.duration
+    else:
+        return None
+    return s.prepare + sets * (k * per_side + between_sides) + between_sets
+
+
+def segment_count(steps: Sequence[PlannedStep]) -> int:
+    """How many segments :func:`build_timeline` will make, without making them."""
+    total = 0
+    for planned in steps:
+        s = planned.step
+        k = s.side_count
+        if s.kind is StepKind.HOLD:
+            work = 2 * s.reps - 1
+        elif s.kind is StepKind.PACED:
+            work = s.reps
+        else:
+            work = 1
+        total += 1 + s.sets * (k * work + (k - 1)) + (s.sets - 1)
+    return total
+
+
+def build_timeline(steps: Sequence[PlannedStep], finish: Sound | None = None) -> Timeline:
+    """Lay out ``steps`` as segments and cues, per the format's Timeline and Cues.
+
+    Args:
+        steps: the routine's planned steps (includes expanded).
+        finish: the sound of the routine's ``finish`` cue (the routine's own
+            ``cues.finish``; default: the shipped ``finish``).
+
+    Raises:
+        TimelineTooLong: if the routine would need more than :data:`MAX_SEGMENTS`.
+    """
+    if segment_count(steps) > MAX_SEGMENTS:
+        raise TimelineTooLong(
+            f"the routine has more than {MAX_SEGMENTS} timed parts; split it into shorter routines"
+        )
+    b = _Builder()
+    for index, planned in enumerate(steps):
+        b.step(index, planned)
+    b.cue("finish", b.t, None, {"finish": finish or Sound(DEFAULT_CUES["finish"])})
+    cues = sorted(b.cues, key=lambda c: c[0])  # stable: same-time cues keep their order
+    return Timeline(
+        tuple(steps),
+        tuple(b.segments),
+        tuple(c[1] for c in cues),
+        tuple(sorted(b.prompts, key=lambda p: p.at)),
+    )
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.t = 0.0
+        self.segments: list[Segment] = []
+        self.cues: list[tuple[float, Cue]] = []
+        self.prompts: list[SpokenPrompt] = []
+        self._planned: PlannedStep | None = None
+        self._step = 0
+
+    def cue(self, event: str, at: float, seg: Segment | None, sounds: Any = None) -> None:
+        table = sounds if sounds is not None else (self._planned.sounds if self._planned else {})
+        sound = table.get(event) or Sound(DEFAULT_CUES[event])
+        self.cues.append(
+            (
+                at,
+                Cue(
+                    event=event,
+                    at=at,
+                    sound=sound,
+                    segment=seg.index if seg else None,
+                    step=seg.step if seg else None,
+                    name=seg.name if seg else None,
+                    side=seg.side if seg else None,
+                    rep=seg.rep if seg else None,
+                    set=seg.set if seg else None,
+                ),
+            )
+        )
+
+    def segment(
+        self,
+        kind: str,
+        duration: float | None,
+        *,
+        side: int = 1,
+        rep: int | None = None,
+        set_: int = 1,
+        events: Sequence[str] = (),
+    ) -> Segment | None:
+        """Append a segment (a timed one of length 0 is skipped) with its cues.
+
+        ``events`` are cues at the segment's start; the segment adds its own
+        halfway, countdown and end cues after them.
+        """
+        planned = self._planned
+        assert planned is not None
+        if duration is not None and duration <= 0:
+            return None
+        s = planned.step
+        seg = Segment(
+            index=len(self.segments),
+            kind=kind,
+            start=self.t,
+            duration=duration,
+            step=self._step,
+            name=s.name,
+            side=s.sides[side - 1] if s.sides else None,
+            side_index=side,
+            sides=s.side_count,
+            rep=rep,
+            reps=s.reps if kind in (HOLD, REP, COUNTED) else None,
+            set=set_,
+            sets=s.sets,
+        )
+        self.segments.append(seg)
+        for event in events:
+            self.cue(event, seg.start, seg)
+        if duration is not None:
+            if kind == ACTIVITY:
+                if duration >= 60:
+                    self.cue("halfway", seg.start + duration / 2, seg)
+                for prompt in s.prompts:
+                    self.prompts.append(
+                        SpokenPrompt(seg.start + prompt.at, prompt.say, seg.index, seg.step)
+                    )
+            if kind in COUNTDOWN_KINDS and duration >= 4:
+                for before in (3, 2, 1):
+                    self.cue("countdown", seg.start + duration - before, seg)
+            self.t += duration
+            if kind in (HOLD, ACTIVITY):
+                self.cue("end", self.t, seg)
+        return seg
+
+    def step(self, index: int, planned: PlannedStep) -> None:
+        self._planned, self._step = planned, index
+        s = planned.step
+        kind = s.kind
+        if kind is StepKind.REST:
+            self.segment(REST, s.duration)
+            return
+        if kind.timed:
+            self.segment(PREPARE, s.prepare, events=["prepare"])
+        for set_ in range(1, s.sets + 1):
+            if set_ > 1 and kind.timed:
+                self.segment(SET_REST, s.set_rest, set_=set_)
+            for side in range(1, s.side_count + 1):
+                switched = False
+                if side > 1 and kind.timed:
+                    switched = self.segment(SWITCH, s.switch, side=side, set_=set_, events=["switch"]) is not None
+                # With no switch pause (0 s, or a self-paced step) the cue marks the next side.
+                first = ["switch"] if side > 1 and not switched else []
+                self._work(kind, s, side, set_, first)
+
+    def _work(self, kind: StepKind, s: Any, side: int, set_: int, first: list[str]) -> None:
+        if kind is StepKind.HOLD:
+            for rep in range(1, s.reps + 1):
+                if rep > 1:
+                    self.segment(REST, s.rest, side=side, rep=rep - 1, set_=set_)
+                events = [*first, "start"] if rep == 1 else ["start"]
+                self.segment(HOLD, s.hold, side=side, rep=rep, set_=set_, events=events)
+        elif kind is StepKind.PACED:
+            for rep in range(1, s.reps + 1):
+                events = [*first, "start"] if rep == 1 else ["rep"]
+                self.segment(REP, s.tempo, side=side, rep=rep, set_=set_, events=events)
+        elif kind is StepKind.TIMED:
+            self.segment(ACTIVITY, s.duration, side=side, set_=set_, events=[*first, "start"])
+        else:
+            untimed = COUNTED if kind is StepKind.COUNTED else MANUAL
+            self.segment(untimed, None, side=side, set_=set_, events=first)
