@@ -1,0 +1,292 @@
+"""The Textual coach: the app, its screens' wiring, and :func:`run_app` for the CLI.
+
+The routine library is the base screen. Starting a routine shows its caution
+(the first time), then the session; the session ends in a summary, which goes
+back to the library. ``stretch-coach run ROUTINE`` opens the session at once,
+over the library, so Enter on its summary leads to the library too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
+from stretch_coach.tui.audio import NullPlayer, Player, SessionPlayer, make_player
+from stretch_coach.tui.screens.library import LibraryScreen
+from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
+
+if TYPE_CHECKING:
+    from stretch_coach.routine.library import Entry, Library
+    from stretch_coach.tui.screens.summary import Outcome
+
+PlayerFactory = Callable[[str, Callable[[str], None], Callable[[], None] | None], Player]
+#: Called with each new session before it starts: the seam for recording history.
+SessionHook = Callable[["Entry", Any], None]
+
+
+class AudioProblem(Message):
+    """The player reported a problem (from any thread)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class CoachApp(App[int]):
+    """The coach.
+
+    Args:
+        library: the routine library.
+        settings: the user's settings (``--audio``/``--no-voice`` already applied).
+        settings_file: where settings are saved, and whether that file was broken.
+        settings_warning: why the settings file could not be used, to show once.
+        start: a routine to open at once (``stretch-coach run``).
+        clock: the engine's clock (default: the monotonic clock; tests pass a fake).
+        player_factory: makes a player for an audio choice (default: the audio
+            package's ``make_player``; tests pass a recording one).
+        on_session: called with ``(entry, session)`` for every session before it
+            starts; a history recorder adds its listener to the session here.
+        cautions: which cautions were read (default: the data folder's record).
+        audio_override, voice_override: ``--audio`` and ``--no-voice`` for this
+            run only; never saved into the settings file.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "stretch-coach"
+    BINDINGS = [
+        Binding("ctrl+z", "suspend", "Suspend to the shell (pauses the session)", show=False),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        settings: Settings | None = None,
+        settings_file: SettingsFile | None = None,
+        settings_warning: str | None = None,
+        start: Entry | None = None,
+        clock: Any = None,
+        player_factory: PlayerFactory | None = None,
+        on_session: SessionHook | None = None,
+        cautions: CautionLog | None = None,
+        audio_override: str | None = None,
+        voice_override: bool | None = None,
+    ) -> None:
+        super().__init__()
+        from stretch_coach.settings import settings_path
+
+        self.library = library
+        self.settings = settings or Settings()
+        self.settings_file = settings_file or SettingsFile(settings_path())
+        self.settings_warning = settings_warning
+        self.start_entry = start
+        self.clock = clock
+        self.player_factory = player_factory
+        self.on_session = on_session
+        self.cautions = cautions or CautionLog()
+        self.audio_override = audio_override
+        self.voice_override = voice_override
+        voice = self.settings.voice if voice_override is None else voice_override
+        self.player = SessionPlayer(NullPlayer(), voice=voice)
+        self._problems_seen: set[str] = set()
+        for theme in CUSTOM_THEMES:
+            self.register_theme(theme)
+        self.theme = THEMES[self.settings.theme]
+
+    def get_default_screen(self) -> Screen[Any]:
+        return LibraryScreen(self.library)
+
+    def on_mount(self) -> None:
+        if self.settings_warning:
+            self.notify(self.settings_warning, title="Settings", severity="warning", timeout=12)
+        self._make_player(self.audio_override or self.settings.audio)
+        if self.start_entry is not None:
+            self.start_routine(self.start_entry)
+
+    def on_unmount(self) -> None:
+        self.player.close()
+
+    # -- audio ----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="player", exit_on_error=False)
+    def _make_player(self, choice: str) -> None:
+        """Look for a player off the loop (it may probe for programs), then swap it in."""
+        factory = self.player_factory or make_player
+        player = factory(choice, self._audio_problem, self._ring)
+        self.call_from_thread(self._set_player, player)
+
+    def _set_player(self, player: Player) -> None:
+        old = self.player.inner
+        self.player.inner = player
+        if old is not player:
+            old.close()
+
+    def _audio_problem(self, text: str) -> None:
+        self.post_message(AudioProblem(text))  # thread-safe
+
+    def on_audio_problem(self, message: AudioProblem) -> None:
+        if message.text not in self._problems_seen:
+            self._problems_seen.add(message.text)
+            self.notify(message.text, title="Sound", severity="warning", timeout=8)
+
+    def _ring(self) -> None:
+        """The terminal bell for the bell player, from whichever thread it plays on."""
+        if threading.get_ident() == self._thread_id:
+            self.bell()
+        else:
+            self.call_from_thread(self.bell)
+
+    # -- settings -------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        from stretch_coach.tui.screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
+
+    def change_settings(self, settings: Settings) -> None:
+        """Apply new settings at once and save them (saying so if an old file is moved aside)."""
+        old, self.settings = self.settings, settings
+        if settings.theme != old.theme:
+            self.theme = THEMES[settings.theme]
+        if settings.audio != old.audio:
+            self.audio_override = None  # choosing in settings beats --audio
+            self._make_player(settings.audio)
+        if settings.voice != old.voice:
+            self.voice_override = None
+            self.player.set_voice(settings.voice)
+        if settings.prepare != old.prepare:
+            for screen in self.screen_stack:
+                if isinstance(screen, LibraryScreen):
+                    screen.refresh_list()
+        try:
+            self.settings_file, note = save_settings(settings, self.settings_file)
+        except OSError as err:
+            self.notify(f"Could not save settings: {err}", title="Settings", severity="error")
+            return
+        self.settings_warning = None
+        if note:
+            self.notify(note, title="Settings", severity="warning", timeout=12)
+
+    # -- the flow between screens ---------------------------------------------
+
+    def start_routine(self, entry: Entry) -> None:
+        """Start a routine: its caution first if it has one not yet read, then the session."""
+        if not entry.valid or entry.routine is None:
+            first = entry.problems[0] if entry.problems else "it cannot be read"
+            self.notify(f"{entry.shown} is not a valid routine: {first}", severity="error")
+            return
+        routine = entry.routine
+        if routine.caution and self.cautions.needs_showing(routine.id, routine.caution):
+            from stretch_coach.tui.screens.caution import CautionScreen
+
+            def answered(go_on: bool | None) -> None:
+                if go_on:
+                    self.cautions.acknowledge(routine.id, routine.caution)
+                    self._open_session(entry)
+
+            self.push_screen(CautionScreen(entry), answered)
+        else:
+            self._open_session(entry)
+
+    def _open_session(self, entry: Entry) -> None:
+        from stretch_coach.timeline import TimelineTooLong
+        from stretch_coach.tui.plan import timeline_for
+        from stretch_coach.tui.screens.session import SessionScreen
+
+        try:
+            timeline = timeline_for(entry, self.settings.prepare)
+        except TimelineTooLong as err:
+            self.notify(str(err), severity="error")
+            return
+        if self.clock is None:
+            from stretch_coach.engine.clock import MonotonicClock
+
+            self.clock = MonotonicClock()
+        self.push_screen(SessionScreen(entry, timeline, self.clock, self.player))
+
+    def session_started(self, entry: Entry, session: Any) -> None:
+        """Called by the session screen just before its session starts."""
+        if self.on_session is not None:
+            self.on_session(entry, session)
+
+    def show_summary(self, session_screen: Screen[Any], outcome: Outcome) -> None:
+        """Replace the session (and any dialog over it) with its summary."""
+        from stretch_coach.tui.screens.summary import SummaryScreen
+
+        while self.screen is not session_screen and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_screen(SummaryScreen(outcome))
+
+    def back_to_library(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def show_help(self, screen: Screen[Any]) -> None:
+        from stretch_coach.tui.screens.dialogs import HelpScreen, describe_keys
+
+        title = "Keys: session" if screen.__class__.__name__ == "SessionScreen" else "Keys: library"
+        self.push_screen(HelpScreen(describe_keys(screen), title))
+
+    def action_suspend(self) -> None:
+        """Ctrl+Z: pause the session first, then go to the background."""
+        from stretch_coach.tui.screens.session import SessionScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionScreen):
+                screen.pause_for_suspend()
+        self.action_suspend_process()
+
+
+def run_app(args: argparse.Namespace, routine: str | None) -> int:
+    """Open the coach: the library, or straight into ``routine``'s session.
+
+    Args:
+        args: the parsed command line: ``library`` (folders), and optionally
+            ``audio`` and ``voice``/``no_voice`` overriding the settings for
+            this run.
+        routine: an id or a file to start at once, or ``None`` for the library.
+
+    Returns:
+        The exit code (0 on a normal quit).
+
+    Raises:
+        UserError: for a routine that is not in the library, or a bad folder.
+        RoutineError: for a routine that is invalid. Both before any screen opens.
+    """
+    from stretch_coach.errors import UserError
+    from stretch_coach.routine.library import default_library
+    from stretch_coach.timeline import TimelineTooLong
+    from stretch_coach.tui.plan import timeline_for
+
+    library = default_library(getattr(args, "library", None) or [])
+    settings, settings_file, warning = open_settings()
+    entry = None
+    if routine is not None:
+        entry = library.find(routine)
+        try:
+            timeline_for(entry, settings.prepare)
+        except TimelineTooLong as err:
+            raise UserError(f"{routine}: {err}") from None
+    voice: bool | None = getattr(args, "voice", None)
+    if getattr(args, "no_voice", False):
+        voice = False
+    app = CoachApp(
+        library,
+        settings=settings,
+        settings_file=settings_file,
+        settings_warning=warning,
+        start=entry,
+        audio_override=getattr(args, "audio", None) or None,
+        voice_override=voice if isinstance(voice, bool) else None,
+    )
+    result = app.run()
+    return int(result or app.return_code or 0)

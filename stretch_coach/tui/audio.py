@@ -1,0 +1,104 @@
+"""The coach's link to the audio branch: choosing a player, muting it, voice on/off.
+
+No Textual here. The player itself (``stretch_coach.audio.player``) is
+imported lazily: a build without it still runs, silently, and says so once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+
+class Player(Protocol):
+    """What the coach needs of a player (see ``stretch_coach.audio.player``)."""
+
+    name: str
+
+    def play(self, sound: Any) -> Any: ...
+    def say(self, text: str) -> Any: ...
+    def stop(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class NullPlayer:
+    """Plays nothing: audio is off, or no player could be made."""
+
+    def __init__(self, name: str = "none") -> None:
+        self.name = name
+
+    def play(self, sound: Any) -> None:
+        return None
+
+    def say(self, text: str) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def make_player(
+    choice: str,
+    on_problem: Callable[[str], None],
+    ring: Callable[[], None] | None = None,
+) -> Player:
+    """The player for an audio choice, or a :class:`NullPlayer` that says why.
+
+    May block briefly while it looks for a backend: call it from a thread.
+    """
+    if choice == "none":
+        return NullPlayer()
+    try:
+        from stretch_coach.audio.player import make_player as real_make_player
+    except ImportError:
+        on_problem("Sound is not available in this installation; cues are shown on screen only.")
+        return NullPlayer("unavailable")
+    player: Player = real_make_player(choice, on_problem=on_problem, ring=ring)
+    return player
+
+
+class SessionPlayer:
+    """A player the user can mute, and whose voice they can turn off, mid-session.
+
+    The engine's audio link plays through this; muting here keeps the engine
+    unaware of it (the visual cues carry on).
+
+    Args:
+        inner: the real player (swapped when settings change the backend).
+        muted: start muted.
+        voice: speak step names and prompts.
+    """
+
+    def __init__(self, inner: Player, *, muted: bool = False, voice: bool = True) -> None:
+        self.inner = inner
+        self.muted = muted
+        self.voice = voice
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def play(self, sound: Any) -> None:
+        if not self.muted:
+            self.inner.play(sound)
+
+    def say(self, text: str) -> None:
+        if not self.muted and self.voice:
+            self.inner.say(text)
+
+    def stop(self) -> None:
+        self.inner.stop()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+        if muted:
+            self.inner.stop()
+
+    def set_voice(self, voice: bool) -> None:
+        self.voice = voice

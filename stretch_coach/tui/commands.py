@@ -1,0 +1,70 @@
+"""Command palette providers: the routines in the library, and the session's commands.
+
+The session's commands come from the session screen's own bindings, filtered
+by its ``check_action``, so the palette offers exactly what the keys offer now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.actions import parse as parse_action
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+
+def _screen_commands(screen: Screen[Any]) -> list[tuple[str, Callable[[], Any], str]]:
+    """(name, callback, help) for each binding of ``screen`` that works now."""
+    out: list[tuple[str, Callable[[], Any], str]] = []
+    seen: set[str] = set()
+    for _key, binding in screen._bindings:
+        if not binding.description or binding.action in seen:
+            continue
+        _, name, parameters = parse_action(binding.action)
+        if screen.check_action(name, parameters) is not True:
+            continue
+        seen.add(binding.action)
+        key = screen.app.get_key_display(binding)
+        out.append((binding.description, partial(screen.run_action, binding.action), f"key: {key}"))
+    return out
+
+
+class _Commands(Provider):
+    def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class SessionCommands(_Commands):
+    """Pause, resume, next step... whatever the session screen's keys do now."""
+
+    def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        return [(f"Session: {name}", callback, help_text) for name, callback, help_text in _screen_commands(self.screen)]
+
+
+class LibraryCommands(_Commands):
+    """Start any valid routine by name, and the library's own commands."""
+
+    def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app: Any = self.app
+        out = [
+            (f"Start: {entry.title}", partial(app.start_routine, entry), entry.routine.summary or entry.id)
+            for entry in app.library.entries
+            if entry.valid and entry.routine is not None
+        ]
+        out += [(f"Library: {name}", cb, h) for name, cb, h in _screen_commands(self.screen)]
+        return out

@@ -1,0 +1,135 @@
+"""What the screens say about a routine: its timeline with the user's settings, in words.
+
+Pure functions, no Textual: the library preview, the session screen and the
+tests share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from stretch_coach.routine.durations import format_clock, format_seconds
+from stretch_coach.routine.model import PlannedStep, StepKind
+
+if TYPE_CHECKING:
+    from stretch_coach.routine.library import Entry
+    from stretch_coach.timeline import Segment, Timeline
+
+#: What each segment kind asks of the user, as the session screen says it.
+SEGMENT_LABELS: dict[str, str] = {
+    "prepare": "Get ready",
+    "hold": "Hold",
+    "rest": "Rest",
+    "set_rest": "Rest between sets",
+    "switch": "Switch sides",
+    "rep": "Reps",
+    "activity": "Keep going",
+    "counted": "Count your reps",
+    "manual": "At your own pace",
+}
+
+#: What each cue event means, shown when it fires (so the coach works muted).
+CUE_LABELS: dict[str, str] = {
+    "prepare": "Get ready",
+    "start": "Go",
+    "rep": "Next rep",
+    "countdown": "",  # the number of seconds left is shown instead
+    "halfway": "Halfway",
+    "switch": "Switch sides",
+    "end": "Release",
+    "finish": "Finished",
+}
+
+
+def timeline_for(entry: Entry, prepare: float | None = None) -> Timeline:
+    """The timeline a session of ``entry`` plays, with the user's prepare override.
+
+    Args:
+        entry: a valid library entry.
+        prepare: seconds of get-ready before every timed step, replacing the
+            routine's own; ``None`` keeps the routine's. (The timeline gives
+            rest steps and self-paced steps no prepare either way.)
+
+    Raises:
+        RoutineError: if the entry is invalid.
+        TimelineTooLong: if the routine is absurdly long.
+    """
+    from stretch_coach.routine.errors import RoutineError
+    from stretch_coach.timeline import build_timeline
+
+    if entry.routine is None or not entry.valid:
+        raise RoutineError(entry.problems)
+    plan: tuple[PlannedStep, ...] = entry.plan
+    if prepare is not None:
+        plan = tuple(replace(p, step=replace(p.step, prepare=prepare)) for p in plan)
+    return build_timeline(plan, entry.routine.cues.get("finish"))
+
+
+def describe_work(planned: PlannedStep) -> str:
+    """One short phrase for what a step asks: ``2 × 30 s hold, 10 s rest``."""
+    s = planned.step
+    kind = s.kind
+    if kind is StepKind.HOLD:
+        reps = s.reps or 1
+        text = f"{reps} × {format_seconds(s.hold or 0)} hold" if reps > 1 else f"{format_seconds(s.hold or 0)} hold"
+        if reps > 1 and s.rest:
+            text += f", {format_seconds(s.rest)} rest"
+    elif kind is StepKind.PACED:
+        text = f"{s.reps} reps × {format_seconds(s.tempo or 0)}"
+    elif kind is StepKind.COUNTED:
+        text = f"{s.reps} reps, self-paced"
+    elif kind is StepKind.TIMED:
+        text = format_seconds(s.duration or 0)
+    elif kind is StepKind.REST:
+        text = f"rest {format_seconds(s.duration or 0)}"
+    else:
+        text = "self-paced"
+    if s.sets > 1:
+        text += f"; {s.sets} sets"
+    return text
+
+
+def describe_sides(planned: PlannedStep) -> str:
+    """``left, right`` or an empty string for a step without sides."""
+    return ", ".join(planned.step.sides)
+
+
+def step_time(timeline: Timeline, index: int) -> str:
+    """A step's length as a clock (``2:35``), or ``—`` for a self-paced step."""
+    length = timeline.step_length(index)
+    return "—" if length is None else format_clock(length)
+
+
+def total_text(timeline: Timeline) -> str:
+    """``3 min 5 s, plus 1 self-paced step`` (or just the self-paced count)."""
+    untimed = timeline.untimed_steps
+    parts = []
+    if timeline.total > 0 or not untimed:
+        parts.append(format_seconds(timeline.total))
+    if untimed:
+        plural = "s" if untimed != 1 else ""
+        parts.append(f"{untimed} self-paced step{plural}")
+    return ", plus ".join(parts)
+
+
+def segment_where(segment: Segment) -> str:
+    """Side, repetition and set of a segment: ``left side (1 of 2) · rep 1 of 2``."""
+    parts = []
+    if segment.side is not None:
+        parts.append(f"{segment.side} side ({segment.side_index} of {segment.sides})")
+    if segment.rep is not None and segment.reps and segment.reps > 1 and segment.kind != "counted":
+        parts.append(f"rep {segment.rep} of {segment.reps}")
+    if segment.sets > 1:
+        parts.append(f"set {segment.set} of {segment.sets}")
+    return " · ".join(parts)
+
+
+def matches(entry: Entry, query: str) -> bool:
+    """Whether every word of ``query`` is in the entry's title, one of its tags, or its id."""
+    words = query.lower().split()
+    if not words:
+        return True
+    tags = entry.routine.tags if entry.routine else ()
+    haystack = " ".join((entry.title, entry.id, *tags, entry.path.name)).lower()
+    return all(word in haystack for word in words)

@@ -1,0 +1,75 @@
+"""Small modal dialogs: "Stop this session?" and the keys help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+class ConfirmStop(ModalScreen[bool]):
+    """Asks "Stop this session?": ``y`` stops (True), any other key carries on (False)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-panel", classes="dialog"):
+            yield Static(Content.styled("Stop this session?", "bold"), id="confirm-question")
+            yield Static(
+                Content.from_markup("[b]y[/b] stop    [b]any other key[/b] carry on"),
+                id="confirm-keys",
+            )
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        self.dismiss(event.key == "y")
+
+    def on_click(self, event: events.Click) -> None:
+        self.dismiss(False)
+
+
+def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
+    """(key, what it does) for every described binding of ``screen`` and the app."""
+    rows: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    app = screen.app
+    for _key, binding in [*screen._bindings, *app._bindings]:
+        if not binding.description:
+            continue
+        row = (app.get_key_display(binding), binding.description)
+        if row not in seen:
+            seen.add(row)
+            rows.append(row)
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the screen underneath, with what each does."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("question_mark", "close", "Close", show=False),
+        Binding("q", "close", "Close", show=False),
+    ]
+
+    def __init__(self, rows: list[tuple[str, str]], title: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.heading = title
+
+    def compose(self) -> ComposeResult:
+        width = max((len(key) for key, _ in self.rows), default=1)
+        lines: list[str | tuple[str, str]] = [(self.heading, "bold"), "\n"]
+        for key, description in self.rows:
+            lines += ["\n", (key.rjust(width), "bold $text-accent"), "  ", description]
+        lines += ["\n\n", ("Ctrl+P opens the command palette. Esc closes this help.", "dim")]
+        with Vertical(id="help-panel", classes="dialog"):
+            yield Static(Content.assemble(*lines), id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,366 @@
+"""The session: a big countdown, what to do, and keys to pause, skip and stop.
+
+The engine owns every second. This screen starts a :class:`Session` and its
+:class:`AsyncDriver` (an async worker on the app's loop), sends it the user's
+commands, and redraws from ``session.state()`` a few times a second. It never
+counts ticks: a redraw that comes late, or a tick held over a suspend, just
+draws the engine's state as it is then.
+
+Engine events arrive through a listener, on the app's loop, and are posted to
+this screen as :class:`EngineEvent` messages: cues flash the stage (so the coach
+works muted), speech and prompts appear as captions, and the end of the
+session opens the summary.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Digits, Footer, ProgressBar, Static
+
+from stretch_coach.routine.durations import format_clock, format_seconds
+from stretch_coach.tui.commands import SessionCommands
+from stretch_coach.tui.plan import CUE_LABELS, SEGMENT_LABELS, segment_where
+from stretch_coach.tui.screens.summary import Outcome
+
+if TYPE_CHECKING:
+    from stretch_coach.routine.library import Entry
+    from stretch_coach.timeline import Timeline
+    from stretch_coach.tui.app import CoachApp
+    from stretch_coach.tui.audio import SessionPlayer
+
+#: Redraws a second. Only the display follows this; the engine keeps time.
+REDRAW_HZ = 5
+#: How long a cue lights the stage up, in seconds.
+FLASH_SECONDS = 0.6
+#: Steps of the progress bars (finer steps would only cost redraws).
+BAR_STEPS = 1000
+
+#: Engine statuses in which the routine is under way.
+ACTIVE = ("running", "waiting", "paused")
+
+PAUSE_REASONS = {
+    "user": "Paused",
+    "suspend": "Paused while the coach was in the background",
+    "gap": "Paused: the coach lost track of time (did the computer sleep?)",
+}
+
+
+class EngineEvent(Message):
+    """Something the engine reported (a cue, a step, speech, the end)."""
+
+    def __init__(self, event: Any) -> None:
+        super().__init__()
+        self.event = event
+
+
+class SessionScreen(Screen[None]):
+    """Plays one routine.
+
+    Args:
+        entry: the routine's library entry.
+        timeline: what to play (with the user's prepare setting applied).
+        clock: the engine's clock (a fake one in tests).
+        player: the player the audio link plays through (mutable mid-session).
+    """
+
+    app: CoachApp
+
+    COMMANDS = {SessionCommands}
+    BINDINGS = [
+        Binding("space", "pause", "Pause"),
+        Binding("space", "resume", "Resume"),
+        Binding("enter", "done", "Done"),
+        Binding("c", "count_rep", "Count rep"),
+        Binding("n", "next_step", "Next"),
+        Binding("b", "previous_step", "Back"),
+        Binding("r", "restart_step", "Restart"),
+        Binding("m", "set_muted(True)", "Mute"),
+        Binding("m", "set_muted(False)", "Unmute"),
+        Binding("v", "set_voice(False)", "Voice off"),
+        Binding("v", "set_voice(True)", "Voice on"),
+        Binding("q", "stop", "Quit"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, entry: Entry, timeline: Timeline, clock: Any, player: SessionPlayer) -> None:
+        super().__init__()
+        self.entry = entry
+        self.timeline = timeline
+        self.clock = clock
+        self.player = player
+        from stretch_coach.engine.audio_link import AudioLink
+        from stretch_coach.engine.driver import AsyncDriver
+        from stretch_coach.engine.session import Session
+
+        self.session = Session(timeline, clock, listeners=[AudioLink(player), self._listen])
+        self.driver = AsyncDriver(self.session, clock)
+        self.state: Any = None
+        self._shown: dict[str, Any] = {}
+        self._cue_text = ""
+        self._caption = ""
+        self._flash_timer: Timer | None = None
+        self._leaving = False
+
+    # -- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="session-top"):
+            yield Static(self.entry.title, id="routine-title")
+            yield Static(id="step-count")
+        with Vertical(id="stage"):
+            yield Static(id="step-name")
+            yield Static(id="where")
+            yield Digits("", id="countdown")
+            yield Static(id="status-line")
+            yield Static(id="caption")
+        yield Static(id="instructions")
+        with Horizontal(classes="bar-row", id="step-bar-row"):
+            yield Static("Step", classes="bar-label")
+            yield ProgressBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="step-bar")
+            yield Static(id="step-left", classes="bar-time")
+        with Horizontal(classes="bar-row"):
+            yield Static("Routine", classes="bar-label")
+            yield ProgressBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="routine-bar")
+            yield Static(id="routine-left", classes="bar-time")
+        yield Static(id="next")
+        # Compact, and no palette hint: at 80 columns every key that works now must fit.
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
+        self.app.session_started(self.entry, self.session)  # before start(): history sees it all
+        self.session.start()
+        self.run_worker(self.driver.run(), name="engine", group="engine", exclusive=True)
+        self.set_interval(1 / REDRAW_HZ, self.redraw)
+        self.redraw()
+
+    def on_unmount(self) -> None:
+        # Leaving by any road (ctrl+q, an error) ends the session properly, so
+        # the audio stops and a history listener sees it end.
+        self._leaving = True
+        if self.session.state().status in ACTIVE or self.session.state().status == "ready":
+            self.session.stop()
+        self.player.stop()
+
+    # -- drawing --------------------------------------------------------------
+
+    def _set(self, key: str, value: Any, apply: Any) -> None:
+        """Call ``apply(value)`` only when ``value`` changed (redraws cost CPU)."""
+        if self._shown.get(key, object()) != value:
+            self._shown[key] = value
+            apply(value)
+
+    def redraw(self) -> None:
+        """Draw the engine's state as it is now."""
+        state = self.session.state()
+        previous, self.state = self.state, state
+        if previous is None or _bindings_key(previous) != _bindings_key(state):
+            self.refresh_bindings()
+        seg = state.segment
+        status = state.status
+        self.set_class(status == "paused", "-paused")
+        self.set_class(status == "waiting", "-waiting")
+        if seg is None or state.step is None:
+            return
+        q = self.query_one
+        self._set("count", (state.step_index, len(self.timeline.steps)), lambda v: q("#step-count", Static).update(f"Step {v[0] + 1} of {v[1]}"))
+        self._set("name", state.step.name, lambda v: q("#step-name", Static).update(v))
+        label = SEGMENT_LABELS.get(seg.kind, seg.kind)
+        where = segment_where(seg)
+        self._set("where", f"{label} · {where}" if where else label, lambda v: q("#where", Static).update(v))
+        self._set("digits", _digits_text(state), lambda v: q("#countdown", Digits).update(v))
+        self._set("status", self._status_text(state), lambda v: q("#status-line", Static).update(v))
+        self._set("caption", self._caption, lambda v: q("#caption", Static).update(v))
+        instructions = (state.step.step.instructions or "").strip()
+        self._set("instructions", instructions, lambda v: q("#instructions", Static).update(v))
+        step_len = self.timeline.step_length(state.step_index)
+        step_progress = state.step_progress if step_len else (1.0 if status == "finished" else 0.0)
+        self._set("step-bar", round(step_progress * BAR_STEPS), lambda v: q("#step-bar", ProgressBar).update(progress=v))
+        step_left = "self-paced" if step_len is None else format_clock(max(0.0, step_len * (1 - state.step_progress)))
+        self._set("step-left", step_left, lambda v: q("#step-left", Static).update(v))
+        total = state.routine_total or 0.0
+        routine_progress = state.routine_elapsed / total if total else 0.0
+        self._set("routine-bar", round(routine_progress * BAR_STEPS), lambda v: q("#routine-bar", ProgressBar).update(progress=v))
+        self._set("routine-left", f"{format_clock(state.routine_remaining)} left", lambda v: q("#routine-left", Static).update(v))
+        self._set("next", _next_text(state), lambda v: q("#next", Static).update(v))
+
+    def _status_text(self, state: Any) -> str:
+        seg = state.segment
+        if state.status == "paused":
+            reason = PAUSE_REASONS.get(state.pause_reason or "user", "Paused")
+            return f"⏸  {reason.upper() if reason == 'Paused' else reason} — press space to resume"
+        if seg.kind == "counted":
+            return f"{state.counted} of {seg.reps} reps — press c for each, Enter when done"
+        if seg.kind == "manual":
+            return "Take your time — press Enter when done"
+        return self._cue_text
+
+    # -- engine events ----------------------------------------------------------
+
+    def _listen(self, event: Any) -> None:
+        """Engine listener: runs on the app's loop, so it only posts a message."""
+        self.post_message(EngineEvent(event))
+
+    @on(EngineEvent)
+    def _engine_event(self, message: EngineEvent) -> None:
+        from stretch_coach.engine import events
+
+        event = message.event
+        if isinstance(event, events.CueFired):
+            self._cue(event.cue)
+        elif isinstance(event, events.StepStarted):
+            self._caption = ""
+            self._cue_text = ""
+        elif isinstance(event, events.Say):
+            self._caption = f"“{event.text}”"
+        elif isinstance(event, events.PromptDue):
+            self._caption = f"“{event.prompt.say}”"
+            self._flash()
+        elif isinstance(event, events.Ended):
+            if not self._leaving:
+                self._leaving = True
+                self.app.show_summary(self, self._outcome(event.status))
+            return
+        self.redraw()
+
+    def _cue(self, cue: Any) -> None:
+        text = CUE_LABELS.get(cue.event, "")
+        if cue.event == "countdown" and cue.segment is not None:
+            seg = self.timeline.segments[cue.segment]
+            text = str(round(seg.end - cue.at))
+        self._cue_text = text
+        if not cue.sound.silent:
+            self._flash()
+
+    def _flash(self) -> None:
+        """Light the stage up briefly: every sound is also seen."""
+        stage = self.query_one("#stage")
+        stage.add_class("-cue")
+        if self._flash_timer is not None:
+            self._flash_timer.stop()
+        self._flash_timer = self.set_timer(FLASH_SECONDS, lambda: stage.remove_class("-cue"))
+
+    def _outcome(self, status: str) -> Outcome:
+        state = self.session.state()
+        return Outcome(
+            title=self.entry.title,
+            status=status,
+            seconds=state.elapsed_active,
+            steps_done=state.steps_done,
+            steps_skipped=state.steps_skipped,
+            steps_total=len(self.timeline.steps),
+        )
+
+    def _on_app_suspend(self, app: Any) -> None:
+        self.pause_for_suspend()
+
+    def pause_for_suspend(self) -> None:
+        """Pause before the app goes to the background (Ctrl+Z)."""
+        if self.session.state().status in ("running", "waiting"):
+            self._command("pause", "suspend")
+
+    # -- commands ---------------------------------------------------------------
+
+    def _command(self, name: str, *args: Any) -> None:
+        getattr(self.session, name)(*args)
+        self.driver.poke()
+        self.redraw()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        state = self.state or self.session.state()
+        status = state.status
+        seg = state.segment
+        active = status in ACTIVE
+        if action == "pause":
+            return status in ("running", "waiting")
+        if action == "resume":
+            return status == "paused"
+        if action == "done":
+            return status == "waiting"
+        if action == "count_rep":
+            return status == "waiting" and seg is not None and seg.kind == "counted"
+        if action in ("next_step", "restart_step"):
+            return active
+        if action == "previous_step":
+            return active and state.step_index > 0
+        if action == "set_muted":
+            return self.player.muted != parameters[0]
+        if action == "set_voice":
+            return self.player.voice != parameters[0]
+        return True
+
+    def action_pause(self) -> None:
+        self._command("pause", "user")
+
+    def action_resume(self) -> None:
+        self._command("resume")
+
+    def action_done(self) -> None:
+        self._command("done")
+
+    def action_count_rep(self) -> None:
+        self._command("count_rep")
+
+    def action_next_step(self) -> None:
+        self._command("next_step")
+
+    def action_previous_step(self) -> None:
+        self._command("previous_step")
+
+    def action_restart_step(self) -> None:
+        self._command("restart_step")
+
+    def action_set_muted(self, muted: bool) -> None:
+        self.player.set_muted(muted)
+        self.app.notify("Sound off. Cues still show on screen." if muted else "Sound on.", timeout=3)
+        self.refresh_bindings()
+
+    def action_set_voice(self, voice: bool) -> None:
+        self.player.set_voice(voice)
+        self.app.notify("Voice on." if voice else "Voice off. Spoken words still show as captions.", timeout=3)
+        self.refresh_bindings()
+
+    def action_stop(self) -> None:
+        from stretch_coach.tui.screens.dialogs import ConfirmStop
+
+        def answered(stop: bool | None) -> None:
+            if stop and self.session.state().status in ACTIVE:
+                self._command("stop")
+
+        self.app.push_screen(ConfirmStop(), answered)
+
+    def action_help(self) -> None:
+        self.app.show_help(self)
+
+
+def _bindings_key(state: Any) -> tuple[Any, ...]:
+    """What the available keys depend on; the Footer is refreshed when it changes."""
+    kind = state.segment.kind if state.segment is not None else None
+    return (state.status, kind, state.step_index > 0)
+
+
+def _digits_text(state: Any) -> str:
+    seg = state.segment
+    if seg.kind == "counted":
+        return str(state.counted)
+    if state.segment_remaining is None:
+        return ""
+    return format_clock(state.segment_remaining)
+
+
+def _next_text(state: Any) -> str:
+    nxt = state.next_segment
+    if nxt is None:
+        return "Next: the end of the routine"
+    label = state.next_label or SEGMENT_LABELS.get(nxt.kind, nxt.kind)
+    if nxt.duration:
+        return f"Next: {label} · {format_seconds(nxt.duration)}"
+    return f"Next: {label}"

@@ -1,0 +1,183 @@
+"""Settings: audio backend, voice, a test sound, prepare time and theme.
+
+Every change applies at once and is saved at once (atomically). When the
+settings file could not be read at start, a banner says so, and the first save
+moves that file aside instead of overwriting it (the app says where).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, Select, Static, Switch
+
+from stretch_coach.settings import AUDIO_CHOICES, Settings
+from stretch_coach.tui.themes import THEME_LABELS
+
+if TYPE_CHECKING:
+    from stretch_coach.tui.app import CoachApp
+
+AUDIO_LABELS = {
+    "auto": "Automatic (a sound player, else the terminal bell)",
+    "playsound3": "Sound player only (playsound3)",
+    "bell": "Terminal bell",
+    "none": "None (cues on screen only)",
+}
+PREPARE_CHOICES: tuple[float, ...] = (0, 3, 5, 10, 15, 20, 30)
+#: How long the test waits to hear back from a player that fails late.
+TEST_LISTEN_SECONDS = 1.5
+
+
+def prepare_options(current: float | None) -> list[tuple[str, Any]]:
+    """The prepare choices, with the current value among them even if unusual."""
+    values = sorted({*PREPARE_CHOICES, *([current] if current is not None else [])})
+    options: list[tuple[str, Any]] = [("Each routine's own", "routine")]
+    options += [(f"{v:g} s before every timed step" if v else "None (start at once)", v) for v in values]
+    return options
+
+
+class SettingsScreen(Screen[None]):
+    """The settings form."""
+
+    app: CoachApp
+
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("t", "test_sound", "Test sound"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        settings = self.app.settings
+        yield Header()
+        with VerticalScroll(id="settings-form"):
+            if self.app.settings_warning:
+                yield Static(self.app.settings_warning, id="settings-warning")
+            yield Label("Audio", classes="setting-label")
+            yield Select(
+                [(AUDIO_LABELS[c], c) for c in AUDIO_CHOICES],
+                value=settings.audio,
+                allow_blank=False,
+                id="audio",
+            )
+            with Horizontal(classes="setting-row"):
+                yield Button("Play a test sound", id="test-sound")
+                yield Static(id="test-result")
+            with Horizontal(classes="setting-row"):
+                yield Switch(value=settings.voice, id="voice")
+                yield Label("Voice: speak step names and prompts", classes="switch-label")
+            yield Label("Get-ready time", classes="setting-label")
+            yield Select(
+                prepare_options(settings.prepare),
+                value="routine" if settings.prepare is None else settings.prepare,
+                allow_blank=False,
+                id="prepare",
+            )
+            yield Label("Theme", classes="setting-label")
+            yield Select(
+                [(label, name) for name, label in THEME_LABELS.items()],
+                value=settings.theme,
+                allow_blank=False,
+                id="theme",
+            )
+            yield Static(
+                Content.styled(f"Saved in {self.app.settings_file.path}", "dim"),
+                id="settings-path",
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "stretch-coach"
+        self.sub_title = "Settings"
+        self.query_one("#audio", Select).focus()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        settings = self.app.settings
+        value = event.value
+        if event.select.id == "audio" and value != settings.audio:
+            self._change(replace(settings, audio=str(value)))
+        elif event.select.id == "theme" and value != settings.theme:
+            self._change(replace(settings, theme=str(value)))
+        elif event.select.id == "prepare":
+            prepare = None if value == "routine" else float(value)  # type: ignore[arg-type]
+            if prepare != settings.prepare:
+                self._change(replace(settings, prepare=prepare))
+
+    @on(Switch.Changed, "#voice")
+    def _voice_changed(self, event: Switch.Changed) -> None:
+        if event.value != self.app.settings.voice:
+            self._change(replace(self.app.settings, voice=event.value))
+
+    def _change(self, settings: Settings) -> None:
+        self.app.change_settings(settings)
+        if not self.app.settings_warning:
+            self.query("#settings-warning").remove()
+
+    @on(Button.Pressed, "#test-sound")
+    def _test_pressed(self) -> None:
+        self.action_test_sound()
+
+    def action_test_sound(self) -> None:
+        self.query_one("#test-result", Static).update("Playing…")
+        self._test_sound(self.app.settings.audio)
+
+    @work(thread=True, exclusive=True, group="test-sound")
+    def _test_sound(self, choice: str) -> None:
+        """Make a player for ``choice``, play a chime, and report what really happened."""
+        from stretch_coach.routine.model import Sound
+        from stretch_coach.tui.audio import NullPlayer, make_player
+
+        problems: list[str] = []
+        heard = threading.Event()
+
+        def on_problem(text: str) -> None:
+            problems.append(text)
+            heard.set()
+
+        rang: list[bool] = []
+
+        def ring() -> None:
+            rang.append(True)
+            self.app.call_from_thread(self.app.bell)
+
+        player = self.app.player_factory(choice, on_problem, ring) if self.app.player_factory else make_player(choice, on_problem, ring)
+        try:
+            if isinstance(player, NullPlayer):
+                result: Any = None
+            else:
+                result = player.play(Sound("chime"))
+                heard.wait(TEST_LISTEN_SECONDS)
+        finally:
+            player.close()
+        self.app.call_from_thread(self._report, _test_report(choice, player, result, problems, bool(rang)))
+
+    def _report(self, text: str) -> None:
+        self.query_one("#test-result", Static).update(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _test_report(choice: str, player: Any, result: Any, problems: list[str], rang: bool) -> str:
+    """What the test sound did, without claiming more than is known."""
+    from stretch_coach.tui.audio import NullPlayer
+
+    if choice == "none":
+        return "Audio is set to none: nothing was played."
+    if isinstance(player, NullPlayer):
+        return "No sound: " + (problems[0] if problems else "no player could be made.")
+    if problems:
+        return f"No sound: {problems[-1]}"
+    if result is False:
+        return f"No sound: {player.name} did not play it."
+    if rang or player.name == "bell":
+        return "Rang the terminal bell (whether you hear it depends on your terminal)."
+    return f"Played a chime with {player.name}."

@@ -1,0 +1,81 @@
+"""The summary after a routine finishes or is stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from stretch_coach.routine.durations import format_seconds
+
+if TYPE_CHECKING:
+    from stretch_coach.tui.app import CoachApp
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a session went, as the summary shows it.
+
+    Attributes:
+        title: the routine's title.
+        status: ``finished`` or ``stopped``.
+        seconds: active time spent (pauses not counted).
+        steps_done, steps_skipped: as the engine counted them.
+        steps_total: how many steps the routine has.
+    """
+
+    title: str
+    status: str
+    seconds: float
+    steps_done: int
+    steps_skipped: int
+    steps_total: int
+
+
+class SummaryScreen(Screen[None]):
+    """Time spent, steps done and skipped; Enter for the library, q to quit."""
+
+    app: CoachApp
+
+    BINDINGS = [
+        Binding("enter", "library", "Library"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+    def compose(self) -> ComposeResult:
+        o = self.outcome
+        heading = "Well done: routine finished" if o.status == "finished" else "Session stopped"
+        rows = [
+            ("Time spent", format_seconds(o.seconds) if o.seconds >= 1 else "under a second"),
+            ("Steps done", f"{o.steps_done} of {o.steps_total}"),
+            ("Steps skipped", str(o.steps_skipped)),
+        ]
+        width = max(len(label) for label, _ in rows)
+        lines: list[str | tuple[str, str]] = []
+        for label, value in rows:
+            lines += ["\n" if lines else "", (label.ljust(width), "dim"), "   ", (value, "bold")]
+        with Vertical(id="summary-panel", classes=f"-{o.status}"):
+            yield Static(Content.styled(heading, "bold"), id="summary-heading")
+            yield Static(o.title, id="summary-title")
+            yield Static(Content.assemble(*lines), id="summary-facts")
+            yield Static(
+                Content.from_markup("[b]Enter[/b] back to the library    [b]q[/b] quit"),
+                id="summary-keys",
+            )
+        yield Footer()
+
+    def action_library(self) -> None:
+        self.app.back_to_library()
+
+    def action_quit(self) -> None:
+        self.app.exit(0)

@@ -1,0 +1,89 @@
+"""The routine preview: what a routine is, what to watch for, and each step with its time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from stretch_coach.tui.plan import describe_sides, describe_work, step_time, timeline_for, total_text
+
+if TYPE_CHECKING:
+    from stretch_coach.routine.library import Entry
+
+
+class RoutinePreview(VerticalScroll):
+    """Shows one library entry: summary, caution, steps, total; or an invalid file's problems."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.can_focus = False  # the list keeps focus; the preview follows its highlight
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="preview-head")
+        yield Static(id="preview-caution")
+        yield Static(id="preview-steps")
+        yield Static(id="preview-total")
+
+    def show(self, entry: Entry | None, prepare: float | None = None) -> None:
+        """Show ``entry`` (``None``: nothing matches the filter)."""
+        head = self.query_one("#preview-head", Static)
+        caution = self.query_one("#preview-caution", Static)
+        steps = self.query_one("#preview-steps", Static)
+        total = self.query_one("#preview-total", Static)
+        self.scroll_home(animate=False)
+        if entry is None:
+            head.update(Content.styled("No routine matches the filter.", "dim"))
+            for part in (caution, steps, total):
+                part.display = False
+            return
+        if not entry.valid or entry.routine is None:
+            head.update(
+                Content.assemble(
+                    (entry.title, "bold"), "\n", (entry.shown, "dim"), "\n\n",
+                    ("This file is not a valid routine:", "$text-error bold"),
+                )
+            )
+            caution.display = total.display = False
+            steps.display = True
+            steps.update(Text("\n".join(str(p) for p in entry.problems)))
+            return
+        routine = entry.routine
+        timeline = timeline_for(entry, prepare)
+        parts: list[str | tuple[str, str] | Content] = [(routine.title, "bold")]
+        if routine.summary:
+            parts += ["\n", routine.summary]
+        facts = []
+        if routine.tags:
+            facts.append(" · ".join(routine.tags))
+        facts.append(f"id {routine.id}")
+        parts += ["\n", (" — ".join(facts), "dim")]
+        if routine.source:
+            parts += ["\n", (f"Source: {routine.source.strip()}", "dim")]
+        head.update(Content.assemble(*parts))
+        caution.display = bool(routine.caution)
+        if routine.caution:
+            lines: list[str | tuple[str, str]] = [("Caution", "bold $text-warning")]
+            for line in routine.caution:
+                lines += ["\n", ("• ", "$text-warning"), line.strip()]
+            caution.update(Content.assemble(*lines))
+        steps.display = total.display = True
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
+        table.add_column(justify="right", style="dim", no_wrap=True)
+        table.add_column(ratio=1)
+        table.add_column(justify="right", no_wrap=True)
+        for index, planned in enumerate(timeline.steps):
+            detail = describe_work(planned)
+            sides = describe_sides(planned)
+            if sides:
+                detail += f" · {sides}"
+            cell = Text.assemble((planned.name, "bold"), "\n", (detail, "dim"))
+            table.add_row(f"{index + 1}.", cell, step_time(timeline, index))
+        steps.update(table)
+        note = "" if prepare is None else f"  (get ready {prepare:g} s before each timed step: your setting)"
+        total.update(Content.assemble(("Total ", "bold"), total_text(timeline), (note, "dim")))

@@ -1,0 +1,107 @@
+"""Fixtures for the Textual tests: hermetic folders, a test library, a fake clock, a quiet player."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+try:  # the real engine, once its branch is merged
+    import stretch_coach.engine.session  # noqa: F401
+except ImportError:  # until then, a stand-in under the same names (tests only)
+    import importlib.util
+
+    _spec = importlib.util.spec_from_file_location(
+        "standin_engine", Path(__file__).with_name("standin_engine.py")
+    )
+    assert _spec is not None and _spec.loader is not None
+    _standin = importlib.util.module_from_spec(_spec)
+    sys.modules["standin_engine"] = _standin
+    _spec.loader.exec_module(_standin)
+    _standin.install()
+
+ROUTINES = Path(__file__).parent / "routines"
+
+
+@pytest.fixture(autouse=True)
+def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point config, data and cache at a temporary folder; no user library from env."""
+    home = tmp_path / "home"
+    for var, sub in (
+        ("STRETCH_COACH_CONFIG_DIR", "config"),
+        ("STRETCH_COACH_DATA_DIR", "data"),
+        ("STRETCH_COACH_CACHE_DIR", "cache"),
+    ):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.delenv("STRETCH_COACH_LIBRARY", raising=False)
+    return home
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path) -> Path:
+    """A copy of the test routines (a folder the tests may add files to)."""
+    folder = tmp_path / "routines"
+    shutil.copytree(ROUTINES, folder)
+    return folder
+
+
+@pytest.fixture
+def library(library_dir: Path) -> Any:
+    """Only the test routines: no bundled ones, so the screens are the same on every tree."""
+    from stretch_coach.routine.library import Library
+
+    return Library.from_folders([(library_dir, "library")])
+
+
+class RecordingPlayer:
+    """A player that remembers what it was asked to do."""
+
+    def __init__(self, name: str = "recorder") -> None:
+        self.name = name
+        self.played: list[str] = []
+        self.said: list[str] = []
+        self.stops = 0
+        self.closed = False
+
+    def play(self, sound: Any) -> None:
+        self.played.append(str(sound))
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def stop(self) -> None:
+        self.stops += 1
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture
+def player() -> RecordingPlayer:
+    return RecordingPlayer()
+
+
+@pytest.fixture
+def clock() -> Any:
+    from stretch_coach.engine.clock import FakeClock
+
+    return FakeClock(1000.0)
+
+
+@pytest.fixture
+def make_app(library: Any, clock: Any, player: RecordingPlayer) -> Iterator[Callable[..., Any]]:
+    """Build a CoachApp on the test library, the fake clock and the recording player."""
+    from stretch_coach.settings import CautionLog
+    from stretch_coach.tui.app import CoachApp
+
+    def make(**kwargs: Any) -> CoachApp:
+        kwargs.setdefault("clock", clock)
+        kwargs.setdefault("player_factory", lambda choice, on_problem, ring: player)
+        kwargs.setdefault("cautions", CautionLog())
+        return CoachApp(library, **kwargs)
+
+    yield make

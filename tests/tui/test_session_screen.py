@@ -1,0 +1,293 @@
+"""The session screen, driven with Pilot and a fake clock: every key, cues, the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import Digits
+
+from stretch_coach.settings import CautionLog
+from stretch_coach.tui.screens.library import LibraryScreen
+from stretch_coach.tui.screens.session import SessionScreen
+from stretch_coach.tui.screens.summary import SummaryScreen
+
+from tui_helpers import advance, run_command, shown
+
+BEDTIME_CAUTION = ("Stop if the stretch causes sharp pain.",)
+
+
+@pytest.fixture
+def start(make_app: Any, library: Any) -> Any:
+    """An app opened straight into a routine's session (caution already read)."""
+
+    def make(routine_id: str = "bedtime-calf-stretch", **kwargs: Any) -> Any:
+        CautionLog().acknowledge("bedtime-calf-stretch", BEDTIME_CAUTION)
+        return make_app(start=library.get(routine_id), **kwargs)
+
+    return make
+
+
+def digits(app: Any) -> str:
+    return str(app.screen.query_one("#countdown", Digits).value)
+
+
+def footer_keys(app: Any) -> set[str]:
+    return {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+
+
+async def test_shows_the_step_the_side_and_the_countdown(start: Any, clock: Any, player: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        text = await shown(pilot)
+        assert "Wall calf stretch" in text and "Get ready · left side (1 of 2)" in text
+        assert "Step 1 of 3" in text and "Hands on the wall" in text
+        assert digits(app) == "0:05"
+        assert "3:05 left" in text
+        await advance(pilot, clock, 5)
+        text = await shown(pilot)
+        assert "Hold · left side (1 of 2) · rep 1 of 2" in text
+        assert digits(app) == "0:30"
+        assert "Next:" in text
+        await advance(pilot, clock, 12)
+        assert digits(app) == "0:18"
+        assert "2:48 left" in await shown(pilot)
+        assert "beep" in player.played and "go" in player.played
+
+
+async def test_each_cue_flashes_the_stage(start: Any, clock: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        stage = app.screen.query_one("#stage")
+        assert stage.has_class("-cue")  # the prepare cue
+        await pilot.pause(0.8)
+        assert not stage.has_class("-cue")
+        await advance(pilot, clock, 2)  # 3 s left: the countdown tick
+        assert stage.has_class("-cue")
+        assert "3" in str(app.screen.query_one("#status-line").render())
+        await pilot.pause(0.8)
+        await advance(pilot, clock, 3)  # the hold starts: "Go"
+        assert stage.has_class("-cue")
+        assert "Go" in str(app.screen.query_one("#status-line").render())
+
+
+async def test_space_pauses_and_resumes_and_an_hour_paused_loses_nothing(start: Any, clock: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance(pilot, clock, 10)
+        assert digits(app) == "0:25"
+        assert "Pause" in footer_keys(app) and "Resume" not in footer_keys(app)
+        await pilot.press("space")
+        assert app.screen.session.state().status == "paused"
+        assert app.screen.has_class("-paused")
+        assert "PAUSED" in await shown(pilot)
+        assert "Resume" in footer_keys(app) and "Pause" not in footer_keys(app)
+        await advance(pilot, clock, 3600, step=600)
+        await pilot.pause(0.3)  # a few redraws
+        assert digits(app) == "0:25"
+        await pilot.press("space")
+        assert app.screen.session.state().status == "running"
+        assert not app.screen.has_class("-paused")
+        assert digits(app) == "0:25"
+        await advance(pilot, clock, 5)
+        assert digits(app) == "0:20"
+
+
+async def test_n_b_and_r_move_between_steps(start: Any, clock: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Back" not in footer_keys(app)  # no step before the first
+        await pilot.press("n")
+        state = app.screen.session.state()
+        assert state.step_index == 1 and state.step.name == "Heel raises"
+        assert "Step 2 of 3" in await shown(pilot)
+        assert "Back" in footer_keys(app)
+        await advance(pilot, clock, 7)
+        await pilot.press("r")
+        assert app.screen.session.state().step_index == 1
+        assert digits(app) == "0:05"  # the step's get-ready again
+        await pilot.press("b")
+        assert app.screen.session.state().step.name == "Wall calf stretch"
+
+
+async def test_self_paced_step_waits_for_enter(start: Any, clock: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Done" not in footer_keys(app)
+        await pilot.press("n", "n")
+        state = app.screen.session.state()
+        assert state.step.name == "Loosen your sheets" and state.status == "waiting"
+        assert "press Enter when done" in await shown(pilot)
+        assert "Done" in footer_keys(app)
+        await advance(pilot, clock, 120)
+        assert app.screen.session.state().status == "waiting"  # no timer runs out
+        await pilot.press("enter")
+        assert isinstance(app.screen, SummaryScreen)
+        text = await shown(pilot)
+        assert "routine finished" in text
+        assert "Steps done" in text and "1 of 3" in text
+        assert "Steps skipped" in text and "2" in text
+
+
+async def test_counted_reps_count_with_c(start: Any) -> None:
+    app = start("heel-walking")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Count rep" in footer_keys(app)
+        assert digits(app) == "0"
+        await pilot.press("c", "c", "c")
+        assert digits(app) == "3"
+        assert "3 of 20 reps" in await shown(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, SummaryScreen)
+
+
+async def test_m_mutes_and_v_turns_the_voice_off(start: Any, clock: Any, player: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert player.said  # the step name, spoken
+        assert {"Mute", "Voice off"} <= footer_keys(app)
+        await pilot.press("m")
+        assert app.player.muted and "Unmute" in footer_keys(app)
+        played = len(player.played)
+        await advance(pilot, clock, 5)
+        assert len(player.played) == played  # muted: nothing played...
+        assert app.screen.query_one("#stage").has_class("-cue")  # ...but still seen
+        await pilot.press("m")
+        assert not app.player.muted
+        await pilot.press("v")
+        assert not app.player.voice and "Voice on" in footer_keys(app)
+        said = len(player.said)
+        await pilot.press("n")  # a new step would be announced
+        assert len(player.said) == said
+        assert "Heel raises" in await shown(pilot)  # the caption still shows it
+        await pilot.press("v")
+        assert app.player.voice
+
+
+async def test_q_asks_and_only_y_stops(start: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        assert "Stop this session?" in await shown(pilot)
+        await pilot.press("x")
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.session.state().status == "running"
+        await pilot.press("q", "escape")
+        assert isinstance(app.screen, SessionScreen)
+        await pilot.press("q", "y")
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Session stopped" in await shown(pilot)
+
+
+async def test_summary_enter_goes_to_the_library_and_q_quits(start: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q", "y", "enter")
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("enter", "q", "y")  # again, from the library (caution already read)
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_a_routine_that_runs_out_ends_in_its_summary(start: Any, clock: Any, player: Any) -> None:
+    app = start("cool-down")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance(pilot, clock, 63)
+        assert "Keep it easy." in await shown(pilot)  # the prompt, shown as well as said
+        await advance(pilot, clock, 200, step=5)
+        assert isinstance(app.screen, SummaryScreen)
+        text = await shown(pilot)
+        assert "routine finished" in text and "3 of 3" in text
+        assert "finish" in player.played
+
+
+async def test_help_lists_the_session_keys(start: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        text = await shown(pilot)
+        for words in ("Pause", "Next", "Restart", "Done", "Count rep", "Mute", "Voice", "Quit"):
+            assert words in text
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, SessionScreen)
+
+
+async def test_ctrl_z_pauses_the_session(start: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+z")  # headless: the process is not really stopped
+        state = app.screen.session.state()
+        assert state.status == "paused" and state.pause_reason == "suspend"
+        assert "background" in await shown(pilot)
+        app.app_suspend_signal.publish(app)  # any other suspend is a no-op now
+        await pilot.press("space")
+        assert app.screen.session.state().status == "running"
+
+
+async def test_the_palette_has_the_session_commands(start: Any) -> None:
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await run_command(pilot, "Session: Pause")
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.session.state().status == "paused"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_small_terminals_keep_the_countdown_and_step_name(start: Any, clock: Any, size: tuple[int, int]) -> None:
+    app = start()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await advance(pilot, clock, 5)
+        await pilot.resize_terminal(*size)
+        await pilot.pause()
+        screen = app.screen
+        for selector in ("#step-name", "#countdown", "#where", "#status-line"):
+            region = screen.query_one(selector).region
+            assert region.height > 0 and region.bottom <= size[1] - 1, selector
+        assert "Wall calf stretch" in await shown(pilot)
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert digits(app) == "0:30"
+
+
+async def test_quitting_the_app_mid_session_stops_it(start: Any, player: Any) -> None:
+    seen: list[Any] = []
+    app = start(on_session=lambda entry, session: seen.append((entry.id, session)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert seen and seen[0][0] == "bedtime-calf-stretch"
+        await pilot.press("ctrl+q")
+    assert seen[0][1].state().status == "stopped"
+    assert player.stops >= 1 and player.closed
+
+
+async def test_audio_problems_are_shown_once(make_app: Any) -> None:
+    class Failing:
+        name = "failing"
+
+        def __init__(self, on_problem: Any) -> None:
+            self.on_problem = on_problem
+
+        def play(self, sound: Any) -> None:
+            self.on_problem("No sound player found; using the bell.")
+
+        def say(self, text: str) -> None: ...
+        def stop(self) -> None: ...
+        def close(self) -> None: ...
+
+    app = make_app(player_factory=lambda choice, on_problem, ring: Failing(on_problem))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # the cool-down: no caution
+        await pilot.pause()
+        app.player.play("beep")
+        await pilot.pause()
+        notes = [n for n in app._notifications if "No sound player" in n.message]
+        assert len(notes) == 1

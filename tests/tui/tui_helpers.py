@@ -1,0 +1,39 @@
+"""Helpers shared by the Pilot tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+async def shown(pilot: Any) -> str:
+    """The screen as plain text, once pending messages and a refresh have been handled."""
+    await pilot.pause()
+    await pilot.pause(0.05)  # a pushed screen needs a layout and a paint
+    return screen_text(pilot.app)
+
+
+def screen_text(app: Any) -> str:
+    """The screen as plain text, line by line, as a terminal would show it."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+async def advance(pilot: Any, clock: Any, seconds: float, step: float = 1.0) -> None:
+    """Move the fake clock on, letting the engine's driver catch up at each step."""
+    screen = pilot.app.screen
+    left = seconds
+    while left > 1e-9:
+        dt = min(step, left)
+        clock.advance(dt)
+        left -= dt
+        screen.driver.poke()
+        await pilot.pause()
+    await pilot.pause(0.3)  # the redraw interval (5 Hz) draws the new state
+
+
+async def run_command(pilot: Any, text: str) -> None:
+    """Open the command palette, type ``text`` and run the best match."""
+    await pilot.press("ctrl+p", *text)
+    await pilot.pause(0.5)  # the palette searches in a worker
+    await pilot.press("enter")
+    await pilot.pause()
