@@ -201,7 +201,7 @@ class Library:
         """Find the routine an include names; raise RoutineError located at the include."""
 
         def fail(message: str) -> RoutineError:
-            return RoutineError([Problem(shown, inc.line, inc.column, "include", message)])
+            return RoutineError([Problem(shown, inc.line, inc.column, inc.key, message)])
 
         target = inc.target
         if target.lower().endswith(ROUTINE_SUFFIXES) or "/" in target or os.sep in target:
@@ -250,7 +250,7 @@ class Library:
                 names = [str(k.stem if isinstance(k, Path) else k) for k in stack]
                 chain = " -> ".join([*names[names.index(_name(target_key)):], _name(target_key)])
                 problems.append(
-                    Problem(shown, step.line, step.column, "include", f"includes form a cycle: {chain}")
+                    Problem(shown, step.line, step.column, step.key, f"includes form a cycle: {chain}")
                 )
                 continue
             total += step.repeat * self._count(target, target_shown, stack, problems, memo)

@@ -176,7 +176,13 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         if checked is INVALID or not ok:
             return INVALID
         target_mark = value.value_marks["include"]
-        return Include(checked["include"], checked.get("repeat", 1), target_mark.line, target_mark.column)
+        return Include(
+            checked["include"],
+            checked.get("repeat", 1),
+            target_mark.line,
+            target_mark.column,
+            f"{key}.include",
+        )
 
     if "repeat" in keys:
         ok = False
@@ -213,7 +219,7 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
     if kind is StepKind.TIMED:
         for i, prompt in enumerate(fields.get("prompts", ())):
             if prompt.at >= fields["duration"]:
-                item_mark = value["prompts"].item_marks[i]
+                item_mark = value["prompts"][i].value_marks["at"]
                 ok = False
                 ctx.problem(
                     item_mark,

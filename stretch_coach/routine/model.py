@@ -111,6 +111,7 @@ class Include:
     repeat: int = 1
     line: int = 0
     column: int = 0
+    key: str = "include"  #: where it is written, e.g. ``steps[2].include``
 
 
 @dataclass(frozen=True)
