@@ -150,7 +150,8 @@ def step_length(step: PlannedStep | Any) -> float | None:
     between_sides = (k - 1) * s.switch
     between_sets = (sets - 1) * s.set_rest
     if s.kind is StepKind.HOLD:
-        per_side = s.reps * s.hold + (s.reps - 1) * s.rest
+        n = s.reps or 1
+        per_side = n * s.hold + (n - 1) * s.rest
     elif s.kind is StepKind.PACED:
         per_side = s.reps * s.tempo
     elif s.kind is StepKind.TIMED:
@@ -169,7 +170,7 @@ def segment_count(steps: Sequence[PlannedStep]) -> int:
         s = planned.step
         k = s.side_count
         if s.kind is StepKind.HOLD:
-            work = 2 * s.reps - 1
+            work = 2 * (s.reps or 1) - 1
         elif s.kind is StepKind.PACED:
             work = s.reps
         else:
@@ -266,7 +267,7 @@ class _Builder:
             side_index=side,
             sides=s.side_count,
             rep=rep,
-            reps=s.reps if kind in (HOLD, REP, COUNTED) else None,
+            reps=(s.reps or 1) if kind in (HOLD, REP, COUNTED) else None,
             set=set_,
             sets=s.sets,
         )
@@ -311,7 +312,7 @@ class _Builder:
 
     def _work(self, kind: StepKind, s: Any, side: int, set_: int, first: list[str]) -> None:
         if kind is StepKind.HOLD:
-            for rep in range(1, s.reps + 1):
+            for rep in range(1, (s.reps or 1) + 1):
                 if rep > 1:
                     self.segment(REST, s.rest, side=side, rep=rep - 1, set_=set_)
                 events = [*first, "start"] if rep == 1 else ["start"]
