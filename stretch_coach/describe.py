@@ -44,5 +44,5 @@ def total_text(total: float, untimed: int) -> str:
     """``3 min 5 s, plus 1 self-paced step``."""
     extra = untimed_text(untimed)
     if total <= 0 and untimed:
-        return f"self-paced ({untimed} step{'s' if untimed != 1 else ''})"
+        return f"{untimed} self-paced step{'s' if untimed != 1 else ''}"
     return f"{format_seconds(total)}, {extra}" if extra else format_seconds(total)

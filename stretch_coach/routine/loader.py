@@ -213,11 +213,10 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         field_kind = spec.WORK if (name == "rest" and kind is StepKind.REST) else field.kind
         fields[name] = field_kind.check(ctx, item, value.value_marks[name], f"{key}.{name}")
         ok = ok and fields[name] is not INVALID
-    if not ok:
-        return INVALID
 
-    if kind is StepKind.TIMED:
-        for i, prompt in enumerate(fields.get("prompts", ())):
+    duration, prompts = fields.get("duration"), fields.get("prompts", ())
+    if kind is StepKind.TIMED and duration is not INVALID and prompts is not INVALID:
+        for i, prompt in enumerate(prompts):
             if prompt.at >= fields["duration"]:
                 item_mark = value["prompts"][i].value_marks["at"]
                 ok = False
@@ -227,8 +226,8 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
                     f"{format_seconds(prompt.at)} is not within the "
                     f"{format_seconds(fields['duration'])} activity",
                 )
-        if not ok:
-            return INVALID
+    if not ok:
+        return INVALID
 
     rest = defaults.rest if kind is StepKind.REST else fields.get("rest", defaults.rest)
     return Step(
