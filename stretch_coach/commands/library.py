@@ -141,7 +141,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
     good = len(library.entries) - len(bad)
     if bad:
-        print(f"{len(bad)} of {len(library.entries)} routines invalid", file=sys.stderr)
+        total = len(library.entries)
+        print(f"{len(bad)} of {total} routine{'s' if total != 1 else ''} invalid", file=sys.stderr)
         return 2
     print(f"ok: {good} routine{'s' if good != 1 else ''} valid")
     return 0
