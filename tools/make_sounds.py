@@ -133,8 +133,9 @@ _BELL: tuple[Partial, ...] = ((1.0, 1.0), (2.0, 0.3), (3.0, 0.08), (4.2, 0.04))
 
 def tick() -> list[float]:
     """~60 ms: a short woody tap for countdowns and paced reps."""
-    return note(1250.0, 0.06, partials=((1.0, 1.0), (2.0, 0.2)), attack=0.003,
-                release=0.02, decay=0.025)
+    return note(
+        1250.0, 0.06, partials=((1.0, 1.0), (2.0, 0.2)), attack=0.003, release=0.02, decay=0.025
+    )
 
 
 def beep() -> list[float]:
@@ -170,8 +171,10 @@ def finish() -> list[float]:
     for i, freq in enumerate((523.25, 659.25, 783.99)):
         offset = 0.25 * i
         notes.append(
-            (offset, note(freq, length - offset, partials=_BELL, attack=0.01, release=0.15,
-                          decay=0.35))
+            (
+                offset,
+                note(freq, length - offset, partials=_BELL, attack=0.01, release=0.15, decay=0.35),
+            )
         )
     return mix(length, *notes)
 
@@ -220,10 +223,17 @@ def stale_files(sounds_dir: Path) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the files differ from what this script makes")
-    parser.add_argument("--out", type=Path, default=SOUNDS_DIR,
-                        help="folder to write to or check (default: %(default)s)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the files differ from what this script makes",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=SOUNDS_DIR,
+        help="folder to write to or check (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     if args.check:
         stale = stale_files(args.out)
