@@ -30,6 +30,7 @@ from stretch_coach.audio import (
     Playsound3Player,
     TerminalBell,
     UnknownSoundError,
+    Voice,
     available_backends,
     make_player,
     sound_file,
@@ -532,3 +533,35 @@ def test_aplay_without_a_device_is_noticed(
     wait_for(lambda: problems, timeout=10, what="the problem report")
     assert problems == ["Sound player aplay failed (exit status 1)"]
     assert player.failed
+
+
+# Speech through the player
+
+
+class CopyRenderer:
+    """A stand-in speech engine: every phrase 'sounds' like the chime."""
+
+    name = "copy"
+    key = "copy"
+
+    def render(self, text: str, out: Path) -> None:
+        shutil.copyfile(shipped_sound_file("chime"), out)
+
+
+def test_speech_plays_on_its_own_channel_and_stops_with_the_player(
+    fake_bin: FakeBin, players: list, tmp_path: Path
+) -> None:
+    fake_bin.program("aplay", play="exec sleep 30")
+    player = Playsound3Player(fake_bin.problems.append)
+    players.append(player)
+    player.voice = Voice(player.start_file, renderer=CopyRenderer(), cache=tmp_path / "speech")
+    speech = player.voice.cache_path("Switch sides").stem
+    player.say("Switch sides")
+    wait_for(lambda: player.live_count == 1, what="the phrase to play")
+    player.play(TICK)  # a cue does not wait for the phrase
+    wait_for(lambda: player.live_count == 2, what="the tick to play beside it")
+    wait_for(lambda: len(fake_bin.played()) == 3, what="both to be logged")
+    assert sorted(fake_bin.played()[1:]) == sorted([f"aplay {speech}", "aplay tick"])
+    player.stop()
+    wait_for(lambda: player.live_count == 0, what="both to stop")
+    assert fake_bin.problems == []
