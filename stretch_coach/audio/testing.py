@@ -11,6 +11,24 @@ from typing import Literal
 from stretch_coach.audio.player import Player
 from stretch_coach.routine.model import Sound
 
+
+def wait_until(condition: Callable[[], object], timeout: float = 5.0) -> bool:
+    """Poll ``condition`` until it is true or ``timeout`` seconds have passed.
+
+    For tests that wait on the players' background threads: a deadline, not a
+    guess at how long something takes.
+
+    Returns:
+        Whether the condition became true in time.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
 #: What a :class:`Heard` entry records.
 Kind = Literal["play", "say", "stop"]
 

@@ -37,7 +37,7 @@ from stretch_coach.audio import (
 )
 from stretch_coach.audio.player import NO_PLAYER, Player
 from stretch_coach.audio.sounds import shipped_sound_file
-from stretch_coach.audio.testing import RecordingPlayer
+from stretch_coach.audio.testing import RecordingPlayer, wait_until
 from stretch_coach.resources import bundled_sounds_dir
 from stretch_coach.routine.model import Sound
 
@@ -51,11 +51,8 @@ REQUIRE_TOOLS = os.environ.get("STRETCH_COACH_REQUIRE_TOOLS") == "1"
 
 def wait_for(condition: Callable[[], object], timeout: float = 5.0, what: str = "") -> None:
     """Poll ``condition`` until it is true; fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what or condition}")
-        time.sleep(0.005)
+    if not wait_until(condition, timeout):
+        pytest.fail(f"timed out waiting for {what or condition}")
 
 
 def require_tool(name: str) -> str:

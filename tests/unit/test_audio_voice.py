@@ -15,16 +15,14 @@ import pytest
 
 from stretch_coach.audio import BellPlayer, FallbackPlayer, Voice, find_renderer
 from stretch_coach.audio.player import NullPlayer
+from stretch_coach.audio.testing import wait_until
 from stretch_coach.audio.voice import espeak_renderer
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 5.0, what: str = "") -> None:
     """Poll ``condition`` until it is true; fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what or condition}")
-        time.sleep(0.005)
+    if not wait_until(condition, timeout):
+        pytest.fail(f"timed out waiting for {what or condition}")
 
 
 def _tiny_wav(path: Path) -> None:
