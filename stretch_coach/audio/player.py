@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from stretch_coach.audio.sounds import is_shipped, sound_file
-from stretch_coach.audio.voice import Voice
+from stretch_coach.audio.voice import Playback, Voice
 from stretch_coach.routine.model import Sound
 
 logger = logging.getLogger(__name__)
@@ -398,7 +398,7 @@ class Playsound3Player(Player):
             generation = self._generation
         self._jobs.put(_Job(path, str(sound), is_shipped(sound), self._clock(), generation))
 
-    def start_file(self, path: Path, timeout: float = 2.0) -> _Handle | None:
+    def start_file(self, path: Path, timeout: float = 2.0) -> Playback | None:
         """Start playing a WAV we made (speech) and return its playback handle.
 
         Blocks until the program has started: call it from a background
