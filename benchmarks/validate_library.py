@@ -22,8 +22,10 @@ import yaml
 from stretch_coach.routine.library import Library
 
 STEP_SHAPES = [
-    "  - name: Wall calf stretch {i}\n    instructions: Hands on the wall, one foot back, lean forward.\n"
-    "    hold: 30s\n    reps: 2\n    rest: 10s\n    sides: [left, right]\n",
+    (
+        "  - name: Wall calf stretch {i}\n    instructions: Hands on the wall, one foot back, lean forward.\n"
+        "    hold: 30s\n    reps: 2\n    rest: 10s\n    sides: [left, right]\n"
+    ),
     "  - name: Heel raises {i}\n    reps: 10\n    tempo: 3s\n    sets: 2\n    set_rest: 20s\n",
     "  - name: Easy cycling {i}\n    duration: 5m\n    prompts:\n      - at: 1m\n        say: Keep it easy\n",
     "  - name: Heel walking {i}\n    reps: 20\n",
@@ -46,7 +48,7 @@ def make_routine(rng: random.Random, n: int) -> str:
     return "".join(lines)
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started

@@ -151,11 +151,11 @@ def step_length(step: PlannedStep | Any) -> float | None:
     between_sets = (sets - 1) * s.set_rest
     if s.kind is StepKind.HOLD:
         n = s.reps or 1
-        per_side = n * s.hold + (n - 1) * s.rest
+        per_side = n * (s.hold or 0.0) + (n - 1) * s.rest
     elif s.kind is StepKind.PACED:
-        per_side = s.reps * s.tempo
+        per_side = (s.reps or 0) * (s.tempo or 0.0)
     elif s.kind is StepKind.TIMED:
-        per_side = s.duration
+        per_side = s.duration or 0.0
     elif s.kind is StepKind.REST:
         return s.duration
     else:
@@ -172,7 +172,7 @@ def segment_count(steps: Sequence[PlannedStep]) -> int:
         if s.kind is StepKind.HOLD:
             work = 2 * (s.reps or 1) - 1
         elif s.kind is StepKind.PACED:
-            work = s.reps
+            work = s.reps or 0
         else:
             work = 1
         total += 1 + s.sets * (k * work + (k - 1)) + (s.sets - 1)

@@ -23,7 +23,7 @@ _EXPORTS = {
     "StepKind": "stretch_coach.routine.model",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [*_EXPORTS]  # noqa: PLE0604
 
 
 def __getattr__(name: str) -> Any:

@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from stretch_coach.errors import UserError
@@ -370,7 +369,7 @@ def planned(entry: Entry) -> list[PlannedStep]:
 
 
 
-def timeline_of(entry: Entry) -> "Timeline":
+def timeline_of(entry: Entry) -> Timeline:
     """The timeline of a valid entry, with its routine's own ``finish`` sound."""
     from stretch_coach.timeline import build_timeline
 

@@ -11,7 +11,7 @@ from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.errors import Problem, RoutineError
 from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind
 from stretch_coach.routine.spec import INVALID, Context
-from stretch_coach.routine.yamlread import Mark, YMap, read_yaml
+from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
 
 #: Largest routine file accepted.
 MAX_FILE_BYTES = 1024 * 1024
@@ -103,7 +103,7 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
     if "steps" in root:
         raw = root["steps"]
         mark = root.value_marks["steps"]
-        if not isinstance(raw, list):
+        if not isinstance(raw, YList):
             ctx.problem(mark, "steps", f"expected a list of steps, got {spec.describe(raw)}")
             ok = False
         elif not raw:

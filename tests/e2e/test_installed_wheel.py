@@ -36,7 +36,7 @@ def run(command: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str
     env = {k: v for k, v in os.environ.items() if not k.startswith("STRETCH_COACH_")}
     env["STRETCH_COACH_DATA_DIR"] = str(cwd / "data")
     env["STRETCH_COACH_CONFIG_DIR"] = str(cwd / "config")
-    return subprocess.run([str(command), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(command), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=120)
 
 
 def test_installed_command_finds_the_bundled_routines(installed: Path, tmp_path: Path) -> None:

@@ -127,7 +127,7 @@ def test_bad_files_never_give_a_traceback(text: str, tmp_path: Path) -> None:
     bad.write_text(text, encoding="latin-1")
     proc = subprocess.run(
         [sys.executable, "-m", "stretch_coach", "validate", str(bad)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        capture_output=True, text=True, check=False, cwd=tmp_path, timeout=60,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -141,5 +141,5 @@ def test_list_does_not_import_textual(folder: Path) -> None:
         f"main(['list', '--library', {str(folder)!r}]); "
         "assert 'textual' not in sys.modules, 'textual was imported'"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
     assert proc.returncode == 0, proc.stderr

@@ -118,15 +118,15 @@ work = st.one_of(st.integers(1, 90).map(float), st.floats(0.5, 20).map(lambda x:
 def steps(draw: st.DrawFn) -> Step:
     kind = draw(st.sampled_from(list(StepKind)))
     sides = draw(st.sampled_from([(), ("left", "right"), ("a", "b", "c")]))
-    common = dict(
-        name="s",
-        sides=sides,
-        sets=draw(st.integers(1, 4)),
-        rest=draw(durations),
-        set_rest=draw(durations),
-        switch=draw(durations),
-        prepare=draw(durations),
-    )
+    common = {
+        "name": "s",
+        "sides": sides,
+        "sets": draw(st.integers(1, 4)),
+        "rest": draw(durations),
+        "set_rest": draw(durations),
+        "switch": draw(durations),
+        "prepare": draw(durations),
+    }
     if kind is StepKind.HOLD:
         return Step(kind, hold=draw(work), reps=draw(st.integers(1, 6)), **common)
     if kind is StepKind.PACED:
