@@ -16,7 +16,8 @@ import sys
 from collections.abc import Sequence
 
 from stretch_coach import __version__
-from stretch_coach.errors import EXIT_INTERRUPTED, UserError
+from stretch_coach.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, UserError
+from stretch_coach.routine.errors import RoutineError
 
 #: The modules that add sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -71,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = args.handler or _open_library_tui
     try:
         return int(handler(args) or 0)
+    except RoutineError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
     except UserError as err:
         print(f"stretch-coach: {err.message}", file=sys.stderr)
         return err.exit_code

@@ -150,11 +150,12 @@ def step_length(step: PlannedStep | Any) -> float | None:
     between_sides = (k - 1) * s.switch
     between_sets = (sets - 1) * s.set_rest
     if s.kind is StepKind.HOLD:
-        per_side = s.reps * s.hold + (s.reps - 1) * s.rest
+        n = s.reps or 1
+        per_side = n * (s.hold or 0.0) + (n - 1) * s.rest
     elif s.kind is StepKind.PACED:
-        per_side = s.reps * s.tempo
+        per_side = (s.reps or 0) * (s.tempo or 0.0)
     elif s.kind is StepKind.TIMED:
-        per_side = s.duration
+        per_side = s.duration or 0.0
     elif s.kind is StepKind.REST:
         return s.duration
     else:
@@ -169,9 +170,9 @@ def segment_count(steps: Sequence[PlannedStep]) -> int:
         s = planned.step
         k = s.side_count
         if s.kind is StepKind.HOLD:
-            work = 2 * s.reps - 1
+            work = 2 * (s.reps or 1) - 1
         elif s.kind is StepKind.PACED:
-            work = s.reps
+            work = s.reps or 0
         else:
             work = 1
         total += 1 + s.sets * (k * work + (k - 1)) + (s.sets - 1)
@@ -266,7 +267,7 @@ class _Builder:
             side_index=side,
             sides=s.side_count,
             rep=rep,
-            reps=s.reps if kind in (HOLD, REP, COUNTED) else None,
+            reps=(s.reps or 1) if kind in (HOLD, REP, COUNTED) else None,
             set=set_,
             sets=s.sets,
         )
@@ -311,7 +312,7 @@ class _Builder:
 
     def _work(self, kind: StepKind, s: Any, side: int, set_: int, first: list[str]) -> None:
         if kind is StepKind.HOLD:
-            for rep in range(1, s.reps + 1):
+            for rep in range(1, (s.reps or 1) + 1):
                 if rep > 1:
                     self.segment(REST, s.rest, side=side, rep=rep - 1, set_=set_)
                 events = [*first, "start"] if rep == 1 else ["start"]

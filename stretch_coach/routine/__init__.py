@@ -2,19 +2,31 @@
 
 See ``docs/routine-format.md`` for the authors' guide and
 ``../shared/routine-format.md`` for the contract this package implements.
+
+Names are imported lazily, so that importing :mod:`stretch_coach.routine.errors`
+(which the CLI does on every start) does not pay for the loader.
 """
 
-from stretch_coach.routine.errors import Problem, RoutineError
-from stretch_coach.routine.loader import load_routine
-from stretch_coach.routine.model import Include, Routine, Sound, Step, StepKind
+from __future__ import annotations
 
-__all__ = [
-    "Include",
-    "Problem",
-    "Routine",
-    "RoutineError",
-    "Sound",
-    "Step",
-    "StepKind",
-    "load_routine",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Problem": "stretch_coach.routine.errors",
+    "RoutineError": "stretch_coach.routine.errors",
+    "load_routine": "stretch_coach.routine.loader",
+    "Include": "stretch_coach.routine.model",
+    "Routine": "stretch_coach.routine.model",
+    "Sound": "stretch_coach.routine.model",
+    "Step": "stretch_coach.routine.model",
+    "StepKind": "stretch_coach.routine.model",
+}
+
+__all__ = [*_EXPORTS]  # noqa: PLE0604
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

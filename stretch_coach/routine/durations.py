@@ -95,7 +95,7 @@ def format_seconds(seconds: float) -> str:
     if seconds < 60:
         text = f"{seconds:.1f}".rstrip("0").rstrip(".")
         return f"{text} s"
-    whole = int(round(seconds))
+    whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     parts = []

@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from stretch_coach.errors import UserError
@@ -45,8 +44,14 @@ class Entry:
     shown: str  #: the file as messages name it
     origin: str  #: "bundled", "user" or "library"
     routine: Routine | None = None
-    problems: tuple[Problem, ...] = ()
+    load_problems: tuple[Problem, ...] = ()  #: the file itself, or its id
+    plan_problems: tuple[Problem, ...] = ()  #: its includes
     plan: tuple[PlannedStep, ...] = field(default=(), repr=False)
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Everything wrong with it, in file order; empty when valid."""
+        return tuple(sorted(self.load_problems + self.plan_problems))
 
     @property
     def valid(self) -> bool:
@@ -74,6 +79,7 @@ class Library:
         self.fallback = fallback
         self.entries: list[Entry] = []
         self._by_id: dict[str, Entry] = {}
+        self._invalid: dict[str, Entry] = {}  # unreadable files, by file name
         self._by_path: dict[Path, Entry] = {}
         for entry in entries:
             self._add(entry)
@@ -107,10 +113,11 @@ class Library:
         self._by_path[key] = entry
         self.entries.append(entry)
         if entry.routine is None:
+            self._invalid.setdefault(entry.id, entry)
             return
         first = self._by_id.get(entry.id)
         if first is not None:
-            entry.problems += (
+            entry.load_problems += (
                 Problem(
                     entry.shown, 1, 1, "id",
                     f"id {entry.id!r} is already used by {first.shown}; "
@@ -126,19 +133,23 @@ class Library:
         try:
             entry.plan = tuple(self.expand(entry.routine, entry.shown))
         except RoutineError as err:
-            entry.problems += err.problems
+            entry.plan_problems = err.problems
 
     # -- looking up -------------------------------------------------------
 
     def get(self, routine_id: str) -> Entry | None:
-        """The entry with this id here, else in the fallback library."""
+        """The entry with this id here, else in the fallback library.
+
+        A file too broken to have an id is found by its file name, so that asking
+        for it shows its problems instead of "no such routine".
+        """
         entry = self._by_id.get(routine_id)
         if entry is None and self.fallback is not None:
-            return self.fallback.get(routine_id)
-        return entry
+            entry = self.fallback.get(routine_id)
+        return entry or self._invalid.get(routine_id)
 
     def ids(self) -> list[str]:
-        ids = list(self._by_id)
+        ids = list(self._by_id) + [i for i in self._invalid if i not in self._by_id]
         if self.fallback is not None:
             ids += [i for i in self.fallback.ids() if i not in self._by_id]
         return ids
@@ -201,7 +212,7 @@ class Library:
         """Find the routine an include names; raise RoutineError located at the include."""
 
         def fail(message: str) -> RoutineError:
-            return RoutineError([Problem(shown, inc.line, inc.column, "include", message)])
+            return RoutineError([Problem(shown, inc.line, inc.column, inc.key, message)])
 
         target = inc.target
         if target.lower().endswith(ROUTINE_SUFFIXES) or "/" in target or os.sep in target:
@@ -219,8 +230,10 @@ class Library:
                 hint = f"; did you mean {near[0]!r}?" if near else ""
                 raise fail(f"no routine with id {target!r} in the library{hint}")
             entry = found
-        if entry.problems or entry.routine is None:
-            raise fail(f"{target!r} ({entry.shown}) is invalid: {entry.problems[0]}")
+        # Only the included file's own faults stop us here: a fault in *its*
+        # includes (a cycle through us, say) is found and reported on the way down.
+        if entry.load_problems or entry.routine is None:
+            raise fail(f"{target!r} ({entry.shown}) is invalid: {entry.load_problems[0]}")
         return entry.routine, entry.shown
 
     def _count(
@@ -231,6 +244,12 @@ class Library:
         problems: list[Problem],
         memo: dict[Path | str, int],
     ) -> int:
+        """Count the steps ``routine`` expands to, checking every include on the way.
+
+        A fault deeper down (a cycle, a missing routine) is reported at the
+        include in *this* file that leads to it, so each file's messages point
+        into that file.
+        """
         key: Path | str = routine.path.resolve() if routine.path else routine.id
         if key in memo:
             return memo[key]
@@ -240,6 +259,10 @@ class Library:
             if isinstance(step, Step):
                 total += 1
                 continue
+
+            def fail(message: str, step: Include = step) -> None:
+                problems.append(Problem(shown, step.line, step.column, step.key, message))
+
             try:
                 target, target_shown = self._resolve(step, routine, shown)
             except RoutineError as err:
@@ -247,13 +270,13 @@ class Library:
                 continue
             target_key = target.path.resolve() if target.path else target.id
             if target_key in stack:
-                names = [str(k.stem if isinstance(k, Path) else k) for k in stack]
-                chain = " -> ".join([*names[names.index(_name(target_key)):], _name(target_key)])
-                problems.append(
-                    Problem(shown, step.line, step.column, "include", f"includes form a cycle: {chain}")
-                )
+                names = [_name(k) for k in (*stack[stack.index(target_key):], target_key)]
+                fail(f"includes form a cycle: {' -> '.join(names)}")
                 continue
-            total += step.repeat * self._count(target, target_shown, stack, problems, memo)
+            inner: list[Problem] = []
+            total += step.repeat * self._count(target, target_shown, stack, inner, memo)
+            if inner:
+                fail(inner[0].message)
             if total > MAX_PLANNED_STEPS:
                 break
         memo[key] = total
@@ -346,7 +369,7 @@ def planned(entry: Entry) -> list[PlannedStep]:
 
 
 
-def timeline_of(entry: Entry) -> "Timeline":
+def timeline_of(entry: Entry) -> Timeline:
     """The timeline of a valid entry, with its routine's own ``finish`` sound."""
     from stretch_coach.timeline import build_timeline
 

@@ -11,7 +11,7 @@ from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.errors import Problem, RoutineError
 from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind
 from stretch_coach.routine.spec import INVALID, Context
-from stretch_coach.routine.yamlread import Mark, YMap, read_yaml
+from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
 
 #: Largest routine file accepted.
 MAX_FILE_BYTES = 1024 * 1024
@@ -103,7 +103,7 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
     if "steps" in root:
         raw = root["steps"]
         mark = root.value_marks["steps"]
-        if not isinstance(raw, list):
+        if not isinstance(raw, YList):
             ctx.problem(mark, "steps", f"expected a list of steps, got {spec.describe(raw)}")
             ok = False
         elif not raw:
@@ -176,7 +176,13 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         if checked is INVALID or not ok:
             return INVALID
         target_mark = value.value_marks["include"]
-        return Include(checked["include"], checked.get("repeat", 1), target_mark.line, target_mark.column)
+        return Include(
+            checked["include"],
+            checked.get("repeat", 1),
+            target_mark.line,
+            target_mark.column,
+            f"{key}.include",
+        )
 
     if "repeat" in keys:
         ok = False
@@ -207,13 +213,12 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         field_kind = spec.WORK if (name == "rest" and kind is StepKind.REST) else field.kind
         fields[name] = field_kind.check(ctx, item, value.value_marks[name], f"{key}.{name}")
         ok = ok and fields[name] is not INVALID
-    if not ok:
-        return INVALID
 
-    if kind is StepKind.TIMED:
-        for i, prompt in enumerate(fields.get("prompts", ())):
+    duration, prompts = fields.get("duration"), fields.get("prompts", ())
+    if kind is StepKind.TIMED and duration is not INVALID and prompts is not INVALID:
+        for i, prompt in enumerate(prompts):
             if prompt.at >= fields["duration"]:
-                item_mark = value["prompts"].item_marks[i]
+                item_mark = value["prompts"][i].value_marks["at"]
                 ok = False
                 ctx.problem(
                     item_mark,
@@ -221,8 +226,8 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
                     f"{format_seconds(prompt.at)} is not within the "
                     f"{format_seconds(fields['duration'])} activity",
                 )
-        if not ok:
-            return INVALID
+    if not ok:
+        return INVALID
 
     rest = defaults.rest if kind is StepKind.REST else fields.get("rest", defaults.rest)
     return Step(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 #: The cue events of the format, in the order the format page lists them.
 CUE_EVENTS: tuple[str, ...] = (
@@ -111,6 +111,7 @@ class Include:
     repeat: int = 1
     line: int = 0
     column: int = 0
+    key: str = "include"  #: where it is written, e.g. ``steps[2].include``
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ class Mark:
 class YMap(dict[str, Any]):
     """A YAML mapping: a ``dict`` that also knows where its keys and values are."""
 
-    __slots__ = ("mark", "key_marks", "value_marks")
+    __slots__ = ("key_marks", "mark", "value_marks")
 
     def __init__(self, mark: Mark) -> None:
         super().__init__()
@@ -57,7 +57,7 @@ class YMap(dict[str, Any]):
 class YList(list[Any]):
     """A YAML sequence: a ``list`` that also knows where its items are."""
 
-    __slots__ = ("mark", "item_marks")
+    __slots__ = ("item_marks", "mark")
 
     def __init__(self, mark: Mark) -> None:
         super().__init__()

@@ -1,0 +1,155 @@
+"""``list``, ``show``, ``validate`` and ``schema``: the routine library from the command line.
+
+None of these import Textual; ``list`` costs little more than importing PyYAML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction, shared: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("list", parents=[shared], help="list the routines in the library")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(handler=cmd_list)
+
+    p = subparsers.add_parser(
+        "show", parents=[shared], help="show a routine's steps, times, total and cues"
+    )
+    p.add_argument("routine", metavar="ROUTINE", help="an id from the library or a routine file")
+    p.add_argument("--json", action="store_true", help="print the whole timeline as JSON")
+    p.set_defaults(handler=cmd_show)
+
+    p = subparsers.add_parser(
+        "validate", parents=[shared], help="check routine files or folders (exit 2 if any is bad)"
+    )
+    p.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="a routine file or a folder")
+    p.set_defaults(handler=cmd_validate)
+
+    p = subparsers.add_parser("schema", help="print the JSON Schema of the routine format")
+    p.set_defaults(handler=cmd_schema)
+
+
+def _entry_summary(entry: Any) -> dict[str, Any]:
+    from stretch_coach.routine.library import timeline_of
+
+    out: dict[str, Any] = {
+        "id": entry.id,
+        "title": entry.title,
+        "origin": entry.origin,
+        "path": str(entry.path),
+        "valid": entry.valid,
+    }
+    if entry.valid:
+        timeline = timeline_of(entry)
+        routine = entry.routine
+        out.update(
+            summary=routine.summary,
+            tags=list(routine.tags),
+            total_seconds=timeline.total,
+            untimed_steps=timeline.untimed_steps,
+        )
+    else:
+        out["error"] = str(entry.problems[0])
+    return out
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from stretch_coach import paths
+    from stretch_coach.describe import total_text
+    from stretch_coach.routine.library import default_library
+
+    library = default_library(args.library)
+    rows = [_entry_summary(e) for e in library.entries]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    width = max((len(r["id"]) for r in rows), default=2)
+    for row in rows:
+        if row["valid"]:
+            total = total_text(row["total_seconds"], row["untimed_steps"])
+            tags = f"  [{', '.join(row['tags'])}]" if row["tags"] else ""
+            print(f"{row['id']:<{width}}  {row['title']} ({total}){tags}")
+        else:
+            print(f"{row['id']:<{width}}  INVALID  {row['error']}")
+    invalid = sum(1 for r in rows if not r["valid"])
+    note = f", {invalid} invalid" if invalid else ""
+    print(f"\n{len(rows)} routines{note}. Your own routines go in {paths.user_routines_dir()}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from stretch_coach.describe import step_work, total_text
+    from stretch_coach.routine.durations import format_seconds
+    from stretch_coach.routine.library import default_library, timeline_of
+
+    entry = default_library(args.library).find(args.routine)
+    timeline = timeline_of(entry)
+    routine = entry.routine
+    assert routine is not None
+    if args.json:
+        doc = {
+            "id": routine.id,
+            "title": routine.title,
+            "total_seconds": timeline.total,
+            "untimed_steps": timeline.untimed_steps,
+            "segments": [s.to_json() for s in timeline.segments],
+            "cues": [c.to_json() for c in timeline.cues],
+            "prompts": [
+                {"at": p.at, "say": p.say, "segment": p.segment, "step": p.step}
+                for p in timeline.prompts
+            ],
+        }
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        return 0
+    out = [f"{routine.title}  ({routine.id})"]
+    if routine.summary:
+        out.append(routine.summary)
+    for line in routine.caution:
+        out.append(f"  Caution: {line}")
+    out.append("")
+    for index, planned in enumerate(timeline.steps):
+        length = timeline.step_length(index)
+        when = format_seconds(length) if length is not None else "self-paced"
+        out.append(f"{index + 1:>3}. {planned.name} - {step_work(planned)}  [{when}]")
+    out.append("")
+    out.append(f"Total: {total_text(timeline.total, timeline.untimed_steps)}")
+    if routine.source:
+        out.append(f"Source: {routine.source}")
+    print("\n".join(out))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from stretch_coach.errors import UserError
+    from stretch_coach.routine.library import Library, default_library
+
+    for path in args.paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or folder")
+    fallback = default_library(args.library)
+    library = Library.from_paths(args.paths, fallback=fallback)
+    if not library.entries:
+        raise UserError(f"no routine files (*.yaml, *.yml) in {', '.join(map(str, args.paths))}")
+    bad = [e for e in library.entries if not e.valid]
+    for entry in bad:
+        for problem in entry.problems:
+            print(problem, file=sys.stderr)
+    good = len(library.entries) - len(bad)
+    if bad:
+        total = len(library.entries)
+        print(f"{len(bad)} of {total} routine{'s' if total != 1 else ''} invalid", file=sys.stderr)
+        return 2
+    print(f"ok: {good} routine{'s' if good != 1 else ''} valid")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from stretch_coach.routine.spec import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0

@@ -1,0 +1,260 @@
+"""Every rule of the format, and the one-line located message each fault gets."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from stretch_coach.routine import RoutineError, StepKind, load_routine
+from stretch_coach.routine.model import Include, Sound
+
+EXAMPLE = """
+title: Bedtime calf stretch
+summary: Lengthen both calves before sleep to ease night cramps.
+tags: [bedtime, calf]
+source: NHS guidance on leg cramps
+caution:
+  - Stop if the stretch causes sharp pain.
+defaults:
+  prepare: 5s
+steps:
+  - name: Wall calf stretch
+    instructions: Hands on the wall, one foot back, heel down, lean forward.
+    hold: 30s
+    reps: 2
+    rest: 10s
+    sides: [left, right]
+  - name: Heel raises
+    reps: 10
+    tempo: 3s
+  - name: Loosen your sheets
+    instructions: Keep the covers loose over your feet.
+"""
+
+Writer = Callable[..., Path]
+
+
+def problems(write: Writer, text: str, name: str = "r.yaml") -> list[str]:
+    with pytest.raises(RoutineError) as err:
+        load_routine(write(name, text))
+    return [str(p) for p in err.value.problems]
+
+
+def test_the_format_page_example_loads(write: Writer) -> None:
+    routine = load_routine(write("bedtime-calf-stretch.yaml", EXAMPLE))
+    assert routine.id == "bedtime-calf-stretch"
+    assert routine.tags == ("bedtime", "calf")
+    assert routine.caution == ("Stop if the stretch causes sharp pain.",)
+    hold, paced, manual = routine.steps
+    assert hold.kind is StepKind.HOLD and hold.hold == 30 and hold.reps == 2
+    assert hold.rest == 10 and hold.set_rest == 10 and hold.sides == ("left", "right")
+    assert hold.switch == 5 and hold.prepare == 5
+    assert paced.kind is StepKind.PACED and paced.tempo == 3 and paced.rest == 0
+    assert manual.kind is StepKind.MANUAL
+
+
+@pytest.mark.parametrize(
+    ("step", "kind"),
+    [
+        ("{name: a, hold: 30}", StepKind.HOLD),
+        ("{name: a, hold: 30, reps: 3}", StepKind.HOLD),
+        ("{name: a, reps: 10, tempo: 3}", StepKind.PACED),
+        ("{name: a, reps: 20}", StepKind.COUNTED),
+        ("{name: a, duration: 5m}", StepKind.TIMED),
+        ("{rest: 30s}", StepKind.REST),
+        ("{name: a}", StepKind.MANUAL),
+    ],
+)
+def test_kind_follows_from_keys(write: Writer, step: str, kind: StepKind) -> None:
+    routine = load_routine(write("r.yaml", f"title: T\nsteps:\n  - {step}\n"))
+    assert routine.steps[0].kind is kind
+
+
+def test_defaults_flow_into_steps_and_step_keys_win(write: Writer) -> None:
+    routine = load_routine(
+        write(
+            "r.yaml",
+            """
+            title: T
+            defaults: {prepare: 0, switch: 2s, rest: 7, voice: false}
+            steps:
+              - {name: a, hold: 10, reps: 2}
+              - {name: b, hold: 10, reps: 2, rest: 3, set_rest: 20, switch: 0, prepare: 1m}
+              - {rest: 15}
+            """,
+        )
+    )
+    a, b, r = routine.steps
+    assert (a.prepare, a.switch, a.rest, a.set_rest, a.voice) == (0, 2, 7, 7, False)
+    assert (b.prepare, b.switch, b.rest, b.set_rest) == (60, 0, 3, 20)
+    assert r.name == "Rest" and r.duration == 15 and r.rest == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # unknown keys, with the nearest valid one
+        ("title: T\nsteps:\n  - name: a\n    hodl: 30\n", "r.yaml:4:5: steps[1].hodl: unknown key; did you mean 'hold'?"),
+        ("titel: T\nsteps: [{name: a}]\n", "r.yaml:1:1: titel: unknown key; did you mean 'title'?"),
+        ("title: T\ndefaults: {prepair: 3}\nsteps: [{name: a}]\n", "r.yaml:2:12: defaults.prepair: unknown key; did you mean 'prepare'?"),
+        ("title: T\ncues: {strat: none}\nsteps: [{name: a}]\n", "r.yaml:2:8: cues.strat: unknown cue event; did you mean 'start'?"),
+        # a key given twice
+        ("title: T\ntitle: U\nsteps: [{name: a}]\n", "r.yaml:2:1: title: given twice in one mapping (first on line 1); keep one"),
+        ("title: T\nsteps:\n  - name: a\n    hold: 3\n    hold: 4\n", "r.yaml:5:5: steps[1].hold: given twice"),
+        # required keys
+        ("steps: [{name: a}]\n", "r.yaml:1:1: title: required, but missing"),
+        ("title: T\n", "r.yaml:1:1: steps: required, but missing"),
+        ("title: T\nsteps: []\n", "r.yaml:2:8: steps: needs at least one step"),
+        ("title: T\nsteps:\n  - hold: 30\n", "r.yaml:3:5: steps[1].name: required, but missing"),
+        # kinds that exclude each other
+        ("title: T\nsteps:\n  - {name: a, hold: 3, tempo: 2, reps: 2}\n", "steps[1].tempo: cannot be combined with 'hold'"),
+        ("title: T\nsteps:\n  - {name: a, hold: 3, duration: 2}\n", "steps[1].duration: cannot be combined with 'hold'"),
+        ("title: T\nsteps:\n  - {name: a, tempo: 3, duration: 2, reps: 1}\n", "steps[1].duration: cannot be combined with 'tempo'"),
+        ("title: T\nsteps:\n  - {name: a, tempo: 3}\n", "steps[1].tempo: paced reps need 'reps' as well as 'tempo'"),
+        ("title: T\nsteps:\n  - {include: x, name: a}\n", "steps[1].name: not allowed on an include step"),
+        ("title: T\nsteps:\n  - {name: a, hold: 3, repeat: 2}\n", "steps[1].repeat: only an include step takes 'repeat'"),
+        ("title: T\nsteps:\n  - {name: a, hold: 3, prompts: [{at: 1, say: hi}]}\n", "steps[1].prompts: only a timed activity"),
+        ("title: T\nsteps:\n  - name: a\n    duration: 60\n    prompts: [{at: 60, say: hi}]\n", "r.yaml:5:20: steps[1].prompts[1].at: 1 min is not within the 1 min activity"),
+        ("title: T\nsteps:\n  - name: a\n    duration: 60\n    prompts: [{say: hi}]\n", "steps[1].prompts[1].at: required, but missing"),
+        # ranges and types
+        ("title: T\nsteps:\n  - {name: a, reps: 501}\n", "r.yaml:3:21: steps[1].reps: 501 is out of range: use 1 to 500"),
+        ("title: T\nsteps:\n  - {name: a, reps: 0}\n", "steps[1].reps: 0 is out of range"),
+        ("title: T\nsteps:\n  - {name: a, hold: 3, sets: 51}\n", "steps[1].sets: 51 is out of range: use 1 to 50"),
+        ("title: T\nsteps:\n  - {name: a, hold: 3, sets: two}\n", "steps[1].sets: expected a whole number, got text"),
+        ("title: T\nsteps:\n  - {include: x, repeat: 0}\n", "steps[1].repeat: 0 is out of range: use 1 to 50"),
+        ("title: T\nsteps:\n  - {name: a, hold: 0}\n", "steps[1].hold: must be more than 0 seconds"),
+        ("title: T\nsteps:\n  - {name: a, reps: 3, tempo: 0s}\n", "steps[1].tempo: must be more than 0 seconds"),
+        ("title: T\nsteps:\n  - {name: a, duration: 0}\n", "steps[1].duration: must be more than 0 seconds"),
+        ("title: T\nsteps:\n  - {rest: 0}\n", "steps[1].rest: must be more than 0 seconds"),
+        ("title: T\nsteps:\n  - {name: a, hold: 2h}\n", "steps[1].hold: 2 h is longer than the 1 hour limit"),
+        ("title: T\nsteps:\n  - {name: a, hold: 3, sides: [left]}\n", "steps[1].sides: needs at least 2 items"),
+        ("title: T\nsteps:\n  - {name: a, hold: 3, sides: [left, left]}\n", "steps[1].sides[2]: 'left' is listed twice"),
+        ("title: T\nsteps:\n  - {name: a, hold: 3, sides: left}\n", "steps[1].sides: expected a list, got text; write [left, right]"),
+        ("title: T\ntags: bedtime\nsteps: [{name: a}]\n", "r.yaml:2:7: tags: expected a list, got text"),
+        ("title: T\nsummary: \"one\\ntwo\"\nsteps: [{name: a}]\n", "summary: must be one line of text"),
+        ("title: T\ndefaults: {voice: maybe}\nsteps: [{name: a}]\n", "defaults.voice: expected true or false, got text"),
+        ("format: 2\ntitle: T\nsteps: [{name: a}]\n", "r.yaml:1:9: format: 2 is not a format this version reads; the only format is 1"),
+        ("title: T\nid: Bad_Id\nsteps: [{name: a}]\n", "id: 'Bad_Id' is not a valid id"),
+        ("title: [a]\nsteps: [{name: a}]\n", "title: expected text, got a list"),
+        ("title: T\nsteps:\n  - just a string\n", "steps[1]: a step is a mapping such as 'name: ...', got text"),
+        # sounds
+        ("title: T\ncues: {start: bep}\nsteps: [{name: a}]\n", "cues.start: unknown sound 'bep': did you mean 'beep'?"),
+        ("title: T\nsteps:\n  - {name: a, cues: {end: ../x.wav}}\n", "steps[1].cues.end: '../x.wav' is outside the routine's folder"),
+        ("title: T\nsteps:\n  - {name: a, cues: {end: /tmp/x.wav}}\n", "give a path relative to the routine file"),
+        ("title: T\nsteps:\n  - {name: a, cues: {end: missing.wav}}\n", "sound file 'missing.wav' not found beside the routine"),
+        # YAML-level faults
+        ("title: T\nsteps: [{name: a}]\n---\ntitle: U\n", "r.yaml:3:1: a routine file holds one YAML document"),
+        ("!!python/object/apply:os.system [echo hi]\n", "YAML tag '!!python/object/apply:os.system' is not allowed"),
+        ("title: !!python/name:os.system\nsteps: [{name: a}]\n", "r.yaml:1:8: title: YAML tag '!!python/name:os.system' is not allowed"),
+        ("title: !!binary aGk=\nsteps: [{name: a}]\n", "YAML tag '!!binary' is not allowed"),
+        ("title: T\nsteps: [{name: a}\n", "YAML syntax error"),
+        ("title: T\n  steps: x\n", "r.yaml:2:8: YAML syntax error: mapping values are not allowed"),
+        ("", "r.yaml:1:1: the file is empty; a routine is a mapping with a title and steps"),
+        ("- a\n- b\n", "the file is a list, not a mapping"),
+        ("title: T\nsteps: [*nope]\n", "r.yaml:2:9: alias *nope has no anchor"),
+    ],
+)
+def test_each_fault_gets_a_located_message(write: Writer, text: str, expected: str) -> None:
+    found = problems(write, text)
+    assert any(expected in line for line in found), found
+    for line in found:
+        assert "\n" not in line and line.startswith(str(Path(write("r.yaml", text))))
+
+
+def test_all_errors_of_a_file_at_once(write: Writer) -> None:
+    found = problems(
+        write,
+        """
+        title: T
+        steps:
+          - name: a
+            hodl: 30
+          - name: b
+            hold: 0
+          - name: c
+            reps: 999
+        """,
+    )
+    keys = [line.split(": ")[1] for line in found]
+    assert keys == ["steps[1].hodl", "steps[2].hold", "steps[3].reps"]
+
+
+def test_a_file_name_that_makes_no_id(write: Writer) -> None:
+    found = problems(write, "title: T\nsteps: [{name: a}]\n", name="My Routine.yaml")
+    assert any("id: the file name 'My Routine' is not a valid id; add a line such as 'id: my-routine'" in f for f in found)
+    assert load_routine(write("My Routine.yaml", "title: T\nid: mine\nsteps: [{name: a}]\n")).id == "mine"
+
+
+def test_file_level_faults(write: Writer, tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"title: T\n" + b"#" * (1024 * 1024))
+    with pytest.raises(RoutineError, match="larger than 1 MiB"):
+        load_routine(big)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(b"title: caf\xe9\nsteps: [{name: a}]\n")
+    with pytest.raises(RoutineError, match=r"latin.yaml:1:11: not UTF-8"):
+        load_routine(latin)
+    with pytest.raises(RoutineError, match="no such file"):
+        load_routine(tmp_path / "gone.yaml")
+    with pytest.raises(RoutineError, match=r"\.yaml or \.yml"):
+        load_routine(write("notes.txt", "title: T"))
+
+
+def test_wav_cue_beside_the_routine(write: Writer, tmp_path: Path) -> None:
+    (tmp_path / "sounds").mkdir()
+    (tmp_path / "sounds" / "bell.wav").write_bytes(b"RIFF")
+    routine = load_routine(
+        write("r.yaml", "title: T\ncues: {finish: sounds/bell.wav, countdown: none}\nsteps: [{name: a}]\n")
+    )
+    assert routine.cues["finish"] == Sound("sounds/bell.wav", (tmp_path / "sounds/bell.wav").resolve())
+    assert routine.cues["countdown"].silent
+
+
+def test_anchors_and_merge_keys_work(write: Writer) -> None:
+    routine = load_routine(
+        write(
+            "r.yaml",
+            """
+            title: T
+            steps:
+              - &calf {name: Calf, hold: 30s, sides: [left, right]}
+              - <<: *calf
+                name: Calf again
+                hold: 20s
+            """,
+        )
+    )
+    assert [(s.name, s.hold, s.sides) for s in routine.steps] == [
+        ("Calf", 30, ("left", "right")),
+        ("Calf again", 20, ("left", "right")),
+    ]
+
+
+def test_include_steps_are_recorded(write: Writer) -> None:
+    routine = load_routine(write("r.yaml", "title: T\nsteps:\n  - include: calf\n    repeat: 2\n"))
+    assert routine.steps == (Include("calf", 2, 3, 14, "steps[1].include"),)
+
+
+def test_alias_bomb_is_cheap(write: Writer) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    path = write("bomb.yaml", "\n".join(lines) + "\ntitle: T\nsteps: *a9\n")
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(RoutineError) as err:
+        load_routine(path)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert any("a0: unknown key" in str(p) for p in err.value.problems)
+    assert elapsed < 2.0 and peak < 20 * 1024 * 1024  # 10**10 items, were they expanded
+
+
+def test_absurd_nesting_is_refused_fast(write: Writer) -> None:
+    path = write("deep.yaml", "title: T\nsteps: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    with pytest.raises(RoutineError, match="nested more than 32 levels deep"):
+        load_routine(path)
