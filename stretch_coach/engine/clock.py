@@ -90,12 +90,6 @@ class PausableClock:
         now = self._paused_since if self._paused_since is not None else self.clock.now()
         return now - self._paused_total
 
-    def active_at(self, t: float) -> float:
-        """The active time at clock time ``t`` (``t`` not before the last pause or resume)."""
-        if self._paused_since is not None:
-            t = min(t, self._paused_since)
-        return t - self._paused_total
-
     def pause(self) -> None:
         """Stop active time now (does nothing if already paused)."""
         self.pause_at(self.clock.now())
