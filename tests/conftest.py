@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from stretch_coach.engine.clock import FakeClock
+from stretch_coach.engine.session import Session
 from stretch_coach.routine.library import Library, timeline_of
 from stretch_coach.timeline import Timeline
 
@@ -60,3 +62,31 @@ def make_timeline(tmp_path: Path) -> Callable[..., Timeline]:
         return timeline_of(Library.from_paths([folder]).find(str(path)))
 
     return make
+
+
+def _play(
+    session: Session,
+    clock: FakeClock,
+    *,
+    late: float = 0.0,
+    on_wait: Callable[[Session], None] = Session.done,
+) -> None:
+    if session.status == "ready":
+        session.start()
+    while not session.ended:
+        deadline = session.next_deadline()
+        if deadline is None:
+            assert session.status == "waiting"
+            on_wait(session)
+            continue
+        clock.set(deadline + late)
+        session.update()
+
+
+@pytest.fixture
+def play() -> Callable[..., None]:
+    """Play a session on a fake clock to its end, waking at each deadline (``late`` after it).
+
+    Untimed steps end at once (or as ``on_wait(session)`` decides).
+    """
+    return _play

@@ -74,20 +74,6 @@ def run_until(session: Session, clock: FakeClock, position: float) -> None:
         session.update()
 
 
-def play(session: Session, clock: FakeClock, on_wait: Callable[[Session], None] | None = None) -> None:
-    """Play to the end, waking exactly at each deadline; untimed steps end at once."""
-    if session.status == "ready":
-        session.start()
-    while not session.ended:
-        deadline = session.next_deadline()
-        if deadline is None:
-            assert session.status == "waiting"
-            (on_wait or Session.done)(session)
-            continue
-        clock.set(deadline)
-        session.update()
-
-
 @pytest.fixture
 def example(make_timeline: Callable[..., Timeline], example_yaml: str) -> Timeline:
     return make_timeline(example_yaml)
@@ -96,7 +82,7 @@ def example(make_timeline: Callable[..., Timeline], example_yaml: str) -> Timeli
 # -- playing a whole routine ---------------------------------------------------
 
 
-def test_a_played_routine_fires_exactly_the_timelines_cues_on_time(example: Timeline) -> None:
+def test_a_played_routine_fires_exactly_the_timelines_cues_on_time(example: Timeline, play: Callable[..., None]) -> None:
     session, clock, rec = setup(example)
     play(session, clock)
     fired = rec.cues()
@@ -112,7 +98,7 @@ def test_a_played_routine_fires_exactly_the_timelines_cues_on_time(example: Time
     assert rec.events[-1] == ev.Ended("finished")
 
 
-def test_events_tell_the_story_in_order(example: Timeline) -> None:
+def test_events_tell_the_story_in_order(example: Timeline, play: Callable[..., None]) -> None:
     session, clock, rec = setup(example)
     play(session, clock)
     kinds = [type(e).__name__ for e in rec.events if not isinstance(e, ev.CueFired | ev.SegmentStarted)]
@@ -138,7 +124,7 @@ def test_events_tell_the_story_in_order(example: Timeline) -> None:
     assert starts == [s.start for s in example.segments]
 
 
-def test_the_finish_cue_comes_after_the_last_steps_end_and_before_ended(example: Timeline) -> None:
+def test_the_finish_cue_comes_after_the_last_steps_end_and_before_ended(example: Timeline, play: Callable[..., None]) -> None:
     session, clock, rec = setup(example)
     play(session, clock)
     tail = rec.events[-4:]
@@ -172,7 +158,7 @@ def long_routine(minutes: int) -> str:
     return f"title: Long\nsteps:\n{steps}"
 
 
-def test_sixty_minutes_every_cue_fires_at_exactly_its_planned_time(make_timeline: Callable[..., Timeline]) -> None:
+def test_sixty_minutes_every_cue_fires_at_exactly_its_planned_time(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
     timeline = make_timeline(long_routine(60))
     assert timeline.total >= 3600
     session, clock, rec = setup(timeline)
@@ -288,7 +274,7 @@ def test_next_deadline_is_the_next_due_thing_capped_at_one_second(example: Timel
 # -- pause and resume ------------------------------------------------------------
 
 
-def test_pause_stops_the_plan_and_resume_carries_on_exactly(example: Timeline) -> None:
+def test_pause_stops_the_plan_and_resume_carries_on_exactly(example: Timeline, play: Callable[..., None]) -> None:
     session, clock, rec = setup(example)
     session.start()
     run_until(session, clock, 12.3)
@@ -354,7 +340,7 @@ def test_done_while_paused_in_an_untimed_step_resumes_and_goes_on(make_timeline:
 # -- gaps ------------------------------------------------------------------------
 
 
-def test_a_gap_pauses_at_its_start_and_skips_no_work(example: Timeline) -> None:
+def test_a_gap_pauses_at_its_start_and_skips_no_work(example: Timeline, play: Callable[..., None]) -> None:
     session, clock, rec = setup(example)
     session.start()
     run_until(session, clock, 7.0)
@@ -420,7 +406,7 @@ def test_the_gap_threshold_is_adjustable(example: Timeline) -> None:
 # -- skipping and going back -------------------------------------------------------
 
 
-def test_next_step_skips_and_the_skipped_cues_never_fire(example: Timeline) -> None:
+def test_next_step_skips_and_the_skipped_cues_never_fire(example: Timeline, play: Callable[..., None]) -> None:
     session, clock, rec = setup(example)
     session.start()
     run_until(session, clock, 20.0)
@@ -493,7 +479,7 @@ def test_previous_step_on_the_first_step_restarts_it(example: Timeline) -> None:
     assert session.state().routine_elapsed == 0.0
 
 
-def test_restart_step_replays_its_cues(example: Timeline) -> None:
+def test_restart_step_replays_its_cues(example: Timeline, play: Callable[..., None]) -> None:
     session, clock, rec = setup(example)
     session.start()
     run_until(session, clock, 40.0)
@@ -538,7 +524,7 @@ def test_commands_before_start_and_after_the_end_do_nothing(example: Timeline) -
 # -- untimed steps -------------------------------------------------------------------
 
 
-def test_an_untimed_step_holds_the_plan_still_until_done(make_timeline: Callable[..., Timeline]) -> None:
+def test_an_untimed_step_holds_the_plan_still_until_done(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
     timeline = make_timeline(HOLD_MANUAL_HOLD)
     session, clock, rec = setup(timeline)
     session.start()
@@ -570,7 +556,7 @@ def test_done_on_a_timed_segment_does_nothing(example: Timeline) -> None:
     assert rec.events == [] and session.state().segment.kind == "prepare"
 
 
-def test_counted_reps_count_and_complete(make_timeline: Callable[..., Timeline]) -> None:
+def test_counted_reps_count_and_complete(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
     timeline = make_timeline(
         """\
         title: C
@@ -629,7 +615,7 @@ def test_cues_at_an_untimed_entry_wait_for_the_untimed_step(make_timeline: Calla
 # -- sides, sets, activities, includes ---------------------------------------------
 
 
-def test_sets_and_sides_play_in_order(make_timeline: Callable[..., Timeline]) -> None:
+def test_sets_and_sides_play_in_order(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
     timeline = make_timeline(
         """\
         title: S
@@ -664,7 +650,7 @@ def test_set_labels(make_timeline: Callable[..., Timeline]) -> None:
     assert session.state().next_label == "Set 2 of 2"
 
 
-def test_activity_prompts_and_halfway(make_timeline: Callable[..., Timeline]) -> None:
+def test_activity_prompts_and_halfway(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
     timeline = make_timeline(
         """\
         title: A
@@ -689,7 +675,7 @@ def test_activity_prompts_and_halfway(make_timeline: Callable[..., Timeline]) ->
     assert "halfway" in [f.cue.event for f in rec.cues()]
 
 
-def test_voice_off_says_nothing_but_prompts_still_come(make_timeline: Callable[..., Timeline]) -> None:
+def test_voice_off_says_nothing_but_prompts_still_come(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
     timeline = make_timeline(
         """\
         title: Quiet
@@ -707,7 +693,7 @@ def test_voice_off_says_nothing_but_prompts_still_come(make_timeline: Callable[.
     assert len(rec.of(ev.PromptDue)) == 1
 
 
-def test_includes_play_the_included_steps(make_timeline: Callable[..., Timeline]) -> None:
+def test_includes_play_the_included_steps(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
     calf = """\
         title: Calf
         id: calf
