@@ -131,7 +131,11 @@ class CoachApp(App[int]):
             old.close()
 
     def _audio_problem(self, text: str) -> None:
-        self.post_message(AudioProblem(text))  # thread-safe
+        self.report_audio_problem(text)
+
+    def report_audio_problem(self, text: str) -> None:
+        """Show a sound problem once; safe to call from any thread."""
+        self.post_message(AudioProblem(text))  # post_message is thread-safe
 
     def on_audio_problem(self, message: AudioProblem) -> None:
         if message.text not in self._problems_seen:

@@ -89,6 +89,12 @@ class SessionPlayer:
         if not self.muted and self.voice:
             self.inner.say(text)
 
+    def prerender(self, texts: Any) -> None:
+        """Let the voice render lines ahead of time, where the player has one."""
+        prerender = getattr(self.inner, "prerender", None)
+        if prerender is not None:
+            prerender(texts)
+
     def stop(self) -> None:
         self.inner.stop()
 

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-try:  # the real engine, once its branch is merged
-    import stretch_coach.engine.session  # noqa: F401
-except ImportError:  # until then, a stand-in under the same names (tests only)
-    import importlib.util
-
-    _spec = importlib.util.spec_from_file_location(
-        "standin_engine", Path(__file__).with_name("standin_engine.py")
-    )
-    assert _spec is not None and _spec.loader is not None
-    _standin = importlib.util.module_from_spec(_spec)
-    sys.modules["standin_engine"] = _standin
-    _spec.loader.exec_module(_standin)
-    _standin.install()
 
 ROUTINES = Path(__file__).parent / "routines"
 

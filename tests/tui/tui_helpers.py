@@ -19,7 +19,12 @@ def screen_text(app: Any) -> str:
 
 
 async def advance(pilot: Any, clock: Any, seconds: float, step: float = 1.0) -> None:
-    """Move the fake clock on, letting the engine's driver catch up at each step."""
+    """Move the fake clock on, letting the engine's driver catch up at each step.
+
+    Steps stay under the engine's gap threshold (3 s): a longer jump while
+    running looks like a stopped process, and the engine pauses.
+    """
+    step = min(step, 2.5)
     screen = pilot.app.screen
     left = seconds
     while left > 1e-9:

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Digits, Footer, ProgressBar, Static
 
-from stretch_coach.routine.durations import format_clock, format_seconds
+from stretch_coach.routine.durations import format_clock
 from stretch_coach.tui.commands import SessionCommands
 from stretch_coach.tui.plan import CUE_LABELS, SEGMENT_LABELS, segment_where
 from stretch_coach.tui.screens.summary import Outcome
@@ -100,7 +100,8 @@ class SessionScreen(Screen[None]):
         from stretch_coach.engine.driver import AsyncDriver
         from stretch_coach.engine.session import Session
 
-        self.session = Session(timeline, clock, listeners=[AudioLink(player), self._listen])
+        link = AudioLink(player, on_problem=self.app_audio_problem)
+        self.session = Session(timeline, clock, listeners=[link, self._listen])
         self.driver = AsyncDriver(self.session, clock)
         self.state: Any = None
         self._shown: dict[str, Any] = {}
@@ -134,7 +135,14 @@ class SessionScreen(Screen[None]):
         # Compact, and no palette hint: at 80 columns every key that works now must fit.
         yield Footer(compact=True, show_command_palette=False)
 
+    def app_audio_problem(self, text: str) -> None:
+        """The audio link's report of a failing player (shown once, by the app)."""
+        self.app.report_audio_problem(text)
+
     def on_mount(self) -> None:
+        from stretch_coach.engine.session import voice_lines
+
+        self.player.prerender(voice_lines(self.timeline))  # speech is ready before it is due
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
         self.app.session_started(self.entry, self.session)  # before start(): history sees it all
         self.session.start()
@@ -219,10 +227,13 @@ class SessionScreen(Screen[None]):
         elif isinstance(event, events.StepStarted):
             self._caption = ""
             self._cue_text = ""
-        elif isinstance(event, events.Say):
+        elif isinstance(event, events.Say) and event.kind != "instructions":
+            # Everything the voice says is also written (instructions already are).
             self._caption = f"“{event.text}”"
         elif isinstance(event, events.PromptDue):
             self._caption = f"“{event.prompt.say}”"
+            self._flash()
+        elif isinstance(event, events.RepCounted):
             self._flash()
         elif isinstance(event, events.Ended):
             if not self._leaving:
@@ -283,10 +294,11 @@ class SessionScreen(Screen[None]):
             return status in ("running", "waiting")
         if action == "resume":
             return status == "paused"
-        if action == "done":
-            return status == "waiting"
+        untimed = seg is not None and seg.duration is None
+        if action == "done":  # the engine resumes a paused self-paced step on done
+            return untimed and active
         if action == "count_rep":
-            return status == "waiting" and seg is not None and seg.kind == "counted"
+            return untimed and active and seg.kind == "counted"
         if action in ("next_step", "restart_step"):
             return active
         if action == "previous_step":
@@ -357,10 +369,6 @@ def _digits_text(state: Any) -> str:
 
 
 def _next_text(state: Any) -> str:
-    nxt = state.next_segment
-    if nxt is None:
+    if state.next_segment is None:
         return "Next: the end of the routine"
-    label = state.next_label or SEGMENT_LABELS.get(nxt.kind, nxt.kind)
-    if nxt.duration:
-        return f"Next: {label} · {format_seconds(nxt.duration)}"
-    return f"Next: {label}"
+    return f"Next: {state.next_label}"
