@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from stretch_coach.tui.app import CoachApp
 
 #: Below this width the preview goes under the list instead of beside it.
-NARROW = 90
+NARROW = 76
 #: Below this height the header goes, to leave room for the routines.
 SHORT = 24
 
@@ -74,6 +74,7 @@ class LibraryScreen(Screen[None]):
         self.title = "stretch-coach"
         self.sub_title = "Routines"
         routines = self.query_one("#routines", OptionList)
+        routines.border_title = "Routines"
         routines.focus()
         if self.shown:
             routines.highlighted = 0

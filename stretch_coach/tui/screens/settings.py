@@ -8,6 +8,7 @@ moves that file aside instead of overwriting it (the app says where).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Select, Static, Switch
 
 from stretch_coach.settings import AUDIO_CHOICES, Settings
+from stretch_coach.tui.audio import make_player
 from stretch_coach.tui.themes import THEME_LABELS
 
 if TYPE_CHECKING:
@@ -32,8 +34,8 @@ AUDIO_LABELS = {
     "none": "None (cues on screen only)",
 }
 PREPARE_CHOICES: tuple[float, ...] = (0, 3, 5, 10, 15, 20, 30)
-#: How long the test waits to hear back from a player that fails late.
-TEST_LISTEN_SECONDS = 1.5
+#: How long the test waits to see a player start (a first play probes the backends).
+TEST_LISTEN_SECONDS = 5.0
 
 
 def prepare_options(current: float | None) -> list[tuple[str, Any]]:
@@ -65,10 +67,11 @@ class SettingsScreen(Screen[None]):
                 [(AUDIO_LABELS[c], c) for c in AUDIO_CHOICES],
                 value=settings.audio,
                 allow_blank=False,
+                compact=True,
                 id="audio",
             )
             with Horizontal(classes="setting-row"):
-                yield Button("Play a test sound", id="test-sound")
+                yield Button("Play a test sound", id="test-sound", compact=True)
                 yield Static(id="test-result")
             with Horizontal(classes="setting-row"):
                 yield Switch(value=settings.voice, id="voice")
@@ -78,6 +81,7 @@ class SettingsScreen(Screen[None]):
                 prepare_options(settings.prepare),
                 value="routine" if settings.prepare is None else settings.prepare,
                 allow_blank=False,
+                compact=True,
                 id="prepare",
             )
             yield Label("Theme", classes="setting-label")
@@ -85,6 +89,7 @@ class SettingsScreen(Screen[None]):
                 [(label, name) for name, label in THEME_LABELS.items()],
                 value=settings.theme,
                 allow_blank=False,
+                compact=True,
                 id="theme",
             )
             yield Static(
@@ -133,31 +138,27 @@ class SettingsScreen(Screen[None]):
     def _test_sound(self, choice: str) -> None:
         """Make a player for ``choice``, play a chime, and report what really happened."""
         from stretch_coach.routine.model import Sound
-        from stretch_coach.tui.audio import NullPlayer, make_player
 
         problems: list[str] = []
-        heard = threading.Event()
+        rang = threading.Event()
 
         def on_problem(text: str) -> None:
             problems.append(text)
-            heard.set()
-
-        rang: list[bool] = []
 
         def ring() -> None:
-            rang.append(True)
+            rang.set()
             self.app.call_from_thread(self.app.bell)
 
-        player = self.app.player_factory(choice, on_problem, ring) if self.app.player_factory else make_player(choice, on_problem, ring)
+        factory = self.app.player_factory or make_player
+        player = factory(choice, on_problem, ring)
         try:
-            if isinstance(player, NullPlayer):
-                result: Any = None
-            else:
-                result = player.play(Sound("chime"))
-                heard.wait(TEST_LISTEN_SECONDS)
+            started = _play_and_watch(player, Sound("chime"), problems, rang)
+            if not started and getattr(player, "switched", False):
+                # The sound player failed and the bell took over: try the bell too.
+                started = _play_and_watch(player, Sound("chime"), [], rang)
         finally:
             player.close()
-        self.app.call_from_thread(self._report, _test_report(choice, player, result, problems, bool(rang)))
+        self.app.call_from_thread(self._report, _test_report(choice, player, started, problems, rang.is_set()))
 
     def _report(self, text: str) -> None:
         self.query_one("#test-result", Static).update(text)
@@ -166,18 +167,39 @@ class SettingsScreen(Screen[None]):
         self.dismiss(None)
 
 
-def _test_report(choice: str, player: Any, result: Any, problems: list[str], rang: bool) -> str:
-    """What the test sound did, without claiming more than is known."""
-    from stretch_coach.tui.audio import NullPlayer
+def _play_and_watch(player: Any, sound: Any, problems: list[str], rang: threading.Event) -> bool | None:
+    """Play ``sound`` and watch until a program is seen running, the bell rings, or a problem.
 
+    Returns:
+        True when a player program was seen running (or the bell rang), False
+        when a problem was reported, None when neither could be seen in time
+        (a player that does not say how many sounds it has playing).
+    """
+    if getattr(player, "name", "") == "none":
+        return False
+    player.play(sound)
+    deadline = time.monotonic() + TEST_LISTEN_SECONDS
+    while time.monotonic() < deadline:
+        active = getattr(player, "active", player)  # a fallback pair plays through one of two
+        if rang.is_set() or getattr(active, "live_count", 0) > 0:
+            return True
+        if problems:
+            return False
+        time.sleep(0.01)
+    return False if problems else None
+
+
+def _test_report(choice: str, player: Any, started: bool | None, problems: list[str], rang: bool) -> str:
+    """What the test sound did, without claiming more than is known."""
     if choice == "none":
         return "Audio is set to none: nothing was played."
-    if isinstance(player, NullPlayer):
-        return "No sound: " + (problems[0] if problems else "no player could be made.")
+    if rang:
+        note = f" ({problems[-1]})" if problems else ""
+        return f"Rang the terminal bell{note}. Whether you hear it depends on your terminal."
+    if started:
+        return f"A player ran: {player.name} played the chime."
     if problems:
         return f"No sound: {problems[-1]}"
-    if result is False:
-        return f"No sound: {player.name} did not play it."
-    if rang or player.name == "bell":
-        return "Rang the terminal bell (whether you hear it depends on your terminal)."
-    return f"Played a chime with {player.name}."
+    if started is None and getattr(player, "name", "") not in ("none", "unavailable"):
+        return f"Sent the chime to {player.name}, but could not see a player start."
+    return "No sound: no player ran."

@@ -22,13 +22,14 @@ class RoutinePreview(VerticalScroll):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.can_focus = False  # the list keeps focus; the preview follows its highlight
+        self.border_title = "Preview"
 
     def compose(self) -> ComposeResult:
         yield Static(id="preview-head")
         yield Static(id="preview-caution")
         yield Static(id="preview-steps")
         yield Static(id="preview-total")
+        yield Static(id="preview-source")
 
     def show(self, entry: Entry | None, prepare: float | None = None) -> None:
         """Show ``entry`` (``None``: nothing matches the filter)."""
@@ -36,7 +37,9 @@ class RoutinePreview(VerticalScroll):
         caution = self.query_one("#preview-caution", Static)
         steps = self.query_one("#preview-steps", Static)
         total = self.query_one("#preview-total", Static)
+        source = self.query_one("#preview-source", Static)
         self.scroll_home(animate=False)
+        source.display = False
         if entry is None:
             head.update(Content.styled("No routine matches the filter.", "dim"))
             for part in (caution, steps, total):
@@ -63,8 +66,6 @@ class RoutinePreview(VerticalScroll):
             facts.append(" · ".join(routine.tags))
         facts.append(f"id {routine.id}")
         parts += ["\n", (" — ".join(facts), "dim")]
-        if routine.source:
-            parts += ["\n", (f"Source: {routine.source.strip()}", "dim")]
         head.update(Content.assemble(*parts))
         caution.display = bool(routine.caution)
         if routine.caution:
@@ -87,3 +88,6 @@ class RoutinePreview(VerticalScroll):
         steps.update(table)
         note = "" if prepare is None else f"  (get ready {prepare:g} s before each timed step: your setting)"
         total.update(Content.assemble(("Total ", "bold"), total_text(timeline), (note, "dim")))
+        if routine.source:  # last: it matters to practitioners, less at bedtime
+            source.display = True
+            source.update(Content.styled(f"Source: {routine.source.strip()}", "dim"))
