@@ -122,9 +122,12 @@ class CoachApp(App[int]):
         """Look for a player off the loop (it may probe for programs), then swap it in."""
         factory = self.player_factory or make_player
         player = factory(choice, self._audio_problem, self._ring)
-        self.call_from_thread(self._set_player, player)
+        self.call_from_thread(self._set_player, player, choice)
 
-    def _set_player(self, player: Player) -> None:
+    def _set_player(self, player: Player, choice: str) -> None:
+        if choice != (self.audio_override or self.settings.audio):
+            player.close()  # the choice changed while this one was being made
+            return
         old = self.player.inner
         self.player.inner = player
         if old is not player:
