@@ -63,7 +63,8 @@ class CoachApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "stretch-coach"
     BINDINGS = [
-        Binding("ctrl+z", "suspend", "Suspend to the shell (pauses the session)", show=False),
+        Binding("ctrl+z", "suspend", "Suspend to the shell (pauses a session)", show=False),
+        Binding("ctrl+q", "quit", "Quit the app", show=False, priority=True),
     ]
 
     def __init__(

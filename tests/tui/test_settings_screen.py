@@ -11,7 +11,7 @@ from stretch_coach.settings import Settings, load_settings, open_settings, setti
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.settings import SettingsScreen
 
-from tui_helpers import shown
+from tui_helpers import shown, wait_for
 
 
 async def open_settings_screen(pilot: Any) -> SettingsScreen:
@@ -87,9 +87,7 @@ async def test_audio_choice_is_saved_and_a_new_player_is_made(make_app: Any) -> 
         await pilot.pause()
         await open_settings_screen(pilot)
         await choose(pilot, "audio", 2)  # auto, playsound3, bell
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.player.name == "bell"
+        await wait_for(pilot, lambda: app.player.name == "bell")
     assert choices == ["auto", "bell"]
     assert load_settings()[0].audio == "bell"
 
@@ -194,6 +192,4 @@ async def test_test_sound_tells_the_truth(make_app: Any) -> None:
             if downs:
                 await choose(pilot, "audio", downs)
             await pilot.press("t")
-            await screen.workers.wait_for_complete()
-            await pilot.pause()
-            assert expect in str(result.render())
+            await wait_for(pilot, lambda: expect in str(result.render()))

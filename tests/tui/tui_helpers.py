@@ -42,3 +42,13 @@ async def run_command(pilot: Any, text: str) -> None:
     await pilot.pause(0.5)  # the palette searches in a worker
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def wait_for(pilot: Any, condition: Any, timeout: float = 5.0) -> None:
+    """Let the app run until ``condition()`` holds (for work done in threads)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.02)

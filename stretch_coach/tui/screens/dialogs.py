@@ -34,18 +34,23 @@ class ConfirmStop(ModalScreen[bool]):
 
 
 def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
-    """(key, what it does) for every described binding of ``screen`` and the app."""
-    rows: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
+    """(key, what it does) for the screen's own keys and the app's, one row per key.
+
+    A key with two meanings by state (space: pause or resume) gets one row,
+    ``Pause / Resume``. Textual's own focus and copy keys are left out.
+    """
     app = screen.app
-    for _key, binding in [*screen._bindings, *app._bindings]:
-        if not binding.description:
+    rows: dict[str, list[str]] = {}
+    own = [*type(screen).BINDINGS, *type(app).BINDINGS]
+    for binding in own:
+        if not isinstance(binding, Binding) or not binding.description:
             continue
-        row = (app.get_key_display(binding), binding.description)
-        if row not in seen:
-            seen.add(row)
-            rows.append(row)
-    return rows
+        key = app.get_key_display(binding)
+        if binding.description not in rows.setdefault(key, []):
+            rows[key].append(binding.description)
+    if app.ENABLE_COMMAND_PALETTE:
+        rows.setdefault(app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")), ["Command palette"])
+    return [(key, " / ".join(descriptions)) for key, descriptions in rows.items()]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -67,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
         lines: list[str | tuple[str, str]] = [(self.heading, "bold"), "\n"]
         for key, description in self.rows:
             lines += ["\n", (key.rjust(width), "bold $text-accent"), "  ", description]
-        lines += ["\n\n", ("Ctrl+P opens the command palette. Esc closes this help.", "dim")]
+        lines += ["\n\n", ("Esc closes this help.", "dim")]
         with Vertical(id="help-panel", classes="dialog"):
             yield Static(Content.assemble(*lines), id="help-text")
 

@@ -74,20 +74,22 @@ class SessionScreen(Screen[None]):
     app: CoachApp
 
     COMMANDS = {SessionCommands}
+    # The order is the Footer's: what matters most comes first, so a narrow
+    # terminal cuts mute and voice before it cuts quit and help.
     BINDINGS = [
         Binding("space", "pause", "Pause"),
         Binding("space", "resume", "Resume"),
         Binding("enter", "done", "Done"),
-        Binding("c", "count_rep", "Count rep"),
+        Binding("c", "count_rep", "Count"),
         Binding("n", "next_step", "Next"),
         Binding("b", "previous_step", "Back"),
         Binding("r", "restart_step", "Restart"),
+        Binding("q", "stop", "Quit"),
+        Binding("question_mark", "help", "Help"),
         Binding("m", "set_muted(True)", "Mute"),
         Binding("m", "set_muted(False)", "Unmute"),
         Binding("v", "set_voice(False)", "Voice off"),
         Binding("v", "set_voice(True)", "Voice on"),
-        Binding("q", "stop", "Quit"),
-        Binding("question_mark", "help", "Help"),
     ]
 
     def __init__(self, entry: Entry, timeline: Timeline, clock: Any, player: SessionPlayer) -> None:
@@ -184,14 +186,13 @@ class SessionScreen(Screen[None]):
         label = SEGMENT_LABELS.get(seg.kind, seg.kind)
         where = segment_where(seg)
         self._set("where", f"{label} · {where}" if where else label, lambda v: q("#where", Static).update(v))
-        self._set("digits", _digits_text(state), lambda v: q("#countdown", Digits).update(v))
+        self._set("digits", _digits_text(state), self._show_digits)
         self._set("status", self._status_text(state), lambda v: q("#status-line", Static).update(v))
         self._set("caption", self._caption, lambda v: q("#caption", Static).update(v))
         instructions = (state.step.step.instructions or "").strip()
         self._set("instructions", instructions, lambda v: q("#instructions", Static).update(v))
         step_len = self.timeline.step_length(state.step_index)
-        step_progress = state.step_progress if step_len else (1.0 if status == "finished" else 0.0)
-        self._set("step-bar", round(step_progress * BAR_STEPS), lambda v: q("#step-bar", ProgressBar).update(progress=v))
+        self._set("step-bar", round(state.step_progress * BAR_STEPS), lambda v: q("#step-bar", ProgressBar).update(progress=v))
         step_left = "self-paced" if step_len is None else format_clock(max(0.0, step_len * (1 - state.step_progress)))
         self._set("step-left", step_left, lambda v: q("#step-left", Static).update(v))
         total = state.routine_total or 0.0
@@ -199,6 +200,11 @@ class SessionScreen(Screen[None]):
         self._set("routine-bar", round(routine_progress * BAR_STEPS), lambda v: q("#routine-bar", ProgressBar).update(progress=v))
         self._set("routine-left", f"{format_clock(state.routine_remaining)} left", lambda v: q("#routine-left", Static).update(v))
         self._set("next", _next_text(state), lambda v: q("#next", Static).update(v))
+
+    def _show_digits(self, text: str) -> None:
+        digits = self.query_one("#countdown", Digits)
+        digits.update(text)
+        digits.display = bool(text)  # a manual step has no number to show
 
     def _status_text(self, state: Any) -> str:
         seg = state.segment
