@@ -320,7 +320,7 @@ class HistoryStore:
             The entry as saved, with its ``id`` and ``uuid``.
         """
         at, offset = times.stamp(cramp.at)
-        now = times.utc_text(times.now())
+        now = times.change_stamp()
         entry_uuid = cramp.uuid or str(uuidlib.uuid4())
         cursor = self._execute(
             "INSERT INTO cramps (uuid, at, utc_offset, duration_seconds, severity, leg, muscle,"
@@ -361,7 +361,7 @@ class HistoryStore:
                 "UPDATE cramps SET at = ?, utc_offset = ?, duration_seconds = ?, severity = ?,"
                 " leg = ?, muscle = ?, woke = ?, symptoms = ?, note = ?, updated_at = ?"
                 " WHERE id = ? AND deleted_at IS NULL",
-                (at, offset, *_cramp_fields(cramp), times.utc_text(times.now()), cramp.id),
+                (at, offset, *_cramp_fields(cramp), times.change_stamp(), cramp.id),
             )
             found = cursor.rowcount == 1
         if not found:
@@ -378,7 +378,7 @@ class HistoryStore:
             HistoryError: if there is no such entry.
         """
         entry = self.cramp(cramp_id)
-        now = times.utc_text(times.now())
+        now = times.change_stamp()
         self._execute(
             "UPDATE cramps SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL",
             (now, now, cramp_id),
@@ -796,9 +796,9 @@ def _merge_cramp(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
         at,
         offset,
         *_cramp_fields(cramp),
-        times.utc_text(entry["created_at"]),
-        times.utc_text(entry["updated_at"]),
-        times.utc_text(entry["deleted_at"]) if entry["deleted_at"] else None,
+        times.change_stamp(entry["created_at"]),
+        times.change_stamp(entry["updated_at"]),
+        times.change_stamp(entry["deleted_at"]) if entry["deleted_at"] else None,
         cramp.uuid,
     )
     if found is None:

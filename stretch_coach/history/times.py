@@ -51,6 +51,16 @@ def utc_text(moment: datetime) -> str:
     return aware(moment).astimezone(UTC).isoformat(timespec="seconds")
 
 
+def change_stamp(moment: datetime | None = None) -> str:
+    """When a record changed: UTC to the microsecond, always six digits, so that
+    text order is time order and edits within one second still come in order.
+
+    Args:
+        moment: the time; default now.
+    """
+    return aware(moment or now()).astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def local(text: str, offset_minutes: int) -> datetime:
     """A stored instant back as the wall-clock time where it was recorded."""
     zone = timezone(timedelta(minutes=offset_minutes))
