@@ -22,6 +22,7 @@ from stretch_coach.errors import EXIT_INTERRUPTED, UserError
 COMMAND_MODULES: tuple[str, ...] = (
     "stretch_coach.commands.library",
     "stretch_coach.commands.run",
+    "stretch_coach.commands.history",
 )
 
 
