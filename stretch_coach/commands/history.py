@@ -180,8 +180,6 @@ def diary_add(args: argparse.Namespace) -> int:
 
 def diary_list(args: argparse.Namespace) -> int:
     """``diary list``: the entries, oldest first."""
-    import json
-
     from stretch_coach.history import diary
     from stretch_coach.history.model import cramp_to_json
 
@@ -189,8 +187,7 @@ def diary_list(args: argparse.Namespace) -> int:
     with _open_store(create=False) as store:
         cramps = store.cramps(since=since)
     if args.json:
-        print(json.dumps({"cramps": [cramp_to_json(c) for c in cramps]}, indent=2,
-                         ensure_ascii=False))
+        _print_json({"cramps": [cramp_to_json(c) for c in cramps]})
         return 0
     if not cramps:
         print("The diary is empty. Log a cramp with `stretch-coach diary add`.")
@@ -277,8 +274,6 @@ def _day_option(text: str, option: str) -> Any:
 
 def history_show(args: argparse.Namespace) -> int:
     """``history``: the streak, adherence and the newest sessions."""
-    import json
-
     from stretch_coach.history.model import session_to_json
     from stretch_coach.routine.durations import format_clock
 
@@ -288,7 +283,7 @@ def history_show(args: argparse.Namespace) -> int:
         sessions = store.sessions(limit=limit) if args.json else list(overview.recent)
     week, month = overview.this_week, overview.this_month
     if args.json:
-        print(json.dumps({
+        _print_json({
             "today": overview.today.isoformat(),
             "streak": overview.streak,
             "this_week": {"from": week.start.isoformat(), "days_done": week.days_done,
@@ -298,7 +293,7 @@ def history_show(args: argparse.Namespace) -> int:
             "total_sessions": overview.total_sessions,
             "total_cramps": overview.total_cramps,
             "sessions": [session_to_json(s) for s in sessions],
-        }, indent=2, ensure_ascii=False))
+        })
         return 0
     if not overview.total_sessions:
         print("No sessions recorded yet: each routine you play is recorded here.")
@@ -338,7 +333,7 @@ def report_write(args: argparse.Namespace) -> int:
         raise UserError(f"--format: {args.format!r} is not one of {', '.join(_REPORT_FORMATS)}")
     since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
-        text = render.render(report.build(store, since=since), fmt)
+        text = render.render(report.build(store, since=since), fmt, indent=_json_indent(args.output))
     if args.output:
         _write_private(Path(args.output), text)
         print(f"Wrote the report ({fmt}) to {args.output}.")
@@ -386,6 +381,17 @@ def import_history(args: argparse.Namespace) -> int:
 
 
 # -- shared ----------------------------------------------------------------
+
+
+def _json_indent(output: str | None) -> int | None:
+    """Indent JSON for a person at a terminal; write it compactly (and faster) otherwise."""
+    return 2 if output is None and sys.stdout.isatty() else None
+
+
+def _print_json(value: object) -> None:
+    import json
+
+    print(json.dumps(value, indent=_json_indent(None), ensure_ascii=False))
 
 
 def _open_store(*, create: bool = True) -> HistoryStore:

@@ -98,6 +98,19 @@ class Cramp:
 
 
 @dataclass(frozen=True)
+class RoutineTotals:
+    """How often one routine was played in a period."""
+
+    routine_id: str
+    title: str  #: as of its latest session
+    sessions: int
+    finished: int
+    done_seconds: float
+    first_day: date
+    last_day: date
+
+
+@dataclass(frozen=True)
 class DayActivity:
     """Everything recorded on one calendar day, for a calendar or heat map."""
 

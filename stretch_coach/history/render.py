@@ -60,10 +60,17 @@ class Chart:
 Block = Heading | Para | Facts | Table | Chart
 
 
-def render(data: dict[str, Any], fmt: str) -> str:
-    """The report in ``fmt`` (one of :data:`FORMATS`)."""
+def render(data: dict[str, Any], fmt: str, *, indent: int | None = 2) -> str:
+    """The report in ``fmt`` (one of :data:`FORMATS`).
+
+    Args:
+        data: what :func:`stretch_coach.history.report.build` returned.
+        fmt: the format.
+        indent: JSON indentation; ``None`` writes it compactly, several times
+            faster for years of records (the indenting encoder is pure Python).
+    """
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(data, indent=indent, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return to_csv(data)
     if fmt == "html":

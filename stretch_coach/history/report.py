@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from stretch_coach import __version__
 from stretch_coach.history import redflags, stats, times
 from stretch_coach.history.diary import LEGS, MUSCLES, SYMPTOMS
-from stretch_coach.history.model import Cramp, SessionInfo, cramp_to_json, session_to_json
+from stretch_coach.history.model import Cramp, RoutineTotals, cramp_to_json
 
 if TYPE_CHECKING:
     from stretch_coach.history.store import HistoryStore
@@ -51,7 +51,6 @@ def build(
     current = current or times.now()
     today = current.date()
     cramps = store.cramps(since=since, until=current)
-    sessions = sorted(store.sessions(since=since), key=lambda s: (s.started_at, s.id))
     days = {day: a for day, a in store.activity_days(since=since).items() if day <= today}
     start = since or min(days, default=today)
     first_ever = store.first_cramp()
@@ -70,7 +69,7 @@ def build(
              "last_seen": s.last.isoformat() if s.last else None}
             for s in redflags.period_signs(cramps)
         ],
-        "routines": _routines(sessions, done, start, today),
+        "routines": _routines(store.routine_totals(since=since), done, start, today),
         "regular_stretching": _comparison(cramps, began, since, today),
         "weeks": [
             {"week": w.start.isoformat(), "cramps": w.cramps, "sessions": w.sessions,
@@ -81,7 +80,6 @@ def build(
             {**cramp_to_json(c), "signs": [s.kind for s in redflags.entry_signs(c)]}
             for c in cramps
         ],
-        "sessions": [session_to_json(s) for s in sessions],
     }
 
 
@@ -125,30 +123,23 @@ def _cramps_summary(
 
 
 def _routines(
-    sessions: Sequence[SessionInfo], done: set[date], start: date, today: date
+    totals: Sequence[RoutineTotals], done: set[date], start: date, today: date
 ) -> dict[str, Any]:
-    by_routine: dict[str, dict[str, Any]] = {}
-    for session in sessions:
-        entry = by_routine.setdefault(
-            session.routine_id,
-            {"routine_id": session.routine_id, "title": session.title, "sessions": 0,
-             "finished": 0, "minutes": 0.0, "first": session.day.isoformat()},
-        )
-        entry["title"] = session.title  # the newest title
-        entry["sessions"] += 1
-        entry["finished"] += session.finished
-        entry["minutes"] = round(entry["minutes"] + session.done_seconds / 60, 1)
-        entry["last"] = session.day.isoformat()
     recent = stats.adherence(done, max(start, today - timedelta(days=RECENT_DAYS - 1)), today)
     return {
-        "sessions": len(sessions),
-        "finished": sum(1 for s in sessions if s.finished),
+        "sessions": sum(t.sessions for t in totals),
+        "finished": sum(t.finished for t in totals),
         "days_with_routine": len(done),
         "days": (today - start).days + 1,
         "current_streak": stats.current_streak(done, today),
         "longest_streak": stats.longest_streak(done),
         "last_4_weeks": {"days_done": recent.days_done, "days": recent.days},
-        "by_routine": sorted(by_routine.values(), key=lambda r: (-r["finished"], r["title"])),
+        "by_routine": [
+            {"routine_id": t.routine_id, "title": t.title, "sessions": t.sessions,
+             "finished": t.finished, "minutes": round(t.done_seconds / 60, 1),
+             "first": t.first_day.isoformat(), "last": t.last_day.isoformat()}
+            for t in totals
+        ],
     }
 
 

@@ -48,6 +48,7 @@ from stretch_coach.history.model import (
     DayActivity,
     Ending,
     Overview,
+    RoutineTotals,
     SessionInfo,
     StepInfo,
     cramp_to_json,
@@ -277,12 +278,12 @@ class HistoryStore:
             limit: at most this many (the newest).
         """
         where, params = _since_clause("started_at", since)
-        newest = (
-            f"(SELECT * FROM sessions {where} ORDER BY started_at DESC, id DESC"
-            f" LIMIT {-1 if limit is None else int(limit):d})"
+        chosen = (
+            f"SELECT * FROM sessions {where} ORDER BY started_at DESC, id DESC"
+            f" LIMIT {-1 if limit is None else int(limit):d}"
         )
         with self._reading() as conn:
-            rows = conn.execute(_session_query(newest), params).fetchall()
+            rows = conn.execute(_session_query(chosen), params).fetchall()
         return [_session_info(row) for row in rows]
 
     def session(self, session_id: int) -> SessionInfo:
@@ -292,7 +293,9 @@ class HistoryStore:
             HistoryError: if there is none.
         """
         with self._reading() as conn:
-            row = conn.execute(_session_query("sessions", "WHERE s.id = ?"), (session_id,)).fetchone()
+            row = conn.execute(
+                _session_query("SELECT * FROM sessions WHERE id = ?"), (session_id,)
+            ).fetchone()
         if row is None:
             raise HistoryError(f"there is no session #{session_id} in {self.where}")
         return _session_info(row)
@@ -442,6 +445,29 @@ class HistoryStore:
         if since is not None:  # the SQL bound is in local time of today's zone; trim exactly
             days = {day: activity for day, activity in days.items() if day >= since}
         return days
+
+    def routine_totals(self, *, since: date | None = None) -> list[RoutineTotals]:
+        """Per routine: sessions, finished ones, active time, first and last day; most played first."""
+        where, params = _since_clause("started_at", since)
+        local_day = "date(s.started_at, s.utc_offset || ' minutes')"
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"WITH s AS (SELECT * FROM sessions {where}),"
+                " st AS (SELECT session_id, sum(seconds) AS seconds FROM session_steps"
+                " WHERE session_id IN (SELECT id FROM s) GROUP BY session_id)"
+                # SQLite takes a bare column (title) from the row that gives max().
+                " SELECT s.routine_id, s.title, max(s.started_at), count(*),"
+                " sum(s.status = 'finished'), sum(s.partial_seconds + coalesce(st.seconds, 0)),"
+                f" min({local_day}), max({local_day})"
+                " FROM s LEFT JOIN st ON st.session_id = s.id GROUP BY s.routine_id",
+                params,
+            ).fetchall()
+        totals = [
+            RoutineTotals(routine_id, title, count, finished, seconds,
+                          date.fromisoformat(first), date.fromisoformat(last))
+            for routine_id, title, _, count, finished, seconds, first, last in rows
+        ]
+        return sorted(totals, key=lambda t: (-t.finished, -t.sessions, t.title))
 
     def overview(self, *, today: date | None = None, recent: int = 10) -> Overview:
         """Everything a history screen shows, in one call.
@@ -675,15 +701,21 @@ def _without_id(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _session_query(source: str, where: str = "") -> str:
-    """Sessions from ``source`` (a table or sub-query) with their step totals, newest first."""
+def _session_query(chosen: str) -> str:
+    """The sessions ``chosen`` (a SELECT from ``sessions``) with their step totals, newest first.
+
+    Steps are summed only for the chosen sessions, so asking for the newest
+    ten does not add up ten years of steps.
+    """
     return (
-        "SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
+        f"WITH s AS ({chosen})"
+        " SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
         " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
-        " coalesce(sum(st.outcome = 'done'), 0), coalesce(sum(st.outcome = 'skipped'), 0),"
-        " coalesce(sum(st.seconds), 0), max(st.at)"
-        f" FROM {source} AS s LEFT JOIN session_steps AS st ON st.session_id = s.id {where}"
-        " GROUP BY s.id ORDER BY s.started_at DESC, s.id DESC"
+        " coalesce(t.done, 0), coalesce(t.skipped, 0), coalesce(t.seconds, 0), t.last"
+        " FROM s LEFT JOIN (SELECT session_id, sum(outcome = 'done') AS done,"
+        " sum(outcome = 'skipped') AS skipped, sum(seconds) AS seconds, max(at) AS last"
+        " FROM session_steps WHERE session_id IN (SELECT id FROM s) GROUP BY session_id) AS t"
+        " ON t.session_id = s.id ORDER BY s.started_at DESC, s.id DESC"
     )
 
 

@@ -11,6 +11,7 @@ the clocks have changed.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from stretch_coach.history.errors import EntryError
 
@@ -63,8 +64,12 @@ def change_stamp(moment: datetime | None = None) -> str:
 
 def local(text: str, offset_minutes: int) -> datetime:
     """A stored instant back as the wall-clock time where it was recorded."""
-    zone = timezone(timedelta(minutes=offset_minutes))
-    return datetime.fromisoformat(text).astimezone(zone)
+    return datetime.fromisoformat(text).astimezone(_zone(offset_minutes))
+
+
+@lru_cache(maxsize=64)
+def _zone(offset_minutes: int) -> timezone:
+    return timezone(timedelta(minutes=offset_minutes))
 
 
 def parse_when(text: str, *, field: str = "when", current: datetime | None = None) -> datetime:

@@ -327,3 +327,24 @@ def test_overview_gives_days_weeks_streak_and_adherence_in_one_call(store: Histo
     assert [(w.cramps, w.days_stretched) for w in overview.weeks] == [(0, 1), (2, 3)]
     assert len(overview.recent) == 3
     assert (overview.total_sessions, overview.total_cramps) == (5, 2)
+
+
+def test_routine_totals_sum_each_routine_with_its_latest_title(store: HistoryStore) -> None:
+    base = datetime(2024, 5, 1, 23, 30, tzinfo=PLUS2)
+    record_session(store, base)
+    record_session(store, base + timedelta(days=2), how="stopped")
+    renamed = store.start_session("calf", "Calf stretch (new)", "sha256:y", 300,
+                                  started_at=base + timedelta(days=3))
+    renamed.finish("finished", partial_seconds=30)
+    other = store.start_session("heels", "Heel walking", "sha256:z", 120,
+                                started_at=base + timedelta(days=1))
+    other.step_done(0, "Walk", 90)
+
+    calf, heels = store.routine_totals()
+    assert (calf.title, calf.sessions, calf.finished, calf.done_seconds) == (
+        "Calf stretch (new)", 3, 2, 150)
+    assert (calf.first_day, calf.last_day) == (date(2024, 5, 1), date(2024, 5, 4))
+    assert (heels.routine_id, heels.sessions, heels.finished, heels.done_seconds) == (
+        "heels", 1, 0, 90)
+    (recent,) = store.routine_totals(since=date(2024, 5, 3))
+    assert (recent.sessions, recent.first_day) == (2, date(2024, 5, 3))
