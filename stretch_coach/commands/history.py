@@ -79,7 +79,9 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     )
     report.add_argument("--since", metavar="DATE", help="start the period on DATE (2024-05-01)")
     report.add_argument(
-        "--format", default="md", metavar="{md,html,csv,json}",
+        "--format",
+        default="md",
+        metavar="{md,html,csv,json}",
         help="md (default), html (a printable page), csv (the diary), json (everything)",
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
@@ -105,31 +107,40 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
 
 def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
     parser.add_argument(
-        "--when", metavar="DATE_TIME",
+        "--when",
+        metavar="DATE_TIME",
         help="when it happened, e.g. 2024-05-01T02:30" + ("" if editing else " (default: now)"),
     )
-    parser.add_argument("--duration", metavar="TIME",
-                        help="how long it lasted: 90s, 2m, 1m30s, 1:30 (up to 24 h)")
+    parser.add_argument(
+        "--duration", metavar="TIME", help="how long it lasted: 90s, 2m, 1m30s, 1:30 (up to 24 h)"
+    )
     parser.add_argument("--severity", metavar="0-10", help="0 (barely) to 10 (worst)")
     parser.add_argument("--leg", metavar="{left,right,both}", help="which leg")
     parser.add_argument("--muscle", metavar="{calf,thigh,foot,other}", help="which muscle")
-    parser.add_argument("--woke", action=argparse.BooleanOptionalAction, default=None,
-                        help="it woke me up")
-    parser.add_argument("--symptom", metavar="NAME", action="append",
-                        help=f"another symptom with it (repeatable): {_SYMPTOMS}"
-                        + ("; replaces those noted" if editing else ""))
+    parser.add_argument(
+        "--woke", action=argparse.BooleanOptionalAction, default=None, help="it woke me up"
+    )
+    parser.add_argument(
+        "--symptom",
+        metavar="NAME",
+        action="append",
+        help=f"another symptom with it (repeatable): {_SYMPTOMS}"
+        + ("; replaces those noted" if editing else ""),
+    )
     if editing:
         parser.add_argument("--no-symptoms", action="store_true", help="clear the symptoms")
-    parser.add_argument("--note", metavar="TEXT",
-                        help="a note" + ("; '' removes it" if editing else ""))
+    parser.add_argument(
+        "--note", metavar="TEXT", help="a note" + ("; '' removes it" if editing else "")
+    )
 
 
 # -- diary -----------------------------------------------------------------
 
 
 def _diary_without_action(args: argparse.Namespace) -> int:
-    raise UserError("diary: say what to do: add, list, edit or delete "
-                    "(see `stretch-coach diary --help`)")
+    raise UserError(
+        "diary: say what to do: add, list, edit or delete (see `stretch-coach diary --help`)"
+    )
 
 
 def _changes(args: argparse.Namespace) -> dict[str, Any]:
@@ -208,8 +219,10 @@ def diary_edit(args: argparse.Namespace) -> int:
     entry_id = _entry_id(args.id)
     changes = _changes(args)
     if not changes:
-        raise UserError("diary edit: nothing to change; give an option such as --severity 4 "
-                        "(see `stretch-coach diary edit --help`)")
+        raise UserError(
+            "diary edit: nothing to change; give an option such as --severity 4 "
+            "(see `stretch-coach diary edit --help`)"
+        )
     with _open_store(create=False) as store:
         before = store.cramp(entry_id)
         said_before = {s.seen for s in redflags.signs_to_say(before, _nearby(store, before))}
@@ -231,8 +244,10 @@ def diary_delete(args: argparse.Namespace) -> int:
             try:
                 answer = input(f"Delete {diary.describe(entry)}? [y/N] ")
             except EOFError:
-                raise UserError("diary delete: no answer, nothing deleted; add --yes to delete "
-                                "without being asked") from None
+                raise UserError(
+                    "diary delete: no answer, nothing deleted; add --yes to delete "
+                    "without being asked"
+                ) from None
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing deleted.")
                 return 0
@@ -283,33 +298,46 @@ def history_show(args: argparse.Namespace) -> int:
         sessions = store.sessions(limit=limit) if args.json else list(overview.recent)
     week, month = overview.this_week, overview.this_month
     if args.json:
-        _print_json({
-            "today": overview.today.isoformat(),
-            "streak": overview.streak,
-            "this_week": {"from": week.start.isoformat(), "days_done": week.days_done,
-                          "days": week.days},
-            "this_month": {"from": month.start.isoformat(), "days_done": month.days_done,
-                           "days": month.days},
-            "total_sessions": overview.total_sessions,
-            "total_cramps": overview.total_cramps,
-            "sessions": [session_to_json(s) for s in sessions],
-        })
+        _print_json(
+            {
+                "today": overview.today.isoformat(),
+                "streak": overview.streak,
+                "this_week": {
+                    "from": week.start.isoformat(),
+                    "days_done": week.days_done,
+                    "days": week.days,
+                },
+                "this_month": {
+                    "from": month.start.isoformat(),
+                    "days_done": month.days_done,
+                    "days": month.days,
+                },
+                "total_sessions": overview.total_sessions,
+                "total_cramps": overview.total_cramps,
+                "sessions": [session_to_json(s) for s in sessions],
+            }
+        )
         return 0
     if not overview.total_sessions:
         print("No sessions recorded yet: each routine you play is recorded here.")
         return 0
     days = "day" if overview.streak == 1 else "days"
     print(f"Streak: {overview.streak} {days} in a row with a routine done.")
-    print(f"This week: a routine on {week.days_done} of {week.days} days so far. "
-          f"This month: {month.days_done} of {month.days} days.")
-    print(f"{overview.total_sessions} sessions recorded; {overview.total_cramps} cramps in the "
-          "diary.")
+    print(
+        f"This week: a routine on {week.days_done} of {week.days} days so far. "
+        f"This month: {month.days_done} of {month.days} days."
+    )
+    print(
+        f"{overview.total_sessions} sessions recorded; {overview.total_cramps} cramps in the diary."
+    )
     print("\nNewest sessions:")
     for session in sessions:
         skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
-        print(f"  {session.started_at:%Y-%m-%d %H:%M}  {session.title}: "
-              f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
-              f"{session.steps_done} steps done{skipped}; {session.label}")
+        print(
+            f"  {session.started_at:%Y-%m-%d %H:%M}  {session.title}: "
+            f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
+            f"{session.steps_done} steps done{skipped}; {session.label}"
+        )
     return 0
 
 
@@ -333,7 +361,9 @@ def report_write(args: argparse.Namespace) -> int:
         raise UserError(f"--format: {args.format!r} is not one of {', '.join(_REPORT_FORMATS)}")
     since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
-        text = render.render(report.build(store, since=since), fmt, indent=_json_indent(args.output))
+        text = render.render(
+            report.build(store, since=since), fmt, indent=_json_indent(args.output)
+        )
     if args.output:
         _write_private(Path(args.output), text)
         print(f"Wrote the report ({fmt}) to {args.output}.")
@@ -354,7 +384,7 @@ def export_history(args: argparse.Namespace) -> int:
     with _open_store(create=False) as store:
         document = transfer.export_document(store)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    counts = (f"{len(document['sessions'])} sessions and {len(document['cramps'])} diary entries")
+    counts = f"{len(document['sessions'])} sessions and {len(document['cramps'])} diary entries"
     if args.file == "-":
         sys.stdout.write(text)
         print(f"Exported {counts}.", file=sys.stderr)

@@ -77,8 +77,12 @@ def entry_signs(cramp: Cramp) -> list[Sign]:
     signs = []
     if cramp.duration_seconds is not None and cramp.duration_seconds > LONG_CRAMP_SECONDS:
         signs.append(
-            Sign("long", f"the cramp lasted {format_seconds(cramp.duration_seconds)}, "
-                 "longer than 10 minutes", cramp.day)
+            Sign(
+                "long",
+                f"the cramp lasted {format_seconds(cramp.duration_seconds)}, "
+                "longer than 10 minutes",
+                cramp.day,
+            )
         )
     alarming = [s for s in cramp.symptoms if s in ALARM_SYMPTOMS]
     if alarming:
@@ -101,14 +105,18 @@ def pattern_signs(cramp: Cramp, diary: Sequence[Cramp]) -> list[Sign]:
     signs = []
     if len(window) >= FREQUENT_CRAMPS:
         signs.append(
-            Sign("frequent", f"{len(window)} cramps logged in 7 days: frequent leg cramps",
-                 cramp.day)
+            Sign(
+                "frequent", f"{len(window)} cramps logged in 7 days: frequent leg cramps", cramp.day
+            )
         )
     woke = sum(1 for c in window if c.woke)
     if cramp.woke and woke >= SLEEP_WAKINGS:
         signs.append(
-            Sign("sleep", f"cramps woke you {woke} times in 7 days: "
-                 "cramps that interfere with your sleep", cramp.day)
+            Sign(
+                "sleep",
+                f"cramps woke you {woke} times in 7 days: cramps that interfere with your sleep",
+                cramp.day,
+            )
         )
     return signs
 
@@ -141,9 +149,13 @@ def period_signs(diary: Sequence[Cramp]) -> list[Sign]:
     if long:
         longest = max(long, key=lambda c: c.duration_seconds or 0)
         signs.append(
-            Sign("long", f"{_times(len(long), 'cramp')} lasted longer than 10 minutes "
-                 f"(the longest {format_seconds(longest.duration_seconds or 0)}, "
-                 f"on {longest.day.isoformat()})", long[-1].day)
+            Sign(
+                "long",
+                f"{_times(len(long), 'cramp')} lasted longer than 10 minutes "
+                f"(the longest {format_seconds(longest.duration_seconds or 0)}, "
+                f"on {longest.day.isoformat()})",
+                long[-1].day,
+            )
         )
     counts = {s: sum(1 for c in diary if s in c.symptoms) for s in ALARM_SYMPTOMS}
     noted = [f"{s} with {_times(n, 'cramp')}" for s, n in counts.items() if n]
@@ -153,20 +165,31 @@ def period_signs(diary: Sequence[Cramp]) -> list[Sign]:
     walking = [c for c in diary if WALKING in c.symptoms]
     if walking:
         signs.append(
-            Sign("walking", "trouble walking or putting weight on the leg noted with "
-                 f"{_times(len(walking), 'cramp')}", walking[-1].day)
+            Sign(
+                "walking",
+                "trouble walking or putting weight on the leg noted with "
+                f"{_times(len(walking), 'cramp')}",
+                walking[-1].day,
+            )
         )
     most, end = most_in_window([c.at for c in diary])
     if most >= FREQUENT_CRAMPS and end is not None:
         signs.append(
-            Sign("frequent", f"up to {most} cramps in 7 days (in the 7 days to "
-                 f"{end.date().isoformat()})", end.date())
+            Sign(
+                "frequent",
+                f"up to {most} cramps in 7 days (in the 7 days to {end.date().isoformat()})",
+                end.date(),
+            )
         )
     most, end = most_in_window([c.at for c in diary if c.woke])
     if most >= SLEEP_WAKINGS and end is not None:
         signs.append(
-            Sign("sleep", f"cramps woke the person up to {most} times in 7 days (in the 7 days "
-                 f"to {end.date().isoformat()})", end.date())
+            Sign(
+                "sleep",
+                f"cramps woke the person up to {most} times in 7 days (in the 7 days "
+                f"to {end.date().isoformat()})",
+                end.date(),
+            )
         )
     return signs
 

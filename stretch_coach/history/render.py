@@ -108,33 +108,48 @@ def document(data: dict[str, Any]) -> list[Block]:
     ]
     flags = data["red_flags"]
     if flags:
-        blocks.append(Para("The health information this app follows names these as reasons to "
-                           "see a doctor; the diary shows them:"))
-        blocks.append(Facts(tuple(
-            (_sentence(flag["advice"]), f"{flag['seen']}.") for flag in flags
-        )))
+        blocks.append(
+            Para(
+                "The health information this app follows names these as reasons to "
+                "see a doctor; the diary shows them:"
+            )
+        )
+        blocks.append(
+            Facts(tuple((_sentence(flag["advice"]), f"{flag['seen']}.") for flag in flags))
+        )
     else:
-        blocks.append(Para("None was logged in this period. The signs looked for: "
-                           + "; ".join(ADVICE.values()) + "."))
+        blocks.append(
+            Para(
+                "None was logged in this period. The signs looked for: "
+                + "; ".join(ADVICE.values())
+                + "."
+            )
+        )
     blocks += _routine_blocks(data["routines"])
     blocks += _comparison_blocks(data["regular_stretching"])
     weeks = tuple(data["weeks"][-CHART_WEEKS:])
     blocks += [
-        Heading("Week by week" + (f" (the last {len(weeks)} weeks)"
-                                  if len(data["weeks"]) > CHART_WEEKS else "")),
+        Heading(
+            "Week by week"
+            + (f" (the last {len(weeks)} weeks)" if len(data["weeks"]) > CHART_WEEKS else "")
+        ),
         Chart(weeks, data["regular_stretching"]["began"]),
         Table(
             ("Week of", "Cramps", "Days stretched", "Sessions"),
-            tuple((w["week"], str(w["cramps"]), str(w["days_stretched"]), str(w["sessions"]))
-                  for w in weeks),
+            tuple(
+                (w["week"], str(w["cramps"]), str(w["days_stretched"]), str(w["sessions"]))
+                for w in weeks
+            ),
         ),
         Heading("Diary entries"),
     ]
     if data["cramps"]:
-        blocks.append(Table(
-            ("Date", "Time", "Leg", "Muscle", "Lasted", "Severity", "Woke", "Symptoms", "Note"),
-            tuple(_diary_row(c) for c in data["cramps"]),
-        ))
+        blocks.append(
+            Table(
+                ("Date", "Time", "Leg", "Muscle", "Lasted", "Severity", "Woke", "Symptoms", "Note"),
+                tuple(_diary_row(c) for c in data["cramps"]),
+            )
+        )
     else:
         blocks.append(Para("No cramps were logged in this period."))
     return blocks
@@ -144,7 +159,7 @@ def _when(summary: dict[str, Any]) -> str:
     count = summary["count"]
     if not count:
         return "No cramps were logged in this period."
-    words = dict((key, text) for key, text, _, _ in DAY_PARTS)
+    words = {key: text for key, text, _, _ in DAY_PARTS}
     parts = sorted(((n, words[k]) for k, n in summary["times_of_day"].items() if n), reverse=True)
     text = "Of " + _count(count, "cramp") + ": " + ", ".join(f"{n} {w}" for n, w in parts)
     hour = max(range(24), key=lambda h: summary["by_hour"][h])
@@ -180,21 +195,29 @@ def _symptoms(summary: dict[str, Any]) -> str:
     noted = summary["symptoms"]
     if not noted:
         return "None noted with any cramp."
-    return "Noted: " + ", ".join(
-        f"{name.replace('-', ' ')} (with {_count(n, 'cramp')})" for name, n in noted.items()
-    ) + "."
+    return (
+        "Noted: "
+        + ", ".join(
+            f"{name.replace('-', ' ')} (with {_count(n, 'cramp')})" for name, n in noted.items()
+        )
+        + "."
+    )
 
 
 def _how_bad(summary: dict[str, Any]) -> str:
     severity, duration = summary["severity"], summary["duration"]
     parts = []
     if severity["logged"]:
-        parts.append(f"Severity (0 to 10) averaged {severity['average']:.1f}, highest "
-                     f"{severity['highest']} (given for {severity['logged']}).")
+        parts.append(
+            f"Severity (0 to 10) averaged {severity['average']:.1f}, highest "
+            f"{severity['highest']} (given for {severity['logged']})."
+        )
     if duration["logged"]:
-        parts.append(f"Cramps typically lasted {format_seconds(duration['median_seconds'])}, "
-                     f"the longest {format_seconds(duration['longest_seconds'])} "
-                     f"(given for {duration['logged']}).")
+        parts.append(
+            f"Cramps typically lasted {format_seconds(duration['median_seconds'])}, "
+            f"the longest {format_seconds(duration['longest_seconds'])} "
+            f"(given for {duration['logged']})."
+        )
     return " ".join(parts) or "Neither severity nor duration was given."
 
 
@@ -202,19 +225,32 @@ def _routine_blocks(routines: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = [Heading("Stretching routines")]
     if not routines["sessions"]:
         return blocks + [Para("No stretching sessions were recorded in this period.")]
-    blocks.append(Para(
-        f"{routines['finished']} of {_count(routines['sessions'], 'session')} were played to the "
-        f"end, on {routines['days_with_routine']} of the {_count(routines['days'], 'day')}. "
-        f"Current run: {_count(routines['current_streak'], 'day')} in a row; longest: "
-        f"{_count(routines['longest_streak'], 'day')}. In the last "
-        f"{_count(routines['last_4_weeks']['days'], 'day')}: a routine on "
-        f"{routines['last_4_weeks']['days_done']}."
-    ))
-    blocks.append(Table(
-        ("Routine", "Sessions", "Finished", "Minutes", "First", "Last"),
-        tuple((r["title"], str(r["sessions"]), str(r["finished"]), f"{r['minutes']:.0f}",
-               r["first"], r["last"]) for r in routines["by_routine"]),
-    ))
+    blocks.append(
+        Para(
+            f"{routines['finished']} of {_count(routines['sessions'], 'session')} were played to the "
+            f"end, on {routines['days_with_routine']} of the {_count(routines['days'], 'day')}. "
+            f"Current run: {_count(routines['current_streak'], 'day')} in a row; longest: "
+            f"{_count(routines['longest_streak'], 'day')}. In the last "
+            f"{_count(routines['last_4_weeks']['days'], 'day')}: a routine on "
+            f"{routines['last_4_weeks']['days_done']}."
+        )
+    )
+    blocks.append(
+        Table(
+            ("Routine", "Sessions", "Finished", "Minutes", "First", "Last"),
+            tuple(
+                (
+                    r["title"],
+                    str(r["sessions"]),
+                    str(r["finished"]),
+                    f"{r['minutes']:.0f}",
+                    r["first"],
+                    r["last"],
+                )
+                for r in routines["by_routine"]
+            ),
+        )
+    )
     return blocks
 
 
@@ -222,11 +258,18 @@ def _comparison_blocks(comparison: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = [Heading("Cramps before and after regular stretching began")]
     if comparison["began"] is None:
         return blocks + [Para(comparison["note"])]
-    blocks.append(Para(f"Regular stretching ({comparison['rule']}) began on "
-                       f"{_day(comparison['began'])}."))
+    blocks.append(
+        Para(f"Regular stretching ({comparison['rule']}) began on {_day(comparison['began'])}.")
+    )
     rows = tuple(
-        (name, side["from"], side["to"], str(side["days"]), str(side["cramps"]),
-         f"{side['per_week']:.1f}")
+        (
+            name,
+            side["from"],
+            side["to"],
+            str(side["days"]),
+            str(side["cramps"]),
+            f"{side['per_week']:.1f}",
+        )
         for name, side in (("Before", comparison["before"]), ("After", comparison["after"]))
         if side["days"] > 0
     )
@@ -333,15 +376,20 @@ def to_html(data: dict[str, Any]) -> str:
             parts.append(f"<p>{_esc(block.text)}</p>")
         elif isinstance(block, Facts):
             parts.append('<dl class="facts">')
-            parts += [f"<dt>{_esc(_label(label))}</dt><dd>{_esc(text)}</dd>"
-                      for label, text in block.items]
+            parts += [
+                f"<dt>{_esc(_label(label))}</dt><dd>{_esc(text)}</dd>"
+                for label, text in block.items
+            ]
             parts.append("</dl>")
         elif isinstance(block, Table):
-            parts.append("<table><thead><tr>"
-                         + "".join(f"<th>{_esc(h)}</th>" for h in block.headers)
-                         + "</tr></thead><tbody>")
-            parts += ["<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>"
-                      for row in block.rows]
+            parts.append(
+                "<table><thead><tr>"
+                + "".join(f"<th>{_esc(h)}</th>" for h in block.headers)
+                + "</tr></thead><tbody>"
+            )
+            parts += [
+                "<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in block.rows
+            ]
             parts.append("</tbody></table>")
         elif isinstance(block, Chart):
             parts.append(_svg_chart(block))
@@ -365,7 +413,7 @@ def _svg_chart(chart: Chart) -> str:
     width, height = 720, 250
     left, right, top, bottom = 34, 8, 22, 46
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = max(7, *(w["cramps"] for w in weeks))
+    top_value: int = max(7, *(w["cramps"] for w in weeks))
     step = max(1, -(-top_value // 6))
     top_value = -(-top_value // step) * step
     slot = plot_w / len(weeks)
@@ -376,40 +424,52 @@ def _svg_chart(chart: Chart) -> str:
 
     # Presentation attributes rather than CSS, so any SVG renderer draws the same.
     out = [
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        'aria-label="Cramps and days stretched per week" font-size="10" fill="#333">',
+        (
+            f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+            'aria-label="Cramps and days stretched per week" font-size="10" fill="#333">'
+        ),
         "<title>Cramps and days stretched per week</title>",
     ]
     for value in range(0, top_value + 1, step):
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" '
-                   f'y2="{y(value):.1f}" stroke="#ddd"/>')
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" '
+            f'y2="{y(value):.1f}" stroke="#ddd"/>'
+        )
         out.append(f'<text x="{left - 4}" y="{y(value) + 3:.1f}" text-anchor="end">{value}</text>')
     label_every = max(1, round(len(weeks) / 9))
     for i, week in enumerate(weeks):
         x = left + i * slot + slot * 0.1
-        for offset, value, css in ((0, week["cramps"], "cramps"),
-                                   (bar, week["days_stretched"], "stretched")):
+        for offset, value, css in (
+            (0, week["cramps"], "cramps"),
+            (bar, week["days_stretched"], "stretched"),
+        ):
             out.append(
                 f'<rect class="{css}" x="{x + offset:.1f}" y="{y(value):.1f}" width="{bar:.1f}" '
                 f'height="{plot_h * value / top_value:.1f}" fill="{_COLOURS[css]}"><title>week of '
-                f'{week["week"]}: {value} {_SERIES[css]}</title></rect>'
+                f"{week['week']}: {value} {_SERIES[css]}</title></rect>"
             )
         if i % label_every == 0:
             day = date.fromisoformat(week["week"])
-            out.append(f'<text x="{x:.1f}" y="{height - bottom + 14}">{day.day} '
-                       f'{day:%b}</text>')
+            out.append(f'<text x="{x:.1f}" y="{height - bottom + 14}">{day.day} {day:%b}</text>')
         if chart.began and week["week"] <= chart.began < _next_week(week["week"]):
-            out.append(f'<line x1="{x - slot * 0.1:.1f}" x2="{x - slot * 0.1:.1f}" '
-                       f'y1="{top - 6}" y2="{top + plot_h}" stroke="#333" stroke-width="1.5" '
-                       'stroke-dasharray="4 3"/>')
-            out.append(f'<text x="{x - slot * 0.1 + 3:.1f}" y="{top - 8}">regular stretching '
-                       "began</text>")
-    out.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
-               f'y2="{top + plot_h}" stroke="#999"/>')
+            out.append(
+                f'<line x1="{x - slot * 0.1:.1f}" x2="{x - slot * 0.1:.1f}" '
+                f'y1="{top - 6}" y2="{top + plot_h}" stroke="#333" stroke-width="1.5" '
+                'stroke-dasharray="4 3"/>'
+            )
+            out.append(
+                f'<text x="{x - slot * 0.1 + 3:.1f}" y="{top - 8}">regular stretching began</text>'
+            )
+    out.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
+        f'y2="{top + plot_h}" stroke="#999"/>'
+    )
     for x, css in ((left, "cramps"), (left + 80, "stretched")):
-        out.append(f'<rect x="{x}" y="{height - 14}" width="10" height="10" '
-                   f'fill="{_COLOURS[css]}"/><text x="{x + 14}" y="{height - 5}">'
-                   f"{_SERIES[css]}</text>")
+        out.append(
+            f'<rect x="{x}" y="{height - 14}" width="10" height="10" '
+            f'fill="{_COLOURS[css]}"/><text x="{x + 14}" y="{height - 5}">'
+            f"{_SERIES[css]}</text>"
+        )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -421,8 +481,17 @@ def _next_week(monday: str) -> str:
 # -- CSV -------------------------------------------------------------------
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "at", "date", "time", "duration_seconds", "severity", "leg", "muscle", "woke", "symptoms",
-    "note", "signs",
+    "at",
+    "date",
+    "time",
+    "duration_seconds",
+    "severity",
+    "leg",
+    "muscle",
+    "woke",
+    "symptoms",
+    "note",
+    "signs",
 )
 
 
@@ -432,11 +501,19 @@ def to_csv(data: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for cramp in data["cramps"]:
-        writer.writerow((
-            cramp["at"], cramp["at"][:10], cramp["at"][11:16],
-            "" if cramp["duration_seconds"] is None else f"{cramp['duration_seconds']:g}",
-            "" if cramp["severity"] is None else cramp["severity"],
-            cramp["leg"] or "", cramp["muscle"] or "", "yes" if cramp["woke"] else "no",
-            ";".join(cramp["symptoms"]), cramp["note"] or "", ";".join(cramp["signs"]),
-        ))
+        writer.writerow(
+            (
+                cramp["at"],
+                cramp["at"][:10],
+                cramp["at"][11:16],
+                "" if cramp["duration_seconds"] is None else f"{cramp['duration_seconds']:g}",
+                "" if cramp["severity"] is None else cramp["severity"],
+                cramp["leg"] or "",
+                cramp["muscle"] or "",
+                "yes" if cramp["woke"] else "no",
+                ";".join(cramp["symptoms"]),
+                cramp["note"] or "",
+                ";".join(cramp["signs"]),
+            )
+        )
     return out.getvalue()

@@ -61,24 +61,34 @@ def build(
         "version": FORMAT_VERSION,
         "generated_at": current.isoformat(timespec="seconds"),
         "generated_by": f"stretch-coach {__version__}",
-        "period": {"since": start.isoformat(), "until": today.isoformat(),
-                   "days": (today - start).days + 1},
+        "period": {
+            "since": start.isoformat(),
+            "until": today.isoformat(),
+            "days": (today - start).days + 1,
+        },
         "cramps_summary": _cramps_summary(cramps, first_ever, since, today),
         "red_flags": [
-            {"sign": s.kind, "advice": s.advice, "seen": s.seen,
-             "last_seen": s.last.isoformat() if s.last else None}
+            {
+                "sign": s.kind,
+                "advice": s.advice,
+                "seen": s.seen,
+                "last_seen": s.last.isoformat() if s.last else None,
+            }
             for s in redflags.period_signs(cramps)
         ],
         "routines": _routines(store.routine_totals(since=since), done, start, today),
         "regular_stretching": _comparison(cramps, began, since, today),
         "weeks": [
-            {"week": w.start.isoformat(), "cramps": w.cramps, "sessions": w.sessions,
-             "days_stretched": w.days_stretched}
+            {
+                "week": w.start.isoformat(),
+                "cramps": w.cramps,
+                "sessions": w.sessions,
+                "days_stretched": w.days_stretched,
+            }
             for w in stats.weeks(days, start, today)
         ],
         "cramps": [
-            {**cramp_to_json(c), "signs": [s.kind for s in redflags.entry_signs(c)]}
-            for c in cramps
+            {**cramp_to_json(c), "signs": [s.kind for s in redflags.entry_signs(c)]} for c in cramps
         ],
     }
 
@@ -100,11 +110,16 @@ def _cramps_summary(
         "last_in_period": cramps[-1].at.isoformat() if cramps else None,
         "days": days_logged,
         "per_week": round(stats.per_week(len(cramps), days_logged), 2),
-        "last_4_weeks": {"count": len(recent), "days": recent_days,
-                         "per_week": round(stats.per_week(len(recent), recent_days), 2)},
+        "last_4_weeks": {
+            "count": len(recent),
+            "days": recent_days,
+            "per_week": round(stats.per_week(len(recent), recent_days), 2),
+        },
         "woke": sum(1 for c in cramps if c.woke),
-        "times_of_day": {key: sum(n for h, n in hours.items() if _in_part(h, first, end))
-                         for key, _, first, end in DAY_PARTS},
+        "times_of_day": {
+            key: sum(n for h, n in hours.items() if _in_part(h, first, end))
+            for key, _, first, end in DAY_PARTS
+        },
         "by_hour": [hours.get(hour, 0) for hour in range(24)],
         "legs": _tally(c.leg for c in cramps if c.leg),
         "muscles": _tally(c.muscle for c in cramps if c.muscle),
@@ -135,9 +150,15 @@ def _routines(
         "longest_streak": stats.longest_streak(done),
         "last_4_weeks": {"days_done": recent.days_done, "days": recent.days},
         "by_routine": [
-            {"routine_id": t.routine_id, "title": t.title, "sessions": t.sessions,
-             "finished": t.finished, "minutes": round(t.done_seconds / 60, 1),
-             "first": t.first_day.isoformat(), "last": t.last_day.isoformat()}
+            {
+                "routine_id": t.routine_id,
+                "title": t.title,
+                "sessions": t.sessions,
+                "finished": t.finished,
+                "minutes": round(t.done_seconds / 60, 1),
+                "first": t.first_day.isoformat(),
+                "last": t.last_day.isoformat(),
+            }
             for t in totals
         ],
     }
@@ -146,10 +167,16 @@ def _routines(
 def _comparison(
     cramps: Sequence[Cramp], began: date | None, since: date | None, today: date
 ) -> dict[str, Any]:
-    rule = (f"a finished routine on {stats.REGULAR_DAYS} or more days "
-            f"within {stats.REGULAR_WINDOW_DAYS}")
-    result: dict[str, Any] = {"began": began.isoformat() if began else None, "rule": rule,
-                              "before": None, "after": None}
+    rule = (
+        f"a finished routine on {stats.REGULAR_DAYS} or more days "
+        f"within {stats.REGULAR_WINDOW_DAYS}"
+    )
+    result: dict[str, Any] = {
+        "began": began.isoformat() if began else None,
+        "rule": rule,
+        "before": None,
+        "after": None,
+    }
     if began is None:
         result["note"] = f"Regular stretching ({rule}) has not begun in this period."
         return result
@@ -157,8 +184,11 @@ def _comparison(
     before = _rate(cramps, diary_start, began - timedelta(days=1))
     after = _rate(cramps, began, today)
     result["before"], result["after"] = before, after
-    short = [name for name, side in (("before", before), ("after", after))
-             if side["days"] < stats.MIN_COMPARISON_DAYS]
+    short = [
+        name
+        for name, side in (("before", before), ("after", after))
+        if side["days"] < stats.MIN_COMPARISON_DAYS
+    ]
     if not cramps:
         result["note"] = "No cramps were logged in this period, so there is nothing to compare."
     elif short:
@@ -177,8 +207,13 @@ def _comparison(
 def _rate(cramps: Sequence[Cramp], first: date, last: date) -> dict[str, Any]:
     days = max((last - first).days + 1, 0)
     count = sum(1 for c in cramps if first <= c.day <= last)
-    return {"from": first.isoformat(), "to": last.isoformat(), "days": days, "cramps": count,
-            "per_week": round(stats.per_week(count, days), 2)}
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "days": days,
+        "cramps": count,
+        "per_week": round(stats.per_week(count, days), 2),
+    }
 
 
 def _in_part(hour: int, first: int, end: int) -> bool:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from stretch_coach.history import schema, stats, times
 from stretch_coach.history.errors import HistoryError, HistoryTooNew
@@ -188,7 +188,7 @@ class HistoryStore:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> HistoryStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -268,9 +268,7 @@ class HistoryStore:
         assert cursor.lastrowid is not None
         return SessionRecord(self, cursor.lastrowid, session_uuid)
 
-    def sessions(
-        self, *, since: date | None = None, limit: int | None = None
-    ) -> list[SessionInfo]:
+    def sessions(self, *, since: date | None = None, limit: int | None = None) -> list[SessionInfo]:
         """Recorded sessions, newest first.
 
         Args:
@@ -463,8 +461,15 @@ class HistoryStore:
                 params,
             ).fetchall()
         totals = [
-            RoutineTotals(routine_id, title, count, finished, seconds,
-                          date.fromisoformat(first), date.fromisoformat(last))
+            RoutineTotals(
+                routine_id,
+                title,
+                count,
+                finished,
+                seconds,
+                date.fromisoformat(first),
+                date.fromisoformat(last),
+            )
             for routine_id, title, _, count, finished, seconds, first, last in rows
         ]
         return sorted(totals, key=lambda t: (-t.finished, -t.sessions, t.title))
@@ -646,7 +651,7 @@ class SessionRecord:
         if self._ended:
             raise HistoryError(f"session #{self.id} has already ended")
 
-    def __enter__(self) -> SessionRecord:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -10,12 +10,10 @@ the clocks have changed.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from stretch_coach.history.errors import EntryError
-
-UTC = timezone.utc
 
 _WHEN_HINT = "write it as 2024-05-01T02:30 (ISO 8601), optionally with an offset such as +02:00"
 _DAY_HINT = "write it as 2024-05-01 (ISO 8601)"

@@ -64,25 +64,35 @@ def parse_document(text: str, source: str) -> tuple[list[dict[str, Any]], list[d
     return check_document(document, source)
 
 
-def check_document(document: object, source: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def check_document(
+    document: object, source: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Check an export's JSON object; return its sessions and entries ready for merging.
 
     Raises:
         UserError: naming the first problem and where it is.
     """
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise UserError(f"{source}: not a stretch-coach export (no \"format\": \"{FORMAT_NAME}\"); "
-                        "give a file made by `stretch-coach export`")
+        raise UserError(
+            f'{source}: not a stretch-coach export (no "format": "{FORMAT_NAME}"); '
+            "give a file made by `stretch-coach export`"
+        )
     version = document.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise UserError(f"{source}: \"version\" must be a whole number from 1")
+        raise UserError(f'{source}: "version" must be a whole number from 1')
     if version > FORMAT_VERSION:
-        raise UserError(f"{source}: made by a newer stretch-coach (export version {version}; "
-                        f"this one reads up to {FORMAT_VERSION}); upgrade stretch-coach to import it")
-    sessions = [_checked(source, f"sessions[{i}]", _session, item)
-                for i, item in enumerate(_list(document, "sessions", source))]
-    cramps = [_checked(source, f"cramps[{i}]", _cramp, item)
-              for i, item in enumerate(_list(document, "cramps", source))]
+        raise UserError(
+            f"{source}: made by a newer stretch-coach (export version {version}; "
+            f"this one reads up to {FORMAT_VERSION}); upgrade stretch-coach to import it"
+        )
+    sessions = [
+        _checked(source, f"sessions[{i}]", _session, item)
+        for i, item in enumerate(_list(document, "sessions", source))
+    ]
+    cramps = [
+        _checked(source, f"cramps[{i}]", _cramp, item)
+        for i, item in enumerate(_list(document, "cramps", source))
+    ]
     return sessions, cramps
 
 
@@ -91,9 +101,13 @@ def read_file(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file; give the file `stretch-coach export` wrote") from None
+        raise UserError(
+            f"{path}: no such file; give the file `stretch-coach export` wrote"
+        ) from None
     except UnicodeDecodeError:
-        raise UserError(f"{path}: not a text file; give a file made by `stretch-coach export`") from None
+        raise UserError(
+            f"{path}: not a text file; give a file made by `stretch-coach export`"
+        ) from None
     except OSError as err:
         raise UserError(f"{path}: cannot read it ({err.strerror})") from None
 
@@ -108,11 +122,13 @@ class _Bad(Exception):
 def _list(document: Mapping[str, Any], key: str, source: str) -> list[Any]:
     value = document.get(key, [])
     if not isinstance(value, list):
-        raise UserError(f"{source}: \"{key}\" must be a list")
+        raise UserError(f'{source}: "{key}" must be a list')
     return value
 
 
-def _checked(source: str, where: str, check: Callable[[Any], dict[str, Any]], item: Any) -> dict[str, Any]:
+def _checked(
+    source: str, where: str, check: Callable[[Any], dict[str, Any]], item: Any
+) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise UserError(f"{source}: {where}: expected an object")
     try:
@@ -153,8 +169,13 @@ def _step(index: int, item: object) -> dict[str, Any]:
     if not isinstance(step_index, int) or isinstance(step_index, bool) or step_index < 0:
         raise _Bad(f"{where}.step_index", "must be a whole number from 0")
     try:
-        return {"step_index": step_index, "name": _text(item, "name"), "outcome": outcome,
-                "seconds": _seconds(item, "seconds"), "at": _moment(item, "at")}
+        return {
+            "step_index": step_index,
+            "name": _text(item, "name"),
+            "outcome": outcome,
+            "seconds": _seconds(item, "seconds"),
+            "at": _moment(item, "at"),
+        }
     except _Bad as err:
         raise _Bad(where, str(err)) from None
 

@@ -14,21 +14,35 @@ from stretch_coach.history.errors import EntryError
 NOW = datetime(2024, 5, 2, 8, 0, tzinfo=timezone(timedelta(hours=2)))
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("90", 90), ("45s", 45), ("2m", 120), ("1m30s", 90), ("1:30", 90), ("1 min 30 s", 90),
-    ("2h", 7200), ("24h", 86400), (30, 30), (2.5, 2.5),
-])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90", 90),
+        ("45s", 45),
+        ("2m", 120),
+        ("1m30s", 90),
+        ("1:30", 90),
+        ("1 min 30 s", 90),
+        ("2h", 7200),
+        ("24h", 86400),
+        (30, 30),
+        (2.5, 2.5),
+    ],
+)
 def test_durations_take_the_routine_forms_and_allow_cramps_over_an_hour(text, seconds) -> None:
     assert diary.parse_cramp_duration(text) == seconds
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("soon", "is not a duration; write it as 90s"),
-    ("0", "must be longer than 0"),
-    ("25h", "25 h is longer than 24 hours"),
-    ("", "is not a duration"),
-    (True, "expected a duration"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("soon", "is not a duration; write it as 90s"),
+        ("0", "must be longer than 0"),
+        ("25h", "25 h is longer than 24 hours"),
+        ("", "is not a duration"),
+        (True, "expected a duration"),
+    ],
+)
 def test_bad_durations_say_how_to_write_one(text, message) -> None:
     with pytest.raises(EntryError, match=message) as caught:
         diary.parse_cramp_duration(text)
@@ -40,10 +54,16 @@ def test_severity_from_0_to_10(text) -> None:
     assert diary.parse_severity(text) == int(text)
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("11", "11 is not from 0 to 10"), ("-1", "-1 is not from 0 to 10"),
-    ("7.5", "not a whole number"), ("bad", "not a whole number"), (True, "whole number"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("11", "11 is not from 0 to 10"),
+        ("-1", "-1 is not from 0 to 10"),
+        ("7.5", "not a whole number"),
+        ("bad", "not a whole number"),
+        (True, "whole number"),
+    ],
+)
 def test_bad_severities(value, message) -> None:
     with pytest.raises(EntryError, match=message):
         diary.parse_severity(value)
@@ -67,19 +87,23 @@ def test_notes() -> None:
 
 def test_when_takes_iso_date_times_with_or_without_an_offset() -> None:
     assert times.parse_when("2024-05-01T02:30+02:00", current=NOW) == datetime(
-        2024, 5, 1, 2, 30, tzinfo=timezone(timedelta(hours=2)))
+        2024, 5, 1, 2, 30, tzinfo=timezone(timedelta(hours=2))
+    )
     assert times.parse_when("2024-05-01 02:30Z", current=NOW).utcoffset() == timedelta(0)
     naive = times.parse_when("2024-05-01T02:30", current=NOW)
     assert naive.tzinfo is not None and (naive.hour, naive.minute) == (2, 30)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("yesterday", "is not a date and time; write it as 2024-05-01T02:30"),
-    ("2024-13-01T02:00", "is not a date and time"),
-    ("2024-05-01", "has no time of day"),
-    ("2024-06-01T02:00+02:00", "is in the future"),
-    ("", "no date and time given"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("yesterday", "is not a date and time; write it as 2024-05-01T02:30"),
+        ("2024-13-01T02:00", "is not a date and time"),
+        ("2024-05-01", "has no time of day"),
+        ("2024-06-01T02:00+02:00", "is in the future"),
+        ("", "no date and time given"),
+    ],
+)
 def test_bad_whens(text, message) -> None:
     with pytest.raises(EntryError, match=message):
         times.parse_when(text, current=NOW)

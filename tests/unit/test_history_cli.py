@@ -56,19 +56,43 @@ def db(data_dir: Path) -> Path:
 
 
 def test_diary_add_saves_every_field(run, data_dir) -> None:
-    code, out, err = run("diary", "add", "--when", "2024-05-01T02:30+02:00", "--duration",
-                         "1m30s", "--severity", "6", "--leg", "left", "--muscle", "calf",
-                         "--woke", "--symptom", "weakness", "--symptom", "tingling",
-                         "--note", "after a long walk")
+    code, out, err = run(
+        "diary",
+        "add",
+        "--when",
+        "2024-05-01T02:30+02:00",
+        "--duration",
+        "1m30s",
+        "--severity",
+        "6",
+        "--leg",
+        "left",
+        "--muscle",
+        "calf",
+        "--woke",
+        "--symptom",
+        "weakness",
+        "--symptom",
+        "tingling",
+        "--note",
+        "after a long walk",
+    )
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == "Saved #1 2024-05-01 02:30, left calf, 1 min 30 s, severity 6."
     assert DOCTOR in out  # tingling
     code, out, _ = run("diary", "list", "--json")
     (entry,) = json.loads(out)["cramps"]
     assert entry | {"uuid": None} == {
-        "id": 1, "uuid": None, "at": "2024-05-01T02:30:00+02:00", "duration_seconds": 90.0,
-        "severity": 6, "leg": "left", "muscle": "calf", "woke": True,
-        "symptoms": ["tingling", "weakness"], "note": "after a long walk",
+        "id": 1,
+        "uuid": None,
+        "at": "2024-05-01T02:30:00+02:00",
+        "duration_seconds": 90.0,
+        "severity": 6,
+        "leg": "left",
+        "muscle": "calf",
+        "woke": True,
+        "symptoms": ["tingling", "weakness"],
+        "note": "after a long walk",
     }
     assert stat.S_IMODE(db(data_dir).stat().st_mode) == 0o600
 
@@ -80,22 +104,26 @@ def test_diary_add_defaults_to_now(run) -> None:
     assert abs(datetime.fromisoformat(entry["at"]) - before) <= timedelta(minutes=1)
 
 
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("--severity", "11", "--severity: 11 is not from 0 to 10"),
-    ("--severity", "bad", "--severity: 'bad' is not a whole number from 0 to 10"),
-    ("--duration", "25h", "--duration: 25 h is longer than 24 hours"),
-    ("--duration", "a while", "--duration: 'a while' is not a duration; write it as 90s"),
-    ("--duration", "0", "--duration: must be longer than 0"),
-    ("--when", "2024-02-30T02:00", "--when: '2024-02-30T02:00' is not a date and time"),
-    ("--when", "2024-05-01", "--when: '2024-05-01' has no time of day"),
-    ("--when", "2999-01-01T00:00", "--when: 2999-01-01 00:00 is in the future"),
-    ("--leg", "middle", "--leg: 'middle' is not one of left, right, both"),
-    ("--muscle", "arm", "--muscle: 'arm' is not one of calf, thigh, foot, other"),
-    ("--symptom", "itching", "--symptom: 'itching' is not one of swelling, redness"),
-    ("--note", "x" * 2001, "--note: is 2001 characters long"),
-])
-def test_diary_add_refuses_bad_input_in_one_line_and_writes_nothing(run, data_dir, option,
-                                                                    value, message) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--severity", "11", "--severity: 11 is not from 0 to 10"),
+        ("--severity", "bad", "--severity: 'bad' is not a whole number from 0 to 10"),
+        ("--duration", "25h", "--duration: 25 h is longer than 24 hours"),
+        ("--duration", "a while", "--duration: 'a while' is not a duration; write it as 90s"),
+        ("--duration", "0", "--duration: must be longer than 0"),
+        ("--when", "2024-02-30T02:00", "--when: '2024-02-30T02:00' is not a date and time"),
+        ("--when", "2024-05-01", "--when: '2024-05-01' has no time of day"),
+        ("--when", "2999-01-01T00:00", "--when: 2999-01-01 00:00 is in the future"),
+        ("--leg", "middle", "--leg: 'middle' is not one of left, right, both"),
+        ("--muscle", "arm", "--muscle: 'arm' is not one of calf, thigh, foot, other"),
+        ("--symptom", "itching", "--symptom: 'itching' is not one of swelling, redness"),
+        ("--note", "x" * 2001, "--note: is 2001 characters long"),
+    ],
+)
+def test_diary_add_refuses_bad_input_in_one_line_and_writes_nothing(
+    run, data_dir, option, value, message
+) -> None:
     code, out, err = run("diary", "add", "--severity", "3", option, value)
     assert code == 2
     assert out == ""
@@ -111,9 +139,7 @@ def test_a_long_cramp_is_a_reason_to_see_a_doctor_said_plainly_once(run) -> None
     code, out, _ = run("diary", "add", "--when", ago(hours=5), "--duration", "15m")
     assert code == 0
     assert out.count(DOCTOR) == 1
-    assert out.splitlines()[1] == (
-        f"{DOCTOR}: the cramp lasted 15 min, longer than 10 minutes."
-    )
+    assert out.splitlines()[1] == (f"{DOCTOR}: the cramp lasted 15 min, longer than 10 minutes.")
     assert DOCTOR not in run("diary", "add", "--when", ago(hours=30), "--duration", "2m")[1]
 
 
@@ -133,23 +159,42 @@ def test_an_entry_with_a_red_flag_is_saved_all_the_same(run) -> None:
 
 
 def test_diary_list_reads_plainly(run) -> None:
-    assert run("diary", "list") == (0, "The diary is empty. Log a cramp with "
-                                       "`stretch-coach diary add`.\n", "")
-    run("diary", "add", "--when", "2024-05-01T02:30", "--woke", "--symptom", "numbness",
-        "--note", "cold room")
+    empty = "The diary is empty. Log a cramp with `stretch-coach diary add`.\n"
+    assert run("diary", "list") == (0, empty, "")
+    run(
+        "diary",
+        "add",
+        "--when",
+        "2024-05-01T02:30",
+        "--woke",
+        "--symptom",
+        "numbness",
+        "--note",
+        "cold room",
+    )
     run("diary", "add", "--when", "2024-04-01T02:30", "--severity", "2")
-    code, out, _ = run("diary", "list")
+    out = run("diary", "list")[1]
     assert out.splitlines() == [
         "#2 2024-04-01 02:30, severity 2",
         "#1 2024-05-01 02:30; woke me, numbness. cold room",
     ]
-    code, out, _ = run("diary", "list", "--since", "2024-04-15", "--json")
+    out = run("diary", "list", "--since", "2024-04-15", "--json")[1]
     assert [c["id"] for c in json.loads(out)["cramps"]] == [1]
 
 
 def test_diary_edit_changes_only_what_is_given(run) -> None:
-    run("diary", "add", "--when", "2024-05-01T02:30", "--severity", "4", "--leg", "left",
-        "--note", "cold")
+    run(
+        "diary",
+        "add",
+        "--when",
+        "2024-05-01T02:30",
+        "--severity",
+        "4",
+        "--leg",
+        "left",
+        "--note",
+        "cold",
+    )
     code, out, err = run("diary", "edit", "1", "--severity", "7", "--note", "")
     assert (code, err) == (0, "")
     assert out == "Updated #1 2024-05-01 02:30, left, severity 7.\n"
@@ -164,15 +209,18 @@ def test_diary_edit_says_a_new_red_flag_once(run) -> None:
     assert DOCTOR not in run("diary", "edit", "1", "--severity", "2")[1]
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (("diary", "edit", "1"), "diary edit: nothing to change"),
-    (("diary", "edit", "9", "--severity", "2"), "there is no diary entry #9"),
-    (("diary", "edit", "one", "--severity", "2"), "'one' is not an entry number"),
-    (("diary", "edit", "1", "--severity", "12"), "--severity: 12 is not from 0 to 10"),
-    (("diary", "edit", "1", "--symptom", "numbness", "--no-symptoms"), "not both"),
-    (("diary", "delete", "9", "--yes"), "there is no diary entry #9"),
-    (("diary",), "diary: say what to do: add, list, edit or delete"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("diary", "edit", "1"), "diary edit: nothing to change"),
+        (("diary", "edit", "9", "--severity", "2"), "there is no diary entry #9"),
+        (("diary", "edit", "one", "--severity", "2"), "'one' is not an entry number"),
+        (("diary", "edit", "1", "--severity", "12"), "--severity: 12 is not from 0 to 10"),
+        (("diary", "edit", "1", "--symptom", "numbness", "--no-symptoms"), "not both"),
+        (("diary", "delete", "9", "--yes"), "there is no diary entry #9"),
+        (("diary",), "diary: say what to do: add, list, edit or delete"),
+    ],
+)
 def test_diary_refusals_change_nothing(run, argv, message) -> None:
     run("diary", "add", "--when", "2024-05-01T02:30", "--severity", "4")
     before = run("diary", "list", "--json")[1]
@@ -211,8 +259,9 @@ def record_nights(data_dir: Path, nights: int) -> None:
         for back in range(nights):
             noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0)
             started = noon - timedelta(days=back)
-            record = store.start_session("bedtime", "Bedtime calf stretch", "sha256:a", 600,
-                                         started_at=started)
+            record = store.start_session(
+                "bedtime", "Bedtime calf stretch", "sha256:a", 600, started_at=started
+            )
             record.step_done(0, "Wall calf stretch", 300)
             record.step_skipped(1, "Heel walking")
             if back != 1:
@@ -272,12 +321,15 @@ def test_report_json_has_the_cramps_list(run) -> None:
     assert [c["at"][:10] for c in data["cramps"]] == ["2024-06-01"]
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (("report", "--format", "pdf"), "--format: 'pdf' is not one of md, html, csv, json"),
-    (("report", "--since", "last week"), "--since: 'last week' is not a date"),
-    (("report", "--since", "2999-01-01"), "--since: 2999-01-01 is in the future"),
-    (("report", "-o", "/nonexistent/dir/visit.md"), "cannot write /nonexistent/dir/visit.md"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("report", "--format", "pdf"), "--format: 'pdf' is not one of md, html, csv, json"),
+        (("report", "--since", "last week"), "--since: 'last week' is not a date"),
+        (("report", "--since", "2999-01-01"), "--since: 2999-01-01 is in the future"),
+        (("report", "-o", "/nonexistent/dir/visit.md"), "cannot write /nonexistent/dir/visit.md"),
+    ],
+)
 def test_report_refusals(run, argv, message) -> None:
     code, out, err = run(*argv)
     assert (code, out) == (2, "")
@@ -292,30 +344,40 @@ def test_export_then_import_elsewhere_twice(run, data_dir, tmp_path, monkeypatch
     run("diary", "add", "--when", "2024-05-01T02:30", "--severity", "5")
     carried = tmp_path / "carry.json"
     assert run("export", str(carried)) == (
-        0, f"Exported 2 sessions and 1 diary entries to {carried}.\n", "")
+        0,
+        f"Exported 2 sessions and 1 diary entries to {carried}.\n",
+        "",
+    )
     assert stat.S_IMODE(carried.stat().st_mode) == 0o600
 
     monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(tmp_path / "other"))
     assert run("import", str(carried))[1] == (
-        f"Imported {carried}: 2 sessions and 1 diary entries added, 0 updated, 0 already here.\n")
+        f"Imported {carried}: 2 sessions and 1 diary entries added, 0 updated, 0 already here.\n"
+    )
     assert run("import", str(carried))[1] == (
-        f"Imported {carried}: 0 sessions and 0 diary entries added, 0 updated, 3 already here.\n")
+        f"Imported {carried}: 0 sessions and 0 diary entries added, 0 updated, 3 already here.\n"
+    )
     assert len(json.loads(run("history", "--json")[1])["sessions"]) == 2
 
 
 def test_export_to_stdout(run) -> None:
     run("diary", "add", "--when", "2024-05-01T02:30")
-    code, out, err = run("export", "-")
+    _, out, err = run("export", "-")
     assert json.loads(out)["format"] == "stretch-coach-history"
     assert err == "Exported 0 sessions and 1 diary entries.\n"
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "no such file"),
-    ("{", "not valid JSON"),
-    ('{"format": "stretch-coach-history", "version": 1, "cramps": [{"severity": 3}]}',
-     "cramps[0].at: expected an ISO 8601 date and time"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("{", "not valid JSON"),
+        (
+            '{"format": "stretch-coach-history", "version": 1, "cramps": [{"severity": 3}]}',
+            "cramps[0].at: expected an ISO 8601 date and time",
+        ),
+    ],
+)
 def test_a_bad_import_writes_nothing(run, data_dir, tmp_path, content, message) -> None:
     source = tmp_path / "in.json"
     if content is not None:
@@ -335,8 +397,10 @@ def test_a_damaged_database_is_kept_aside_and_the_user_told(run, data_dir) -> No
     code, out, err = run("diary", "add", "--when", "2024-05-01T02:30")
     assert code == 0 and out.startswith("Saved #1")
     (aside,) = data_dir.glob("history.sqlite3.corrupt-*")
-    assert err == (f"stretch-coach: the history database was damaged (file is not a database); "
-                   f"it is kept as {aside} and a new one was started\n")
+    assert err == (
+        f"stretch-coach: the history database was damaged (file is not a database); "
+        f"it is kept as {aside} and a new one was started\n"
+    )
     assert aside.read_bytes() == b"not a database at all " * 100
 
 
@@ -364,6 +428,7 @@ def test_core_modules_do_not_import_textual_and_the_command_module_is_light() ->
         "stretch_coach.history.render, stretch_coach.history.transfer\n"
         "print(light, 'textual' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.split() == ["True", "False"]

@@ -61,7 +61,5 @@ def test_kill_9_mid_session_keeps_the_steps_and_leaves_it_not_finished(tmp_path:
             "Heel walking",
         ]
         # The store still records new sessions after the crash.
-        store.start_session("bedtime", "Bedtime calf stretch", "sha256:abc", 600).finish(
-            "finished"
-        )
+        store.start_session("bedtime", "Bedtime calf stretch", "sha256:abc", 600).finish("finished")
         assert [s.status for s in store.sessions()] == ["finished", "in_progress"]

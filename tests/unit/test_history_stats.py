@@ -68,8 +68,13 @@ def test_regular_window_is_seven_days_not_eight() -> None:
 
 def test_most_in_window_finds_the_busiest_seven_days() -> None:
     t = datetime(2024, 5, 1, 3, 0)
-    moments = [t, t + timedelta(days=1), t + timedelta(days=6, hours=23),
-               t + timedelta(days=7), t + timedelta(days=30)]
+    moments = [
+        t,
+        t + timedelta(days=1),
+        t + timedelta(days=6, hours=23),
+        t + timedelta(days=7),
+        t + timedelta(days=30),
+    ]
     assert stats.most_in_window(moments) == (3, t + timedelta(days=6, hours=23))
     assert stats.most_in_window([]) == (0, None)
 

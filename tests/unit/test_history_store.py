@@ -84,7 +84,11 @@ def test_a_session_records_steps_and_how_it_ended(store: HistoryStore) -> None:
     assert (info.status, info.label, info.finished) == ("stopped", "stopped", False)
     assert (info.steps_done, info.steps_skipped) == (2, 1)
     assert info.done_seconds == pytest.approx(164.5)
-    assert (info.routine_id, info.title, info.content_hash) == ("calf", "Calf stretch", "sha256:abc")
+    assert (info.routine_id, info.title, info.content_hash) == (
+        "calf",
+        "Calf stretch",
+        "sha256:abc",
+    )
     assert info.planned_seconds == 600
     steps = store.session_steps(record.id)
     assert [(s.seq, s.step_index, s.name, s.outcome) for s in steps] == [
@@ -113,10 +117,12 @@ def test_an_ended_session_takes_no_more_records(store: HistoryStore) -> None:
 
 
 def test_an_exception_during_a_session_records_it_as_interrupted(store: HistoryStore) -> None:
-    with pytest.raises(KeyboardInterrupt):
-        with store.start_session("calf", "Calf", "sha256:x", 60) as record:
-            record.step_done(0, "One", 30)
-            raise KeyboardInterrupt
+    with (
+        pytest.raises(KeyboardInterrupt),
+        store.start_session("calf", "Calf", "sha256:x", 60) as record,
+    ):
+        record.step_done(0, "One", 30)
+        raise KeyboardInterrupt
     assert store.session(record.id).status == "interrupted"
 
 
@@ -186,13 +192,13 @@ def test_two_programs_recording_at_once_both_keep_their_records(db: Path) -> Non
 
 def test_the_store_can_be_used_from_another_thread(store: HistoryStore) -> None:
     record = store.start_session("calf", "Calf", "sha256:x", 60)
-    errors: list[BaseException] = []
+    errors: list[Exception] = []
 
     def play() -> None:
         try:
             for n in range(20):
                 record.step_done(n, "step", 1)
-        except BaseException as err:  # pragma: no cover - reported below
+        except Exception as err:  # noqa: BLE001 - any failure in a thread is reported below
             errors.append(err)
 
     workers = [threading.Thread(target=play) for _ in range(3)]
@@ -278,8 +284,9 @@ def test_a_damaged_file_is_kept_aside_and_a_new_one_started(db: Path) -> None:
 def test_a_database_with_damaged_pages_is_kept_aside(db: Path) -> None:
     with HistoryStore.open(db) as store:
         for n in range(30):
-            store.add_cramp(Cramp(at=datetime(2024, 1, 1, tzinfo=PLUS2) + timedelta(hours=n),
-                                  note="x" * 1900))
+            store.add_cramp(
+                Cramp(at=datetime(2024, 1, 1, tzinfo=PLUS2) + timedelta(hours=n), note="x" * 1900)
+            )
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -310,8 +317,11 @@ def test_another_programs_sqlite_file_is_refused_and_untouched(db: Path) -> None
 def test_overview_gives_days_weeks_streak_and_adherence_in_one_call(store: HistoryStore) -> None:
     today = date(2024, 5, 15)  # a Wednesday
     for back in (0, 1, 2, 4):
-        record_session(store, datetime.combine(today - timedelta(days=back), datetime.min.time(),
-                                               PLUS2) + timedelta(hours=22))
+        record_session(
+            store,
+            datetime.combine(today - timedelta(days=back), datetime.min.time(), PLUS2)
+            + timedelta(hours=22),
+        )
     record_session(store, datetime(2024, 5, 14, 21, 0, tzinfo=PLUS2), how="stopped")
     store.add_cramp(Cramp(at=datetime(2024, 5, 14, 3, 0, tzinfo=PLUS2), severity=3))
     store.add_cramp(Cramp(at=datetime(2024, 5, 14, 4, 0, tzinfo=PLUS2), severity=7))
@@ -333,18 +343,28 @@ def test_routine_totals_sum_each_routine_with_its_latest_title(store: HistorySto
     base = datetime(2024, 5, 1, 23, 30, tzinfo=PLUS2)
     record_session(store, base)
     record_session(store, base + timedelta(days=2), how="stopped")
-    renamed = store.start_session("calf", "Calf stretch (new)", "sha256:y", 300,
-                                  started_at=base + timedelta(days=3))
+    renamed = store.start_session(
+        "calf", "Calf stretch (new)", "sha256:y", 300, started_at=base + timedelta(days=3)
+    )
     renamed.finish("finished", partial_seconds=30)
-    other = store.start_session("heels", "Heel walking", "sha256:z", 120,
-                                started_at=base + timedelta(days=1))
+    other = store.start_session(
+        "heels", "Heel walking", "sha256:z", 120, started_at=base + timedelta(days=1)
+    )
     other.step_done(0, "Walk", 90)
 
     calf, heels = store.routine_totals()
     assert (calf.title, calf.sessions, calf.finished, calf.done_seconds) == (
-        "Calf stretch (new)", 3, 2, 150)
+        "Calf stretch (new)",
+        3,
+        2,
+        150,
+    )
     assert (calf.first_day, calf.last_day) == (date(2024, 5, 1), date(2024, 5, 4))
     assert (heels.routine_id, heels.sessions, heels.finished, heels.done_seconds) == (
-        "heels", 1, 0, 90)
+        "heels",
+        1,
+        0,
+        90,
+    )
     (recent,) = store.routine_totals(since=date(2024, 5, 3))
     assert (recent.sessions, recent.first_day) == (2, date(2024, 5, 3))

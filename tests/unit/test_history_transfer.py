@@ -19,15 +19,30 @@ TZ = timezone(timedelta(hours=-5))
 @pytest.fixture
 def laptop(tmp_path: Path):
     with HistoryStore.open(tmp_path / "laptop.sqlite3") as store:
-        record = store.start_session("calf", "Bedtime calf stretch", "sha256:a", 600,
-                                     started_at=datetime(2024, 5, 1, 22, 0, tzinfo=TZ))
+        record = store.start_session(
+            "calf",
+            "Bedtime calf stretch",
+            "sha256:a",
+            600,
+            started_at=datetime(2024, 5, 1, 22, 0, tzinfo=TZ),
+        )
         record.step_done(0, "Wall calf stretch", 62.5)
         record.step_skipped(3, "Heel walking", 2)
-        record.finish("finished", partial_seconds=1.5,
-                      ended_at=datetime(2024, 5, 1, 22, 9, tzinfo=TZ))
-        store.add_cramp(Cramp(at=datetime(2024, 5, 2, 3, 10, tzinfo=TZ), duration_seconds=90,
-                              severity=6, leg="left", muscle="calf", woke=True,
-                              symptoms=("numbness",), note="after a long walk"))
+        record.finish(
+            "finished", partial_seconds=1.5, ended_at=datetime(2024, 5, 1, 22, 9, tzinfo=TZ)
+        )
+        store.add_cramp(
+            Cramp(
+                at=datetime(2024, 5, 2, 3, 10, tzinfo=TZ),
+                duration_seconds=90,
+                severity=6,
+                leg="left",
+                muscle="calf",
+                woke=True,
+                symptoms=("numbness",),
+                note="after a long walk",
+            )
+        )
         yield store
 
 
@@ -94,23 +109,37 @@ def test_a_session_finished_later_replaces_the_copy_still_in_progress(tmp_path, 
     assert (session.status, session.steps_done) == ("finished", 2)
 
 
-@pytest.mark.parametrize(("mangle", "message"), [
-    (lambda d: "{not json", "export.json: not valid JSON (line 1, column 2"),
-    (lambda d: {**d, "format": "other"}, "not a stretch-coach export"),
-    (lambda d: {**d, "version": 2}, "made by a newer stretch-coach (export version 2"),
-    (lambda d: {**d, "cramps": [*d["cramps"], {**d["cramps"][0], "severity": 11}]},
-     "export.json: cramps[1].severity: 11 is not from 0 to 10"),
-    (lambda d: {**d, "cramps": [{**d["cramps"][0], "uuid": "x"}]},
-     "cramps[0].uuid: 'x' is not a UUID"),
-    (lambda d: {**d, "sessions": [{**d["sessions"][0], "status": "done"}]},
-     "sessions[0].status: 'done' is not one of"),
-    (lambda d: {**d, "sessions": [{**d["sessions"][0], "steps": [{"step_index": 0}]}]},
-     "sessions[0].steps[0].outcome"),
-    (lambda d: {**d, "cramps": [{**d["cramps"][0], "at": "tuesday"}]},
-     "cramps[0].at: 'tuesday' is not an ISO 8601 date and time"),
-])
-def test_a_bad_file_is_refused_whole_with_where_the_problem_is(laptop, desktop, mangle,
-                                                               message) -> None:
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [
+        (lambda d: "{not json", "export.json: not valid JSON (line 1, column 2"),
+        (lambda d: {**d, "format": "other"}, "not a stretch-coach export"),
+        (lambda d: {**d, "version": 2}, "made by a newer stretch-coach (export version 2"),
+        (
+            lambda d: {**d, "cramps": [*d["cramps"], {**d["cramps"][0], "severity": 11}]},
+            "export.json: cramps[1].severity: 11 is not from 0 to 10",
+        ),
+        (
+            lambda d: {**d, "cramps": [{**d["cramps"][0], "uuid": "x"}]},
+            "cramps[0].uuid: 'x' is not a UUID",
+        ),
+        (
+            lambda d: {**d, "sessions": [{**d["sessions"][0], "status": "done"}]},
+            "sessions[0].status: 'done' is not one of",
+        ),
+        (
+            lambda d: {**d, "sessions": [{**d["sessions"][0], "steps": [{"step_index": 0}]}]},
+            "sessions[0].steps[0].outcome",
+        ),
+        (
+            lambda d: {**d, "cramps": [{**d["cramps"][0], "at": "tuesday"}]},
+            "cramps[0].at: 'tuesday' is not an ISO 8601 date and time",
+        ),
+    ],
+)
+def test_a_bad_file_is_refused_whole_with_where_the_problem_is(
+    laptop, desktop, mangle, message
+) -> None:
     document = mangle(transfer.export_document(laptop))
     text = document if isinstance(document, str) else json.dumps(document)
     with pytest.raises(UserError) as caught:
