@@ -110,13 +110,11 @@ class HistoryStore:
             (what was found damaged and where it was kept).
     """
 
-    def __init__(
-        self, conn: sqlite3.Connection, path: Path | None, set_aside: Path | None = None
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
         self._conn = conn
         self._lock = threading.RLock()
         self.path = path
-        self.set_aside = set_aside
+        self.set_aside: Path | None = None
         self.notice: str | None = None
 
     # -- opening -----------------------------------------------------------
@@ -150,24 +148,30 @@ class HistoryStore:
         store.set_aside = aside
         store.notice = (
             f"the history database was damaged ({damage}); it is kept as {aside} "
-            "and a new one was started"
+            "and a new, empty history begins"
         )
         return store
 
     @classmethod
     def _open(cls, path: Path, *, create: bool) -> HistoryStore:
-        if not path.exists():
-            if not create:
-                return cls.in_memory()
-            ensure_dir(path.parent)
-            _create_private(path)
-        elif path.stat().st_mode & 0o077:
-            path.chmod(0o600)  # health records: readable by the user only
+        try:
+            if not path.exists():
+                if not create:
+                    return cls.in_memory()
+                ensure_dir(path.parent)
+                _create_private(path)
+            elif path.stat().st_mode & 0o077:
+                path.chmod(0o600)  # health records: readable by the user only
+        except OSError as err:
+            raise HistoryError(
+                f"cannot open the history database {path}: {err.strerror}; check the folder's "
+                "permissions, or set STRETCH_COACH_DATA_DIR to use another folder"
+            ) from err
         conn = _connect(str(path))
         try:
             _check_version(conn, path)
             conn.execute("PRAGMA journal_mode = WAL")
-            _check_readable(conn, path)
+            _check_readable(conn)
             before = schema.migrate(conn)
             if before > schema.current_version():  # upgraded meanwhile by a newer program
                 raise _too_new(path, before)
@@ -878,8 +882,6 @@ def _create_private(path: Path) -> None:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:  # another program created it just now
         return
-    except OSError as err:
-        raise HistoryError(f"cannot create the history database {path}: {err.strerror}") from err
     os.close(fd)
 
 
@@ -926,7 +928,7 @@ class _Damaged(Exception):
     """SQLite's quick check found damage that reading alone may not have shown."""
 
 
-def _check_readable(conn: sqlite3.Connection, path: Path) -> None:
+def _check_readable(conn: sqlite3.Connection) -> None:
     problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
     if problem != "ok":
         raise _Damaged(problem)

@@ -399,9 +399,17 @@ def test_a_damaged_database_is_kept_aside_and_the_user_told(run, data_dir) -> No
     (aside,) = data_dir.glob("history.sqlite3.corrupt-*")
     assert err == (
         f"stretch-coach: the history database was damaged (file is not a database); "
-        f"it is kept as {aside} and a new one was started\n"
+        f"it is kept as {aside} and a new, empty history begins\n"
     )
     assert aside.read_bytes() == b"not a database at all " * 100
+
+
+def test_a_data_folder_that_cannot_be_made_is_one_clear_line(run, data_dir) -> None:
+    data_dir.write_text("a file where the folder should be")
+    code, out, err = run("diary", "add")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"stretch-coach: cannot open the history database {db(data_dir)}")
+    assert "STRETCH_COACH_DATA_DIR" in err and err.count("\n") == 1
 
 
 def test_a_database_from_a_newer_version_is_refused(run, data_dir) -> None:
