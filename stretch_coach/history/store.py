@@ -279,9 +279,9 @@ class HistoryStore:
             since: only those started on this day or later.
             limit: at most this many (the newest).
         """
-        where, params = _since_clause("started_at", since)
+        where, params = _since("started_at", since)
         chosen = (
-            f"SELECT * FROM sessions {where} ORDER BY started_at DESC, id DESC"
+            f"SELECT * FROM sessions WHERE {where} ORDER BY started_at DESC, id DESC"
             f" LIMIT {-1 if limit is None else int(limit):d}"
         )
         with self._reading() as conn:
@@ -361,17 +361,13 @@ class HistoryStore:
         if cramp.id is None:
             raise ValueError("update_cramp needs an entry with an id")
         at, offset = times.stamp(cramp.at)
-        with self._writing() as conn:
-            cursor = conn.execute(
-                "UPDATE cramps SET at = ?, utc_offset = ?, duration_seconds = ?, severity = ?,"
-                " leg = ?, muscle = ?, woke = ?, symptoms = ?, note = ?, updated_at = ?"
-                " WHERE id = ? AND deleted_at IS NULL",
-                (at, offset, *_cramp_fields(cramp), times.change_stamp(), cramp.id),
-            )
-            found = cursor.rowcount == 1
-        if not found:
-            self.cramp(cramp.id)  # raises the "no such entry" error
-        return self.cramp(cramp.id)
+        self._execute(
+            "UPDATE cramps SET at = ?, utc_offset = ?, duration_seconds = ?, severity = ?,"
+            " leg = ?, muscle = ?, woke = ?, symptoms = ?, note = ?, updated_at = ?"
+            " WHERE id = ? AND deleted_at IS NULL",
+            (at, offset, *_cramp_fields(cramp), times.change_stamp(), cramp.id),
+        )
+        return self.cramp(cramp.id)  # raises "no such entry" if nothing was updated
 
     def delete_cramp(self, cramp_id: int) -> Cramp:
         """Delete a diary entry; returns it as it was.
@@ -397,14 +393,15 @@ class HistoryStore:
             since: only those on this day or later.
             until: only those at or before this time.
         """
-        where, params = _since_clause("at", since)
-        clauses = [where or "WHERE 1", "AND deleted_at IS NULL"]
+        where, params = _since("at", since)
         if until is not None:
-            clauses.append("AND at <= ?")
+            where += " AND at <= ?"
             params.append(times.utc_text(until))
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT {_CRAMP_COLUMNS} FROM cramps {' '.join(clauses)} ORDER BY at, id", params
+                f"SELECT {_CRAMP_COLUMNS} FROM cramps WHERE {where} AND deleted_at IS NULL"
+                " ORDER BY at, id",
+                params,
             ).fetchall()
         return [_cramp(row) for row in rows]
 
@@ -424,17 +421,17 @@ class HistoryStore:
 
         Each record counts on its own local day, where it was recorded.
         """
-        session_where, session_params = _since_clause("started_at", since)
-        cramp_where, cramp_params = _since_clause("at", since)
+        session_where, session_params = _since("started_at", since)
+        cramp_where, cramp_params = _since("at", since)
         with self._reading() as conn:
             session_rows = conn.execute(
                 "SELECT date(started_at, utc_offset || ' minutes') AS day, count(*),"
-                f" sum(status = 'finished') FROM sessions {session_where} GROUP BY day",
+                f" sum(status = 'finished') FROM sessions WHERE {session_where} GROUP BY day",
                 session_params,
             ).fetchall()
             cramp_rows = conn.execute(
                 "SELECT date(at, utc_offset || ' minutes') AS day, count(*), max(severity)"
-                f" FROM cramps {cramp_where or 'WHERE 1'} AND deleted_at IS NULL GROUP BY day",
+                f" FROM cramps WHERE {cramp_where} AND deleted_at IS NULL GROUP BY day",
                 cramp_params,
             ).fetchall()
         days: dict[date, DayActivity] = {}
@@ -450,11 +447,11 @@ class HistoryStore:
 
     def routine_totals(self, *, since: date | None = None) -> list[RoutineTotals]:
         """Per routine: sessions, finished ones, active time, first and last day; most played first."""
-        where, params = _since_clause("started_at", since)
+        where, params = _since("started_at", since)
         local_day = "date(s.started_at, s.utc_offset || ' minutes')"
         with self._reading() as conn:
             rows = conn.execute(
-                f"WITH s AS (SELECT * FROM sessions {where}),"
+                f"WITH s AS (SELECT * FROM sessions WHERE {where}),"
                 " st AS (SELECT session_id, sum(seconds) AS seconds FROM session_steps"
                 " WHERE session_id IN (SELECT id FROM s) GROUP BY session_id)"
                 # SQLite takes a bare column (title) from the row that gives max().
@@ -764,10 +761,11 @@ def _session_info(row: Sequence[Any]) -> SessionInfo:
     )
 
 
-def _since_clause(column: str, since: date | None) -> tuple[str, list[Any]]:
+def _since(column: str, since: date | None) -> tuple[str, list[Any]]:
+    """An SQL condition (and its parameters) for ``column`` on or after the local day ``since``."""
     if since is None:
-        return "", []
-    return f"WHERE {column} >= ?", [times.utc_text(times.day_start(since))]
+        return "1", []
+    return f"{column} >= ?", [times.utc_text(times.day_start(since))]
 
 
 def _check_seconds(name: str, seconds: float) -> None:
