@@ -10,14 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stretch_coach.errors import UserError
 
 if TYPE_CHECKING:
-    from stretch_coach.history.model import Cramp
     from stretch_coach.history.store import HistoryStore
 
 _LEGS = "left, right, both"
@@ -182,8 +180,7 @@ def diary_add(args: argparse.Namespace) -> int:
     changes = _changes(args)
     cramp = Cramp(**{"at": times.now().replace(second=0, microsecond=0), **changes})
     with _open_store() as store:
-        saved = store.add_cramp(cramp)
-        signs = redflags.signs_to_say(saved, _nearby(store, saved))
+        saved, signs = diary.add_entry(store, cramp)
     print(f"Saved {diary.describe(saved)}.")
     _say(redflags.message(signs))
     return 0
@@ -201,7 +198,11 @@ def diary_list(args: argparse.Namespace) -> int:
         _print_json({"cramps": [cramp_to_json(c) for c in cramps]})
         return 0
     if not cramps:
-        print("The diary is empty. Log a cramp with `stretch-coach diary add`.")
+        print(
+            f"No entries since {since}."
+            if since
+            else "The diary is empty. Log a cramp with `stretch-coach diary add`."
+        )
         return 0
     for cramp in cramps:
         extras = [s.replace("-", " ") for s in cramp.symptoms]
@@ -224,12 +225,9 @@ def diary_edit(args: argparse.Namespace) -> int:
             "(see `stretch-coach diary edit --help`)"
         )
     with _open_store(create=False) as store:
-        before = store.cramp(entry_id)
-        said_before = {s.seen for s in redflags.signs_to_say(before, _nearby(store, before))}
-        after = store.update_cramp(replace(before, **changes))
-        signs = redflags.signs_to_say(after, _nearby(store, after))
+        after, signs = diary.edit_entry(store, entry_id, changes)
     print(f"Updated {diary.describe(after)}.")
-    _say(redflags.message([s for s in signs if s.seen not in said_before]))
+    _say(redflags.message(signs))
     return 0
 
 
@@ -254,13 +252,6 @@ def diary_delete(args: argparse.Namespace) -> int:
         store.delete_cramp(entry_id)
     print(f"Deleted {diary.describe(entry)}.")
     return 0
-
-
-def _nearby(store: HistoryStore, cramp: Cramp) -> list[Cramp]:
-    """The entries :func:`redflags.signs_to_say` needs around ``cramp``."""
-    from datetime import timedelta
-
-    return store.cramps(since=(cramp.at - timedelta(days=15)).date(), until=cramp.at)
 
 
 def _say(message: str | None) -> None:

@@ -1,17 +1,26 @@
-"""The cramp diary's values: what each field accepts, checked before anything is written.
+"""The cramp diary: what each field accepts, and saving an entry with what to tell the person.
 
 The same checks serve the command line (``--severity 11``) and import files
 (``cramps[3].severity``), so both refuse the same things with the same words.
+:func:`add_entry` and :func:`edit_entry` are what a command or a diary form
+calls to save: they return the signs to say (show them with
+:func:`stretch_coach.history.redflags.message`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
+from stretch_coach.history import redflags
 from stretch_coach.history.errors import EntryError
 from stretch_coach.history.model import Cramp
 from stretch_coach.routine.durations import DurationError, _parse_text, format_seconds
+
+if TYPE_CHECKING:
+    from stretch_coach.history.store import HistoryStore
 
 LEGS: tuple[str, ...] = ("left", "right", "both")
 MUSCLES: tuple[str, ...] = ("calf", "thigh", "foot", "other")
@@ -126,3 +135,38 @@ def describe(cramp: Cramp) -> str:
         parts.append(f"severity {cramp.severity}")
     prefix = f"#{cramp.id} " if cramp.id is not None else ""
     return prefix + ", ".join(parts)
+
+
+def add_entry(store: HistoryStore, cramp: Cramp) -> tuple[Cramp, list[redflags.Sign]]:
+    """Save a checked entry.
+
+    Returns:
+        The entry as saved, and the reasons to see a doctor to tell the person now.
+    """
+    saved = store.add_cramp(cramp)
+    return saved, redflags.signs_to_say(saved, _nearby(store, saved))
+
+
+def edit_entry(
+    store: HistoryStore, entry_id: int, changes: Mapping[str, Any]
+) -> tuple[Cramp, list[redflags.Sign]]:
+    """Change the given fields of an entry.
+
+    Returns:
+        The entry as saved, and the reasons to see a doctor that the edit
+        brought (those already said for the entry are not said again).
+
+    Raises:
+        HistoryError: if there is no such entry.
+    """
+    before = store.cramp(entry_id)
+    said = {sign.seen for sign in redflags.signs_to_say(before, _nearby(store, before))}
+    after = store.update_cramp(replace(before, **changes))
+    signs = redflags.signs_to_say(after, _nearby(store, after))
+    return after, [sign for sign in signs if sign.seen not in said]
+
+
+def _nearby(store: HistoryStore, cramp: Cramp) -> list[Cramp]:
+    """The entries :func:`redflags.signs_to_say` needs: two windows back, up to the entry."""
+    start = cramp.at - 2 * redflags.WINDOW
+    return store.cramps(since=start.date(), until=cramp.at)
