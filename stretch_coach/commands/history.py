@@ -18,10 +18,8 @@ from stretch_coach.errors import UserError
 if TYPE_CHECKING:
     from stretch_coach.history.store import HistoryStore
 
-_LEGS = "left, right, both"
-_MUSCLES = "calf, thigh, foot, other"
-_SYMPTOMS = "swelling, redness, numbness, tingling, weakness, trouble-walking"
-_REPORT_FORMATS = ("md", "html", "csv", "json")
+#: diary.SYMPTOMS for the help text, written out so that registering commands imports nothing.
+SYMPTOM_HELP = "swelling, redness, numbness, tingling, weakness, trouble-walking"
 
 
 def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
@@ -80,7 +78,7 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
         "--format",
         default="md",
         metavar="{md,html,csv,json}",
-        help="md (default), html (a printable page), csv (the diary), json (everything)",
+        help="md (default), html (a printable page), csv (the diary), json (the summary and every diary entry)",
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
     report.set_defaults(handler=report_write)
@@ -122,7 +120,7 @@ def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         "--symptom",
         metavar="NAME",
         action="append",
-        help=f"another symptom with it (repeatable): {_SYMPTOMS}"
+        help=f"another symptom with it (repeatable): {SYMPTOM_HELP}"
         + ("; replaces those noted" if editing else ""),
     )
     if editing:
@@ -348,8 +346,8 @@ def report_write(args: argparse.Namespace) -> int:
     from stretch_coach.history import render, report
 
     fmt = args.format.strip().lower()
-    if fmt not in _REPORT_FORMATS:
-        raise UserError(f"--format: {args.format!r} is not one of {', '.join(_REPORT_FORMATS)}")
+    if fmt not in render.FORMATS:
+        raise UserError(f"--format: {args.format!r} is not one of {', '.join(render.FORMATS)}")
     since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
         text = render.render(

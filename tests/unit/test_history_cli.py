@@ -427,6 +427,13 @@ def test_a_database_from_a_newer_version_is_refused(run, data_dir) -> None:
 # -- staying light and UI-free --------------------------------------------------------------------
 
 
+def test_the_help_names_the_diarys_own_symptoms() -> None:
+    from stretch_coach.commands.history import SYMPTOM_HELP
+    from stretch_coach.history.diary import SYMPTOMS
+
+    assert SYMPTOM_HELP == ", ".join(SYMPTOMS)
+
+
 def test_core_modules_do_not_import_textual_and_the_command_module_is_light() -> None:
     code = (
         "import sys\n"
