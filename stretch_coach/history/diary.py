@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from stretch_coach.history import redflags
 from stretch_coach.history.errors import EntryError
 from stretch_coach.history.model import Cramp
-from stretch_coach.routine.durations import DurationError, _parse_text, format_seconds
+from stretch_coach.routine.durations import DurationError, format_seconds, parse_duration
 
 if TYPE_CHECKING:
     from stretch_coach.history.store import HistoryStore
@@ -70,17 +70,12 @@ def parse_cramp_duration(value: object) -> float:
     """
     if isinstance(value, bool) or value is None:
         raise EntryError("duration", f"expected a duration; {_DURATION_HINT}")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str):
-        try:
-            # The routine reader's parser, without its one-hour cap for routine steps.
-            seconds = _parse_text(value)
-        except DurationError:
-            raise EntryError("duration", f"{value!r} is not a duration; {_DURATION_HINT}") from None
-    else:
-        raise EntryError("duration", f"{value!r} is not a duration; {_DURATION_HINT}")
-    if not math.isfinite(seconds) or seconds <= 0:
+    try:
+        # The routine format's forms, without its one-hour cap for routine steps.
+        seconds = parse_duration(value, maximum=math.inf)
+    except DurationError:
+        raise EntryError("duration", f"{value!r} is not a duration; {_DURATION_HINT}") from None
+    if seconds <= 0:
         raise EntryError("duration", f"must be longer than 0; {_DURATION_HINT}")
     if seconds > MAX_CRAMP_SECONDS:
         raise EntryError(
