@@ -711,17 +711,23 @@ def _session_query(chosen: str) -> str:
     """The sessions ``chosen`` (a SELECT from ``sessions``) with their step totals, newest first.
 
     Steps are summed only for the chosen sessions, so asking for the newest
-    ten does not add up ten years of steps.
+    ten does not add up ten years of steps. A step played more than once (the
+    user went back to it) counts once, by its latest outcome; its seconds all
+    count, as time spent.
     """
     return (
-        f"WITH s AS ({chosen})"
+        f"WITH s AS ({chosen}),"
+        " rows AS (SELECT * FROM session_steps WHERE session_id IN (SELECT id FROM s)),"
+        # SQLite takes the bare column `outcome` from the row holding max(seq).
+        " latest AS (SELECT session_id, outcome, max(seq) FROM rows GROUP BY session_id, step_index)"
         " SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
         " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
-        " coalesce(t.done, 0), coalesce(t.skipped, 0), coalesce(t.seconds, 0), t.last"
-        " FROM s LEFT JOIN (SELECT session_id, sum(outcome = 'done') AS done,"
-        " sum(outcome = 'skipped') AS skipped, sum(seconds) AS seconds, max(at) AS last"
-        " FROM session_steps WHERE session_id IN (SELECT id FROM s) GROUP BY session_id) AS t"
-        " ON t.session_id = s.id ORDER BY s.started_at DESC, s.id DESC"
+        " coalesce(o.done, 0), coalesce(o.skipped, 0), coalesce(t.seconds, 0), t.last"
+        " FROM s LEFT JOIN (SELECT session_id, sum(seconds) AS seconds, max(at) AS last"
+        " FROM rows GROUP BY session_id) AS t ON t.session_id = s.id"
+        " LEFT JOIN (SELECT session_id, sum(outcome = 'done') AS done,"
+        " sum(outcome = 'skipped') AS skipped FROM latest GROUP BY session_id) AS o"
+        " ON o.session_id = s.id ORDER BY s.started_at DESC, s.id DESC"
     )
 
 

@@ -74,6 +74,16 @@ def test_reading_without_create_writes_nothing(db: Path) -> None:
 # -- recording sessions --------------------------------------------------------
 
 
+def test_a_step_played_again_counts_once_by_its_latest_outcome(store: HistoryStore) -> None:
+    record = store.start_session("calf", "Calf stretch", "sha256:abc", 120)
+    record.step_skipped(0, "Wall calf stretch", 5)  # left early with "next" ...
+    record.step_done(1, "Heel raises", 30)
+    record.step_done(0, "Wall calf stretch", 60)  # ... then went back and did it
+    info = record.finish("finished")
+    assert (info.steps_done, info.steps_skipped) == (2, 0)
+    assert info.done_seconds == pytest.approx(95)
+
+
 def test_a_session_records_steps_and_how_it_ended(store: HistoryStore) -> None:
     record = store.start_session("calf", "Calf stretch", "sha256:abc", 600)
     record.step_done(0, "Wall calf stretch", 90)
