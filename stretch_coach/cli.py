@@ -23,6 +23,7 @@ from stretch_coach.routine.errors import RoutineError
 COMMAND_MODULES: tuple[str, ...] = (
     "stretch_coach.commands.library",
     "stretch_coach.commands.run",
+    "stretch_coach.commands.history",
 )
 
 

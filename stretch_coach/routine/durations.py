@@ -38,11 +38,13 @@ class DurationError(ValueError):
     """A value that is not a duration of the format."""
 
 
-def parse_duration(value: object) -> float:
+def parse_duration(value: object, maximum: float = MAX_DURATION) -> float:
     """Return the duration ``value`` stands for, in seconds.
 
     Args:
         value: a YAML scalar: an int, a float or a string.
+        maximum: the longest allowed (the format's 1 hour for routine steps;
+            a cramp diary entry may allow more).
 
     Raises:
         DurationError: if ``value`` is not a duration, is negative, is not finite
@@ -60,8 +62,9 @@ def parse_duration(value: object) -> float:
         raise DurationError(f"expected a duration, got {_describe(value)}; {HINT}")
     if seconds < 0:
         raise DurationError("must not be negative")
-    if seconds > MAX_DURATION:
-        raise DurationError(f"{format_seconds(seconds)} is longer than the 1 hour limit")
+    if seconds > maximum:
+        limit = "the 1 hour limit" if maximum == MAX_DURATION else format_seconds(maximum)
+        raise DurationError(f"{format_seconds(seconds)} is longer than {limit}")
     return seconds
 
 

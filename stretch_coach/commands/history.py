@@ -1,0 +1,438 @@
+"""``diary``, ``history``, ``report``, ``export`` and ``import``: the recorded history.
+
+Every value is checked before the database is opened, so bad input writes
+nothing (not even a new empty database). Commands that only read do not create
+the database either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stretch_coach.errors import UserError
+
+if TYPE_CHECKING:
+    from stretch_coach.history.store import HistoryStore
+
+#: diary.SYMPTOMS for the help text, written out so that registering commands imports nothing.
+SYMPTOM_HELP = "swelling, redness, numbness, tingling, weakness, trouble-walking"
+
+
+def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
+    """Add the history commands (they do not read the routine library, so ``shared`` is unused)."""
+    diary = subparsers.add_parser(
+        "diary",
+        help="the cramp diary: add, list, edit or delete entries",
+        description="Log night-time leg cramps, to see whether stretching helps and to show "
+        "your doctor.",
+    )
+    diary.set_defaults(handler=_diary_without_action)
+    actions = diary.add_subparsers(title="actions", metavar="ACTION")
+
+    add = actions.add_parser("add", help="log a cramp", description="Log a cramp.")
+    _entry_options(add, editing=False)
+    add.set_defaults(handler=diary_add)
+
+    listing = actions.add_parser("list", help="list the diary", description="List the diary.")
+    listing.add_argument("--since", metavar="DATE", help="only entries from DATE (2024-05-01)")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=diary_list)
+
+    edit = actions.add_parser(
+        "edit",
+        help="change an entry",
+        description="Change an entry: only the options given are changed.",
+    )
+    edit.add_argument("id", metavar="ID", help="the entry's number, as `diary list` shows it")
+    _entry_options(edit, editing=True)
+    edit.set_defaults(handler=diary_edit)
+
+    delete = actions.add_parser("delete", help="delete an entry", description="Delete an entry.")
+    delete.add_argument("id", metavar="ID", help="the entry's number, as `diary list` shows it")
+    delete.add_argument("-y", "--yes", action="store_true", help="do not ask first")
+    delete.set_defaults(handler=diary_delete)
+
+    history = subparsers.add_parser(
+        "history",
+        help="sessions done, the streak and this week's and month's adherence",
+        description="Recorded sessions, the current streak of days with a routine done, and "
+        "adherence this week and this month.",
+    )
+    history.add_argument("--json", action="store_true", help="print JSON (every session)")
+    history.add_argument("--limit", metavar="N", help="show the newest N sessions (default 10)")
+    history.set_defaults(handler=history_show)
+
+    report = subparsers.add_parser(
+        "report",
+        help="a summary of cramps and stretching for a doctor's visit",
+        description="A summary for a doctor's visit: when the cramps happen, since when, how "
+        "often, other symptoms, signs to see a doctor about, the routines done, and cramps "
+        "per week before and after regular stretching began.",
+    )
+    report.add_argument("--since", metavar="DATE", help="start the period on DATE (2024-05-01)")
+    report.add_argument(
+        "--format",
+        default="md",
+        metavar="{md,html,csv,json}",
+        help="md (default), html (a printable page), csv (the diary), json (the summary and every diary entry)",
+    )
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    report.set_defaults(handler=report_write)
+
+    export = subparsers.add_parser(
+        "export",
+        help="write the whole history to a JSON file",
+        description="Write every session and diary entry to FILE, to import on another machine.",
+    )
+    export.add_argument("file", metavar="FILE", help="the file to write ('-' prints it)")
+    export.set_defaults(handler=export_history)
+
+    imports = subparsers.add_parser(
+        "import",
+        help="add the history from an export file",
+        description="Add the sessions and diary entries of FILE (made by `export`); records "
+        "already here are not added again.",
+    )
+    imports.add_argument("file", metavar="FILE", help="a file made by `stretch-coach export`")
+    imports.set_defaults(handler=import_history)
+
+
+def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    parser.add_argument(
+        "--when",
+        metavar="DATE_TIME",
+        help="when it happened, e.g. 2024-05-01T02:30" + ("" if editing else " (default: now)"),
+    )
+    parser.add_argument(
+        "--duration", metavar="TIME", help="how long it lasted: 90s, 2m, 1m30s, 1:30 (up to 24 h)"
+    )
+    parser.add_argument("--severity", metavar="0-10", help="0 (barely) to 10 (worst)")
+    parser.add_argument("--leg", metavar="{left,right,both}", help="which leg")
+    parser.add_argument("--muscle", metavar="{calf,thigh,foot,other}", help="which muscle")
+    parser.add_argument(
+        "--woke", action=argparse.BooleanOptionalAction, default=None, help="it woke me up"
+    )
+    parser.add_argument(
+        "--symptom",
+        metavar="NAME",
+        action="append",
+        help=f"another symptom with it (repeatable): {SYMPTOM_HELP}"
+        + ("; replaces those noted" if editing else ""),
+    )
+    if editing:
+        parser.add_argument("--no-symptoms", action="store_true", help="clear the symptoms")
+    parser.add_argument(
+        "--note", metavar="TEXT", help="a note" + ("; '' removes it" if editing else "")
+    )
+
+
+# -- diary -----------------------------------------------------------------
+
+
+def _diary_without_action(args: argparse.Namespace) -> int:
+    raise UserError(
+        "diary: say what to do: add, list, edit or delete (see `stretch-coach diary --help`)"
+    )
+
+
+def _changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The entry fields given on the command line, checked; options name the fields in errors."""
+    from stretch_coach.history import diary, times
+    from stretch_coach.history.errors import EntryError
+
+    checks: dict[str, tuple[str, Any]] = {
+        "when": ("at", times.parse_when),
+        "duration": ("duration_seconds", diary.parse_cramp_duration),
+        "severity": ("severity", diary.parse_severity),
+        "leg": ("leg", lambda v: diary.parse_choice("leg", v, diary.LEGS)),
+        "muscle": ("muscle", lambda v: diary.parse_choice("muscle", v, diary.MUSCLES)),
+        "symptom": ("symptoms", diary.parse_symptoms),
+        "note": ("note", diary.parse_note),
+        "woke": ("woke", bool),
+    }
+    changes: dict[str, Any] = {}
+    for option, (field, parse) in checks.items():
+        value = getattr(args, option)
+        if value is None:
+            continue
+        try:
+            changes[field] = parse(value)
+        except EntryError as err:
+            raise UserError(f"--{option}: {err.problem}") from None
+    if getattr(args, "no_symptoms", False):
+        if "symptoms" in changes:
+            raise UserError("--no-symptoms: give either --symptom or --no-symptoms, not both")
+        changes["symptoms"] = ()
+    return changes
+
+
+def diary_add(args: argparse.Namespace) -> int:
+    """``diary add``: save an entry, then say plainly if it is a reason to see a doctor."""
+    from stretch_coach.history import diary, redflags, times
+    from stretch_coach.history.model import Cramp
+
+    changes = _changes(args)
+    cramp = Cramp(**{"at": times.now().replace(second=0, microsecond=0), **changes})
+    with _open_store() as store:
+        saved, signs = diary.add_entry(store, cramp)
+    print(f"Saved {diary.describe(saved)}.")
+    _say(redflags.message(signs))
+    return 0
+
+
+def diary_list(args: argparse.Namespace) -> int:
+    """``diary list``: the entries, oldest first."""
+    from stretch_coach.history import diary
+    from stretch_coach.history.model import cramp_to_json
+
+    since = _day_option(args.since, "--since") if args.since else None
+    with _open_store(create=False) as store:
+        cramps = store.cramps(since=since)
+    if args.json:
+        _print_json({"cramps": [cramp_to_json(c) for c in cramps]})
+        return 0
+    if not cramps:
+        print(
+            f"No entries since {since}."
+            if since
+            else "The diary is empty. Log a cramp with `stretch-coach diary add`."
+        )
+        return 0
+    for cramp in cramps:
+        extras = [s.replace("-", " ") for s in cramp.symptoms]
+        if cramp.woke:
+            extras.insert(0, "woke me")
+        line = diary.describe(cramp) + (f"; {', '.join(extras)}" if extras else "")
+        print(line + (f". {cramp.note}" if cramp.note else ""))
+    return 0
+
+
+def diary_edit(args: argparse.Namespace) -> int:
+    """``diary edit ID``: change the fields given; say any reason to see a doctor that is new."""
+    from stretch_coach.history import diary, redflags
+
+    entry_id = _entry_id(args.id)
+    changes = _changes(args)
+    if not changes:
+        raise UserError(
+            "diary edit: nothing to change; give an option such as --severity 4 "
+            "(see `stretch-coach diary edit --help`)"
+        )
+    with _open_store(create=False) as store:
+        after, signs = diary.edit_entry(store, entry_id, changes)
+    print(f"Updated {diary.describe(after)}.")
+    _say(redflags.message(signs))
+    return 0
+
+
+def diary_delete(args: argparse.Namespace) -> int:
+    """``diary delete ID``: asks first unless ``--yes``."""
+    from stretch_coach.history import diary
+
+    entry_id = _entry_id(args.id)
+    with _open_store(create=False) as store:
+        entry = store.cramp(entry_id)
+        if not args.yes:
+            try:
+                answer = input(f"Delete {diary.describe(entry)}? [y/N] ")
+            except EOFError:
+                raise UserError(
+                    "diary delete: no answer, nothing deleted; add --yes to delete "
+                    "without being asked"
+                ) from None
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing deleted.")
+                return 0
+        store.delete_cramp(entry_id)
+    print(f"Deleted {diary.describe(entry)}.")
+    return 0
+
+
+def _say(message: str | None) -> None:
+    if message:
+        print(message)
+
+
+def _entry_id(text: str) -> int:
+    if not text.strip().isdigit():
+        raise UserError(f"{text!r} is not an entry number; `stretch-coach diary list` shows them")
+    return int(text)
+
+
+def _day_option(text: str, option: str) -> Any:
+    from stretch_coach.history import times
+    from stretch_coach.history.errors import EntryError
+
+    try:
+        return times.parse_day(text)
+    except EntryError as err:
+        raise UserError(f"{option}: {err.problem}") from None
+
+
+# -- history ---------------------------------------------------------------
+
+
+def history_show(args: argparse.Namespace) -> int:
+    """``history``: the streak, adherence and the newest sessions."""
+    from stretch_coach.history.model import session_to_json
+    from stretch_coach.routine.durations import format_clock
+
+    limit = _limit(args.limit)
+    with _open_store(create=False) as store:
+        overview = store.overview(recent=limit if limit is not None else 10)
+        sessions = store.sessions(limit=limit) if args.json else list(overview.recent)
+    week, month = overview.this_week, overview.this_month
+    if args.json:
+        _print_json(
+            {
+                "today": overview.today.isoformat(),
+                "streak": overview.streak,
+                "this_week": {
+                    "from": week.start.isoformat(),
+                    "days_done": week.days_done,
+                    "days": week.days,
+                },
+                "this_month": {
+                    "from": month.start.isoformat(),
+                    "days_done": month.days_done,
+                    "days": month.days,
+                },
+                "total_sessions": overview.total_sessions,
+                "total_cramps": overview.total_cramps,
+                "sessions": [session_to_json(s) for s in sessions],
+            }
+        )
+        return 0
+    if not overview.total_sessions:
+        print("No sessions recorded yet: each routine you play is recorded here.")
+        return 0
+    days = "day" if overview.streak == 1 else "days"
+    print(f"Streak: {overview.streak} {days} in a row with a routine done.")
+    print(
+        f"This week: a routine on {week.days_done} of {week.days} days so far. "
+        f"This month: {month.days_done} of {month.days} days."
+    )
+    print(
+        f"{overview.total_sessions} sessions recorded; {overview.total_cramps} cramps in the diary."
+    )
+    print("\nNewest sessions:")
+    for session in sessions:
+        skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
+        print(
+            f"  {session.started_at:%Y-%m-%d %H:%M}  {session.title}: "
+            f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
+            f"{session.steps_done} steps done{skipped}; {session.label}"
+        )
+    return 0
+
+
+def _limit(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise UserError(f"--limit: {text!r} is not a number of sessions; give one from 1")
+    return int(text)
+
+
+# -- report ----------------------------------------------------------------
+
+
+def report_write(args: argparse.Namespace) -> int:
+    """``report``: the doctor-visit summary, printed or written to a file."""
+    from stretch_coach.history import render, report
+
+    fmt = args.format.strip().lower()
+    if fmt not in render.FORMATS:
+        raise UserError(f"--format: {args.format!r} is not one of {', '.join(render.FORMATS)}")
+    since = _day_option(args.since, "--since") if args.since else None
+    with _open_store(create=False) as store:
+        text = render.render(
+            report.build(store, since=since), fmt, indent=_json_indent(args.output)
+        )
+    if args.output:
+        _write_private(Path(args.output), text)
+        print(f"Wrote the report ({fmt}) to {args.output}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# -- export and import -----------------------------------------------------
+
+
+def export_history(args: argparse.Namespace) -> int:
+    """``export FILE``: every session and diary entry as JSON."""
+    import json
+
+    from stretch_coach.history import transfer
+
+    with _open_store(create=False) as store:
+        document = transfer.export_document(store)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    counts = f"{len(document['sessions'])} sessions and {len(document['cramps'])} diary entries"
+    if args.file == "-":
+        sys.stdout.write(text)
+        print(f"Exported {counts}.", file=sys.stderr)
+    else:
+        _write_private(Path(args.file), text)
+        print(f"Exported {counts} to {args.file}.")
+    return 0
+
+
+def import_history(args: argparse.Namespace) -> int:
+    """``import FILE``: add what is not here yet; the whole file is checked first."""
+    from stretch_coach.history import transfer
+
+    path = Path(args.file)
+    sessions, cramps = transfer.parse_document(transfer.read_file(path), str(path))
+    with _open_store() as store:
+        result = store.merge(sessions, cramps)
+    print(
+        f"Imported {path}: {result.sessions_added} sessions and {result.cramps_added} diary "
+        f"entries added, {result.sessions_updated + result.cramps_updated} updated, "
+        f"{result.unchanged} already here."
+    )
+    return 0
+
+
+# -- shared ----------------------------------------------------------------
+
+
+def _json_indent(output: str | None) -> int | None:
+    """Indent JSON for a person at a terminal; write it compactly (and faster) otherwise."""
+    return 2 if output is None and sys.stdout.isatty() else None
+
+
+def _print_json(value: object) -> None:
+    import json
+
+    print(json.dumps(value, indent=_json_indent(None), ensure_ascii=False))
+
+
+def _open_store(*, create: bool = True) -> HistoryStore:
+    """Open the history; tell the user (on stderr) if a damaged file was set aside."""
+    from stretch_coach.history.store import HistoryStore
+
+    store = HistoryStore.open(create=create)
+    if store.notice:
+        print(f"stretch-coach: {store.notice}", file=sys.stderr)
+    return store
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all, readable by the user only (health data)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError as err:
+        temporary.unlink(missing_ok=True)
+        raise UserError(f"cannot write {path}: {err.strerror}") from None

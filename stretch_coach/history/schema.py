@@ -1,0 +1,106 @@
+"""The database schema and its migrations.
+
+The schema version is SQLite's ``PRAGMA user_version``. :data:`MIGRATIONS`
+holds one function a version: ``MIGRATIONS[n]`` takes a database at version
+``n`` to version ``n + 1``. They run inside one ``BEGIN IMMEDIATE``
+transaction, so a failed upgrade leaves the file as it was and two programs
+starting together do not both upgrade it.
+
+Every fact is stored once. A session's step counts and done seconds are sums
+over ``session_steps`` (plus ``partial_seconds``, the part of the step in
+progress when it ended); nothing keeps a running total that could drift.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+_V1 = (
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        routine_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        started_at TEXT NOT NULL,          -- UTC, see history.times
+        utc_offset INTEGER NOT NULL,       -- minutes, where it was recorded
+        ended_at TEXT,                     -- UTC; NULL while in progress
+        planned_seconds REAL NOT NULL CHECK (planned_seconds >= 0),
+        partial_seconds REAL NOT NULL DEFAULT 0 CHECK (partial_seconds >= 0),
+        status TEXT NOT NULL DEFAULT 'in_progress'
+            CHECK (status IN ('in_progress', 'finished', 'stopped', 'interrupted'))
+    )
+    """,
+    "CREATE INDEX sessions_by_start ON sessions (started_at)",
+    """
+    CREATE TABLE session_steps (
+        session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,              -- 1, 2, ... in the order recorded
+        step_index INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('done', 'skipped')),
+        seconds REAL NOT NULL CHECK (seconds >= 0),
+        at TEXT NOT NULL,                  -- UTC
+        PRIMARY KEY (session_id, seq)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE cramps (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,                  -- UTC
+        utc_offset INTEGER NOT NULL,       -- minutes
+        duration_seconds REAL CHECK (duration_seconds IS NULL OR duration_seconds > 0),
+        severity INTEGER CHECK (severity IS NULL OR severity BETWEEN 0 AND 10),
+        leg TEXT CHECK (leg IS NULL OR leg IN ('left', 'right', 'both')),
+        muscle TEXT CHECK (muscle IS NULL OR muscle IN ('calf', 'thigh', 'foot', 'other')),
+        woke INTEGER NOT NULL DEFAULT 0 CHECK (woke IN (0, 1)),
+        symptoms TEXT NOT NULL DEFAULT '', -- comma-separated, in diary.SYMPTOMS order
+        note TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,          -- decides which copy wins on import
+        deleted_at TEXT                    -- kept so an import does not bring it back
+    )
+    """,
+    "CREATE INDEX cramps_by_time ON cramps (at)",
+)
+
+
+def _to_v1(conn: sqlite3.Connection) -> None:
+    for statement in _V1:
+        conn.execute(statement)
+
+
+#: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1]
+
+
+def current_version() -> int:
+    """The schema version this program writes (the number of migrations)."""
+    return len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring ``conn``'s database up to :func:`current_version`, in one transaction.
+
+    The caller has checked the version is not newer than this program's.
+
+    Returns:
+        The version the database had before.
+    """
+    target = current_version()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the write lock: another program may have just upgraded it.
+        before = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        for version in range(before, target):
+            MIGRATIONS[version](conn)
+        if before < target:
+            conn.execute(f"PRAGMA user_version = {target:d}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return before

@@ -1,0 +1,95 @@
+"""The seeds' reasons to see a doctor: found, quoted, and said once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from stretch_coach.history import redflags
+from stretch_coach.history.model import Cramp
+
+T0 = datetime(2024, 5, 1, 3, 0, tzinfo=timezone(timedelta(hours=2)))
+
+
+def diary(*entries: Cramp) -> list[Cramp]:
+    """Entries numbered in order, as the store would save them."""
+    return [replace(c, id=n) for n, c in enumerate(entries, start=1)]
+
+
+def night(days: float, **fields) -> Cramp:
+    return Cramp(at=T0 + timedelta(days=days), **fields)
+
+
+def said(entries: list[Cramp], index: int) -> str | None:
+    return redflags.message(redflags.signs_to_say(entries[index], entries))
+
+
+def test_an_ordinary_cramp_says_nothing() -> None:
+    entries = diary(night(0, duration_seconds=120, severity=6, symptoms=("weakness",)))
+    assert said(entries, 0) is None
+
+
+def test_a_cramp_over_ten_minutes_is_named_with_its_length() -> None:
+    entries = diary(night(0, duration_seconds=15 * 60))
+    assert said(entries, 0) == (
+        "This is a reason to see a doctor: the cramp lasted 15 min, longer than 10 minutes."
+    )
+    assert said(diary(night(0, duration_seconds=10 * 60)), 0) is None
+
+
+def test_symptoms_and_trouble_walking_are_quoted() -> None:
+    entries = diary(night(0, symptoms=("swelling", "numbness", "weakness", "trouble-walking")))
+    assert said(entries, 0) == (
+        "This is a reason to see a doctor: you noted swelling and numbness with it; "
+        "you noted trouble walking or putting weight on the leg."
+    )
+
+
+def test_frequent_cramps_are_said_once_when_the_count_is_reached() -> None:
+    entries = diary(night(0), night(2), night(4), night(5), night(6))
+    assert said(entries, 0) is None
+    assert said(entries, 1) is None
+    assert said(entries, 2) == (
+        "This is a reason to see a doctor: 3 cramps logged in 7 days: frequent leg cramps."
+    )
+    assert said(entries, 3) is None  # still frequent: already said
+    assert said(entries, 4) is None
+
+
+def test_frequent_cramps_are_said_again_after_a_quiet_week() -> None:
+    entries = diary(night(0), night(1), night(2), night(20), night(21), night(22))
+    assert said(entries, 2) is not None
+    assert "3 cramps logged in 7 days" in (said(entries, 5) or "")
+
+
+def test_cramps_that_wake_twice_in_a_week_are_said_as_spoiling_sleep() -> None:
+    entries = diary(night(0, woke=True), night(3), night(10, woke=True), night(12, woke=True))
+    assert said(entries, 0) is None
+    assert said(entries, 3) == (
+        "This is a reason to see a doctor: cramps woke you 2 times in 7 days: "
+        "cramps that interfere with your sleep."
+    )
+
+
+def test_a_backdated_entry_counts_only_what_came_before_it() -> None:
+    entries = diary(night(5), night(6), night(0))  # the third is logged later, dated earlier
+    assert said(entries, 2) is None
+
+
+def test_period_signs_sum_up_the_report() -> None:
+    entries = diary(
+        night(0, duration_seconds=25 * 60, symptoms=("tingling",)),
+        night(1, woke=True, symptoms=("tingling", "redness")),
+        night(2, woke=True),
+        night(30, duration_seconds=11 * 60, symptoms=("trouble-walking",)),
+    )
+    signs = {s.kind: s for s in redflags.period_signs(entries)}
+    assert set(signs) == {"long", "symptoms", "walking", "frequent", "sleep"}
+    assert signs["long"].seen == (
+        "2 cramps lasted longer than 10 minutes (the longest 25 min, on 2024-05-01)"
+    )
+    assert signs["long"].last == (T0 + timedelta(days=30)).date()
+    assert signs["symptoms"].seen == "noted redness with 1 cramp and tingling with 2 cramps"
+    assert signs["frequent"].seen.startswith("up to 3 cramps in 7 days")
+    assert signs["sleep"].advice == "cramps that interfere with your sleep"
+    assert redflags.period_signs(diary(night(0), night(20))) == []
