@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -43,6 +43,8 @@ FLASH_SECONDS = 0.6
 #: Steps of the progress bars (finer steps would only cost redraws).
 BAR_STEPS = 1000
 
+#: Below this height the instructions shrink so the bars and what is next stay in view.
+SHORT = 24
 #: Engine statuses in which the routine is under way.
 ACTIVE = ("running", "waiting", "paused")
 
@@ -151,6 +153,9 @@ class SessionScreen(Screen[None]):
         self.run_worker(self.driver.run(), name="engine", group="engine", exclusive=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT, "-short")
 
     def on_unmount(self) -> None:
         # Leaving by any road (ctrl+q, an error) ends the session properly, so
