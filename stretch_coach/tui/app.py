@@ -122,7 +122,11 @@ class CoachApp(App[int]):
     def _make_player(self, choice: str) -> None:
         """Look for a player off the loop (it may probe for programs), then swap it in."""
         factory = self.player_factory or make_player
-        player = factory(choice, self._audio_problem, self._ring)
+        try:
+            player: Player = factory(choice, self._audio_problem, self._ring)
+        except Exception as err:  # noqa: BLE001 - no sound must never mean no coach
+            self._audio_problem(f"Sound is off: the {choice!r} player could not start ({err}).")
+            player = NullPlayer("unavailable")
         self.call_from_thread(self._set_player, player, choice)
 
     def _set_player(self, player: Player, choice: str) -> None:

@@ -12,7 +12,7 @@ from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.session import SessionScreen
 from stretch_coach.tui.screens.summary import SummaryScreen
 
-from tui_helpers import advance, run_command, shown
+from tui_helpers import advance, run_command, shown, wait_for
 
 BEDTIME_CAUTION = ("Stop if the stretch causes sharp pain.",)
 
@@ -292,3 +292,13 @@ async def test_audio_problems_are_shown_once(make_app: Any) -> None:
         await pilot.pause()
         notes = [n for n in app._notifications if "No sound player" in n.message]
         assert len(notes) == 1
+
+
+async def test_a_player_that_cannot_be_made_means_silence_not_a_crash(make_app: Any) -> None:
+    def factory(choice: str, on_problem: Any, ring: Any) -> Any:
+        raise OSError("no audio device")
+
+    app = make_app(player_factory=factory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.player.name == "unavailable")
+        assert any("no audio device" in n.message for n in app._notifications)

@@ -24,9 +24,12 @@ async def open_settings_screen(pilot: Any) -> SettingsScreen:
 
 async def choose(pilot: Any, select_id: str, downs: int) -> None:
     """Pick an option of a Select with the keyboard: focus, open, move, choose."""
-    pilot.app.screen.query_one(f"#{select_id}", Select).focus()
-    await pilot.press("enter", *["down"] * downs, "enter")
-    await pilot.pause()
+    select = pilot.app.screen.query_one(f"#{select_id}", Select)
+    select.focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: select.expanded)  # the list is open before the arrows
+    await pilot.press(*["down"] * downs, "enter")
+    await wait_for(pilot, lambda: not select.expanded)
 
 
 async def test_s_opens_settings_and_escape_goes_back(make_app: Any) -> None:
@@ -73,21 +76,19 @@ async def test_prepare_override_is_saved_and_changes_the_library(make_app: Any) 
     assert load_settings()[0].prepare == 0
 
 
-async def test_audio_choice_is_saved_and_a_new_player_is_made(make_app: Any) -> None:
+async def test_audio_choice_is_saved_and_a_new_player_is_made(make_app: Any, player: Any) -> None:
     choices: list[str] = []
 
     def factory(choice: str, on_problem: Any, ring: Any) -> Any:
         choices.append(choice)
-        from conftest import RecordingPlayer
-
-        return RecordingPlayer(choice)
+        return type(player)(choice)
 
     app = make_app(player_factory=factory)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await open_settings_screen(pilot)
         await choose(pilot, "audio", 2)  # auto, playsound3, bell
-        await wait_for(pilot, lambda: app.player.name == "bell")
+        await wait_for(pilot, lambda: app.player.name == "bell", what=lambda: (choices, app.settings, app.player.name))
     assert choices == ["auto", "bell"]
     assert load_settings()[0].audio == "bell"
 

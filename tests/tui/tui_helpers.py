@@ -44,11 +44,11 @@ async def run_command(pilot: Any, text: str) -> None:
     await pilot.pause()
 
 
-async def wait_for(pilot: Any, condition: Any, timeout: float = 5.0) -> None:
+async def wait_for(pilot: Any, condition: Any, timeout: float = 5.0, what: Any = None) -> None:
     """Let the app run until ``condition()`` holds (for work done in threads)."""
     import time
 
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
+        assert time.monotonic() < deadline, f"timed out waiting: {what() if what else ''}"
         await pilot.pause(0.02)
