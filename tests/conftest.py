@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from stretch_coach import cli
 from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
 from stretch_coach.routine.library import Library, timeline_of
@@ -90,3 +94,31 @@ def play() -> Callable[..., None]:
     Untimed steps end at once (or as ``on_wait(session)`` decides).
     """
     return _play
+
+
+@pytest.fixture
+def cli_argv() -> list[str]:
+    """How to start ``stretch-coach`` in a child process: ``python -m stretch_coach``.
+
+    While a branch lacks one of the registered command modules, the same entry
+    point with only the modules that exist.
+    """
+    if all(importlib.util.find_spec(m) for m in cli.COMMAND_MODULES):
+        return [sys.executable, "-m", "stretch_coach"]
+    code = (
+        "import importlib.util, sys\n"
+        "from stretch_coach import cli\n"
+        "cli.COMMAND_MODULES = tuple(m for m in cli.COMMAND_MODULES if importlib.util.find_spec(m))\n"
+        "raise SystemExit(cli.main())\n"
+    )
+    return [sys.executable, "-c", code]
+
+
+@pytest.fixture
+def child_env(tmp_path: Path) -> dict[str, str]:
+    """The environment for a hermetic child process: its own config, data and cache."""
+    env = dict(os.environ)
+    for var in ("CONFIG", "DATA", "CACHE"):
+        env[f"STRETCH_COACH_{var}_DIR"] = str(tmp_path / "home" / var.lower())
+    env.pop("STRETCH_COACH_LIBRARY", None)
+    return env
