@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.clock import FakeClock, MonotonicClock
@@ -72,7 +73,7 @@ def make_timeline(seconds: float) -> Timeline:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def summary(lateness: list[float]) -> dict[str, float]:
@@ -176,10 +177,11 @@ def real_clock(seconds: float, own_session: bool) -> tuple[Timeline, dict[str, d
             out, _ = proc.communicate(timeout=seconds + 60)
             results[name] = summary(json.loads(out))
     finally:
-        for proc in [*busy, *others.values()]:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        children: list[subprocess.Popen[Any]] = [*busy, *others.values()]
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
     return timeline, results
 
 

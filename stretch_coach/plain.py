@@ -32,7 +32,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.audio_link import AudioLink, Player
@@ -138,7 +138,7 @@ def status_line(state: SessionState) -> str:
         now = f"{_SHORT.get(seg.kind, seg.kind)} {format_clock(state.segment_remaining or 0.0)}"
     if state.status == "paused":
         now = f"Paused · {now}"
-    return "  " + " · ".join([now, where, left, nxt])
+    return f"  {now} · {where} · {left} · {nxt}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -286,7 +286,8 @@ def make_player(
         if choice == "playsound3":
             on_problem("the sound player is not part of this build; using the terminal bell")
         return _FallbackPlayer(choice, ring)
-    return real_make_player(choice, on_problem, ring, voice=voice)
+    player: Player = real_make_player(choice, on_problem, ring, voice=voice)
+    return player
 
 
 # -- the runner ---------------------------------------------------------------------
@@ -335,7 +336,7 @@ class PlainRunner:
         self.view = PlainView(self.session, out, live=_isatty(out), terminal_keys=self.keys_from_terminal)
         self.exit_code = 0
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._saved_mode: list | None = None
+        self._saved_mode: list[Any] | None = None  # termios attributes to restore
         self._reading = False
         self._buffer = b""
         self._input_ended = False

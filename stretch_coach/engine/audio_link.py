@@ -78,7 +78,7 @@ class AudioLink:
                     self.player.say(event.text)
             elif isinstance(event, Paused | Ended):
                 self.player.stop()
-        except Exception as err:  # noqa: BLE001 - any player failure, reported once
+        except Exception as err:
             if self._reported:
                 return
             self._reported = True

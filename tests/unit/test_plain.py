@@ -181,6 +181,7 @@ def run_plain(cli_argv: list[str], child_env: dict[str, str]) -> Callable[..., s
             text=True,
             env=child_env,
             timeout=30,
+            check=False,
         )
 
     return run
@@ -194,9 +195,9 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(tmp_path: Path, 
     assert result.stdout.splitlines() == [
         "Short one — 4.3 s plus 1 self-paced step",
         "Caution: Stop if it hurts.",
-        "Input is not a terminal: reading commands from it, one a line (empty line: done, "
+        ("Input is not a terminal: reading commands from it, one a line (empty line: done, "
         "p: pause/resume, n: next, b: back, r: restart, c: count a rep, q: quit). "
-        "When it ends, self-paced steps are skipped.",
+        "When it ends, self-paced steps are skipped."),
         "Calf stretch, left side",
         "Hold 0.5 s (1/2)",
         "  Lean on the wall.",
@@ -325,5 +326,5 @@ def test_a_stopped_process_pauses_instead_of_skipping(
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert out.splitlines()[-1] == "Finished: 2 s"
-    end = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"end"' in x][0]
+    end = next(json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"end"' in x)
     assert end["t"] - end["at"] < 0.25  # measured on the plan's axis: the stop is not counted

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-
 ROUTINE = """\
 title: Night
 defaults:
