@@ -538,8 +538,8 @@ class Session:
     # -- commands ---------------------------------------------------------
 
     def start(self) -> None:
-        """Begin at the first segment (does nothing once started)."""
-        if self._started:
+        """Begin at the first segment (does nothing once started, or once stopped)."""
+        if self._started or self._ended is not None:
             return
         self._started = True
         self._pc = PausableClock(self.clock)

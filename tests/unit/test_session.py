@@ -752,7 +752,9 @@ def test_stop_ends_now_and_freezes_the_state(example: Timeline) -> None:
 def test_stop_before_start_ends_without_a_step(example: Timeline) -> None:
     session, _clock, rec = setup(example)
     session.stop()
+    session.start()  # a stopped session stays stopped
     assert rec.events == [ev.Ended("stopped")]
+    assert session.status == "stopped"
 
 
 def test_a_listener_may_call_commands_and_events_stay_in_order(example: Timeline) -> None:
