@@ -1,0 +1,87 @@
+"""Connects a session's events to a player: cue sounds, voice lines, silence on pause.
+
+The player is anything with the shape of ``stretch_coach.audio.player``'s
+players; its calls return at once (sound is played elsewhere), so the
+timeline never waits for audio.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from stretch_coach.engine.events import CueFired, Ended, Event, Paused, Say
+from stretch_coach.routine.model import Sound
+
+logger = logging.getLogger(__name__)
+
+
+class Player(Protocol):
+    """What the engine needs of a player; every call returns without waiting."""
+
+    name: str
+
+    def play(self, sound: Sound) -> None:
+        """Start playing ``sound``."""
+        ...
+
+    def say(self, text: str) -> None:
+        """Queue ``text`` to be spoken."""
+        ...
+
+    def stop(self) -> None:
+        """Silence whatever is playing or queued."""
+        ...
+
+    def close(self) -> None:
+        """Release the player's resources."""
+        ...
+
+
+class AudioLink:
+    """A session listener that plays cues and speaks voice lines.
+
+    A player that raises is reported once through ``on_problem`` (or the log)
+    and the session carries on: a sound that cannot be played must never stop
+    the routine.
+
+    Args:
+        player: the player to use.
+        voice: speak :class:`~stretch_coach.engine.events.Say` lines (the
+            session already leaves them out for routines with voice off).
+        on_problem: told once, with one line, when the player fails.
+    """
+
+    def __init__(
+        self,
+        player: Player,
+        *,
+        voice: bool = True,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
+        self.player = player
+        self.voice = voice
+        self.on_problem = on_problem
+        self._reported = False
+
+    def __call__(self, event: Event) -> None:
+        """Act on one session event."""
+        try:
+            if isinstance(event, CueFired):
+                # A silent cue still happened (it is logged and shown), it
+                # just has nothing to play.
+                if not event.cue.sound.silent:
+                    self.player.play(event.cue.sound)
+            elif isinstance(event, Say):
+                if self.voice:
+                    self.player.say(event.text)
+            elif isinstance(event, Paused | Ended):
+                self.player.stop()
+        except Exception as err:
+            if self._reported:
+                return
+            self._reported = True
+            logger.debug("the player failed", exc_info=True)
+            if self.on_problem is not None:
+                self.on_problem(f"sound failed ({err}); carrying on without it")

@@ -1,0 +1,660 @@
+"""A session: plays a :class:`~stretch_coach.timeline.Timeline` against a clock.
+
+The session is a pure state machine. It owns no thread, no timer and no event
+loop: a driver calls :meth:`Session.update` when :meth:`Session.next_deadline`
+says something is due, and the UI calls the commands. Everything is derived
+from one pausable monotonic clock, so nothing drifts:
+
+* The position on the plan's *timed* axis is ``active time - origin``. A timed
+  segment that ends hands over at its *planned* end; the origin does not move,
+  so lateness in one wake-up never carries into the next.
+* An untimed segment (counted reps, manual) freezes the position at its start;
+  when the user says done, the origin is re-anchored so the plan carries on
+  from there.
+* Jumps (next, back, restart) re-anchor the origin at the target's start.
+* A gap the session cannot explain (the clock jumped more than
+  ``gap_threshold`` since it last looked, because the process was stopped or
+  the computer slept) pauses the session retroactively at the moment it last
+  looked, so no work is skipped.
+
+Events are queued while the session changes and delivered in order once it is
+consistent again, so a listener may call a command (it runs after the current
+batch of events is delivered).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from stretch_coach.engine.clock import Clock, PausableClock
+from stretch_coach.engine.events import (
+    CueFired,
+    Ended,
+    EndStatus,
+    Event,
+    Paused,
+    PauseReason,
+    PromptDue,
+    RepCounted,
+    Resumed,
+    Say,
+    SegmentStarted,
+    StepEnded,
+    StepStarted,
+)
+from stretch_coach.routine.durations import format_seconds
+from stretch_coach.routine.model import PlannedStep, Step, StepKind
+from stretch_coach.timeline import (
+    ACTIVITY,
+    COUNTED,
+    HOLD,
+    REP,
+    REST,
+    SET_REST,
+    SWITCH,
+    Segment,
+    Timeline,
+)
+
+Status = Literal["ready", "running", "paused", "waiting", "finished", "stopped"]
+Listener = Callable[[Event], None]
+
+#: ``previous_step`` restarts the current step once it has run longer than this.
+BACK_RESTARTS_AFTER = 3.0
+#: Longest a driver may sleep while running, so it notices gaps promptly.
+WAKE_INTERVAL = 1.0
+#: Slack when comparing positions: float sums of offsets may land a hair short
+#: of a deadline the driver slept exactly until; a microsecond is inaudible.
+EPSILON = 1e-6
+
+
+#: What the voice says when a side's work ends and the next side's begins.
+SWITCH_LINE = "Switch sides"
+#: What the voice says at the finish.
+FINISH_LINE = "Well done"
+
+
+def side_phrase(label: str) -> str:
+    """How a side is spoken: ``left`` -> ``left side``; ``left leg`` stays as it is."""
+    return label if " " in label.strip() else f"{label} side"
+
+
+def step_line(step: Step, side: str | None) -> str:
+    """What the voice says as a step begins: its ``say`` or name, and its side."""
+    text = step.say or step.name
+    return f"{text}, {side_phrase(side)}" if side is not None else text
+
+
+def voice_lines(timeline: Timeline) -> list[str]:
+    """Every line a session of ``timeline`` may say, in order of first use.
+
+    For a player to render speech ahead of time, so that no phrase starts late.
+    """
+    lines: dict[str, None] = {}
+    for planned in timeline.steps:
+        step = planned.step
+        if not step.voice:
+            continue
+        lines[step_line(step, step.sides[0] if step.sides else None)] = None
+        if step.instructions:
+            lines[step.instructions] = None
+        for prompt in step.prompts:
+            lines[prompt.say] = None
+        if step.sides:
+            lines[SWITCH_LINE] = None
+    if timeline.steps and timeline.steps[-1].step.voice:
+        lines[FINISH_LINE] = None
+    return list(lines)
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A snapshot of a session, computed from the clock when it was taken.
+
+    Attributes:
+        status: ``ready``, ``running``, ``paused``, ``waiting`` (in an untimed
+            segment), ``finished`` or ``stopped``.
+        pause_reason: ``None``, ``user``, ``gap`` or ``suspend``.
+        segment: the current segment (``None`` once finished).
+        step_index: the current step's index (``len(steps)`` once finished).
+        step: the current planned step (``None`` once finished).
+        step_count: how many steps the timeline has.
+        side, side_index, sides: the side label, its 1-based number, how many.
+        rep, reps: the segment's repetition and how many (``None`` where they
+            don't apply; a counted-reps segment has ``reps`` but no ``rep``).
+        set, sets: the 1-based set and how many.
+        counted: repetitions counted so far in a counted-reps segment.
+        segment_elapsed: seconds into the segment (active seconds for untimed).
+        segment_remaining: seconds left in the segment, ``None`` if untimed.
+        step_progress: 0..1 through the step (for an untimed step, the share
+            of its parts done).
+        routine_elapsed: the position on the timed axis, in seconds (a skip
+            moves it forward, a step back moves it back).
+        routine_remaining: timed seconds left.
+        routine_total: the timeline's timed total.
+        next_segment: the segment after this one, ``None`` at the last.
+        next_label: what comes next, for people: ``Rest 10 s``, ``Right
+            side``, ``Heel raises``, ``Finish``.
+        steps_done, steps_skipped: steps completed and steps left unfinished
+            (a step played again counts by its latest outcome).
+        elapsed_active: active wall seconds since start, untimed waits
+            included, pauses not.
+    """
+
+    status: Status
+    pause_reason: PauseReason | None
+    segment: Segment | None
+    step_index: int
+    step: PlannedStep | None
+    step_count: int
+    side: str | None
+    side_index: int
+    sides: int
+    rep: int | None
+    reps: int | None
+    set: int
+    sets: int
+    counted: int
+    segment_elapsed: float
+    segment_remaining: float | None
+    step_progress: float
+    routine_elapsed: float
+    routine_remaining: float
+    routine_total: float
+    next_segment: Segment | None
+    next_label: str
+    steps_done: int
+    steps_skipped: int
+    elapsed_active: float
+
+
+class Session:
+    """Plays a timeline: fires its cues on time and follows the user's commands.
+
+    Args:
+        timeline: the plan to play.
+        clock: the monotonic clock (the real one, or a fake in tests).
+        gap_threshold: seconds the clock may move between two looks while
+            running before the session decides it was stopped or asleep.
+        listeners: callables given every event, in order.
+    """
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        clock: Clock,
+        *,
+        gap_threshold: float = 3.0,
+        listeners: list[Listener] | None = None,
+    ) -> None:
+        self.timeline = timeline
+        self.clock = clock
+        self.gap_threshold = gap_threshold
+        self._listeners: list[Listener] = list(listeners or [])
+        self._pc = PausableClock(clock)
+        self._segments = timeline.segments
+        n = len(self._segments)
+        # Cues and prompts are sorted by offset; as segments never overlap they
+        # are also in segment order, so "the first cue of segment j" is where
+        # a jump to j resumes. Index n means "past the last segment".
+        cue_keys = [n if c.segment is None else c.segment for c in timeline.cues]
+        prompt_keys = [p.segment for p in timeline.prompts]
+        self._cue_first = [bisect.bisect_left(cue_keys, j) for j in range(n + 1)]
+        self._prompt_first = [bisect.bisect_left(prompt_keys, j) for j in range(n + 1)]
+        seg_steps = [s.step for s in self._segments]
+        self._step_first = [bisect.bisect_left(seg_steps, i) for i in range(len(timeline.steps) + 1)]
+
+        self._started = False
+        self._ended: EndStatus | None = None
+        self._pause_reason: PauseReason | None = None
+        self._seg_i = 0
+        self._origin = 0.0  # active time at which timed position 0 is (or would have been)
+        self._cue_i = 0
+        self._prompt_i = 0
+        self._seen = clock.now()  # when the session last looked at the clock while running
+        self._start_active = 0.0
+        self._end_active = 0.0
+        self._step_i: int | None = None
+        self._step_start_active = 0.0  # first entry into the current step
+        self._step_entered_active = 0.0  # latest entry into its first segment (restart resets)
+        self._segment_entry_active = 0.0
+        self._counted = 0
+        self._outcome: dict[int, bool] = {}  # step index -> skipped
+        self._pending: deque[Event] = deque()
+        self._dispatching = False
+
+    # -- listeners --------------------------------------------------------
+
+    def add_listener(self, fn: Listener) -> None:
+        """Give ``fn`` every later event."""
+        self._listeners.append(fn)
+
+    def remove_listener(self, fn: Listener) -> None:
+        """Stop giving ``fn`` events (does nothing if it was not a listener)."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def _emit(self, event: Event) -> None:
+        self._pending.append(event)
+
+    def _flush(self) -> None:
+        # A listener may call a command; its events join the queue and are
+        # delivered here, in order, instead of interleaving with these.
+        if self._dispatching:
+            return
+        self._dispatching = True
+        try:
+            while self._pending:
+                event = self._pending.popleft()
+                for fn in list(self._listeners):
+                    fn(event)
+        finally:
+            self._dispatching = False
+
+    # -- reading ----------------------------------------------------------
+
+    @property
+    def status(self) -> Status:
+        """The session's status now (cheaper than :meth:`state`)."""
+        if self._ended is not None:
+            return self._ended
+        if not self._started:
+            return "ready"
+        if self._pc.paused:
+            return "paused"
+        seg = self._segment()
+        if seg is not None and not seg.timed:
+            return "waiting"
+        return "running"
+
+    @property
+    def ended(self) -> bool:
+        """Whether the session finished or was stopped."""
+        return self._ended is not None
+
+    def _segment(self) -> Segment | None:
+        return self._segments[self._seg_i] if self._seg_i < len(self._segments) else None
+
+    def _position(self, active: float) -> float:
+        """Where the session is on the timed axis at active time ``active``."""
+        seg = self._segment()
+        if seg is None:
+            return self.timeline.total
+        if not self._started:
+            return 0.0
+        if not seg.timed:
+            return seg.start
+        return active - self._origin
+
+    def _active(self) -> float:
+        if self._ended is not None:
+            return self._end_active
+        if not self._started:
+            return self._start_active
+        return self._pc.active()
+
+    def state(self) -> SessionState:
+        """A snapshot of the session as of the clock's time now."""
+        active = self._active()
+        pos = self._position(active)
+        seg = self._segment()
+        steps = self.timeline.steps
+        total = self.timeline.total
+        if seg is None:
+            elapsed_in, remaining_in, progress = 0.0, None, 1.0
+        elif seg.timed:
+            elapsed_in = min(max(pos - seg.start, 0.0), seg.duration or 0.0)
+            remaining_in = max(seg.end - pos, 0.0)
+            progress = self._step_progress(seg, pos)
+        else:
+            elapsed_in = max(active - self._segment_entry_active, 0.0) if self._started else 0.0
+            remaining_in = None
+            progress = self._step_progress(seg, pos)
+        nxt = self._segments[self._seg_i + 1] if self._seg_i + 1 < len(self._segments) else None
+        outcomes = list(self._outcome.values())
+        step_index = seg.step if seg is not None else len(steps)
+        return SessionState(
+            status=self.status,
+            pause_reason=self._pause_reason if self.status == "paused" else None,
+            segment=seg,
+            step_index=step_index,
+            step=steps[seg.step] if seg is not None else None,
+            step_count=len(steps),
+            side=seg.side if seg else None,
+            side_index=seg.side_index if seg else 1,
+            sides=seg.sides if seg else 1,
+            rep=seg.rep if seg else None,
+            reps=seg.reps if seg else None,
+            set=seg.set if seg else 1,
+            sets=seg.sets if seg else 1,
+            counted=self._counted if seg is not None and seg.kind == COUNTED else 0,
+            segment_elapsed=elapsed_in,
+            segment_remaining=remaining_in,
+            step_progress=progress,
+            routine_elapsed=min(max(pos, 0.0), total),
+            routine_remaining=max(total - pos, 0.0),
+            routine_total=total,
+            next_segment=nxt,
+            next_label="" if seg is None else self._next_label(seg, nxt),
+            steps_done=outcomes.count(False),
+            steps_skipped=outcomes.count(True),
+            elapsed_active=max(active - self._start_active, 0.0),
+        )
+
+    def _step_progress(self, seg: Segment, pos: float) -> float:
+        first = self._segments[self._step_first[seg.step]]
+        length = self.timeline.step_length(seg.step)
+        if length:
+            return min(max((pos - first.start) / length, 0.0), 1.0)
+        # Untimed: the share of its parts (sides x sets) done, counting reps.
+        parts = self._step_first[seg.step + 1] - self._step_first[seg.step]
+        done = float(seg.index - first.index)
+        if seg.kind == COUNTED and seg.reps:
+            done += min(self._counted / seg.reps, 1.0)
+        return min(done / parts, 1.0) if parts else 0.0
+
+    def _next_label(self, cur: Segment, nxt: Segment | None) -> str:
+        if nxt is None:
+            return "Finish"
+        step = self.timeline.steps[nxt.step].step
+        if nxt.step != cur.step:
+            if step.kind is StepKind.REST:
+                return f"{step.name} {format_seconds(nxt.duration or 0.0)}"
+            return step.name
+        if nxt.kind in (REST, SET_REST):
+            return f"Rest {format_seconds(nxt.duration or 0.0)}"
+        if nxt.side is not None and (nxt.kind == SWITCH or nxt.side_index != cur.side_index):
+            return _capital(side_phrase(nxt.side))
+        if nxt.set != cur.set:
+            return f"Set {nxt.set} of {nxt.sets}"
+        if nxt.kind == HOLD:
+            return f"Hold {format_seconds(nxt.duration or 0.0)}"
+        if nxt.kind == ACTIVITY:
+            return f"{step.name} {format_seconds(nxt.duration or 0.0)}"
+        if nxt.kind == REP:
+            return f"Rep {nxt.rep} of {nxt.reps}"
+        return step.name
+
+    def next_deadline(self) -> float | None:
+        """The clock time at which something is next due, or ``None``.
+
+        ``None`` when there is nothing to wait for (ready, paused, waiting for
+        the user, ended). While running, never more than :data:`WAKE_INTERVAL`
+        (or half the gap threshold) from now, so the driver notices gaps.
+        """
+        if self.status != "running":
+            return None
+        seg = self._segment()
+        assert seg is not None and seg.duration is not None
+        now = self.clock.now()
+        pos = self._pc.active() - self._origin
+        due = seg.end
+        if self._cue_i < len(self.timeline.cues):
+            due = min(due, self.timeline.cues[self._cue_i].at)
+        if self._prompt_i < len(self.timeline.prompts):
+            due = min(due, self.timeline.prompts[self._prompt_i].at)
+        wake = min(WAKE_INTERVAL, self.gap_threshold / 2)
+        return now + min(max(due - pos, 0.0), wake)
+
+    # -- driving ----------------------------------------------------------
+
+    def update(self) -> None:
+        """Bring the session up to the clock's time: fire everything due, in order."""
+        self._update()
+        self._flush()
+
+    def _update(self) -> None:
+        status = self.status
+        if status not in ("running", "waiting"):
+            return
+        now = self.clock.now()
+        if status == "running" and now - self._seen > self.gap_threshold:
+            # The process was stopped or the computer slept: pause as of the
+            # last moment we know we were awake, so the user misses nothing.
+            self._pc.pause_at(self._seen)
+            self._advance(self._pc.active())
+            if self._ended is None:
+                self._pause_reason = "gap"
+                self._emit(Paused("gap"))
+            return
+        self._seen = now
+        self._advance(self._pc.active())
+
+    def _advance(self, active: float) -> None:
+        """Fire what is due at ``active`` and move past every segment that has ended."""
+        while True:
+            seg = self._segment()
+            pos = self._position(active)
+            self._fire_due(pos, active - self._origin)
+            if seg is None:
+                self._finish()
+                return
+            if not seg.timed or pos + EPSILON < seg.end:
+                return
+            self._enter(self._seg_i + 1)
+
+    def _fire_due(self, pos: float, measured: float) -> None:
+        cues, prompts = self.timeline.cues, self.timeline.prompts
+        limit = pos + EPSILON
+        while True:
+            cue = cues[self._cue_i] if self._cue_i < len(cues) else None
+            if cue is not None:
+                owner = len(self._segments) if cue.segment is None else cue.segment
+                if owner > self._seg_i or cue.at > limit:
+                    cue = None
+            prompt = prompts[self._prompt_i] if self._prompt_i < len(prompts) else None
+            if prompt is not None and (prompt.segment > self._seg_i or prompt.at > limit):
+                prompt = None
+            if cue is None and prompt is None:
+                return
+            # At equal offsets the cue sounds before the prompt is spoken.
+            if cue is not None and (prompt is None or cue.at <= prompt.at):
+                self._cue_i += 1
+                self._emit(CueFired(cue, measured))
+                # The voice follows the switch cue: a switch pause, or the next
+                # side's start when there is none.
+                if cue.event == "switch" and cue.step is not None and self._voice(cue.step):
+                    self._emit(Say(SWITCH_LINE, "switch"))
+            else:
+                assert prompt is not None
+                self._prompt_i += 1
+                self._emit(PromptDue(prompt))
+                if self._voice(prompt.step):
+                    self._emit(Say(prompt.say, "prompt"))
+
+    def _voice(self, step: int) -> bool:
+        return self.timeline.steps[step].step.voice
+
+    def _enter(self, j: int, *, skipped: bool = False, end_active: float | None = None) -> None:
+        """Make segment ``j`` current (``len(segments)``: past the end).
+
+        Args:
+            j: the segment to enter.
+            skipped: whether the step being left (if any) is left unfinished.
+            end_active: when the step being left ended; default: the planned
+                end of the segment being left.
+        """
+        leaving = self._segment()
+        if end_active is None:
+            end_active = self._origin + (leaving.end if leaving is not None else self.timeline.total)
+        self._seg_i = j
+        self._counted = 0
+        seg = self._segment()
+        if seg is None or seg.step != self._step_i:
+            self._end_step(skipped, end_active)
+        if seg is None:
+            return
+        entry = self._origin + seg.start
+        self._segment_entry_active = entry
+        if seg.step != self._step_i:
+            self._step_i = seg.step
+            self._step_start_active = entry
+            self._emit(StepStarted(seg.step, self.timeline.steps[seg.step]))
+        self._emit(SegmentStarted(seg))
+        if j == self._step_first[seg.step]:
+            self._step_entered_active = entry
+            if self._voice(seg.step):
+                step = self.timeline.steps[seg.step].step
+                self._emit(Say(step_line(step, seg.side), "step"))
+                if step.instructions:
+                    self._emit(Say(step.instructions, "instructions"))
+
+    def _end_step(self, skipped: bool, end_active: float) -> None:
+        i = self._step_i
+        if i is None:
+            return
+        self._step_i = None
+        self._outcome[i] = skipped
+        seconds = max(end_active - self._step_start_active, 0.0)
+        self._emit(StepEnded(i, self.timeline.steps[i], skipped, seconds))
+
+    def _finish(self) -> None:
+        self._end_active = self._origin + self.timeline.total
+        self._ended = "finished"
+        self._pc.pause()
+        steps = self.timeline.steps
+        if steps and self._voice(len(steps) - 1):
+            self._emit(Say(FINISH_LINE, "finish"))
+        self._emit(Ended("finished"))
+
+    def _jump(self, j: int) -> None:
+        """Go to the start of segment ``j``; the cues in between never fire."""
+        active = self._pc.active()
+        target = self._segments[j] if j < len(self._segments) else None
+        self._origin = active - (target.start if target is not None else self.timeline.total)
+        self._cue_i = self._cue_first[j]
+        self._prompt_i = self._prompt_first[j]
+        # Leaving a step by a jump always leaves it unfinished; a jump inside
+        # the step (restart) does not end it.
+        self._enter(j, skipped=True, end_active=active)
+        if target is None or not self._pc.paused:
+            # Past the end there is nothing left to pause over: finish now.
+            self._advance(active)
+
+    # -- commands ---------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin at the first segment (does nothing once started, or once stopped)."""
+        if self._started or self._ended is not None:
+            return
+        self._started = True
+        self._pc = PausableClock(self.clock)
+        self._seen = self.clock.now()
+        active = self._pc.active()
+        self._start_active = self._origin = active
+        self._enter(0, end_active=active)
+        self._advance(active)
+        self._flush()
+
+    def pause(self, reason: PauseReason = "user") -> None:
+        """Stop active time (while running or waiting; otherwise nothing)."""
+        self._update()
+        if self.status in ("running", "waiting"):
+            self._pc.pause()
+            self._pause_reason = reason
+            self._emit(Paused(reason))
+        self._flush()
+
+    def resume(self) -> None:
+        """Carry on exactly where the pause began (only while paused)."""
+        self._resume()
+        self._flush()
+
+    def _resume(self) -> None:
+        if self.status != "paused":
+            return
+        self._pc.resume()
+        self._pause_reason = None
+        self._seen = self.clock.now()
+        self._emit(Resumed())
+        self._update()
+
+    def toggle_pause(self) -> None:
+        """Pause when running or waiting; resume when paused."""
+        if self.status == "paused":
+            self.resume()
+        else:
+            self.pause()
+
+    def _navigable(self) -> bool:
+        self._update()
+        return self._started and self._ended is None
+
+    def next_step(self) -> None:
+        """Skip to the next step (past the last one: finish). The step counts as skipped."""
+        if self._navigable() and self._step_i is not None:
+            self._jump(self._step_first[self._step_i + 1])
+        self._flush()
+
+    def previous_step(self) -> None:
+        """Go back, like a music player's back button.
+
+        Within the first :data:`BACK_RESTARTS_AFTER` seconds of a step (active
+        time since it was last entered) this goes to the start of the previous
+        step; later, or on the first step, it restarts the current one. So one
+        press fixes "I wasn't ready", a quick second press goes further back.
+        """
+        if self._navigable() and self._step_i is not None:
+            into = self._pc.active() - self._step_entered_active
+            i = self._step_i
+            target = i - 1 if into <= BACK_RESTARTS_AFTER and i > 0 else i
+            self._jump(self._step_first[target])
+        self._flush()
+
+    def restart_step(self) -> None:
+        """Go back to the start of the current step (its prepare countdown)."""
+        if self._navigable() and self._step_i is not None:
+            self._jump(self._step_first[self._step_i])
+        self._flush()
+
+    def done(self) -> None:
+        """End an untimed segment (resuming if paused); nothing on a timed one."""
+        if self._navigable():
+            self._done()
+        self._flush()
+
+    def _done(self) -> None:
+        seg = self._segment()
+        if seg is None or seg.timed:
+            return
+        self._resume()
+        active = self._pc.active()
+        # The plan carries on from here: re-anchor so the position is this
+        # segment's end (an untimed segment takes no timed time).
+        self._origin = active - seg.end
+        self._enter(self._seg_i + 1, end_active=active)
+        self._advance(active)
+
+    def count_rep(self) -> None:
+        """Count one repetition of a counted-reps segment; the last one completes it."""
+        if self._navigable():
+            seg = self._segment()
+            if seg is not None and seg.kind == COUNTED:
+                self._resume()
+                self._counted += 1
+                reps = seg.reps or 0
+                self._emit(RepCounted(self._counted, reps))
+                if self._counted >= reps:
+                    self._done()
+        self._flush()
+
+    def stop(self) -> None:
+        """End the session now; the current step counts as skipped."""
+        if self._ended is None:
+            self._update()
+        if self._ended is None:
+            active = self._pc.active() if self._started else self._start_active
+            self._end_step(True, active)
+            self._end_active = active
+            self._pc.pause()
+            self._ended = "stopped"
+            self._emit(Ended("stopped"))
+        self._flush()
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

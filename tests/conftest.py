@@ -1,0 +1,124 @@
+"""Small fixtures shared by the test layers: routines from YAML text, and the worked example."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from stretch_coach import cli
+from stretch_coach.engine.clock import FakeClock
+from stretch_coach.engine.session import Session
+from stretch_coach.routine.library import Library, timeline_of
+from stretch_coach.timeline import Timeline
+
+#: The format page's worked example (185 s timed, plus 1 self-paced step).
+EXAMPLE_ROUTINE = """\
+title: Bedtime calf stretch
+summary: Lengthen both calves before sleep to ease night cramps.
+tags: [bedtime, calf]
+source: NHS guidance on leg cramps
+caution:
+  - Stop if the stretch causes sharp pain.
+defaults:
+  prepare: 5s
+steps:
+  - name: Wall calf stretch
+    instructions: Hands on the wall, one foot back, heel down, lean forward.
+    hold: 30s
+    reps: 2
+    rest: 10s
+    sides: [left, right]
+  - name: Heel raises
+    reps: 10
+    tempo: 3s
+  - name: Loosen your sheets
+    instructions: Keep the covers loose over your feet.
+"""
+
+
+@pytest.fixture
+def example_yaml() -> str:
+    """The format page's worked example, as YAML text."""
+    return EXAMPLE_ROUTINE
+
+
+@pytest.fixture
+def make_timeline(tmp_path: Path) -> Callable[..., Timeline]:
+    """Build the timeline of a routine given as YAML text.
+
+    ``others`` maps file names to the text of routines written beside it (for
+    includes). Texts are dedented.
+    """
+
+    def make(text: str, others: dict[str, str] | None = None) -> Timeline:
+        folder = tmp_path / "routines"
+        folder.mkdir(exist_ok=True)
+        for name, other in (others or {}).items():
+            (folder / name).write_text(textwrap.dedent(other), encoding="utf-8")
+        path = folder / "routine.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return timeline_of(Library.from_paths([folder]).find(str(path)))
+
+    return make
+
+
+def _play(
+    session: Session,
+    clock: FakeClock,
+    *,
+    late: float = 0.0,
+    on_wait: Callable[[Session], None] = Session.done,
+) -> None:
+    if session.status == "ready":
+        session.start()
+    while not session.ended:
+        deadline = session.next_deadline()
+        if deadline is None:
+            assert session.status == "waiting"
+            on_wait(session)
+            continue
+        clock.set(deadline + late)
+        session.update()
+
+
+@pytest.fixture
+def play() -> Callable[..., None]:
+    """Play a session on a fake clock to its end, waking at each deadline (``late`` after it).
+
+    Untimed steps end at once (or as ``on_wait(session)`` decides).
+    """
+    return _play
+
+
+@pytest.fixture
+def cli_argv() -> list[str]:
+    """How to start ``stretch-coach`` in a child process: ``python -m stretch_coach``.
+
+    While a branch lacks one of the registered command modules, the same entry
+    point with only the modules that exist.
+    """
+    if all(importlib.util.find_spec(m) for m in cli.COMMAND_MODULES):
+        return [sys.executable, "-m", "stretch_coach"]
+    code = (
+        "import importlib.util, sys\n"
+        "from stretch_coach import cli\n"
+        "cli.COMMAND_MODULES = tuple(m for m in cli.COMMAND_MODULES if importlib.util.find_spec(m))\n"
+        "raise SystemExit(cli.main())\n"
+    )
+    return [sys.executable, "-c", code]
+
+
+@pytest.fixture
+def child_env(tmp_path: Path) -> dict[str, str]:
+    """The environment for a hermetic child process: its own config, data and cache."""
+    env = dict(os.environ)
+    for var in ("CONFIG", "DATA", "CACHE"):
+        env[f"STRETCH_COACH_{var}_DIR"] = str(tmp_path / "home" / var.lower())
+    env.pop("STRETCH_COACH_LIBRARY", None)
+    return env
