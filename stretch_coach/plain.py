@@ -34,15 +34,17 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from stretch_coach.audio.player import make_player
 from stretch_coach.engine import events as ev
-from stretch_coach.engine.audio_link import AudioLink, Player
+from stretch_coach.engine.audio_link import AudioLink
 from stretch_coach.engine.clock import MonotonicClock
 from stretch_coach.engine.cue_log import CueLog
 from stretch_coach.engine.driver import AsyncDriver
 from stretch_coach.engine.session import Session, SessionState, side_phrase, voice_lines
 from stretch_coach.errors import EXIT_INTERRUPTED, UserError
+from stretch_coach.history.recorder import HistoryRecorder, Routine
 from stretch_coach.routine.durations import format_clock, format_seconds
-from stretch_coach.routine.model import Sound, StepKind
+from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import (
     ACTIVITY,
     COUNTED,
@@ -250,46 +252,6 @@ class PlainView:
             self.close()
 
 
-# -- players ------------------------------------------------------------------------
-
-
-class _FallbackPlayer:
-    """Stands in while ``stretch_coach.audio`` is not part of this build: the bell or nothing."""
-
-    def __init__(self, choice: str, ring: Callable[[], None] | None) -> None:
-        self.name = "none" if choice == "none" or ring is None else "bell"
-        self._ring = ring
-
-    def play(self, sound: Sound) -> None:
-        if self.name == "bell" and self._ring is not None and not sound.silent:
-            self._ring()
-
-    def say(self, text: str) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def make_player(
-    choice: str, on_problem: Callable[[str], None], ring: Callable[[], None] | None, *, voice: bool
-) -> Player:
-    """The audio player for ``--audio``, or a bell-or-nothing stand-in without the audio package."""
-    try:
-        from stretch_coach.audio.player import make_player as real_make_player
-    except ModuleNotFoundError as err:
-        if err.name not in ("stretch_coach.audio", "stretch_coach.audio.player"):
-            raise
-        if choice == "playsound3":
-            on_problem("the sound player is not part of this build; using the terminal bell")
-        return _FallbackPlayer(choice, ring)
-    player: Player = real_make_player(choice, on_problem, ring, voice=voice)
-    return player
-
-
 # -- the runner ---------------------------------------------------------------------
 
 
@@ -341,7 +303,8 @@ class PlainRunner:
         self._buffer = b""
         self._input_ended = False
         self._pending_done = 0
-        self._problem_shown = False
+        self._problems_shown: set[str] = set()
+        self.recorder: HistoryRecorder | None = None
 
     # -- running --------------------------------------------------------------------
 
@@ -364,6 +327,8 @@ class PlainRunner:
         session.add_listener(self.view)
         session.add_listener(AudioLink(player, voice=self.voice, on_problem=self._problem))
         session.add_listener(self._on_event)
+        if self.recorder is not None:
+            session.add_listener(self.recorder)
         driver = AsyncDriver(session, self.clock)
         handled = self._install_signals(loop)
         redraw: asyncio.Task[None] | None = None
@@ -384,6 +349,8 @@ class PlainRunner:
             self._restore_terminal()
             self.view.close()
             player.close()
+            if self.recorder is not None:
+                self.recorder.close()
         return self.exit_code
 
     def _header(self) -> None:
@@ -424,9 +391,9 @@ class PlainRunner:
             self._show_problem(message)
 
     def _show_problem(self, message: str) -> None:
-        if self._problem_shown:
+        if message in self._problems_shown:
             return
-        self._problem_shown = True
+        self._problems_shown.add(message)
         self.view.close()
         self.err.write(f"stretch-coach: {message}\n")
         self.err.flush()
@@ -609,10 +576,14 @@ class PlainRunner:
 
     def _on_interrupt(self) -> None:
         self.exit_code = EXIT_INTERRUPTED
+        if self.recorder is not None:
+            self.recorder.interrupted()
         self.session.stop()
 
     def _on_terminate(self, signum: int) -> None:
         self.exit_code = 128 + signum
+        if self.recorder is not None:
+            self.recorder.interrupted()
         self.session.stop()
 
     def _on_suspend(self) -> None:
@@ -685,6 +656,7 @@ def run_plain(args: argparse.Namespace) -> int:
         voice=not args.no_voice,
         cue_log=cue_log,
     )
+    runner.recorder = HistoryRecorder(Routine.of(entry, timeline.total), on_notice=runner._problem)
     try:
         return runner.run()
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import textwrap
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from stretch_coach import cli
 from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
 from stretch_coach.routine.library import Library, timeline_of
@@ -98,20 +96,8 @@ def play() -> Callable[..., None]:
 
 @pytest.fixture
 def cli_argv() -> list[str]:
-    """How to start ``stretch-coach`` in a child process: ``python -m stretch_coach``.
-
-    While a branch lacks one of the registered command modules, the same entry
-    point with only the modules that exist.
-    """
-    if all(importlib.util.find_spec(m) for m in cli.COMMAND_MODULES):
-        return [sys.executable, "-m", "stretch_coach"]
-    code = (
-        "import importlib.util, sys\n"
-        "from stretch_coach import cli\n"
-        "cli.COMMAND_MODULES = tuple(m for m in cli.COMMAND_MODULES if importlib.util.find_spec(m))\n"
-        "raise SystemExit(cli.main())\n"
-    )
-    return [sys.executable, "-c", code]
+    """How to start ``stretch-coach`` in a child process."""
+    return [sys.executable, "-m", "stretch_coach"]
 
 
 @pytest.fixture

@@ -20,7 +20,10 @@ logger = logging.getLogger(__name__)
 class Player(Protocol):
     """What the engine needs of a player; every call returns without waiting."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Which backend plays (for messages)."""
+        ...
 
     def play(self, sound: Sound) -> None:
         """Start playing ``sound``."""
