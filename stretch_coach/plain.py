@@ -31,10 +31,12 @@ import os
 import shutil
 import signal
 import sys
+import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from stretch_coach.audio.player import make_player
+from stretch_coach.describe import plural
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.audio_link import AudioLink
 from stretch_coach.engine.clock import MonotonicClock
@@ -143,10 +145,6 @@ def status_line(state: SessionState) -> str:
     return f"  {now} · {where} · {left} · {nxt}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _whole(seconds: float) -> str:
     return format_seconds(float(round(seconds)))
 
@@ -227,8 +225,15 @@ class PlainView:
             if text is not None:
                 self.line(text)
             if self._instructions:
-                # Once per step, under its first line.
-                self.line("  " + " ".join(self._instructions.split()))
+                # Once per step, under its first line: one line each for logs and
+                # screen readers; on a terminal, wrapped at words, not mid-word.
+                text = " ".join(self._instructions.split())
+                if self.live:
+                    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+                    text = textwrap.fill(text, width, initial_indent="  ", subsequent_indent="  ")
+                else:
+                    text = "  " + text
+                self.line(text)
                 self._instructions = None
         elif isinstance(event, ev.PromptDue):
             self.line(f"  “{event.prompt.say}”")
@@ -358,7 +363,7 @@ class PlainRunner:
         length = format_seconds(timeline.total)
         untimed = timeline.untimed_steps
         if untimed:
-            length += f" plus {_plural(untimed, 'self-paced step')}"
+            length += f" plus {plural(untimed, 'self-paced step')}"
         self.view.line(f"{self.title} — {length}")
         for line in self.caution:
             self.view.line(f"Caution: {line}")
