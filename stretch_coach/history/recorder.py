@@ -91,7 +91,12 @@ class HistoryRecorder:
         self._how = "interrupted"
 
     def close(self, timeout: float = 5.0) -> None:
-        """Write what is queued (a session that never ended is marked interrupted)."""
+        """Write what is queued (a session that never ended is marked interrupted).
+
+        Waits up to ``timeout`` for the writes; call it when the program is
+        about to exit, not on a UI's event loop. A session that ended needs no
+        close: the writer finishes by itself after the ending.
+        """
         if self._started and not self._ended:
             self._ended = True
             self._jobs.put(("finish", ("interrupted",)))
@@ -124,6 +129,7 @@ class HistoryRecorder:
                     record.step_skipped(args[0], args[1], args[2])
                 elif name == "finish":
                     record.finish(args[0])
+                    break  # nothing follows an ending: the thread ends on its own
             except Exception as err:  # noqa: BLE001 - a history fault never stops the session
                 failed = True
                 detail = err.message if isinstance(err, UserError) else str(err)
