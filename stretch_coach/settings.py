@@ -23,13 +23,9 @@ caution text changes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-import tempfile
-import time
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -111,6 +107,8 @@ def _load(path: Path) -> tuple[Settings, SettingsFile, str | None]:
         return Settings(), SettingsFile(path), None
     except OSError as err:
         return Settings(), SettingsFile(path, broken=True), _warn(path, err.strerror or str(err))
+    import tomllib  # only when there is a file: the coach's start-up is measured
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -205,6 +203,8 @@ def save_settings(settings: Settings, file: SettingsFile | None = None) -> tuple
     """
     file = file or SettingsFile(settings_path())
     path = file.path
+    import time
+
     paths.ensure_dir(path.parent)
     note = None
     if file.broken and path.exists():
@@ -217,6 +217,8 @@ def save_settings(settings: Settings, file: SettingsFile | None = None) -> tuple
 
 def atomic_write(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so a reader sees the old file or the new, never half."""
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -237,6 +239,8 @@ def atomic_write(path: Path, text: str) -> None:
 
 def caution_hash(caution: Sequence[str]) -> str:
     """A short fingerprint of a caution text, so a changed caution is shown again."""
+    import hashlib
+
     return hashlib.sha256("\n".join(caution).encode("utf-8")).hexdigest()[:16]
 
 

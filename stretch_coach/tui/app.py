@@ -109,9 +109,16 @@ class CoachApp(App[int]):
     def on_mount(self) -> None:
         if self.settings_warning:
             self.notify(self.settings_warning, title="Settings", severity="warning", timeout=12)
-        self._make_player(self.audio_override or self.settings.audio)
+        choice = self.audio_override or self.settings.audio
         if self.start_entry is not None:
+            # Straight into a session: its first cue is due at once, so the
+            # player is made now (making one returns at once; its backend
+            # starts up on its own thread).
+            self._set_player(self._new_player(choice), choice)
             self.start_routine(self.start_entry)
+        else:
+            # The library needs no sound: look for a player once it is drawn.
+            self.call_after_refresh(self._make_player, choice)
 
     def on_unmount(self) -> None:
         self.player.close()
@@ -121,13 +128,16 @@ class CoachApp(App[int]):
     @work(thread=True, exclusive=True, group="player", exit_on_error=False)
     def _make_player(self, choice: str) -> None:
         """Look for a player off the loop (it may probe for programs), then swap it in."""
+        player = self._new_player(choice)
+        self.call_from_thread(self._set_player, player, choice)
+
+    def _new_player(self, choice: str) -> Player:
         factory = self.player_factory or make_player
         try:
-            player: Player = factory(choice, self._audio_problem, self._ring)
+            return factory(choice, self._audio_problem, self._ring)
         except Exception as err:  # noqa: BLE001 - no sound must never mean no coach
             self._audio_problem(f"Sound is off: the {choice!r} player could not start ({err}).")
-            player = NullPlayer("unavailable")
-        self.call_from_thread(self._set_player, player, choice)
+            return NullPlayer("unavailable")
 
     def _set_player(self, player: Player, choice: str) -> None:
         if choice != (self.audio_override or self.settings.audio):

@@ -66,6 +66,26 @@ def timeline_for(entry: Entry, prepare: float | None = None) -> Timeline:
     return build_timeline(plan, entry.routine.cues.get("finish"))
 
 
+def plan_total(entry: Entry, prepare: float | None = None) -> tuple[float, int]:
+    """Timed total and self-paced step count, by the format's closed formulas.
+
+    The same figures as :func:`timeline_for`'s ``total`` and ``untimed_steps``
+    without laying out every segment: the library lists every routine before
+    its first frame, so this is kept cheap.
+    """
+    from stretch_coach.timeline import step_length
+
+    total, untimed = 0.0, 0
+    for planned in entry.plan:
+        step = planned.step if prepare is None else replace(planned.step, prepare=prepare)
+        length = step_length(step)
+        if length is None:
+            untimed += 1
+        else:
+            total += length
+    return total, untimed
+
+
 def describe_work(planned: PlannedStep) -> str:
     """One short phrase for what a step asks: ``2 × 30 s hold, 10 s rest``."""
     s = planned.step

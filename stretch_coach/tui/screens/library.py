@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from stretch_coach.routine.durations import format_clock
 from stretch_coach.tui.commands import LibraryCommands
-from stretch_coach.tui.plan import matches, timeline_for
+from stretch_coach.tui.plan import matches, plan_total
 from stretch_coach.tui.widgets.preview import RoutinePreview
 
 if TYPE_CHECKING:
@@ -98,15 +98,11 @@ class LibraryScreen(Screen[None]):
                 ("⚠ ", "$text-error"), (entry.path.name, "bold"), " ", ("(invalid)", "$text-error"),
                 "\n", (f"  {problem}", "dim"),
             )
-        try:
-            timeline = timeline_for(entry, self.app.settings.prepare)
-        except Exception:  # noqa: BLE001 - an absurd routine still gets a line
-            time = "?"
-        else:
-            parts = [format_clock(timeline.total)] if timeline.total else []
-            if timeline.untimed_steps:
-                parts.append("self-paced")
-            time = " + ".join(parts)
+        total, untimed = plan_total(entry, self.app.settings.prepare)
+        parts = [format_clock(total)] if total else []
+        if untimed:
+            parts.append("self-paced")
+        time = " + ".join(parts)
         tags = " · ".join(entry.routine.tags)
         detail = f"  {time}" + (f"   {tags}" if tags else "")
         return Content.assemble((entry.title, "bold"), "\n", (detail, "dim"))

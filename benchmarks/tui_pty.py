@@ -1,0 +1,120 @@
+"""Run a terminal program in a pseudo-terminal and watch what it draws: for the TUI benchmarks.
+
+The program gets a real terminal of a fixed size (so Textual draws exactly as
+it would for a person), its output is read continuously on a thread (so it
+never blocks on a full pipe), and escape sequences are stripped so the text
+on screen can be searched.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\x1b\][^\x07]*\x07")
+
+#: The command that opens the coach. ``stretch-coach`` itself once its CLI opens
+#: the TUI; until then, the same entry point the CLI calls, through Python.
+RUN_APP = (
+    "import argparse, sys\n"
+    "from stretch_coach.tui.app import run_app\n"
+    "sys.exit(run_app(argparse.Namespace(library=[]), sys.argv[1] if len(sys.argv) > 1 else None))\n"
+)
+
+
+def coach_command(*args: str) -> list[str]:
+    """The installed ``stretch-coach`` if it opens the coach, else ``run_app`` through Python."""
+    script = Path(sys.executable).parent / "stretch-coach"
+    if script.exists():
+        # A missing file: the coach refuses it before drawing anything.
+        probe = subprocess.run(
+            [str(script), "run", "/nonexistent/routine.yaml"], capture_output=True, text=True, timeout=60
+        )
+        if "not built yet" not in probe.stderr:
+            return [str(script), *(["run", *args] if args else [])]
+    return [sys.executable, "-c", RUN_APP, *args]
+
+
+class Terminal:
+    """A program running in a pseudo-terminal of ``size`` (columns, rows)."""
+
+    def __init__(self, argv: Sequence[str], env: dict[str, str], size: tuple[int, int] = (80, 24)) -> None:
+        self.argv = list(argv)
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        full_env = {**os.environ, **env, "TERM": "xterm-256color"}
+        full_env.pop("COLUMNS", None)
+        full_env.pop("LINES", None)
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            self.argv, stdin=slave, stdout=slave, stderr=slave, env=full_env,
+            start_new_session=True, close_fds=True,
+        )
+        os.close(slave)
+        self.master = master
+        self.text = b""
+        self._lock = threading.Lock()
+        self._seen = threading.Condition(self._lock)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            with self._seen:
+                self.text += ANSI.sub(b"", chunk)
+                self._seen.notify_all()
+
+    def wait_for(self, marker: str, timeout: float = 30.0) -> float:
+        """Seconds from the start until ``marker`` was drawn."""
+        needle = marker.encode()
+        deadline = time.monotonic() + timeout
+        with self._seen:
+            while needle not in self.text:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.process.poll() is not None:
+                    tail = self.text[-400:].decode(errors="replace")
+                    raise RuntimeError(f"{marker!r} never appeared on {self.argv}: ...{tail}")
+                self._seen.wait(min(left, 0.05))
+        return time.perf_counter() - self.started
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        os.close(self.master)
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds used by ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def proc_peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of ``pid`` in MiB (VmHWM, Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc status")
