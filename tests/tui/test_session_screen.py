@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import Digits
+from textual.widgets import Digits, ProgressBar
 
 from stretch_coach.settings import CautionLog
 from stretch_coach.tui.screens.library import LibraryScreen
@@ -143,6 +143,8 @@ async def test_counted_reps_count_with_c(start: Any) -> None:
         assert digits(app) == "0"
         await pilot.press("c", "c", "c")
         assert digits(app) == "3"
+        bar = app.screen.query_one("#step-bar", ProgressBar)
+        assert bar.percentage == pytest.approx(3 / 20, abs=0.02)  # the bar counts too
         assert "3 of 20 reps" in await shown(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, SummaryScreen)
