@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tui_pty import Terminal, coach_command, proc_cpu_seconds, proc_peak_rss_mb  # noqa: E402
+from tui_pty import Terminal, coach_command, proc_cpu_seconds, proc_peak_rss_mb
 
 ROUTINE = """\
 title: CPU benchmark hold

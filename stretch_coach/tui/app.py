@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
@@ -62,7 +62,7 @@ class CoachApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "stretch-coach"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+z", "suspend", "Suspend to the shell (pauses a session)", show=False),
         Binding("ctrl+q", "quit", "Quit the app", show=False, priority=True),
     ]

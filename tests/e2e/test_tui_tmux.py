@@ -45,7 +45,8 @@ class Terminal:
 
     def _tmux(self, *args: str) -> str:
         out = subprocess.run(
-            [self.tmux, "-S", self.socket, *args], capture_output=True, text=True, timeout=20
+            [self.tmux, "-S", self.socket, *args],
+            capture_output=True, text=True, timeout=20, check=False,
         )
         return out.stdout
 
@@ -175,7 +176,7 @@ def test_bad_routine_fails_before_the_screen_opens(tmp_path: Path, env: dict[str
         pytest.skip(f"{COMMAND} is not installed")
     out = subprocess.run(
         [str(COMMAND), "run", "no-such-routine"],
-        capture_output=True, text=True, timeout=30, env={**os.environ, **env},
+        capture_output=True, text=True, timeout=30, env={**os.environ, **env}, check=False,
     )
     if "not built yet" in out.stderr:
         pytest.skip("stretch_coach/commands/run.py does not open the coach yet (run_app)")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import Input, OptionList, Static
+from tui_helpers import run_command, shown
 
 from stretch_coach.settings import CautionLog, Settings
 from stretch_coach.tui.screens.caution import CautionScreen
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.session import SessionScreen
-
-from tui_helpers import run_command, shown
 
 
 def shown_titles(app: Any) -> list[str]:

@@ -6,13 +6,12 @@ from typing import Any
 
 import pytest
 from textual.widgets import Digits, ProgressBar
+from tui_helpers import advance, run_command, shown, wait_for
 
 from stretch_coach.settings import CautionLog
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.session import SessionScreen
 from stretch_coach.tui.screens.summary import SummaryScreen
-
-from tui_helpers import advance, run_command, shown, wait_for
 
 BEDTIME_CAUTION = ("Stop if the stretch causes sharp pain.",)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
@@ -32,7 +34,7 @@ SHORT = 24
 class RoutineList(OptionList):
     """The list of routines; Enter starts the highlighted one (and the Footer says so)."""
 
-    BINDINGS = [Binding("enter", "select", "Start")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Start")]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "select":
@@ -45,8 +47,8 @@ class LibraryScreen(Screen[None]):
 
     app: CoachApp
 
-    COMMANDS = {LibraryCommands}
-    BINDINGS = [
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {LibraryCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter"),

@@ -15,11 +15,13 @@ session opens the summary.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -76,10 +78,10 @@ class SessionScreen(Screen[None]):
 
     app: CoachApp
 
-    COMMANDS = {SessionCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SessionCommands}
     # The order is the Footer's: what matters most comes first, so a narrow
     # terminal cuts mute and voice before it cuts quit and help.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause", "Pause"),
         Binding("space", "resume", "Resume"),
         Binding("enter", "done", "Done"),
@@ -322,7 +324,7 @@ class SessionScreen(Screen[None]):
         if action == "done":  # the engine resumes a paused self-paced step on done
             return untimed and active
         if action == "count_rep":
-            return untimed and active and seg.kind == "counted"
+            return untimed and active and seg is not None and seg.kind == "counted"
         if action in ("next_step", "restart_step"):
             return active
         if action == "previous_step":

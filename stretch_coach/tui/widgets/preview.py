@@ -11,7 +11,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from stretch_coach.tui.plan import describe_sides, describe_work, step_time, timeline_for, total_text
+from stretch_coach.tui.plan import (
+    describe_sides,
+    describe_work,
+    step_time,
+    timeline_for,
+    total_text,
+)
 
 if TYPE_CHECKING:
     from stretch_coach.routine.library import Entry
