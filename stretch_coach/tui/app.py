@@ -107,6 +107,7 @@ class CoachApp(App[int]):
         return LibraryScreen(self.library)
 
     def on_mount(self) -> None:
+        self.app_resume_signal.subscribe(self, self._after_resume)
         if self.settings_warning:
             self.notify(self.settings_warning, title="Settings", severity="warning", timeout=12)
         choice = self.audio_override or self.settings.audio
@@ -122,6 +123,12 @@ class CoachApp(App[int]):
 
     def on_unmount(self) -> None:
         self.player.close()
+
+    def _after_resume(self, app: object) -> None:
+        """Back from Ctrl+Z: the terminal may have been cleared, so draw everything again."""
+        self.screen.refresh(layout=True)
+        for widget in self.screen.walk_children():
+            widget.refresh()
 
     # -- audio ----------------------------------------------------------------
 

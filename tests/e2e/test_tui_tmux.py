@@ -61,6 +61,15 @@ class Terminal:
         )
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]), "sh", "-c", script)
 
+    def start_in_shell(self, args: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24)) -> None:
+        """Run the command from an interactive shell, which has job control (Ctrl+Z, fg)."""
+        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", str(size[0]),
+                   "-y", str(size[1]), "bash", "--norc", "--noprofile", "-i")
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        command = " ".join(shlex.quote(a) for a in [str(COMMAND), *args])
+        # No "; echo $?" here: a job stopped by Ctrl+Z would let it run early.
+        self.keys(f"unset COLUMNS LINES; export {exports} TERM=xterm-256color; {command}", "Enter")
+
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", self.name)
 
@@ -183,3 +192,30 @@ def test_bad_routine_fails_before_the_screen_opens(tmp_path: Path, env: dict[str
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "no routine 'no-such-routine'" in out.stderr
     assert "\x1b[" not in out.stdout + out.stderr  # no screen was drawn
+
+
+def test_ctrl_z_pauses_and_fg_redraws(terminal: Terminal, env: dict[str, str]) -> None:
+    if shutil.which("bash") is None:
+        pytest.skip("bash is needed for job control")
+    terminal.start_in_shell(["run", "step-calf-stretch"], env)
+    time.sleep(1.0)
+    if "not built yet" in terminal.screen():
+        pytest.skip("stretch_coach/commands/run.py does not open the coach yet (run_app)")
+    terminal.wait_for("Before you start")
+    terminal.keys("Enter")
+    terminal.wait_for("Get ready")
+    terminal.keys("C-z")
+    terminal.wait_for("Heel drops", gone=True)  # back at the shell
+    terminal.keys("fg", "Enter")
+    screen = terminal.wait_for("Paused while the coach was in the background")
+    time.sleep(0.5)
+    screen = terminal.screen()
+    assert "Step calf stretch" in screen and "Routine" in screen  # all of it redrawn
+    terminal.keys("Space")
+    terminal.wait_for("Paused while", gone=True)
+    terminal.keys("q", "y")
+    terminal.wait_for("Session stopped")
+    terminal.keys("q")
+    terminal.wait_for("Session stopped", gone=True)
+    terminal.keys(f"echo $? > {terminal.exit_file}", "Enter")  # fg's status is the coach's
+    assert terminal.exit_code() == 0
