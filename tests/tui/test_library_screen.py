@@ -194,3 +194,14 @@ async def test_prepare_setting_changes_the_times(make_app: Any) -> None:
         text = await shown(pilot)
         assert "2:25" in text  # the wall stretch without its 5 s get-ready
         assert "your setting" in text
+
+
+async def test_footer_in_the_filter_offers_start_only_when_something_matches(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"cool")
+        keys = {b.binding.description for b in app.screen.active_bindings.values() if b.enabled}
+        assert "Start" in keys and "Clear filter" in keys
+        await pilot.press(*"xyz")
+        keys = {b.binding.description for b in app.screen.active_bindings.values() if b.enabled}
+        assert "Start" not in keys
