@@ -50,6 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[library_options()],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # For the coach opened without a command; `run` has its own. SUPPRESS keeps
+    # a sub-command's defaults from being overwritten by these (and vice versa).
+    parser.add_argument(
+        "--audio",
+        choices=("auto", "playsound3", "bell", "none"),
+        default=argparse.SUPPRESS,
+        help="how cues sound, for this run only (default: the settings, else auto)",
+    )
+    parser.add_argument(
+        "--no-voice", action="store_true", default=argparse.SUPPRESS, help="do not speak, for this run"
+    )
     parser.set_defaults(handler=None)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     shared = library_options()

@@ -33,6 +33,11 @@ def step_work(planned: PlannedStep) -> str:
     return text
 
 
+def plural(n: int, word: str) -> str:
+    """``1 step``, ``2 steps``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def untimed_text(count: int) -> str:
     """``plus 2 self-paced steps`` (empty for none)."""
     if not count:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -90,3 +92,19 @@ def play() -> Callable[..., None]:
     Untimed steps end at once (or as ``on_wait(session)`` decides).
     """
     return _play
+
+
+@pytest.fixture
+def cli_argv() -> list[str]:
+    """How to start ``stretch-coach`` in a child process."""
+    return [sys.executable, "-m", "stretch_coach"]
+
+
+@pytest.fixture
+def child_env(tmp_path: Path) -> dict[str, str]:
+    """The environment for a hermetic child process: its own config, data and cache."""
+    env = dict(os.environ)
+    for var in ("CONFIG", "DATA", "CACHE"):
+        env[f"STRETCH_COACH_{var}_DIR"] = str(tmp_path / "home" / var.lower())
+    env.pop("STRETCH_COACH_LIBRARY", None)
+    return env

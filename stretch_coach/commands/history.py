@@ -277,6 +277,8 @@ def _day_option(text: str, option: str) -> Any:
 
 
 def history_show(args: argparse.Namespace) -> int:
+    from stretch_coach.describe import plural
+
     """``history``: the streak, adherence and the newest sessions."""
     from stretch_coach.history.model import session_to_json
     from stretch_coach.routine.durations import format_clock
@@ -317,7 +319,8 @@ def history_show(args: argparse.Namespace) -> int:
         f"This month: {month.days_done} of {month.days} days."
     )
     print(
-        f"{overview.total_sessions} sessions recorded; {overview.total_cramps} cramps in the diary."
+        f"{plural(overview.total_sessions, 'session')} recorded; "
+        f"{plural(overview.total_cramps, 'cramp')} in the diary."
     )
     print("\nNewest sessions:")
     for session in sessions:

@@ -1,17 +1,55 @@
-"""``stretch-coach run ROUTINE``: placeholder until the session engine lands."""
+"""``stretch-coach run ROUTINE``: play a routine in the coach's screens, or ``--plain`` as text."""
 
 from __future__ import annotations
 
 import argparse
 
-from stretch_coach.errors import UserError
+AUDIO_CHOICES: tuple[str, ...] = ("auto", "playsound3", "bell", "none")
 
 
 def register(subparsers: argparse._SubParsersAction, shared: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser("run", parents=[shared], help="play a routine")
+    p = subparsers.add_parser(
+        "run",
+        parents=[shared],
+        help="play a routine",
+        description="Play a routine: timed holds, reps and audio cues. Opens the coach's "
+        "screens, or with --plain writes one line per phase (for screen readers and logs).",
+    )
     p.add_argument("routine", metavar="ROUTINE", help="an id from the library or a routine file")
-    p.set_defaults(handler=lambda args: open_tui(args, args.routine))
+    p.add_argument(
+        "--plain",
+        action="store_true",
+        help="plain text instead of the full screen: one line per phase, a live countdown "
+        "only on a terminal; keys: space pause, n next, b back, r restart, Enter done, "
+        "c count a rep, q quit",
+    )
+    p.add_argument(
+        "--audio",
+        choices=AUDIO_CHOICES,
+        default=None,
+        help="how cues sound: auto (a sound player, else the terminal bell), playsound3, "
+        "bell or none (default: auto)",
+    )
+    p.add_argument("--no-voice", action="store_true", help="do not speak step names and prompts")
+    p.add_argument(
+        "--cue-log",
+        metavar="FILE",
+        help="write one JSON line per cue fired to FILE (planned and measured times)",
+    )
+    p.set_defaults(handler=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Play ``args.routine``: as text with ``--plain``, else in the coach's screens."""
+    if args.plain:
+        from stretch_coach.plain import run_plain
+
+        return run_plain(args)
+    return open_tui(args, args.routine)
 
 
 def open_tui(args: argparse.Namespace, routine: str | None) -> int:
-    raise UserError("the coach's screens are not built yet", exit_code=1)
+    """Open the Textual coach (the library when ``routine`` is ``None``)."""
+    from stretch_coach.tui.app import run_app
+
+    return run_app(args, routine)

@@ -20,7 +20,10 @@ logger = logging.getLogger(__name__)
 class Player(Protocol):
     """What the engine needs of a player; every call returns without waiting."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Which backend plays (for messages)."""
+        ...
 
     def play(self, sound: Sound) -> None:
         """Start playing ``sound``."""
@@ -78,7 +81,7 @@ class AudioLink:
                     self.player.say(event.text)
             elif isinstance(event, Paused | Ended):
                 self.player.stop()
-        except Exception as err:  # noqa: BLE001 - any player failure, reported once
+        except Exception as err:
             if self._reported:
                 return
             self._reported = True

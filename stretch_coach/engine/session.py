@@ -48,7 +48,17 @@ from stretch_coach.engine.events import (
 )
 from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.model import PlannedStep, Step, StepKind
-from stretch_coach.timeline import ACTIVITY, COUNTED, HOLD, REP, REST, SET_REST, SWITCH, Segment, Timeline
+from stretch_coach.timeline import (
+    ACTIVITY,
+    COUNTED,
+    HOLD,
+    REP,
+    REST,
+    SET_REST,
+    SWITCH,
+    Segment,
+    Timeline,
+)
 
 Status = Literal["ready", "running", "paused", "waiting", "finished", "stopped"]
 Listener = Callable[[Event], None]
@@ -342,7 +352,7 @@ class Session:
             return min(max((pos - first.start) / length, 0.0), 1.0)
         # Untimed: the share of its parts (sides x sets) done, counting reps.
         parts = self._step_first[seg.step + 1] - self._step_first[seg.step]
-        done = seg.index - first.index
+        done = float(seg.index - first.index)
         if seg.kind == COUNTED and seg.reps:
             done += min(self._counted / seg.reps, 1.0)
         return min(done / parts, 1.0) if parts else 0.0
@@ -528,8 +538,8 @@ class Session:
     # -- commands ---------------------------------------------------------
 
     def start(self) -> None:
-        """Begin at the first segment (does nothing once started)."""
-        if self._started:
+        """Begin at the first segment (does nothing once started, or once stopped)."""
+        if self._started or self._ended is not None:
             return
         self._started = True
         self._pc = PausableClock(self.clock)

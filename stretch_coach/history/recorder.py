@@ -1,0 +1,145 @@
+"""Record a session in the history as it plays: a listener on the engine's events.
+
+Writes go through one background thread, in order, so a disk that is slow to
+sync never delays a cue; each write is its own commit, so a crash or ``kill -9``
+loses at most the step in progress (the session then reads as not finished).
+A history that cannot be opened or written is reported once, and the session
+goes on unrecorded: stretching matters more than the record of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from stretch_coach.engine import events as ev
+from stretch_coach.errors import UserError
+
+Ending = Literal["finished", "stopped", "interrupted"]
+
+
+@dataclass(frozen=True)
+class Routine:
+    """What the history keeps about the routine being played."""
+
+    id: str
+    title: str
+    content_hash: str
+    planned_seconds: float
+
+    @classmethod
+    def of(cls, entry: Any, planned_seconds: float) -> Routine:
+        """From a library entry (its file's bytes give the hash)."""
+        from stretch_coach.history.store import content_hash
+
+        try:
+            digest = content_hash(Path(entry.path))
+        except OSError:
+            digest = ""
+        return cls(entry.id, entry.title, digest, planned_seconds)
+
+
+class HistoryRecorder:
+    """A session listener that writes the session to a :class:`HistoryStore`.
+
+    Args:
+        routine: what is being played.
+        on_notice: called (from the writer thread) at most once per kind of
+            notice: a damaged history kept aside, or a history that cannot be
+            written. Callers hop to their own thread to show it.
+        open_store: makes the store (default: ``HistoryStore.open()``, the
+            user's history); called on the writer thread.
+    """
+
+    def __init__(
+        self,
+        routine: Routine,
+        *,
+        on_notice: Callable[[str], None] = lambda message: None,
+        open_store: Callable[[], Any] | None = None,
+    ) -> None:
+        self.routine = routine
+        self._on_notice = on_notice
+        self._open_store = open_store or _default_store
+        self._jobs: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
+        self._started = False
+        self._ended = False
+        self._how: Ending | None = None
+        self._thread = threading.Thread(target=self._work, name="history-writer", daemon=True)
+        self._thread.start()
+
+    # -- the listener -------------------------------------------------------------
+
+    def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.StepStarted) and not self._started:
+            self._started = True
+            self._jobs.put(("start", ()))
+        elif isinstance(event, ev.StepEnded) and self._started:
+            kind = "skipped" if event.skipped else "done"
+            self._jobs.put((kind, (event.index, event.step.name, event.seconds)))
+        elif isinstance(event, ev.Ended) and self._started and not self._ended:
+            self._ended = True
+            self._jobs.put(("finish", (self._how or event.status,)))
+
+    def interrupted(self) -> None:
+        """Mark the ending as an interruption (Ctrl+C, a signal), not the user's stop."""
+        self._how = "interrupted"
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued (a session that never ended is marked interrupted).
+
+        Waits up to ``timeout`` for the writes; call it when the program is
+        about to exit, not on a UI's event loop. A session that ended needs no
+        close: the writer finishes by itself after the ending.
+        """
+        if self._started and not self._ended:
+            self._ended = True
+            self._jobs.put(("finish", ("interrupted",)))
+        self._jobs.put(None)
+        self._thread.join(timeout)
+
+    # -- the writer thread ----------------------------------------------------------
+
+    def _work(self) -> None:
+        store = None
+        record = None
+        failed = False
+        while (job := self._jobs.get()) is not None:
+            if failed:
+                continue
+            name, args = job
+            try:
+                if store is None:
+                    store = self._open_store()
+                    if getattr(store, "notice", None):
+                        self._on_notice(store.notice)
+                if name == "start":
+                    r = self.routine
+                    record = store.start_session(r.id, r.title, r.content_hash, r.planned_seconds)
+                elif record is None:
+                    continue
+                elif name == "done":
+                    record.step_done(*args)
+                elif name == "skipped":
+                    record.step_skipped(args[0], args[1], args[2])
+                elif name == "finish":
+                    record.finish(args[0])
+                    break  # nothing follows an ending: the thread ends on its own
+            except Exception as err:  # noqa: BLE001 - a history fault never stops the session
+                failed = True
+                detail = err.message if isinstance(err, UserError) else str(err)
+                self._on_notice(f"This session is not being recorded in your history: {detail}")
+        if store is not None:
+            with contextlib.suppress(Exception):  # closing is best effort; the data is committed
+                store.close()
+
+
+def _default_store() -> Any:
+    from stretch_coach.history.store import HistoryStore
+
+    return HistoryStore.open()

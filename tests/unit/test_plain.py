@@ -1,0 +1,330 @@
+"""The plain runner: its lines, and ``stretch-coach run --plain`` as a process without a terminal."""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import subprocess
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from stretch_coach.engine.clock import FakeClock
+from stretch_coach.engine.session import Session
+from stretch_coach.plain import PlainView, phase_line, status_line
+from stretch_coach.routine.library import Library, timeline_of
+from stretch_coach.timeline import Timeline
+
+#: About 4.3 s with no prepare: every timed kind, a manual step, a silent cue.
+SHORT = """\
+title: Short one
+caution:
+  - Stop if it hurts.
+defaults:
+  prepare: 0
+cues:
+  rep: none
+steps:
+  - name: Calf stretch
+    instructions: Lean on the wall.
+    hold: 0.5s
+    reps: 2
+    rest: 0.3s
+    sides: [left, right]
+    switch: 0.3s
+  - name: Loosen your sheets
+  - name: Heel raises
+    reps: 3
+    tempo: 0.3s
+  - name: March
+    duration: 0.5s
+"""
+
+
+# -- lines ------------------------------------------------------------------------------
+
+
+def test_the_example_reads_as_one_line_per_phase(
+    make_timeline: Callable[..., Timeline], example_yaml: str, play: Callable[..., None]
+) -> None:
+    timeline = make_timeline(example_yaml)
+    clock = FakeClock()
+    session = Session(timeline, clock)
+    out = io.StringIO()
+    session.add_listener(PlainView(session, out, live=False, terminal_keys=True))
+    play(session, clock)
+    assert out.getvalue().splitlines() == [
+        "Get ready: Wall calf stretch, left side, 5 s",
+        "  Hands on the wall, one foot back, heel down, lean forward.",
+        "Hold 30 s (1/2)",
+        "Rest 10 s",
+        "Hold 30 s (2/2)",
+        "Switch sides: right, 5 s",
+        "Hold 30 s (1/2)",
+        "Rest 10 s",
+        "Hold 30 s (2/2)",
+        "Get ready: Heel raises, 5 s",
+        "Heel raises: 10 reps, 3 s each",
+        "Loosen your sheets — press Enter when done",
+        "  Keep the covers loose over your feet.",
+        "Finished: 3 min 5 s",
+    ]
+    assert "\r" not in out.getvalue()
+
+
+def test_phase_lines_for_the_other_kinds(make_timeline: Callable[..., Timeline]) -> None:
+    timeline = make_timeline(
+        """\
+        title: K
+        steps:
+          - name: Easy cycling
+            duration: 5m
+          - name: Heel walking
+            reps: 20
+            sides: [left, right]
+          - rest: 30s
+          - name: Breathe
+            rest: 20s
+          - name: Bend
+            hold: 10s
+            sets: 2
+            set_rest: 15s
+            prepare: 0
+        """
+    )
+    lines = [phase_line(s, timeline, terminal=True) for s in timeline.segments]
+    assert lines == [
+        "Get ready: Easy cycling, 5 s",
+        "Easy cycling: 5 min",
+        "Heel walking, left side: 20 reps at your own pace — press c to count each, Enter when done",
+        "Heel walking, right side: 20 reps at your own pace — press c to count each, Enter when done",
+        "Rest 30 s",
+        "Breathe: 20 s",
+        "Hold 10 s (set 1/2)",
+        "Rest 15 s before set 2/2",
+        "Hold 10 s (set 2/2)",
+    ]
+    manual = make_timeline("title: M\nsteps:\n  - name: Loosen your sheets\n")
+    assert phase_line(manual.segments[0], manual, terminal=False) == (
+        "Loosen your sheets — send an empty line when done"
+    )
+
+
+def test_a_hold_without_prepare_still_names_its_step(
+    make_timeline: Callable[..., Timeline], play: Callable[..., None]
+) -> None:
+    timeline = make_timeline("title: H\nsteps:\n  - name: Calf stretch\n    hold: 5s\n    prepare: 0\n    sides: [left, right]\n")
+    clock = FakeClock()
+    session = Session(timeline, clock)
+    out = io.StringIO()
+    session.add_listener(PlainView(session, out, live=False, terminal_keys=True))
+    play(session, clock)
+    assert out.getvalue().splitlines()[:2] == ["Calf stretch, left side", "Hold 5 s"]
+
+
+def test_the_live_line(make_timeline: Callable[..., Timeline], example_yaml: str) -> None:
+    timeline = make_timeline(example_yaml)
+    clock = FakeClock()
+    session = Session(timeline, clock)
+    session.start()
+    for _ in range(31):
+        clock.advance(0.4)  # small steps: one jump of 12.4 s would be a gap
+        session.update()
+    assert status_line(session.state()) == "  Hold 0:23 · step 1/3 · 2:53 left · next: Rest 10 s"
+    session.pause()
+    assert status_line(session.state()).startswith("  Paused · Hold 0:23")
+
+
+def test_the_live_line_is_only_rewritten_when_it_changes(make_timeline: Callable[..., Timeline], example_yaml: str) -> None:
+    timeline = make_timeline(example_yaml)
+    clock = FakeClock()
+    session = Session(timeline, clock)
+    out = io.StringIO()
+    view = PlainView(session, out, live=True, terminal_keys=True)
+    session.add_listener(view)
+    session.start()
+    before = out.getvalue()
+    view.redraw()
+    view.redraw()
+    assert out.getvalue() == before
+    clock.advance(1.0)
+    view.redraw()
+    assert out.getvalue()[len(before):] == "\r  Get ready 0:04 · step 1/3 · 3:04 left · next: Hold 30 s\x1b[K"
+    view.line("Paused")
+    assert out.getvalue().endswith("\r\x1b[KPaused\n\r  Get ready 0:04 · step 1/3 · 3:04 left · next: Hold 30 s\x1b[K")
+
+
+# -- the command, without a terminal ------------------------------------------------------
+
+
+@pytest.fixture
+def short(tmp_path: Path) -> Path:
+    path = tmp_path / "short.yaml"
+    path.write_text(SHORT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run_plain(cli_argv: list[str], child_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``stretch-coach run ARGS`` to its end (stdin: the given text, else nothing)."""
+
+    def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*cli_argv, "run", *args],
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=child_env,
+            timeout=30,
+            check=False,
+        )
+
+    return run
+
+
+def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(tmp_path: Path, short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    log = tmp_path / "cues.jsonl"
+    result = run_plain([str(short), "--plain", "--audio", "none", "--cue-log", str(log)])
+    assert result.returncode == 0, result.stderr
+    assert "\r" not in result.stdout and "\x1b" not in result.stdout
+    assert result.stdout.splitlines() == [
+        "Short one — 4.3 s plus 1 self-paced step",
+        "Caution: Stop if it hurts.",
+        ("Input is not a terminal: reading commands from it, one a line (empty line: done, "
+        "p: pause/resume, n: next, b: back, r: restart, c: count a rep, q: quit). "
+        "When it ends, self-paced steps are skipped."),
+        "Calf stretch, left side",
+        "Hold 0.5 s (1/2)",
+        "  Lean on the wall.",
+        "Rest 0.3 s",
+        "Hold 0.5 s (2/2)",
+        "Switch sides: right, 0.3 s",
+        "Hold 0.5 s (1/2)",
+        "Rest 0.3 s",
+        "Hold 0.5 s (2/2)",
+        "Loosen your sheets — send an empty line when done",
+        "No input left: skipping Loosen your sheets",
+        "Heel raises: 3 reps, 0.3 s each",
+        "March: 0.5 s",
+        "Finished: 4 s",
+    ]
+    assert result.stderr == ""
+    # The log has every cue of the plan, once, in order, none early.
+    timeline = timeline_of(Library.from_paths([short]).find(str(short)))
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(timeline.cues)
+    for record, cue in zip(records, timeline.cues):
+        planned = cue.to_json()
+        assert [record[k] for k in ("event", "step", "name", "side", "rep", "set", "sound")] == [
+            planned[k] for k in ("event", "step", "name", "side", "rep", "set", "sound")
+        ]
+        assert record["at"] == round(cue.at, 4)
+        assert record["t"] >= record["at"] - 0.0001
+        assert record["t"] - record["at"] < 0.25
+    assert any(r["sound"] == "none" for r in records)  # silent cues are logged too
+
+
+def test_an_enter_piped_in_early_is_kept_for_the_self_paced_step(short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    result = run_plain([str(short), "--plain", "--audio", "none"], stdin="\n")
+    assert result.returncode == 0, result.stderr
+    assert "No input left" not in result.stdout
+    assert result.stdout.splitlines()[-1] == "Finished: 4 s"
+
+
+def test_piped_commands_skip_and_quit(short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    result = run_plain([str(short), "--plain", "--audio", "none"], stdin="n\nwhat\nq\n")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "Unknown command 'what': use p, n, b, r, c, q or an empty line" in lines
+    assert lines[-1].startswith("Stopped after")
+
+
+def test_bad_input_exits_2(tmp_path: Path, short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    result = run_plain(["no-such-routine", "--plain"])
+    assert result.returncode == 2
+    assert "no routine 'no-such-routine'" in result.stderr and "Traceback" not in result.stderr
+    result = run_plain([str(short), "--plain", "--cue-log", str(tmp_path / "missing" / "x.jsonl")])
+    assert result.returncode == 2
+    assert result.stderr.startswith("stretch-coach: --cue-log") and "Traceback" not in result.stderr
+    result = run_plain([str(short), "--plain", "--audio", "loud"])
+    assert result.returncode == 2
+
+
+@pytest.fixture
+def start_plain(cli_argv: list[str], child_env: dict[str, str]) -> Callable[..., subprocess.Popen[str]]:
+    """Start ``stretch-coach run FILE --plain --audio none --cue-log LOG`` with piped stdio."""
+
+    def start(path: Path, log: Path, stdin: int = subprocess.PIPE) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [*cli_argv, "run", str(path), "--plain", "--audio", "none", "--cue-log", str(log)],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_env,
+        )
+
+    return start
+
+
+def read_until(proc: subprocess.Popen[str], prefix: str) -> None:
+    """Read the child's lines until one starts with ``prefix``."""
+    assert proc.stdout is not None
+    while not proc.stdout.readline().startswith(prefix):
+        assert proc.poll() is None, "the child ended first"
+
+
+def test_ctrl_c_stops_at_once_with_130_and_no_traceback(
+    tmp_path: Path, start_plain: Callable[..., subprocess.Popen[str]]
+) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text("title: Long\nsteps:\n  - name: Hold\n    hold: 60s\n", encoding="utf-8")
+    log = tmp_path / "cues.jsonl"
+    proc = start_plain(path, log, stdin=subprocess.DEVNULL)
+    read_until(proc, "Get ready")  # under way
+    began = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 130
+    assert time.monotonic() - began < 2.0
+    assert "Traceback" not in err
+    assert out.splitlines()[-1].startswith("Stopped after")
+    # The log kept what fired before the interrupt.
+    assert json.loads(log.read_text(encoding="utf-8").splitlines()[0])["event"] == "prepare"
+
+
+def test_a_stopped_process_pauses_instead_of_skipping(
+    tmp_path: Path, start_plain: Callable[..., subprocess.Popen[str]]
+) -> None:
+    # SIGSTOP for longer than the gap threshold, as a sleeping laptop would:
+    # the session pauses as of the stop, and a "p" resumes it.
+    path = tmp_path / "hold.yaml"
+    path.write_text(textwrap.dedent("""\
+        title: Gap
+        steps:
+          - name: Calf stretch
+            hold: 2s
+            prepare: 0
+        """), encoding="utf-8")
+    log = tmp_path / "cues.jsonl"
+    proc = start_plain(path, log)
+    assert proc.stdout is not None and proc.stdin is not None
+    read_until(proc, "Hold 2 s")
+    proc.send_signal(signal.SIGSTOP)
+    time.sleep(3.5)  # the point of the test: real time passes while it is stopped
+    proc.send_signal(signal.SIGCONT)
+    line = proc.stdout.readline()
+    assert line.startswith("Paused: the timer was held up")
+    proc.stdin.write("p\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline() == "Resumed\n"
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert out.splitlines()[-1] == "Finished: 2 s"
+    end = next(json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"end"' in x)
+    assert end["t"] - end["at"] < 0.25  # measured on the plan's axis: the stop is not counted
