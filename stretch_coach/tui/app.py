@@ -41,6 +41,14 @@ class AudioProblem(Message):
         self.text = text
 
 
+class HistoryNotice(Message):
+    """The history recorder has something to say (from its writer thread)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class CoachApp(App[int]):
     """The coach.
 
@@ -167,6 +175,15 @@ class CoachApp(App[int]):
             self._problems_seen.add(message.text)
             self.notify(message.text, title="Sound", severity="warning", timeout=8)
 
+    def report_history_notice(self, text: str) -> None:
+        """Show a history notice (damaged file kept aside, not recording); any thread."""
+        self.post_message(HistoryNotice(text))  # post_message is thread-safe
+
+    def on_history_notice(self, message: HistoryNotice) -> None:
+        if message.text not in self._problems_seen:
+            self._problems_seen.add(message.text)
+            self.notify(message.text, title="History", severity="warning", timeout=12)
+
     def _ring(self) -> None:
         """The terminal bell for the bell player, from whichever thread it plays on."""
         if threading.get_ident() == self._thread_id:
@@ -292,6 +309,8 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         RoutineError: for a routine that is invalid. Both before any screen opens.
     """
     from stretch_coach.errors import UserError
+    from stretch_coach.history.recorder import HistoryRecorder
+    from stretch_coach.history.recorder import Routine as HistoryRoutine
     from stretch_coach.routine.library import default_library
     from stretch_coach.timeline import TimelineTooLong
     from stretch_coach.tui.plan import timeline_for
@@ -308,6 +327,16 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
     voice: bool | None = getattr(args, "voice", None)
     if getattr(args, "no_voice", False):
         voice = False
+    recorders: list[HistoryRecorder] = []
+
+    def record(entry: Entry, session: Any) -> None:
+        """Record each session in the user's history as it plays."""
+        recorder = HistoryRecorder(
+            HistoryRoutine.of(entry, session.timeline.total), on_notice=app.report_history_notice
+        )
+        recorders.append(recorder)
+        session.add_listener(recorder)
+
     app = CoachApp(
         library,
         settings=settings,
@@ -316,6 +345,12 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         start=entry,
         audio_override=getattr(args, "audio", None) or None,
         voice_override=voice if isinstance(voice, bool) else None,
+        on_session=record,
     )
-    result = app.run()
+    try:
+        result = app.run()
+    finally:
+        # A session still playing when the app ends is kept as interrupted.
+        for recorder in recorders:
+            recorder.close()
     return int(result or app.return_code or 0)

@@ -71,6 +71,21 @@ async def test_slash_filters_by_title_tag_or_id(make_app: Any) -> None:
         assert isinstance(app.screen, LibraryScreen)
 
 
+async def test_keys_typed_straight_after_slash_reach_the_filter(make_app: Any) -> None:
+    """A quick typist's "/bed" arrives in one burst: no key may go to the list."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for key, char in (("slash", "/"), ("b", "b"), ("e", "e"), ("d", "d")):
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # as a terminal's driver does: all queued at once
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "bed"
+        assert shown_titles(app) == ["Bedtime calf stretch"]
+
+
 async def test_arrows_in_the_filter_move_the_list(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -182,7 +182,22 @@ class LibraryScreen(Screen[None]):
         return True
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.set_focus(self.query_one("#filter", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing anywhere filters: a printable key nothing else used goes to the filter.
+
+        This is also what keeps a quick "/bed" whole: the keys of a burst are
+        delivered to the widget focused when they arrived (the list), so "bed"
+        reaches here, not the filter, unless we pass it on.
+        """
+        if not (event.is_printable and event.character) or event.key in self.active_bindings:
+            return  # "/", "s", "?" and "q" keep their meaning
+        filter_input = self.query_one("#filter", Input)
+        filter_input.cursor_position = len(filter_input.value)
+        filter_input.insert_text_at_cursor(event.character)
+        self.set_focus(filter_input)
+        event.stop()
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
