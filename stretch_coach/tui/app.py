@@ -33,19 +33,12 @@ PlayerFactory = Callable[[str, Callable[[str], None], Callable[[], None] | None]
 SessionHook = Callable[["Entry", Any], None]
 
 
-class AudioProblem(Message):
-    """The player reported a problem (from any thread)."""
+class Notice(Message):
+    """Something to tell the user once, from any thread (a sound or history problem)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, title: str, text: str) -> None:
         super().__init__()
-        self.text = text
-
-
-class HistoryNotice(Message):
-    """The history recorder has something to say (from its writer thread)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
+        self.title = title
         self.text = text
 
 
@@ -168,21 +161,16 @@ class CoachApp(App[int]):
 
     def report_audio_problem(self, text: str) -> None:
         """Show a sound problem once; safe to call from any thread."""
-        self.post_message(AudioProblem(text))  # post_message is thread-safe
+        self.post_message(Notice("Sound", text))  # post_message is thread-safe
 
-    def on_audio_problem(self, message: AudioProblem) -> None:
+    def report_history_problem(self, text: str) -> None:
+        """Show a history problem once; safe to call from any thread."""
+        self.post_message(Notice("History", text))
+
+    def on_notice(self, message: Notice) -> None:
         if message.text not in self._problems_seen:
             self._problems_seen.add(message.text)
-            self.notify(message.text, title="Sound", severity="warning", timeout=8)
-
-    def report_history_notice(self, text: str) -> None:
-        """Show a history notice (damaged file kept aside, not recording); any thread."""
-        self.post_message(HistoryNotice(text))  # post_message is thread-safe
-
-    def on_history_notice(self, message: HistoryNotice) -> None:
-        if message.text not in self._problems_seen:
-            self._problems_seen.add(message.text)
-            self.notify(message.text, title="History", severity="warning", timeout=12)
+            self.notify(message.text, title=message.title, severity="warning", timeout=8)
 
     def _ring(self) -> None:
         """The terminal bell for the bell player, from whichever thread it plays on."""
@@ -309,8 +297,6 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         RoutineError: for a routine that is invalid. Both before any screen opens.
     """
     from stretch_coach.errors import UserError
-    from stretch_coach.history.recorder import HistoryRecorder
-    from stretch_coach.history.recorder import Routine as HistoryRoutine
     from stretch_coach.routine.library import default_library
     from stretch_coach.timeline import TimelineTooLong
     from stretch_coach.tui.plan import timeline_for
@@ -327,12 +313,24 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
     voice: bool | None = getattr(args, "voice", None)
     if getattr(args, "no_voice", False):
         voice = False
-    recorders: list[HistoryRecorder] = []
+    cue_log = None
+    if getattr(args, "cue_log", None):
+        from stretch_coach.engine.cue_log import CueLog
 
-    def record(entry: Entry, session: Any) -> None:
-        """Record each session in the user's history as it plays."""
+        try:
+            cue_log = CueLog.open(args.cue_log)
+        except OSError as err:
+            raise UserError(f"--cue-log {args.cue_log}: {err.strerror or err}") from None
+    recorders: list[Any] = []
+
+    def on_session(entry: Entry, session: Any) -> None:
+        """Every session is logged (``--cue-log``) and recorded in the history."""
+        from stretch_coach.history.recorder import HistoryRecorder, Routine
+
+        if cue_log is not None:
+            session.add_listener(cue_log)
         recorder = HistoryRecorder(
-            HistoryRoutine.of(entry, session.timeline.total), on_notice=app.report_history_notice
+            Routine.of(entry, session.timeline.total), on_notice=app.report_history_problem
         )
         recorders.append(recorder)
         session.add_listener(recorder)
@@ -345,12 +343,13 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         start=entry,
         audio_override=getattr(args, "audio", None) or None,
         voice_override=voice if isinstance(voice, bool) else None,
-        on_session=record,
+        on_session=on_session,
     )
     try:
         result = app.run()
     finally:
-        # A session still playing when the app ends is kept as interrupted.
         for recorder in recorders:
-            recorder.close()
+            recorder.close()  # a session cut short is written as interrupted
+        if cue_log is not None:
+            cue_log.close()
     return int(result or app.return_code or 0)
