@@ -12,7 +12,6 @@ import pytest
 from stretch_coach.routine import RoutineError, StepKind, load_routine
 from stretch_coach.routine.model import Include, Sound
 
-
 Writer = Callable[..., Path]
 
 
