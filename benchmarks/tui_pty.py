@@ -39,7 +39,8 @@ def coach_command(*args: str) -> list[str]:
     if script.exists():
         # A missing file: the coach refuses it before drawing anything.
         probe = subprocess.run(
-            [str(script), "run", "/nonexistent/routine.yaml"], capture_output=True, text=True, timeout=60
+            [str(script), "run", "/nonexistent/routine.yaml"],
+            capture_output=True, text=True, timeout=60, check=False,
         )
         if "not built yet" not in probe.stderr:
             return [str(script), *(["run", *args] if args else [])]

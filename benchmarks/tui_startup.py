@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tui_pty import Terminal, coach_command  # noqa: E402
+from tui_pty import Terminal, coach_command
 
 MINIMAL_APP = """
 import sys

@@ -41,13 +41,29 @@ def library_options() -> argparse.ArgumentParser:
     return parent
 
 
+def coach_options() -> argparse.ArgumentParser:
+    """Options of the coach opened without a command (``run`` has its own)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS keeps a sub-command's defaults from overwriting these (and vice versa).
+    parent.add_argument(
+        "--audio",
+        choices=("auto", "playsound3", "bell", "none"),
+        default=argparse.SUPPRESS,
+        help="how cues sound, for this run only (default: the settings, else auto)",
+    )
+    parent.add_argument(
+        "--no-voice", action="store_true", default=argparse.SUPPRESS, help="do not speak, for this run"
+    )
+    return parent
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every registered sub-command."""
     parser = argparse.ArgumentParser(
         prog="stretch-coach",
         description="A guided stretching coach: timed holds, reps and audio cues. "
         "With no command, opens the routine library.",
-        parents=[library_options()],
+        parents=[library_options(), coach_options()],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.set_defaults(handler=None)
@@ -64,10 +80,26 @@ def _open_library_tui(args: argparse.Namespace) -> int:
     return open_tui(args, routine=None)
 
 
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """Parse the command line; without a command, skip building every command's parser.
+
+    Opening the coach is the most common start and the one people wait for,
+    so it does not pay for the parsers of commands it will not run.
+    """
+    if not {"-h", "--help", "--version"} & set(argv):
+        quick = argparse.ArgumentParser(
+            prog="stretch-coach", add_help=False, parents=[library_options(), coach_options()]
+        )
+        args, rest = quick.parse_known_args(argv)
+        if not rest:
+            args.handler = None
+            return args
+    return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "library"):
         args.library = []
     handler = args.handler or _open_library_tui

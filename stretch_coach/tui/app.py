@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
@@ -33,11 +33,12 @@ PlayerFactory = Callable[[str, Callable[[str], None], Callable[[], None] | None]
 SessionHook = Callable[["Entry", Any], None]
 
 
-class AudioProblem(Message):
-    """The player reported a problem (from any thread)."""
+class Notice(Message):
+    """Something to tell the user once, from any thread (a sound or history problem)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, title: str, text: str) -> None:
         super().__init__()
+        self.title = title
         self.text = text
 
 
@@ -62,7 +63,7 @@ class CoachApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "stretch-coach"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+z", "suspend", "Suspend to the shell (pauses a session)", show=False),
         Binding("ctrl+q", "quit", "Quit the app", show=False, priority=True),
     ]
@@ -107,6 +108,7 @@ class CoachApp(App[int]):
         return LibraryScreen(self.library)
 
     def on_mount(self) -> None:
+        self.app_resume_signal.subscribe(self, self._after_resume)
         if self.settings_warning:
             self.notify(self.settings_warning, title="Settings", severity="warning", timeout=12)
         choice = self.audio_override or self.settings.audio
@@ -122,6 +124,12 @@ class CoachApp(App[int]):
 
     def on_unmount(self) -> None:
         self.player.close()
+
+    def _after_resume(self, app: object) -> None:
+        """Back from Ctrl+Z: the terminal may have been cleared, so draw everything again."""
+        self.screen.refresh(layout=True)
+        for widget in self.screen.walk_children():
+            widget.refresh()
 
     # -- audio ----------------------------------------------------------------
 
@@ -153,12 +161,16 @@ class CoachApp(App[int]):
 
     def report_audio_problem(self, text: str) -> None:
         """Show a sound problem once; safe to call from any thread."""
-        self.post_message(AudioProblem(text))  # post_message is thread-safe
+        self.post_message(Notice("Sound", text))  # post_message is thread-safe
 
-    def on_audio_problem(self, message: AudioProblem) -> None:
+    def report_history_problem(self, text: str) -> None:
+        """Show a history problem once; safe to call from any thread."""
+        self.post_message(Notice("History", text))
+
+    def on_notice(self, message: Notice) -> None:
         if message.text not in self._problems_seen:
             self._problems_seen.add(message.text)
-            self.notify(message.text, title="Sound", severity="warning", timeout=8)
+            self.notify(message.text, title=message.title, severity="warning", timeout=8)
 
     def _ring(self) -> None:
         """The terminal bell for the bell player, from whichever thread it plays on."""
@@ -301,6 +313,28 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
     voice: bool | None = getattr(args, "voice", None)
     if getattr(args, "no_voice", False):
         voice = False
+    cue_log = None
+    if getattr(args, "cue_log", None):
+        from stretch_coach.engine.cue_log import CueLog
+
+        try:
+            cue_log = CueLog.open(args.cue_log)
+        except OSError as err:
+            raise UserError(f"--cue-log {args.cue_log}: {err.strerror or err}") from None
+    recorders: list[Any] = []
+
+    def on_session(entry: Entry, session: Any) -> None:
+        """Every session is logged (``--cue-log``) and recorded in the history."""
+        from stretch_coach.history.recorder import HistoryRecorder, Routine
+
+        if cue_log is not None:
+            session.add_listener(cue_log)
+        recorder = HistoryRecorder(
+            Routine.of(entry, session.timeline.total), on_notice=app.report_history_problem
+        )
+        recorders.append(recorder)
+        session.add_listener(recorder)
+
     app = CoachApp(
         library,
         settings=settings,
@@ -309,6 +343,13 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         start=entry,
         audio_override=getattr(args, "audio", None) or None,
         voice_override=voice if isinstance(voice, bool) else None,
+        on_session=on_session,
     )
-    result = app.run()
+    try:
+        result = app.run()
+    finally:
+        for recorder in recorders:
+            recorder.close()  # a session cut short is written as interrupted
+        if cue_log is not None:
+            cue_log.close()
     return int(result or app.return_code or 0)

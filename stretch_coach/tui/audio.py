@@ -13,7 +13,8 @@ from typing import Any, Protocol
 class Player(Protocol):
     """What the coach needs of a player (see ``stretch_coach.audio.player``)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def play(self, sound: Any) -> Any: ...
     def say(self, text: str) -> Any: ...
@@ -79,7 +80,12 @@ class SessionPlayer:
 
     @property
     def name(self) -> str:
+        """The name of the player in use (what the settings' test reports)."""
         return self.inner.name
+
+    @name.setter
+    def name(self, value: str) -> None:  # the engine's Player protocol has a plain attribute
+        raise AttributeError("a session player is named by the player it wraps")
 
     def play(self, sound: Any) -> None:
         if not self.muted:

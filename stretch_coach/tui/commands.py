@@ -61,7 +61,7 @@ class LibraryCommands(_Commands):
 
     def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
         app: Any = self.app
-        out = [
+        out: list[tuple[str, Callable[[], Any], str]] = [
             (f"Start: {entry.title}", partial(app.start_routine, entry), entry.routine.summary or entry.id)
             for entry in app.library.entries
             if entry.valid and entry.routine is not None

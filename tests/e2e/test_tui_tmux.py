@@ -8,6 +8,7 @@ tool is a failure.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -45,7 +46,8 @@ class Terminal:
 
     def _tmux(self, *args: str) -> str:
         out = subprocess.run(
-            [self.tmux, "-S", self.socket, *args], capture_output=True, text=True, timeout=20
+            [self.tmux, "-S", self.socket, *args],
+            capture_output=True, text=True, timeout=20, check=False,
         )
         return out.stdout
 
@@ -59,6 +61,15 @@ class Terminal:
             f"echo $? > {self.exit_file}; sleep 30"
         )
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]), "sh", "-c", script)
+
+    def start_in_shell(self, args: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24)) -> None:
+        """Run the command from an interactive shell, which has job control (Ctrl+Z, fg)."""
+        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", str(size[0]),
+                   "-y", str(size[1]), "bash", "--norc", "--noprofile", "-i")
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        command = " ".join(shlex.quote(a) for a in [str(COMMAND), *args])
+        # No "; echo $?" here: a job stopped by Ctrl+Z would let it run early.
+        self.keys(f"unset COLUMNS LINES; export {exports} TERM=xterm-256color; {command}", "Enter")
 
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", self.name)
@@ -117,19 +128,11 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _skip_if_not_wired(term: Terminal) -> None:
-    if term.exit_file.exists() and "not built yet" in term.screen():
-        pytest.skip("stretch_coach/commands/run.py does not open the coach yet (run_app)")
-
-
 def test_find_start_pause_resume_stop_and_quit(terminal: Terminal, env: dict[str, str]) -> None:
     """The issue's "done when", at 80x24, on the bundled routines."""
     terminal.start([], env)
-    time.sleep(0.5)
-    _skip_if_not_wired(terminal)
     terminal.wait_for("Routines")
-    terminal.keys("/")
-    terminal.type("bed")
+    terminal.type("/bed")  # one burst, as a quick typist sends it
     terminal.wait_for("Wall calf stretch")  # the preview of the first match
     terminal.keys("Enter")
     terminal.wait_for("Before you start")  # its caution, the first time
@@ -151,12 +154,18 @@ def test_find_start_pause_resume_stop_and_quit(terminal: Terminal, env: dict[str
     assert "Steps skipped" in screen
     terminal.keys("q")
     assert terminal.exit_code() == 0
+    # The session is in the history, as the user ended it.
+    history = subprocess.run(
+        [str(COMMAND), "history", "--json"], env={**os.environ, **env},
+        capture_output=True, text=True, timeout=30, check=True,
+    )
+    (session,) = json.loads(history.stdout)["sessions"]
+    assert (session["routine_id"], session["status"]) == ("bedtime-calf-stretch", "stopped")
+    assert session["steps_skipped"] >= 1
 
 
 def test_run_goes_straight_to_the_session(terminal: Terminal, env: dict[str, str]) -> None:
     terminal.start(["run", "step-calf-stretch"], env, size=(60, 20))
-    time.sleep(0.5)
-    _skip_if_not_wired(terminal)
     screen = terminal.wait_for("Before you start")
     assert "Routines" not in screen
     terminal.keys("Enter")
@@ -175,10 +184,37 @@ def test_bad_routine_fails_before_the_screen_opens(tmp_path: Path, env: dict[str
         pytest.skip(f"{COMMAND} is not installed")
     out = subprocess.run(
         [str(COMMAND), "run", "no-such-routine"],
-        capture_output=True, text=True, timeout=30, env={**os.environ, **env},
+        capture_output=True, text=True, timeout=30, env={**os.environ, **env}, check=False,
     )
     if "not built yet" in out.stderr:
         pytest.skip("stretch_coach/commands/run.py does not open the coach yet (run_app)")
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "no routine 'no-such-routine'" in out.stderr
     assert "\x1b[" not in out.stdout + out.stderr  # no screen was drawn
+
+
+def test_ctrl_z_pauses_and_fg_redraws(terminal: Terminal, env: dict[str, str]) -> None:
+    if shutil.which("bash") is None:
+        pytest.skip("bash is needed for job control")
+    terminal.start_in_shell(["run", "step-calf-stretch"], env)
+    time.sleep(1.0)
+    if "not built yet" in terminal.screen():
+        pytest.skip("stretch_coach/commands/run.py does not open the coach yet (run_app)")
+    terminal.wait_for("Before you start")
+    terminal.keys("Enter")
+    terminal.wait_for("Get ready")
+    terminal.keys("C-z")
+    terminal.wait_for("Heel drops", gone=True)  # back at the shell
+    terminal.keys("fg", "Enter")
+    screen = terminal.wait_for("Paused while the coach was in the background")
+    time.sleep(0.5)
+    screen = terminal.screen()
+    assert "Step calf stretch" in screen and "Routine" in screen  # all of it redrawn
+    terminal.keys("Space")
+    terminal.wait_for("Paused while", gone=True)
+    terminal.keys("q", "y")
+    terminal.wait_for("Session stopped")
+    terminal.keys("q")
+    terminal.wait_for("Session stopped", gone=True)
+    terminal.keys(f"echo $? > {terminal.exit_file}", "Enter")  # fg's status is the coach's
+    assert terminal.exit_code() == 0

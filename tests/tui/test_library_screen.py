@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from textual.widgets import Input, OptionList, Static
+from tui_helpers import run_command, shown
 
 from stretch_coach.settings import CautionLog, Settings
 from stretch_coach.tui.screens.caution import CautionScreen
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.session import SessionScreen
-
-from tui_helpers import run_command, shown
 
 
 def shown_titles(app: Any) -> list[str]:
@@ -70,6 +69,21 @@ async def test_slash_filters_by_title_tag_or_id(make_app: Any) -> None:
         assert "No routine matches" in await shown(pilot)
         await pilot.press("enter")  # nothing to start: nothing happens
         assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_keys_typed_straight_after_slash_reach_the_filter(make_app: Any) -> None:
+    """A quick typist's "/bed" arrives in one burst: no key may go to the list."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        for key, char in (("slash", "/"), ("b", "b"), ("e", "e"), ("d", "d")):
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # as a terminal's driver does: all queued at once
+        await pilot.pause()
+        assert app.screen.query_one("#filter", Input).value == "bed"
+        assert shown_titles(app) == ["Bedtime calf stretch"]
 
 
 async def test_arrows_in_the_filter_move_the_list(make_app: Any) -> None:
@@ -195,3 +209,14 @@ async def test_prepare_setting_changes_the_times(make_app: Any) -> None:
         text = await shown(pilot)
         assert "2:25" in text  # the wall stretch without its 5 s get-ready
         assert "your setting" in text
+
+
+async def test_footer_in_the_filter_offers_start_only_when_something_matches(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"cool")
+        keys = {b.binding.description for b in app.screen.active_bindings.values() if b.enabled}
+        assert "Start" in keys and "Clear filter" in keys
+        await pilot.press(*"xyz")
+        keys = {b.binding.description for b in app.screen.active_bindings.values() if b.enabled}
+        assert "Start" not in keys

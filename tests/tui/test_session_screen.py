@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import Digits
+from textual.widgets import Digits, ProgressBar
+from tui_helpers import advance, run_command, shown, wait_for
 
 from stretch_coach.settings import CautionLog
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.session import SessionScreen
 from stretch_coach.tui.screens.summary import SummaryScreen
-
-from tui_helpers import advance, run_command, shown, wait_for
 
 BEDTIME_CAUTION = ("Stop if the stretch causes sharp pain.",)
 
@@ -57,21 +56,27 @@ async def test_shows_the_step_the_side_and_the_countdown(start: Any, clock: Any,
         assert "beep" in player.played and "go" in player.played
 
 
-async def test_each_cue_flashes_the_stage(start: Any, clock: Any) -> None:
+async def test_each_cue_flashes_the_stage(
+    start: Any, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stretch_coach.tui.screens import session as session_module
+
+    monkeypatch.setattr(session_module, "FLASH_SECONDS", 0.2)
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         stage = app.screen.query_one("#stage")
-        assert stage.has_class("-cue")  # the prepare cue
-        await pilot.pause(0.8)
-        assert not stage.has_class("-cue")
+        await wait_for(pilot, lambda: not stage.has_class("-cue"))  # the get-ready flash ends
+        lit: list[str] = []
+        # Record every flash as it happens: a slow machine may not look in time.
+        original = app.screen._flash
+        monkeypatch.setattr(app.screen, "_flash", lambda: (lit.append(app.screen._cue_text), original()))
         await advance(pilot, clock, 2)  # 3 s left: the countdown tick
-        assert stage.has_class("-cue")
-        assert "3" in str(app.screen.query_one("#status-line").render())
-        await pilot.pause(0.8)
-        await advance(pilot, clock, 3)  # the hold starts: "Go"
-        assert stage.has_class("-cue")
+        assert lit == ["3"]
+        await advance(pilot, clock, 3)  # 2, 1, then the hold starts: "Go"
+        assert lit == ["3", "2", "1", "Go"]
         assert "Go" in str(app.screen.query_one("#status-line").render())
+        await wait_for(pilot, lambda: not stage.has_class("-cue"))  # and each flash ends
 
 
 async def test_space_pauses_and_resumes_and_an_hour_paused_loses_nothing(start: Any, clock: Any) -> None:
@@ -143,12 +148,19 @@ async def test_counted_reps_count_with_c(start: Any) -> None:
         assert digits(app) == "0"
         await pilot.press("c", "c", "c")
         assert digits(app) == "3"
+        bar = app.screen.query_one("#step-bar", ProgressBar)
+        assert bar.percentage == pytest.approx(3 / 20, abs=0.02)  # the bar counts too
         assert "3 of 20 reps" in await shown(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, SummaryScreen)
 
 
-async def test_m_mutes_and_v_turns_the_voice_off(start: Any, clock: Any, player: Any) -> None:
+async def test_m_mutes_and_v_turns_the_voice_off(
+    start: Any, clock: Any, player: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stretch_coach.tui.screens import session as session_module
+
+    monkeypatch.setattr(session_module, "FLASH_SECONDS", 30.0)  # still lit when we look
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

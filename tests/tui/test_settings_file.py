@@ -89,7 +89,7 @@ def test_broken_file_is_moved_aside_not_overwritten(hermetic: Path) -> None:
     path = settings_path()
     path.parent.mkdir(parents=True)
     path.write_text("audio = [ my careful edits\n")
-    settings, file, warning = open_settings()
+    _, file, warning = open_settings()
     assert warning and file.broken
     assert path.read_text() == "audio = [ my careful edits\n"  # reading never writes
     file, note = save_settings(Settings(theme="dark"), file)

@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Select, Static, Switch
+from tui_helpers import shown, wait_for
 
 from stretch_coach.settings import Settings, load_settings, open_settings, settings_path
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.settings import SettingsScreen
-
-from tui_helpers import shown, wait_for
 
 
 async def open_settings_screen(pilot: Any) -> SettingsScreen:
@@ -193,4 +192,4 @@ async def test_test_sound_tells_the_truth(make_app: Any) -> None:
             if downs:
                 await choose(pilot, "audio", downs)
             await pilot.press("t")
-            await wait_for(pilot, lambda: expect in str(result.render()))
+            await wait_for(pilot, lambda expect=expect: expect in str(result.render()))

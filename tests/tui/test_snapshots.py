@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input
+from tui_helpers import advance
 
 from stretch_coach.settings import CautionLog, Settings
 from stretch_coach.tui.screens import session as session_screen
-
-from tui_helpers import advance
 
 BEDTIME_CAUTION = ("Stop if the stretch causes sharp pain.",)
 

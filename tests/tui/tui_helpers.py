@@ -38,8 +38,16 @@ async def advance(pilot: Any, clock: Any, seconds: float, step: float = 1.0) -> 
 
 async def run_command(pilot: Any, text: str) -> None:
     """Open the command palette, type ``text`` and run the best match."""
+    from textual.command import CommandList
+
     await pilot.press("ctrl+p", *text)
-    await pilot.pause(0.5)  # the palette searches in a worker
+
+    def found() -> bool:  # the palette searches in a worker
+        lists = pilot.app.screen.query(CommandList)
+        return bool(lists) and lists.first().option_count > 0 and lists.first().highlighted is not None
+
+    await wait_for(pilot, found)
+    await pilot.pause(0.2)  # the search may still be adding better matches
     await pilot.press("enter")
     await pilot.pause()
 

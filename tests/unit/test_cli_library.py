@@ -143,3 +143,14 @@ def test_list_does_not_import_textual(folder: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_coach_without_a_command_takes_audio_and_voice_options() -> None:
+    from stretch_coach.cli import build_parser
+
+    parser = build_parser()
+    bare = parser.parse_args(["--audio", "none", "--no-voice"])
+    assert (bare.handler, bare.audio, bare.no_voice) == (None, "none", True)
+    run = parser.parse_args(["run", "x", "--audio", "bell"])
+    assert (run.audio, run.no_voice) == ("bell", False)
+    assert not hasattr(parser.parse_args([]), "audio")  # the settings decide

@@ -12,29 +12,6 @@ import pytest
 from stretch_coach.routine import RoutineError, StepKind, load_routine
 from stretch_coach.routine.model import Include, Sound
 
-EXAMPLE = """
-title: Bedtime calf stretch
-summary: Lengthen both calves before sleep to ease night cramps.
-tags: [bedtime, calf]
-source: NHS guidance on leg cramps
-caution:
-  - Stop if the stretch causes sharp pain.
-defaults:
-  prepare: 5s
-steps:
-  - name: Wall calf stretch
-    instructions: Hands on the wall, one foot back, heel down, lean forward.
-    hold: 30s
-    reps: 2
-    rest: 10s
-    sides: [left, right]
-  - name: Heel raises
-    reps: 10
-    tempo: 3s
-  - name: Loosen your sheets
-    instructions: Keep the covers loose over your feet.
-"""
-
 Writer = Callable[..., Path]
 
 
@@ -44,8 +21,8 @@ def problems(write: Writer, text: str, name: str = "r.yaml") -> list[str]:
     return [str(p) for p in err.value.problems]
 
 
-def test_the_format_page_example_loads(write: Writer) -> None:
-    routine = load_routine(write("bedtime-calf-stretch.yaml", EXAMPLE))
+def test_the_format_page_example_loads(write: Writer, example_yaml: str) -> None:
+    routine = load_routine(write("bedtime-calf-stretch.yaml", example_yaml))
     assert routine.id == "bedtime-calf-stretch"
     assert routine.tags == ("bedtime", "calf")
     assert routine.caution == ("Stop if the stretch causes sharp pain.",)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class CautionScreen(Screen[bool]):
     """Shows a routine's caution lines; dismisses with True to go on, False to go back."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "go_on", "Go on"),
         Binding("escape", "back", "Back"),
     ]

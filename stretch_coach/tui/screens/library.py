@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, OptionList
 from textual.widgets.option_list import Option
 
@@ -29,15 +32,33 @@ NARROW = 76
 SHORT = 24
 
 
-class RoutineList(OptionList):
-    """The list of routines; Enter starts the highlighted one (and the Footer says so)."""
+class _StartsOnEnter:
+    """A widget whose own Enter action starts the highlighted routine, when there is one.
 
-    BINDINGS = [Binding("enter", "select", "Start")]
+    Its Enter binding then carries the description "Start", so the Footer
+    says what Enter does wherever the focus is.
+    """
+
+    ENTER_ACTION: ClassVar[str] = ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "select":
-            return self.screen.check_action("start", parameters)
-        return super().check_action(action, parameters)
+        if action == self.ENTER_ACTION:
+            return cast(Widget, self).screen.check_action("start", parameters)
+        return super().check_action(action, parameters)  # type: ignore[misc]  # the widget's own
+
+
+class RoutineList(_StartsOnEnter, OptionList):
+    """The list of routines."""
+
+    ENTER_ACTION = "select"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select", "Start")]
+
+
+class FilterInput(_StartsOnEnter, Input):
+    """The filter."""
+
+    ENTER_ACTION = "submit"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Start")]
 
 
 class LibraryScreen(Screen[None]):
@@ -45,8 +66,8 @@ class LibraryScreen(Screen[None]):
 
     app: CoachApp
 
-    COMMANDS = {LibraryCommands}
-    BINDINGS = [
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {LibraryCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter"),
@@ -64,7 +85,7 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="/ to filter by title, tag or id", id="filter", compact=True)
+        yield FilterInput(placeholder="/ to filter by title, tag or id", id="filter", compact=True)
         with Horizontal(id="library-body"):
             yield RoutineList(*self._options(), id="routines")
             yield RoutinePreview(id="preview")
@@ -161,7 +182,22 @@ class LibraryScreen(Screen[None]):
         return True
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.set_focus(self.query_one("#filter", Input))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing anywhere filters: a printable key nothing else used goes to the filter.
+
+        This is also what keeps a quick "/bed" whole: the keys of a burst are
+        delivered to the widget focused when they arrived (the list), so "bed"
+        reaches here, not the filter, unless we pass it on.
+        """
+        if not (event.is_printable and event.character) or event.key in self.active_bindings:
+            return  # "/", "s", "?" and "q" keep their meaning
+        filter_input = self.query_one("#filter", Input)
+        filter_input.cursor_position = len(filter_input.value)
+        filter_input.insert_text_at_cursor(event.character)
+        self.set_focus(filter_input)
+        event.stop()
 
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
@@ -193,8 +229,12 @@ class LibraryScreen(Screen[None]):
     # -- layout ---------------------------------------------------------------
 
     def on_resize(self, event: Resize) -> None:
+        before = (self.has_class("-narrow"), self.has_class("-short"))
         self.set_class(event.size.width < NARROW, "-narrow")
         self.set_class(event.size.height < SHORT, "-short")
+        if (self.has_class("-narrow"), self.has_class("-short")) != before:
+            # A new arrangement: measure the preview's text again at its new width.
+            self.call_after_refresh(lambda: self._preview(self.highlighted_entry()))
 
     def on_descendant_focus(self, event: Any) -> None:
         self.refresh_bindings()

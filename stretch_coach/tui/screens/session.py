@@ -14,11 +14,14 @@ session opens the summary.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -75,10 +78,10 @@ class SessionScreen(Screen[None]):
 
     app: CoachApp
 
-    COMMANDS = {SessionCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SessionCommands}
     # The order is the Footer's: what matters most comes first, so a narrow
     # terminal cuts mute and voice before it cuts quit and help.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause", "Pause"),
         Binding("space", "resume", "Resume"),
         Binding("enter", "done", "Done"),
@@ -167,11 +170,13 @@ class SessionScreen(Screen[None]):
 
     # -- drawing --------------------------------------------------------------
 
-    def _set(self, key: str, value: Any, apply: Any) -> None:
+    def _set(self, key: str, value: Any, apply: Any) -> bool:
         """Call ``apply(value)`` only when ``value`` changed (redraws cost CPU)."""
-        if self._shown.get(key, object()) != value:
-            self._shown[key] = value
-            apply(value)
+        if self._shown.get(key, object()) == value:
+            return False
+        self._shown[key] = value
+        apply(value)
+        return True
 
     def redraw(self) -> None:
         """Draw the engine's state as it is now."""
@@ -191,20 +196,30 @@ class SessionScreen(Screen[None]):
         label = SEGMENT_LABELS.get(seg.kind, seg.kind)
         where = segment_where(seg)
         self._set("where", f"{label} · {where}" if where else label, lambda v: q("#where", Static).update(v))
-        self._set("digits", _digits_text(state), self._show_digits)
+        ticked = self._set("digits", _digits_text(state), self._show_digits)
         self._set("status", self._status_text(state), lambda v: q("#status-line", Static).update(v))
         self._set("caption", self._caption, lambda v: q("#caption", Static).update(v))
         instructions = (state.step.step.instructions or "").strip()
         self._set("instructions", instructions, lambda v: q("#instructions", Static).update(v))
         step_len = self.timeline.step_length(state.step_index)
-        self._set("step-bar", round(state.step_progress * BAR_STEPS), lambda v: q("#step-bar", ProgressBar).update(progress=v))
         step_left = "self-paced" if step_len is None else format_clock(max(0.0, step_len * (1 - state.step_progress)))
-        self._set("step-left", step_left, lambda v: q("#step-left", Static).update(v))
-        total = state.routine_total or 0.0
-        routine_progress = state.routine_elapsed / total if total else 0.0
-        self._set("routine-bar", round(routine_progress * BAR_STEPS), lambda v: q("#routine-bar", ProgressBar).update(progress=v))
-        self._set("routine-left", f"{format_clock(state.routine_remaining)} left", lambda v: q("#routine-left", Static).update(v))
+        changed = ticked
+        changed |= self._set("step-left", step_left, lambda v: q("#step-left", Static).update(v))
+        changed |= self._set("routine-left", f"{format_clock(state.routine_remaining)} left", lambda v: q("#routine-left", Static).update(v))
         self._set("next", _next_text(state), lambda v: q("#next", Static).update(v))
+        if changed or previous is None or previous.segment is not seg or previous.status != status:
+            # The bars move with the clocks beside them (once a second, in the
+            # same frame), not on every redraw in between: a frame costs CPU.
+            total = state.routine_total or 0.0
+            self._bar("step-bar", state.step_progress)
+            self._bar("routine-bar", state.routine_elapsed / total if total else 0.0)
+
+    def _bar(self, bar_id: str, progress: float) -> None:
+        """Move a bar only when it would look different (half a cell), to save redraws."""
+        bar = self.query_one(f"#{bar_id}", ProgressBar)
+        cells = max(1, bar.content_size.width * 2)
+        visible = math.floor(max(0.0, min(1.0, progress)) * cells) / cells
+        self._set(bar_id, visible, lambda v: bar.update(progress=v * BAR_STEPS))
 
     def _show_digits(self, text: str) -> None:
         digits = self.query_one("#countdown", Digits)
@@ -309,7 +324,7 @@ class SessionScreen(Screen[None]):
         if action == "done":  # the engine resumes a paused self-paced step on done
             return untimed and active
         if action == "count_rep":
-            return untimed and active and seg.kind == "counted"
+            return untimed and active and seg is not None and seg.kind == "counted"
         if action in ("next_step", "restart_step"):
             return active
         if action == "previous_step":

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from stretch_coach.tui.plan import describe_sides, describe_work, step_time, timeline_for, total_text
+from stretch_coach.tui.plan import (
+    describe_sides,
+    describe_work,
+    step_time,
+    timeline_for,
+    total_text,
+)
 
 if TYPE_CHECKING:
     from stretch_coach.routine.library import Entry
@@ -54,7 +58,7 @@ class RoutinePreview(VerticalScroll):
             )
             caution.display = total.display = False
             steps.display = True
-            steps.update(Text("\n".join(str(p) for p in entry.problems)))
+            steps.update(Content("\n".join(str(p) for p in entry.problems)))
             return
         routine = entry.routine
         timeline = timeline_for(entry, prepare)
@@ -74,18 +78,19 @@ class RoutinePreview(VerticalScroll):
                 lines += ["\n", ("• ", "$text-warning"), line.strip()]
             caution.update(Content.assemble(*lines))
         steps.display = total.display = True
-        table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
-        table.add_column(justify="right", style="dim", no_wrap=True)
-        table.add_column(ratio=1)
-        table.add_column(justify="right", no_wrap=True)
+        # Plain lines, not a table: they wrap cleanly at any width.
+        width = len(str(len(timeline.steps)))
+        rows: list[str | tuple[str, str]] = []
         for index, planned in enumerate(timeline.steps):
             detail = describe_work(planned)
             sides = describe_sides(planned)
             if sides:
                 detail += f" · {sides}"
-            cell = Text.assemble((planned.name, "bold"), "\n", (detail, "dim"))
-            table.add_row(f"{index + 1}.", cell, step_time(timeline, index))
-        steps.update(table)
+            number = f"{index + 1}.".rjust(width + 1)
+            rows += ["\n" if rows else "", (number, "dim"), " ", (planned.name, "bold"),
+                      ("  " + step_time(timeline, index), "$text-accent"),
+                      "\n", " " * (width + 2), (detail, "dim")]
+        steps.update(Content.assemble(*rows))
         note = "" if prepare is None else f"  (get ready {prepare:g} s before each timed step: your setting)"
         total.update(Content.assemble(("Total ", "bold"), total_text(timeline), (note, "dim")))
         if routine.source:  # last: it matters to practitioners, less at bedtime

@@ -1,0 +1,134 @@
+"""run_app: bad routines fail before any screen opens; good ones open the coach as asked."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stretch_coach.errors import UserError
+from stretch_coach.routine.errors import RoutineError
+from stretch_coach.settings import settings_path
+from stretch_coach.tui import app as app_module
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record the apps run_app would run, without running them."""
+    apps: list[Any] = []
+
+    def run(self: Any) -> int:
+        apps.append(self)
+        return 0
+
+    monkeypatch.setattr(app_module.CoachApp, "run", run)
+    return apps
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path) -> Path:
+    """Routines whose ids no bundled routine uses (run_app reads the bundled ones too)."""
+    folder = tmp_path / "own"
+    folder.mkdir()
+    (folder / "tui-walk.yaml").write_text(
+        "title: Heel walk\nsteps:\n  - name: Walk on your heels\n    reps: 20\n"
+    )
+    (folder / "tui-hold.yaml").write_text(
+        "title: One hold\nsteps:\n  - name: Calf hold\n    hold: 20s\n"
+    )
+    (folder / "broken.yaml").write_text("title: Broken\nsteps:\n  - name: Calf\n    hodl: 30s\n")
+    return folder
+
+
+def args(library_dir: Path, **extra: Any) -> argparse.Namespace:
+    return argparse.Namespace(library=[str(library_dir)], **extra)
+
+
+def test_unknown_routine_is_a_user_error_before_the_app(library_dir: Path, opened: list[Any]) -> None:
+    with pytest.raises(UserError, match="no routine 'tui-wal'"):
+        app_module.run_app(args(library_dir), "tui-wal")
+    assert not opened
+
+
+def test_invalid_routine_is_a_routine_error_before_the_app(library_dir: Path, opened: list[Any]) -> None:
+    with pytest.raises(RoutineError) as err:
+        app_module.run_app(args(library_dir), str(library_dir / "broken.yaml"))
+    assert "hodl" in str(err.value)
+    assert not opened
+
+
+def test_missing_library_folder_is_a_user_error(tmp_path: Path, opened: list[Any]) -> None:
+    with pytest.raises(UserError, match="no such folder"):
+        app_module.run_app(args(tmp_path / "nowhere"), None)
+    assert not opened
+
+
+def test_no_routine_opens_the_library(library_dir: Path, opened: list[Any]) -> None:
+    assert app_module.run_app(args(library_dir), None) == 0
+    (app,) = opened
+    assert app.start_entry is None
+    assert "tui-walk" in app.library.ids()
+
+
+def test_a_routine_opens_its_session_with_command_line_overrides(library_dir: Path, opened: list[Any]) -> None:
+    assert app_module.run_app(args(library_dir, audio="bell", no_voice=True), "tui-walk") == 0
+    (app,) = opened
+    assert app.start_entry.id == "tui-walk"
+    assert app.audio_override == "bell" and app.voice_override is False
+    assert app.settings.audio == "auto"  # the saved settings are untouched
+
+
+def test_a_broken_settings_file_is_reported_not_fatal(library_dir: Path, opened: list[Any]) -> None:
+    path = settings_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("theme = \n")
+    app_module.run_app(args(library_dir), None)
+    (app,) = opened
+    assert app.settings_warning and "Could not use" in app.settings_warning
+    assert app.settings_file.broken
+
+
+def _play_and_stop(app: Any) -> None:
+    from stretch_coach.engine.clock import FakeClock
+    from stretch_coach.engine.session import Session
+    from stretch_coach.tui.plan import timeline_for
+
+    session = Session(timeline_for(app.start_entry), FakeClock())
+    app.on_session(app.start_entry, session)  # what the session screen does before start()
+    session.start()
+    session.stop()
+
+
+def test_sessions_are_recorded_in_the_history(library_dir: Path, opened: list[Any]) -> None:
+    from stretch_coach.audio.testing import wait_until
+    from stretch_coach.history.store import HistoryStore
+
+    app_module.run_app(args(library_dir), "tui-hold")
+    (app,) = opened
+    _play_and_stop(app)
+    with HistoryStore.open() as store:
+        assert wait_until(lambda: len(store.sessions()) == 1)
+        (info,) = store.sessions()
+    assert info.routine_id == "tui-hold"
+
+
+def test_cue_log_writes_every_cue(
+    library_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run(self: Any) -> int:  # play a session while the app "runs"
+        _play_and_stop(self)
+        return 0
+
+    monkeypatch.setattr(app_module.CoachApp, "run", run)
+    log = tmp_path / "cues.jsonl"
+    app_module.run_app(args(library_dir, cue_log=str(log)), "tui-walk")
+    assert log.read_text() == ""  # a counted-reps step has no cue at its start...
+    app_module.run_app(args(library_dir, cue_log=str(log)), "tui-hold")
+    assert '"prepare"' in log.read_text()  # ...a timed one has its get-ready cue
+
+
+def test_unwritable_cue_log_is_a_user_error(library_dir: Path, opened: list[Any], tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="--cue-log"):
+        app_module.run_app(args(library_dir, cue_log=str(tmp_path / "no" / "such" / "x")), None)
