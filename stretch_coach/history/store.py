@@ -35,7 +35,7 @@ import uuid as uuidlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -475,16 +475,68 @@ class HistoryStore:
         ]
         return sorted(totals, key=lambda t: (-t.finished, -t.sessions, t.title))
 
-    def overview(self, *, today: date | None = None, recent: int = 10) -> Overview:
+    def overview(self, *, today: date | None = None, recent: int = 10, since: date | None = None) -> Overview:
         """Everything a history screen shows, in one call.
 
         Args:
             today: the day to count the streak and this week and month up to; default today.
             recent: how many of the newest sessions to include.
+            since: give ``days`` and ``weeks`` from this day only (a screen
+                that shows the last weeks), or from the Monday of the month's
+                first week if that is earlier; give a Monday for whole weeks.
+                The streak, adherence and totals still count the whole
+                history. Reading a window is quicker with years of records.
         """
         today = today or times.now().date()
-        days = self.activity_days()
-        return stats.overview(days, today, tuple(self.sessions(limit=recent)))
+        recent_sessions = tuple(self.sessions(limit=recent))
+        if since is None:
+            return stats.overview(self.activity_days(), today, recent_sessions)
+        since = min(since, times.week_start(today.replace(day=1)))  # this week and month whole
+        days = self.activity_days(since=since)
+        whole = stats.overview(days, today, recent_sessions)
+        streak = whole.streak
+        if streak and today - timedelta(days=streak) <= since:  # it may go on before the window
+            streak = self.current_streak(today)
+        with self._reading() as conn:
+            sessions, cramps = conn.execute(
+                "SELECT (SELECT count(*) FROM sessions),"
+                " (SELECT count(*) FROM cramps WHERE deleted_at IS NULL)"
+            ).fetchone()
+        return replace(
+            whole,
+            weeks=stats.weeks(days, since, today),
+            streak=streak,
+            total_sessions=sessions,
+            total_cramps=cramps,
+        )
+
+    def current_streak(self, today: date) -> int:
+        """Days in a row with a finished routine, up to ``today`` (or yesterday), over the whole history.
+
+        SQLite sorts the days; only the streak's own days are read.
+        """
+        day = None
+        streak = 0
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT DISTINCT date(started_at, utc_offset || ' minutes') AS day FROM sessions"
+                " WHERE status = 'finished' AND started_at < ? ORDER BY day DESC",
+                [times.utc_text(times.day_start(today + timedelta(days=2)))],  # any zone's today
+            )
+            for (day_text,) in cursor:
+                found = date.fromisoformat(day_text)
+                if found > today:
+                    continue
+                if day is None:  # the newest: today, or yesterday if today has none yet
+                    if found < today - timedelta(days=1):
+                        break
+                    day = found
+                if found != day:
+                    break
+                streak += 1
+                day -= timedelta(days=1)
+            cursor.close()
+        return streak
 
     # -- moving data -------------------------------------------------------
 

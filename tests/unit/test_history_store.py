@@ -9,10 +9,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stretch_coach.history import schema
 from stretch_coach.history.errors import HistoryError, HistoryTooNew
-from stretch_coach.history.model import Cramp
+from stretch_coach.history.model import Cramp, WeekActivity
 from stretch_coach.history.store import HistoryStore, content_hash
 
 PLUS2 = timezone(timedelta(hours=2))
@@ -347,6 +349,52 @@ def test_overview_gives_days_weeks_streak_and_adherence_in_one_call(store: Histo
     assert [(w.cramps, w.days_stretched) for w in overview.weeks] == [(0, 1), (2, 3)]
     assert len(overview.recent) == 3
     assert (overview.total_sessions, overview.total_cramps) == (5, 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sessions=st.lists(st.tuples(st.integers(0, 120), st.booleans()), max_size=60),
+    cramps=st.lists(st.integers(0, 120), max_size=20),
+    weeks=st.integers(1, 20),
+)
+def test_an_overview_of_the_last_weeks_counts_as_the_whole_one(
+    sessions: list[tuple[int, bool]], cramps: list[int], weeks: int
+) -> None:
+    today = date(2024, 5, 15)
+    with HistoryStore.in_memory() as store:
+        for back, finished in sessions:
+            started = datetime.combine(today - timedelta(days=back), datetime.min.time(), PLUS2)
+            record_session(store, started + timedelta(hours=21), how="finished" if finished else "stopped")
+        for back in cramps:
+            at = datetime.combine(today - timedelta(days=back), datetime.min.time(), PLUS2)
+            store.add_cramp(Cramp(at=at + timedelta(hours=3)))
+        whole = store.overview(today=today, recent=2)
+        since = date(2024, 5, 13) - timedelta(weeks=weeks)  # a Monday
+        part = store.overview(today=today, recent=2, since=since)
+    assert (part.streak, part.this_week, part.this_month) == (whole.streak, whole.this_week, whole.this_month)
+    assert (part.total_sessions, part.total_cramps, part.recent) == (
+        whole.total_sessions,
+        whole.total_cramps,
+        whole.recent,
+    )
+    start = min(since, date(2024, 4, 29))  # the Monday of the month's first week
+    assert part.days == {day: a for day, a in whole.days.items() if day >= start}
+    by_start = {week.start: week for week in whole.weeks}
+    assert [week.start for week in part.weeks] == [
+        start + timedelta(weeks=n) for n in range((date(2024, 5, 13) - start).days // 7 + 1)
+    ]
+    assert all(week == by_start.get(week.start, WeekActivity(week.start, 0, 0, 0)) for week in part.weeks)
+
+
+def test_the_streak_is_read_past_the_window(store: HistoryStore) -> None:
+    today = date(2024, 5, 15)
+    for back in range(1, 41):  # forty evenings in a row, up to yesterday
+        started = datetime.combine(today - timedelta(days=back), datetime.min.time(), PLUS2)
+        record_session(store, started + timedelta(hours=22))
+    overview = store.overview(today=today, since=today - timedelta(days=7))
+    assert overview.streak == 40 == store.current_streak(today)
+    assert min(overview.days) == date(2024, 4, 29)  # the month is counted whole, from its first Monday
+    assert store.current_streak(today + timedelta(days=2)) == 0  # a whole day missed
 
 
 def test_routine_totals_sum_each_routine_with_its_latest_title(store: HistoryStore) -> None:
