@@ -103,6 +103,18 @@ class HistoryRecorder:
         self._jobs.put(None)
         self._thread.join(timeout)
 
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for the session's ending to be written; whether it was.
+
+        The writer ends by itself after writing the ending, so this returns
+        at once for a session that was never started or whose history failed.
+        Call it off the UI's loop (a worker thread).
+        """
+        if not self._started:
+            return False
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
     # -- the writer thread ----------------------------------------------------------
 
     def _work(self) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -95,6 +96,26 @@ def test_a_history_that_cannot_open_is_said_once_and_the_session_goes_on(
     recorder.close()
     assert notices == ["This session is not being recorded in your history: disk full"]
     assert session.status == "stopped"
+
+
+def test_wait_returns_once_the_ending_is_written(make_timeline: Callable[..., Timeline], tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    release = threading.Event()
+
+    def slow_store() -> HistoryStore:
+        release.wait(10)  # the writer is held up until the test lets it go
+        return HistoryStore.open(db)
+
+    recorder = HistoryRecorder(Routine("three", "Three", "", 16), open_store=slow_store)
+    assert recorder.wait(0) is False  # nothing started: nothing to wait for
+    session = Session(make_timeline(THREE_STEPS), FakeClock(), listeners=[recorder])
+    session.start()
+    session.stop()
+    assert recorder.wait(0.01) is False  # held up: not written yet
+    release.set()
+    assert recorder.wait(10) is True
+    with HistoryStore.open(db) as store:
+        assert store.sessions()[0].status == "stopped"
 
 
 def history(cli_argv: list[str], env: dict[str, str]) -> list[dict[str, object]]:
