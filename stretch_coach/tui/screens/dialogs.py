@@ -13,14 +13,29 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
-class ConfirmStop(ModalScreen[bool]):
-    """Asks "Stop this session?": ``y`` stops (True), any other key carries on (False)."""
+class Confirm(ModalScreen[bool]):
+    """Asks a question: ``y`` answers yes (True), any other key or a click no (False).
+
+    Args:
+        question: the question, in bold.
+        yes, no: what each answer does, after its keys (``y stop``, ``any other key carry on``).
+        detail: a line under the question, if any.
+    """
+
+    def __init__(self, question: str, *, yes: str, no: str, detail: str | None = None) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+        self.detail = detail
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-panel", classes="dialog"):
-            yield Static(Content.styled("Stop this session?", "bold"), id="confirm-question")
+            yield Static(Content.styled(self.question, "bold"), id="confirm-question")
+            if self.detail:
+                yield Static(self.detail, id="confirm-detail", markup=False)
             yield Static(
-                Content.from_markup("[b]y[/b] stop    [b]any other key[/b] carry on"),
+                Content.assemble(("y", "bold"), f" {self.yes}    ", ("any other key", "bold"), f" {self.no}"),
                 id="confirm-keys",
             )
 
@@ -31,6 +46,13 @@ class ConfirmStop(ModalScreen[bool]):
 
     def on_click(self, event: events.Click) -> None:
         self.dismiss(False)
+
+
+class ConfirmStop(Confirm):
+    """Asks "Stop this session?": ``y`` stops (True), any other key carries on (False)."""
+
+    def __init__(self) -> None:
+        super().__init__("Stop this session?", yes="stop", no="carry on")
 
 
 def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
