@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import work
 from textual.app import App
@@ -30,7 +31,17 @@ if TYPE_CHECKING:
 
 PlayerFactory = Callable[[str, Callable[[str], None], Callable[[], None] | None], Player]
 #: Called with each new session before it starts: the seam for recording history.
-SessionHook = Callable[["Entry", Any], None]
+#: Called with ``(entry, session)`` before a session starts. It may return a
+#: way to wait for the session's record to be written (``wait(timeout) ->
+#: bool``, as :class:`~stretch_coach.history.recorder.HistoryRecorder` has),
+#: so the summary can ask the history about the session that just ended.
+SessionHook = Callable[["Entry", Any], "Written | None"]
+
+
+class Written(Protocol):
+    """Something that can wait for a session's record to be written."""
+
+    def wait(self, timeout: float) -> bool: ...
 
 
 class Notice(Message):
@@ -55,10 +66,13 @@ class CoachApp(App[int]):
         player_factory: makes a player for an audio choice (default: the audio
             package's ``make_player``; tests pass a recording one).
         on_session: called with ``(entry, session)`` for every session before it
-            starts; a history recorder adds its listener to the session here.
+            starts; a history recorder adds its listener to the session here
+            and is returned, so the summary can wait for its record.
         cautions: which cautions were read (default: the data folder's record).
         audio_override, voice_override: ``--audio`` and ``--no-voice`` for this
             run only; never saved into the settings file.
+        now: the wall clock for the history and the diary (default: the local
+            clock; tests pass a fixed one).
     """
 
     CSS_PATH = "app.tcss"
@@ -82,6 +96,7 @@ class CoachApp(App[int]):
         cautions: CautionLog | None = None,
         audio_override: str | None = None,
         voice_override: bool | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         from stretch_coach.settings import settings_path
@@ -97,6 +112,9 @@ class CoachApp(App[int]):
         self.cautions = cautions or CautionLog()
         self.audio_override = audio_override
         self.voice_override = voice_override
+        self.wall_clock = now
+        #: The latest session's record, to wait for before asking the history about it.
+        self.recording: Written | None = None
         voice = self.settings.voice if voice_override is None else voice_override
         self.player = SessionPlayer(NullPlayer(), voice=voice)
         self._problems_seen: set[str] = set()
@@ -210,6 +228,21 @@ class CoachApp(App[int]):
         if note:
             self.notify(note, title="Settings", severity="warning", timeout=12)
 
+    # -- history and diary ----------------------------------------------------
+
+    def open_history(self) -> None:
+        from stretch_coach.tui.records import start_reading
+
+        reading = start_reading(self, self.wall_clock)  # first: it runs while the screen is built
+        from stretch_coach.tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen(now=self.wall_clock, reading=reading))
+
+    def open_diary(self) -> None:
+        from stretch_coach.tui.screens.diary import open_diary
+
+        open_diary(self, now=self.wall_clock)
+
     # -- the flow between screens ---------------------------------------------
 
     def start_routine(self, entry: Entry) -> None:
@@ -249,8 +282,7 @@ class CoachApp(App[int]):
 
     def session_started(self, entry: Entry, session: Any) -> None:
         """Called by the session screen just before its session starts."""
-        if self.on_session is not None:
-            self.on_session(entry, session)
+        self.recording = self.on_session(entry, session) if self.on_session is not None else None
 
     def show_summary(self, session_screen: Screen[Any], outcome: Outcome) -> None:
         """Replace the session (and any dialog over it) with its summary."""
@@ -258,7 +290,12 @@ class CoachApp(App[int]):
 
         while self.screen is not session_screen and len(self.screen_stack) > 1:
             self.pop_screen()
-        self.switch_screen(SummaryScreen(outcome))
+        summary = SummaryScreen(outcome)
+        self.switch_screen(summary)
+        if outcome.status == "finished":
+            from stretch_coach.tui.widgets.checkin import offer_check_in
+
+            offer_check_in(self, summary, self.wall_clock, recording=self.recording)
 
     def back_to_library(self) -> None:
         while len(self.screen_stack) > 1:
@@ -323,7 +360,7 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
             raise UserError(f"--cue-log {args.cue_log}: {err.strerror or err}") from None
     recorders: list[Any] = []
 
-    def on_session(entry: Entry, session: Any) -> None:
+    def on_session(entry: Entry, session: Any) -> Any:
         """Every session is logged (``--cue-log``) and recorded in the history."""
         from stretch_coach.history.recorder import HistoryRecorder, Routine
 
@@ -334,6 +371,7 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         )
         recorders.append(recorder)
         session.add_listener(recorder)
+        return recorder
 
     app = CoachApp(
         library,

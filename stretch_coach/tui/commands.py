@@ -68,3 +68,10 @@ class LibraryCommands(_Commands):
         ]
         out += [(f"Library: {name}", cb, h) for name, cb, h in _screen_commands(self.screen)]
         return out
+
+
+class HistoryCommands(_Commands):
+    """The history screen's commands: log a cramp, help, back."""
+
+    def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        return [(f"History: {name}", callback, help_text) for name, callback, help_text in _screen_commands(self.screen)]

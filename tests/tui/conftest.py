@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -90,3 +91,33 @@ def make_app(library: Any, clock: Any, player: RecordingPlayer) -> Iterator[Call
         return CoachApp(library, **kwargs)
 
     yield make
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC+2 wherever the tests run: days are counted in local time."""
+    from history_helpers import POSIX_ZONE
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset")
+    monkeypatch.setenv("TZ", POSIX_ZONE)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def recorded_app(make_app: Any, library: Any) -> Any:
+    """An app straight into heel walking (one self-paced step), its sessions recorded in the history."""
+    from stretch_coach.history.recorder import HistoryRecorder, Routine
+
+    def on_session(entry: Any, session: Any) -> Any:
+        recorder = HistoryRecorder(Routine.of(entry, session.timeline.total))
+        session.add_listener(recorder)
+        return recorder
+
+    def make() -> Any:
+        return make_app(start=library.get("heel-walking"), on_session=on_session)
+
+    return make

@@ -141,3 +141,88 @@ def test_settings_light_with_broken_file(snap_compare: Any, make_app: Any, monke
 
     app = make_app(settings=Settings(theme="light"), settings_warning=warning)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+# -- history, diary and the check-in (local time fixed at UTC+2) -------------
+
+
+def _history_app(make_app: Any) -> Any:
+    from history_helpers import fixed_now, open_history, populate
+
+    with open_history() as store:
+        populate(store)
+    return make_app(now=fixed_now)
+
+
+async def _open_history(pilot: Any) -> None:
+    await pilot.press("h")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.usefixtures("zone")
+@pytest.mark.parametrize("size", [(100, 30), (80, 24), (60, 20)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_history(snap_compare: Any, make_app: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(_history_app(make_app), terminal_size=size, run_before=_open_history)
+
+
+@pytest.mark.usefixtures("zone")
+def test_history_empty(snap_compare: Any, make_app: Any) -> None:
+    from history_helpers import fixed_now
+
+    assert snap_compare(make_app(now=fixed_now), terminal_size=(80, 24), run_before=_open_history)
+
+
+@pytest.mark.usefixtures("zone")
+def test_diary_form(snap_compare: Any, make_app: Any) -> None:
+    from history_helpers import fixed_now
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("d")
+        no_blink(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(now=fixed_now), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.usefixtures("zone")
+def test_diary_form_problems_60x20(snap_compare: Any, make_app: Any) -> None:
+    from history_helpers import fixed_now
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("d")
+        no_blink(pilot.app)
+        await pilot.press("tab", *"soon", "tab", *"11", "ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(make_app(now=fixed_now), terminal_size=(60, 20), run_before=run_before)
+
+
+@pytest.mark.usefixtures("zone")
+def test_red_flag_notice(snap_compare: Any, make_app: Any) -> None:
+    from history_helpers import fixed_now
+    from tui_helpers import wait_for
+
+    from stretch_coach.tui.screens.diary import RedFlagNotice
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("d", "tab", *"12m", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, RedFlagNotice))
+        pilot.app.clear_notifications()  # the "Saved" toast
+        await pilot.pause()
+
+    assert snap_compare(make_app(now=fixed_now), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_summary_check_in(snap_compare: Any, recorded_app: Any) -> None:
+    from tui_helpers import wait_for
+
+    from stretch_coach.tui.widgets.checkin import CheckIn
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(pilot.app.screen.query(CheckIn)))
+        await pilot.pause()
+
+    assert snap_compare(recorded_app(), terminal_size=(80, 24), run_before=run_before)

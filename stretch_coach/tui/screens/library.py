@@ -74,6 +74,9 @@ class LibraryScreen(Screen[None]):
         Binding("s", "settings", "Settings"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        # After quit and help, which must stay in view at 60 columns.
+        Binding("h", "history", "History"),
+        Binding("d", "diary", "Diary"),
         Binding("down", "move(1)", "Next routine", show=False),
         Binding("up", "move(-1)", "Previous routine", show=False),
     ]
@@ -219,6 +222,12 @@ class LibraryScreen(Screen[None]):
 
     def action_settings(self) -> None:
         self.app.open_settings()
+
+    def action_history(self) -> None:
+        self.app.open_history()
+
+    def action_diary(self) -> None:
+        self.app.open_diary()
 
     def action_help(self) -> None:
         self.app.show_help(self)

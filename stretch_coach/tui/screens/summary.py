@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from stretch_coach.routine.durations import format_seconds
@@ -73,6 +74,10 @@ class SummaryScreen(Screen[None]):
                 id="summary-keys",
             )
         yield Footer()
+
+    def offer(self, widget: Widget) -> None:
+        """Show ``widget`` in the panel, under the keys (the app offers the cramp check-in here)."""
+        self.query_one("#summary-panel").mount(widget)
 
     def action_library(self) -> None:
         self.app.back_to_library()

@@ -1,0 +1,262 @@
+"""The history screen: a calendar of the last weeks, cramps per week, the streak, recent sessions.
+
+Everything shown comes from one :meth:`HistoryStore.overview` call, made in a
+thread worker; until it reports back the screen says it is loading. Looking
+at the history never creates the database (an empty history is shown instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from stretch_coach.describe import plural
+from stretch_coach.routine.durations import format_clock
+from stretch_coach.tui.commands import HistoryCommands
+from stretch_coach.tui.css import stylesheet
+from stretch_coach.tui.records import RECENT, Now, read_overview, wall_clock
+from stretch_coach.tui.widgets.calendar import ActivityCalendar
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from stretch_coach.history.model import Adherence, Overview, SessionInfo
+    from stretch_coach.tui.app import CoachApp
+
+#: Below this width the figures go under the calendar instead of beside it.
+NARROW = 72
+#: Below this height the header goes, to leave room for the calendar.
+SHORT = 24
+EMPTY = "No sessions recorded yet: they appear here after you play a routine."
+
+
+class HistoryScreen(Screen[None]):
+    """Sessions and cramps over time, read from the history in a worker.
+
+    Args:
+        now: the wall clock; its date is the "today" of the calendar, streak
+            and adherence (default: the local clock; tests pass a fixed one).
+        recent: how many of the newest sessions to list.
+    """
+
+    app: CoachApp
+
+    DEFAULT_CSS = stylesheet("history.tcss")
+    SCOPED_CSS = False
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {HistoryCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("q", "back", "Back", show=False),
+        Binding("d", "diary", "Log a cramp"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    class Read(Message):
+        """The worker read the history: its overview, or why it could not."""
+
+        def __init__(self, result: Overview | str) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(
+        self, *, now: Now | None = None, recent: int = RECENT, reading: Worker[Overview | str] | None = None
+    ) -> None:
+        super().__init__()
+        self.now = wall_clock(now)
+        self.recent = recent
+        #: A read already under way (see :func:`open_history`), to show when it ends.
+        self.reading = reading
+        #: What is shown, once loaded.
+        self.overview: Overview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading your history…", id="history-loading")
+        with VerticalScroll(id="history-body"):
+            yield Static(id="history-line")
+            with Horizontal(id="history-top"):
+                yield ActivityCalendar(id="calendar")
+                with Vertical(id="history-stats"):
+                    yield Static(id="streak")
+                    yield Static(id="adherence")
+                    yield Static(id="totals")
+            yield Static(id="recent")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "stretch-coach"
+        self.sub_title = "History"
+        self.query_one("#history-body").display = False
+        self.query_one("#history-stats").border_title = "Streak"
+        self.query_one("#recent").border_title = "Recent sessions"
+        if self.reading is None:
+            self.load()
+        else:
+            self.run_worker(self._show_reading(self.reading), group="history-load")
+
+    # -- loading --------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="history-load", exit_on_error=False)
+    def load(self) -> None:
+        """Read the history again, off the loop, and report back with a message."""
+        self.post_message(self.Read(read_overview(self.app, self.now, self.recent)))
+
+    def reload(self) -> None:
+        """Read the history again (after an entry was added) and show it."""
+        self.load()
+
+    async def _show_reading(self, reading: Worker[Overview | str]) -> None:
+        result = await reading.wait()
+        self.post_message(self.Read(result))
+
+    def on_history_screen_read(self, message: Read) -> None:
+        if isinstance(message.result, str):
+            self.show_failure(message.result)
+        else:
+            self.show(message.result)
+
+    def show_failure(self, text: str) -> None:
+        """Say why the history could not be read, instead of showing it."""
+        loading = self.query_one("#history-loading", Static)
+        loading.update(Content.assemble(("Could not read the history: ", "bold $text-error"), text))
+        loading.display = True
+        self.query_one("#history-body").display = False
+
+    def show(self, overview: Overview) -> None:
+        """Fill the screen from ``overview``."""
+        self.overview = overview
+        by_week = {week.start: week.cramps for week in overview.weeks}
+        self.query_one(ActivityCalendar).show(overview.days, by_week, overview.today)
+        self.query_one("#streak", Static).update(_streak(overview))
+        self.query_one("#adherence", Static).update(_adherence(overview.this_week, overview.this_month))
+        self.query_one("#totals", Static).update(
+            Content.styled(
+                f"{plural(overview.total_sessions, 'session')} recorded\n"
+                f"{plural(overview.total_cramps, 'cramp')} in the diary",
+                "$text-muted",
+            )
+        )
+        self.query_one("#history-line", Static).update(_one_line(overview))
+        self._show_recent()
+        self.query_one("#history-loading").display = False
+        body = self.query_one("#history-body")
+        body.display = True
+        if self.focused is None:
+            body.focus()
+
+    def _show_recent(self) -> None:
+        if self.overview is None:
+            return
+        sessions = self.overview.recent
+        recent = self.query_one("#recent", Static)
+        recent.update(_recent_table(sessions, narrow=self.has_class("-narrow")) if sessions else Text(EMPTY))
+        recent.set_class(not sessions, "-empty")
+
+    # -- actions --------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_diary(self) -> None:
+        from stretch_coach.tui.screens.diary import open_diary
+
+        open_diary(self.app, now=self.now, on_saved=lambda _saved: self.reload())
+
+    def action_help(self) -> None:
+        from stretch_coach.tui.screens.dialogs import HelpScreen, describe_keys
+
+        self.app.push_screen(HelpScreen(describe_keys(self), "Keys: history"))
+
+    # -- layout ---------------------------------------------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self._show_recent()
+        self.set_class(event.size.height < SHORT, "-short")
+
+
+def _streak(overview: Overview) -> Content:
+    if not overview.total_sessions:
+        return Content.styled("No streak yet", "bold")
+    return Content.assemble(
+        (plural(overview.streak, "day"), "bold $text-success"),
+        "\n",
+        ("in a row with a routine done", "$text-muted"),
+    )
+
+
+def _adherence(week: Adherence, month: Adherence) -> Content:
+    return Content.assemble(
+        ("This week", "bold"),
+        "\n",
+        f"a routine on {week.days_done} of {week.days} days so far",
+        "\n\n",
+        ("This month", "bold"),
+        "\n",
+        f"{month.days_done} of {month.days} days",
+    )
+
+
+def _one_line(overview: Overview) -> Content:
+    """The figures in a line or two, for narrow terminals where they cannot sit beside the calendar."""
+    week, month = overview.this_week, overview.this_month
+    return Content.assemble(
+        ("Streak ", "bold"),
+        plural(overview.streak, "day"),
+        (" · ", "$text-muted"),
+        ("This week ", "bold"),
+        f"{week.days_done} of {week.days}",
+        (" · ", "$text-muted"),
+        ("This month ", "bold"),
+        f"{month.days_done} of {month.days}",
+    )
+
+
+def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) -> Table:
+    """The newest sessions: when, routine, time done of planned, steps, how it ended.
+
+    Narrow, the year and the steps are left out, to leave the routine's title some room.
+    """
+    table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True, show_edge=False)
+    table.add_column("When", no_wrap=True, style="bold")
+    table.add_column("Routine", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("Time", no_wrap=True, justify="right")
+    if not narrow:
+        table.add_column("Steps", no_wrap=True)
+    table.add_column("Ended", no_wrap=True)
+    for session in sessions:
+        cells: list[str | Text] = [
+            f"{session.started_at:%m-%d %H:%M}" if narrow else f"{session.started_at:%Y-%m-%d %H:%M}",
+            session.title,
+            _time(session),
+            *([] if narrow else [_steps(session)]),
+            Text(session.label, style="" if session.finished else "dim italic"),
+        ]
+        table.add_row(*cells)
+    return table
+
+
+def _time(session: SessionInfo) -> str:
+    done = format_clock(session.done_seconds)
+    return f"{done} of {format_clock(session.planned_seconds)}" if session.planned_seconds else done
+
+
+def _steps(session: SessionInfo) -> str:
+    skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
+    return f"{session.steps_done} done{skipped}"
+

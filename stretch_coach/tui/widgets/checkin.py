@@ -1,0 +1,149 @@
+"""After the first finished session of a day: "Any cramps last night?" on the summary.
+
+The question is optional and blocks nothing: ``d`` opens the diary form, ``n``
+puts the question away, and the summary's own keys (Enter, q) work as before.
+
+Whether a session is the day's first finished one is read from the history,
+in a worker: today's count of finished sessions is 1. The session that just
+ended may still be on its way to the database (a recorder writes on its own
+thread), so the worker first waits for its record to be written; if it is not
+written (no history, or it takes too long), the session is not in the count
+and the question is asked when today holds no other finished session.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Static
+
+from stretch_coach.history.errors import HistoryError
+from stretch_coach.tui.records import Now, open_store, wall_clock
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+
+    from stretch_coach.history.store import HistoryStore
+    from stretch_coach.tui.app import Written
+
+#: How long to wait for the ending of the session just played to be written.
+ENDING_WAIT_SECONDS = 2.0
+QUESTION = "Any cramps last night?"
+
+
+def first_finished_today(store: HistoryStore, today: date, *, recorded: bool) -> bool:
+    """Whether the session that just finished is the first finished one on ``today``.
+
+    Args:
+        store: the history.
+        today: the day to count.
+        recorded: whether that session's ending is already in ``store``.
+    """
+    activity = store.activity_days(since=today).get(today)
+    finished = activity.finished if activity is not None else 0
+    return finished == (1 if recorded else 0)
+
+
+class CheckIn(Static):
+    """The question, with its keys; ``d`` logs a cramp, ``n`` puts it away.
+
+    Args:
+        now: the wall clock (its date goes into the diary form's *when*).
+    """
+
+    DEFAULT_CSS = """
+    CheckIn {
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: thick $accent;
+        background: $accent 10%;
+    }
+    CheckIn:focus {
+        background: $accent 20%;
+    }
+    CheckIn.-answered {
+        border-left: thick $success;
+        background: $success 10%;
+    }
+    """
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("d", "log", "Log a cramp"),
+        Binding("n", "no", "No cramps"),
+    ]
+
+    def __init__(self, *, now: Now | None = None) -> None:
+        super().__init__(
+            Content.assemble(
+                (QUESTION, "bold"),
+                "\n",
+                Content.from_markup("[b]d[/b] log one · [b]n[/b] no · [b]Enter[/b] back to the library"),
+            ),
+            id="check-in",
+        )
+        self.can_focus = True
+        self.now = wall_clock(now)
+        self.answered = False
+
+    def on_mount(self) -> None:
+        self.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("log", "no"):
+            return not self.answered
+        return True
+
+    def action_log(self) -> None:
+        from stretch_coach.tui.screens.diary import open_diary
+
+        today = self.now().date()
+        open_diary(
+            self.app,
+            now=self.now,
+            when=f"{today:%Y-%m-%d} ",
+            when_hint="add the time, e.g. 02:30",
+            on_saved=lambda _saved: self._logged(),
+        )
+
+    def _logged(self) -> None:
+        self.answered = True
+        self.add_class("-answered")
+        self.update(Content.assemble(("Logged in the diary.", "bold"), " Enter: back to the library"))
+        self.screen.refresh_bindings()
+
+    def action_no(self) -> None:
+        self.remove()
+
+
+def offer_check_in(
+    app: App[Any], summary: Screen[Any], now: Now | None = None, *, recording: Written | None = None
+) -> None:
+    """Add the check-in to ``summary`` if the history says this was the day's first finished session.
+
+    The history is read in a thread worker, after waiting (up to
+    :data:`ENDING_WAIT_SECONDS`) for ``recording``, the session's record, to
+    be written. If the history cannot be read there is simply no question (it
+    is optional). ``summary`` must have an ``offer(widget)`` method that shows
+    the widget.
+    """
+    clock = wall_clock(now)
+
+    def decide() -> None:
+        recorded = recording is not None and recording.wait(ENDING_WAIT_SECONDS)
+        try:
+            with open_store(app, create=False) as store:
+                first = first_finished_today(store, clock().date(), recorded=recorded)
+        except HistoryError:
+            return
+        if first:
+            app.call_from_thread(_offer, summary, clock)
+
+    app.run_worker(decide, thread=True, group="check-in", exit_on_error=False)
+
+
+def _offer(summary: Any, now: Now) -> None:
+    if summary.is_attached and summary.app.screen is summary and not summary.query(CheckIn):
+        summary.offer(CheckIn(now=now))

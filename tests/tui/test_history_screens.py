@@ -1,0 +1,401 @@
+"""The history screen, the diary form and the cramp check-in, driven with Pilot."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from history_helpers import TODAY, ZONE, add_cramp, add_session, fixed_now, open_history, populate
+from textual.widgets import Checkbox, Input, Select, SelectionList, Sparkline, Static
+from tui_helpers import run_command, shown, wait_for
+
+from stretch_coach.history import times
+from stretch_coach.tui.screens.diary import ConfirmDiscard, DiaryForm, RedFlagNotice
+from stretch_coach.tui.screens.history import EMPTY, HistoryScreen
+from stretch_coach.tui.screens.library import LibraryScreen
+from stretch_coach.tui.screens.summary import SummaryScreen
+from stretch_coach.tui.widgets.calendar import CRAMP_MARK, TODAY_MARK, ActivityCalendar
+from stretch_coach.tui.widgets.checkin import QUESTION, CheckIn
+
+pytestmark = pytest.mark.usefixtures("zone")
+
+
+def history_path(hermetic: Path) -> Path:
+    return hermetic / "data" / "history.sqlite3"
+
+
+async def loaded(pilot: Any) -> HistoryScreen:
+    """The history screen, once its worker has read the history."""
+    screen = pilot.app.screen
+    assert isinstance(screen, HistoryScreen)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()  # the worker's message is handled
+    return screen
+
+
+def cramps_in_store() -> list[Any]:
+    with open_history() as store:
+        return store.cramps()
+
+
+# -- the history screen -------------------------------------------------------
+
+
+async def test_h_opens_the_history_with_streak_adherence_and_recent_sessions(make_app: Any) -> None:
+    with open_history() as store:
+        populate(store)
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        screen = await loaded(pilot)
+        overview = screen.overview
+        assert overview is not None and overview.streak >= 5  # at least the five evenings before today
+        text = await shown(pilot)
+        assert f"{overview.streak} days" in text and "in a row with a routine done" in text
+        adherence = str(screen.query_one("#adherence", Static).render())
+        assert f"a routine on {overview.this_week.days_done} of 3 days so far" in adherence  # Mon..Wed
+        assert f"{overview.total_sessions} sessions recorded" in text
+        assert "Last 16 weeks" in text
+        yesterday = TODAY - timedelta(days=1)
+        assert f"{yesterday:%Y-%m-%d} 22:15" in text and "Bedtime calf stretch" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_the_calendar_marks_sessions_cramps_and_today(make_app: Any) -> None:
+    with open_history() as store:
+        add_session(store, TODAY - timedelta(days=1), "finished")
+        add_session(store, TODAY - timedelta(days=2), "stopped")
+        add_cramp(store, datetime(2024, 6, 10, 3, 0, tzinfo=ZONE), severity=5)  # Monday
+        add_cramp(store, datetime(2024, 6, 3, 3, 0, tzinfo=ZONE))
+        add_cramp(store, datetime(2024, 6, 4, 3, 0, tzinfo=ZONE))
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        screen = await loaded(pilot)
+        calendar = screen.query_one(ActivityCalendar)
+        assert calendar.week_counts()[-2:] == [2, 1]  # last week two, this week one
+        lines = (await shown(pilot)).splitlines()
+        monday = next(line for line in lines if "Mon " in line)
+        assert monday.count(CRAMP_MARK) == 2
+        wednesday = next(line for line in lines if "Wed " in line)
+        assert TODAY_MARK in wednesday and CRAMP_MARK not in wednesday
+        assert "Cramps per week (most 2; this week 1)" in "\n".join(lines)
+        sparkline = screen.query_one(Sparkline)
+        assert max(sparkline.data or [0]) == 2
+        assert screen.overview is not None
+        days = screen.overview.days
+        assert days[TODAY - timedelta(days=1)].finished == 1
+        assert days[TODAY - timedelta(days=2)].finished == 0
+
+
+async def test_an_empty_history_says_so_and_creates_nothing(make_app: Any, hermetic: Path) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        await loaded(pilot)
+        text = await shown(pilot)
+        assert EMPTY.split(":")[0] in text
+        assert "No streak yet" in text
+        assert "none logged in these weeks" in text
+    assert not history_path(hermetic).exists()
+
+
+async def test_an_unreadable_history_is_said_plainly(make_app: Any, hermetic: Path) -> None:
+    history_path(hermetic).parent.mkdir(parents=True)
+    with open_history() as store:
+        store._conn.execute("PRAGMA user_version = 999")
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        await loaded(pilot)
+        text = await shown(pilot)
+        assert "Could not read the history" in text and "newer" in text
+
+
+async def test_a_damaged_history_is_kept_aside_and_said_once(make_app: Any, hermetic: Path) -> None:
+    path = history_path(hermetic)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        await loaded(pilot)
+        notices = [n.message for n in app._notifications]
+        assert len(notices) == 1 and "kept" in notices[0].lower()
+        await pilot.press("escape", "h")
+        await loaded(pilot)
+        assert len(app._notifications) == 1
+    assert any(p.name != path.name for p in path.parent.iterdir())  # the damaged file is still there
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_small_terminals_put_the_figures_in_one_line(make_app: Any, size: tuple[int, int]) -> None:
+    with open_history() as store:
+        populate(store)
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("h")
+        screen = await loaded(pilot)
+        text = await shown(pilot)
+        width = size[0]
+        assert screen.has_class("-narrow") is (width < 72)
+        if width < 72:
+            assert screen.overview is not None
+            assert f"Streak {screen.overview.streak} days" in text
+            assert not screen.query_one("#history-stats").display
+        assert "Mon" in text and "Sun" in text  # the whole week of days fits
+        assert all(len(line) <= width for line in text.splitlines())
+
+
+async def test_the_palette_opens_the_history_and_the_diary(make_app: Any) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await run_command(pilot, "history")
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await run_command(pilot, "diary")
+        assert isinstance(app.screen, DiaryForm)
+
+
+# -- the diary form -----------------------------------------------------------
+
+
+async def fill(pilot: Any, field: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(f"#{field}", Input)
+    widget.focus()
+    widget.value = ""
+    await pilot.press(*text)
+
+
+async def test_d_logs_a_cramp_with_every_field(make_app: Any) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d")
+        form = app.screen
+        assert isinstance(form, DiaryForm)
+        assert form.query_one("#when", Input).value == "2024-06-12 21:30"
+        assert app.focused is form.query_one("#when", Input)
+        await fill(pilot, "when", "2024-06-12 03:10")
+        await pilot.press("tab", *"2m", "tab", *"6")
+        form.query_one("#leg", Select).value = "left"
+        form.query_one("#muscle", Select).value = "calf"
+        form.query_one("#woke", Checkbox).focus()
+        await pilot.press("space")
+        await fill(pilot, "note", "after a long walk")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DiaryForm))
+        assert isinstance(app.screen, LibraryScreen)
+        [entry] = cramps_in_store()
+        assert entry.at == datetime(2024, 6, 12, 3, 10, tzinfo=ZONE)
+        assert (entry.duration_seconds, entry.severity, entry.leg, entry.muscle) == (120.0, 6, "left", "calf")
+        assert entry.woke is True and entry.symptoms == () and entry.note == "after a long walk"
+        messages = [n.message for n in app._notifications]
+        assert "Saved #1 2024-06-12 03:10, left calf, 2 min, severity 6." in messages
+
+
+async def test_bad_fields_are_shown_next_to_them_and_nothing_is_written(make_app: Any, hermetic: Path) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d")
+        form = app.screen
+        await fill(pilot, "when", "2024-06-31 03:00")
+        await fill(pilot, "severity", "12")
+        await fill(pilot, "duration", "forever")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DiaryForm)
+        shown_errors = {w.id: str(w.render()) for w in form.query(".diary-error.-shown")}
+        assert set(shown_errors) == {"when-error", "duration-error", "severity-error"}
+        assert "0 to 10" in shown_errors["severity-error"]
+        assert "90s" in shown_errors["duration-error"] or "2m" in shown_errors["duration-error"]
+        assert app.focused is form.query_one("#when", Input)  # the first problem
+        await fill(pilot, "when", "2024-06-12 03:00")
+        await fill(pilot, "severity", "4")
+        await fill(pilot, "duration", "90s")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DiaryForm))
+        assert not list(form.query(".diary-error.-shown"))
+    [entry] = cramps_in_store()
+    assert (entry.severity, entry.duration_seconds) == (4, 90.0)
+
+
+async def test_a_time_in_the_future_is_refused(make_app: Any, hermetic: Path) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d")
+        await fill(pilot, "when", "2024-06-13 03:00")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DiaryForm)
+        assert "future" in str(app.screen.query_one("#when-error").render())
+    assert not history_path(hermetic).exists()
+
+
+async def test_escape_closes_an_untouched_form_and_asks_about_a_changed_one(make_app: Any, hermetic: Path) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d", "escape")
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("d")
+        await fill(pilot, "note", "x")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmDiscard)
+        assert "Discard this entry?" in await shown(pilot)
+        await pilot.press("n")  # anything but y keeps editing
+        assert isinstance(app.screen, DiaryForm)
+        assert app.screen.query_one("#note", Input).value == "x"
+        await pilot.press("escape", "y")
+        assert isinstance(app.screen, LibraryScreen)
+    assert not history_path(hermetic).exists()
+
+
+def notice_text(app: Any) -> str:
+    return str(app.screen.query_one("#redflag-text", Static).render())
+
+
+async def save_entry(pilot: Any, when: str, *, duration: str = "", symptom: str | None = None) -> None:
+    await pilot.press("d")
+    await fill(pilot, "when", when)
+    if duration:
+        await fill(pilot, "duration", duration)
+    if symptom:
+        pilot.app.screen.query_one("#symptoms", SelectionList).select(symptom)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, DiaryForm))
+
+
+async def test_a_red_flag_is_said_once_quoting_the_sign_and_the_entry_is_kept(make_app: Any) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await save_entry(pilot, "2024-06-10 02:00", duration="15m", symptom="swelling")
+        assert isinstance(app.screen, RedFlagNotice)
+        text = notice_text(app)
+        assert text.startswith("This is a reason to see a doctor") and "15 min" in text and "swelling" in text
+        assert "This is a reason to see a doctor" in await shown(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, LibraryScreen)
+
+        await save_entry(pilot, "2024-06-11 02:00")  # nothing alarming
+        assert isinstance(app.screen, LibraryScreen)
+
+        await save_entry(pilot, "2024-06-12 02:00")  # the third in 7 days: frequent cramps
+        assert isinstance(app.screen, RedFlagNotice)
+        assert "3 cramps logged in 7 days" in notice_text(app)
+        await pilot.press("escape")
+
+        await save_entry(pilot, "2024-06-12 04:00")  # still frequent: not said again
+        assert isinstance(app.screen, LibraryScreen)
+    assert len(cramps_in_store()) == 4
+
+
+async def test_a_failed_write_keeps_the_form_and_what_was_typed(
+    make_app: Any, hermetic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = hermetic / "not-a-folder"
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("")
+    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(blocker / "data"))
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d")
+        await fill(pilot, "note", "keep me")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(list(app._notifications)))
+        await pilot.pause()
+        assert isinstance(app.screen, DiaryForm)
+        assert app.screen.query_one("#note", Input).value == "keep me"
+        message = list(app._notifications)[-1].message
+        assert message.startswith("Not saved") and "still in the form" in message
+
+
+async def test_logging_from_the_history_screen_shows_the_new_cramp(make_app: Any) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        screen = await loaded(pilot)
+        await pilot.press("d")
+        await fill(pilot, "when", "2024-06-12 02:00")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.overview is not None and screen.overview.total_cramps == 1)
+        assert app.screen is screen
+        assert "1 cramp in the diary" in await shown(pilot)
+
+
+# -- the check-in -------------------------------------------------------------
+
+
+async def finish_session(pilot: Any) -> SummaryScreen:
+    await pilot.pause()
+    await pilot.press("enter")  # heel walking's only step is self-paced: done
+    screen = pilot.app.screen
+    assert isinstance(screen, SummaryScreen)
+    return screen
+
+
+async def test_the_first_finished_session_of_the_day_asks_about_cramps(recorded_app: Any) -> None:
+    app = recorded_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        summary = await finish_session(pilot)
+        await wait_for(pilot, lambda: bool(summary.query(CheckIn)))
+        assert QUESTION in await shown(pilot)
+        await pilot.press("d")
+        form = app.screen
+        assert isinstance(form, DiaryForm)
+        today = times.now().date()
+        assert form.query_one("#when", Input).value == f"{today:%Y-%m-%d} "
+        await pilot.press(*"00:05", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen is summary)
+        await pilot.pause()
+        assert "Logged in the diary." in await shown(pilot)
+        await pilot.press("d")  # answered: d no longer opens the form
+        assert app.screen is summary
+        await pilot.press("enter")
+        assert isinstance(app.screen, LibraryScreen)
+    [entry] = cramps_in_store()
+    assert entry.at.date() == today and (entry.at.hour, entry.at.minute) == (0, 5)
+
+
+async def test_n_puts_the_question_away(recorded_app: Any) -> None:
+    app = recorded_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        summary = await finish_session(pilot)
+        await wait_for(pilot, lambda: bool(summary.query(CheckIn)))
+        await pilot.press("n")
+        await pilot.pause()
+        assert not summary.query(CheckIn)
+        assert QUESTION not in await shown(pilot)
+        assert app.screen is summary
+    assert cramps_in_store() == []
+
+
+async def test_a_later_session_the_same_day_does_not_ask_again(recorded_app: Any) -> None:
+    with open_history() as store:
+        earlier = times.now() - timedelta(minutes=30)
+        if earlier.date() != times.now().date():
+            pytest.skip("too close to midnight for an earlier session today")
+        record = store.start_session("x", "Earlier", "sha256:x", 60.0, started_at=earlier)
+        record.finish("finished", ended_at=earlier + timedelta(minutes=1))
+    app = recorded_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        summary = await finish_session(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not summary.query(CheckIn)
+        assert QUESTION not in await shown(pilot)
+
+
+async def test_a_stopped_session_does_not_ask(recorded_app: Any) -> None:
+    app = recorded_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("q", "y")
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not summary.query(CheckIn)
+
+
