@@ -82,12 +82,19 @@ class Terminal:
                 self.text += ANSI.sub(b"", chunk)
                 self._seen.notify_all()
 
-    def wait_for(self, marker: str, timeout: float = 30.0) -> float:
-        """Seconds from the start until ``marker`` was drawn."""
+    def send(self, keys: str) -> int:
+        """Type ``keys``; returns how much had been drawn before, for :meth:`wait_for`'s ``after``."""
+        with self._lock:
+            drawn = len(self.text)
+        os.write(self.master, keys.encode())
+        return drawn
+
+    def wait_for(self, marker: str, timeout: float = 30.0, after: int = 0) -> float:
+        """Seconds from the start until ``marker`` was drawn (after the first ``after`` bytes)."""
         needle = marker.encode()
         deadline = time.monotonic() + timeout
         with self._seen:
-            while needle not in self.text:
+            while self.text.find(needle, after) < 0:
                 left = deadline - time.monotonic()
                 if left <= 0 or self.process.poll() is not None:
                     tail = self.text[-400:].decode(errors="replace")
