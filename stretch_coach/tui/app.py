@@ -102,7 +102,24 @@ class CoachApp(App[int]):
         self._problems_seen: set[str] = set()
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
-        self.theme = THEMES[self.settings.theme]
+        self._start_with_theme(THEMES[self.settings.theme])
+
+    def _start_with_theme(self, name: str) -> None:
+        """Use theme ``name`` from the start, before any CSS is parsed.
+
+        Setting ``self.theme`` here would have Textual parse the app's CSS a
+        second time when it starts (its theme watcher re-parses everything
+        that is already loaded, into a fresh cache), which costs the first
+        frame over 10 ms. Nothing is parsed yet, so giving the stylesheet the
+        theme's variables is enough; the rest is what the watcher does.
+        """
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        dark = self.current_theme.dark
+        classes = {c: False for c in self.classes if c.startswith("-theme-")}
+        classes.update({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark})
+        self.update_classes(classes, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
 
     def get_default_screen(self) -> Screen[Any]:
         return LibraryScreen(self.library)
