@@ -63,6 +63,10 @@ class Entry:
     def title(self) -> str:
         return self.routine.title if self.routine else self.path.name
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.routine.tags if self.routine else ()
+
 
 class Library:
     """Routines by id, with includes resolved and checked.
@@ -79,6 +83,8 @@ class Library:
         self._by_id: dict[str, Entry] = {}
         self._invalid: dict[str, Entry] = {}  # unreadable files, by file name
         self._by_path: dict[Path, Entry] = {}
+        #: Files read for includes, besides the entries' own (what the entries depend on).
+        self.read_files: set[Path] = set()
         for entry in entries:
             self._add(entry)
         for entry in self.entries:
@@ -220,7 +226,10 @@ class Library:
             path = (folder / target).resolve()
             if os.path.isabs(target) or not path.is_relative_to(folder):
                 raise fail(f"{target!r} is outside this routine's folder; keep included files beside it")
-            entry = self._by_path.get(path) or _read(path, "file", str(routine.path.parent / target))
+            known = self._by_path.get(path)
+            if known is None:
+                self.read_files.add(path)
+            entry = known or _read(path, "file", str(routine.path.parent / target))
         else:
             found = self.get(target)
             if found is None:

@@ -10,9 +10,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from stretch_coach.routine.durations import format_clock, format_seconds
+from stretch_coach.routine.index import plan_total  # noqa: F401 - the library screen's, for now
 from stretch_coach.routine.model import PlannedStep, StepKind
 
 if TYPE_CHECKING:
+    from stretch_coach.routine.index import Listed
     from stretch_coach.routine.library import Entry
     from stretch_coach.timeline import Segment, Timeline
 
@@ -64,26 +66,6 @@ def timeline_for(entry: Entry, prepare: float | None = None) -> Timeline:
     if prepare is not None:
         plan = tuple(replace(p, step=replace(p.step, prepare=prepare)) for p in plan)
     return build_timeline(plan, entry.routine.cues.get("finish"))
-
-
-def plan_total(entry: Entry, prepare: float | None = None) -> tuple[float, int]:
-    """Timed total and self-paced step count, by the format's closed formulas.
-
-    The same figures as :func:`timeline_for`'s ``total`` and ``untimed_steps``
-    without laying out every segment: the library lists every routine before
-    its first frame, so this is kept cheap.
-    """
-    from stretch_coach.timeline import step_length
-
-    total, untimed = 0.0, 0
-    for planned in entry.plan:
-        step = planned.step if prepare is None else replace(planned.step, prepare=prepare)
-        length = step_length(step)
-        if length is None:
-            untimed += 1
-        else:
-            total += length
-    return total, untimed
 
 
 def describe_work(planned: PlannedStep) -> str:
@@ -145,11 +127,10 @@ def segment_where(segment: Segment) -> str:
     return " · ".join(parts)
 
 
-def matches(entry: Entry, query: str) -> bool:
+def matches(entry: Entry | Listed, query: str) -> bool:
     """Whether every word of ``query`` is in the entry's title, one of its tags, or its id."""
     words = query.lower().split()
     if not words:
         return True
-    tags = entry.routine.tags if entry.routine else ()
-    haystack = " ".join((entry.title, entry.id, *tags, entry.path.name)).lower()
+    haystack = " ".join((entry.title, entry.id, *entry.tags, entry.path.name)).lower()
     return all(word in haystack for word in words)
