@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -19,12 +19,14 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
+from stretch_coach.routine.index import listing
 from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
 from stretch_coach.tui.audio import NullPlayer, Player, SessionPlayer, make_player
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 
 if TYPE_CHECKING:
+    from stretch_coach.routine.index import LibraryIndex, Listed
     from stretch_coach.routine.library import Entry, Library
     from stretch_coach.tui.screens.summary import Outcome
 
@@ -42,11 +44,23 @@ class Notice(Message):
         self.text = text
 
 
+class LibraryLoaded(Message):
+    """The library, read on a thread after the first frame."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+
 class CoachApp(App[int]):
     """The coach.
 
     Args:
-        library: the routine library.
+        library: the routine library; ``None`` to list ``listed`` at first and
+            read the library from ``index`` right after the first frame.
+        listed: the library list's rows from the library index.
+        index: the library's index: read from when ``library`` is ``None``,
+            brought up to date after the first frame either way.
         settings: the user's settings (``--audio``/``--no-voice`` already applied).
         settings_file: where settings are saved, and whether that file was broken.
         settings_warning: why the settings file could not be used, to show once.
@@ -70,8 +84,10 @@ class CoachApp(App[int]):
 
     def __init__(
         self,
-        library: Library,
+        library: Library | None,
         *,
+        listed: Sequence[Listed] = (),
+        index: LibraryIndex | None = None,
         settings: Settings | None = None,
         settings_file: SettingsFile | None = None,
         settings_warning: str | None = None,
@@ -86,7 +102,11 @@ class CoachApp(App[int]):
         super().__init__()
         from stretch_coach.settings import settings_path
 
+        if library is None and index is None:
+            raise ValueError("CoachApp needs a library or an index to read it from")
         self.library = library
+        self.listed = list(listed)
+        self.index = index
         self.settings = settings or Settings()
         self.settings_file = settings_file or SettingsFile(settings_path())
         self.settings_warning = settings_warning
@@ -122,7 +142,7 @@ class CoachApp(App[int]):
         self._refresh_truecolor_filter(self.ansi_theme)
 
     def get_default_screen(self) -> Screen[Any]:
-        return LibraryScreen(self.library)
+        return LibraryScreen(self.library, self.listed)
 
     def on_mount(self) -> None:
         self.app_resume_signal.subscribe(self, self._after_resume)
@@ -138,6 +158,10 @@ class CoachApp(App[int]):
         else:
             # The library needs no sound: look for a player once it is drawn.
             self.call_after_refresh(self._make_player, choice)
+        if self.index is not None:
+            # Also once it is drawn: read the library the list came from, or
+            # keep the list of the library already read for the next start.
+            self.call_after_refresh(self._load_library if self.library is None else self._save_index)
 
     def on_unmount(self) -> None:
         self.player.close()
@@ -147,6 +171,31 @@ class CoachApp(App[int]):
         self.screen.refresh(layout=True)
         for widget in self.screen.walk_children():
             widget.refresh()
+
+    # -- the library -----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="library")
+    def _load_library(self) -> None:
+        """Read the library off the loop, hand it over, then update the index if it changed."""
+        assert self.index is not None
+        library = self.index.load()
+        self.post_message(LibraryLoaded(library))  # post_message is thread-safe
+        prepare = self.settings.prepare
+        rows = listing(library, prepare)
+        if rows != self.listed:
+            self.index.write(library, prepare, rows)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def _save_index(self) -> None:
+        """Keep the list of the library read at start in the index, for the next start."""
+        if self.index is not None and self.library is not None:
+            self.index.write(self.library, self.settings.prepare)
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.library = message.library
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.library_loaded(message.library)
 
     # -- audio ----------------------------------------------------------------
 
@@ -314,14 +363,21 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         RoutineError: for a routine that is invalid. Both before any screen opens.
     """
     from stretch_coach.errors import UserError
-    from stretch_coach.routine.library import default_library
-    from stretch_coach.timeline import TimelineTooLong
-    from stretch_coach.tui.plan import timeline_for
+    from stretch_coach.routine.folders import library_folders
+    from stretch_coach.routine.index import LibraryIndex
 
-    library = default_library(getattr(args, "library", None) or [])
+    index = LibraryIndex(library_folders(getattr(args, "library", None) or []))
     settings, settings_file, warning = open_settings()
+    # The library list can be drawn from the index; the library is then read
+    # after the first frame. A session to start needs the library now.
+    listed = index.read(settings.prepare) if routine is None else None
+    library = index.load() if listed is None else None
     entry = None
     if routine is not None:
+        from stretch_coach.timeline import TimelineTooLong
+        from stretch_coach.tui.plan import timeline_for
+
+        assert library is not None
         entry = library.find(routine)
         try:
             timeline_for(entry, settings.prepare)
@@ -354,6 +410,8 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
 
     app = CoachApp(
         library,
+        listed=listed or (),
+        index=index if routine is None else None,  # a session's start is not the moment to write it
         settings=settings,
         settings_file=settings_file,
         settings_warning=warning,

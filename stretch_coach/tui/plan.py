@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from stretch_coach.routine.durations import format_clock, format_seconds
-from stretch_coach.routine.index import plan_total  # noqa: F401 - the library screen's, for now
 from stretch_coach.routine.model import PlannedStep, StepKind
 
 if TYPE_CHECKING:
