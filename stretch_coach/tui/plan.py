@@ -10,11 +10,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from stretch_coach.routine.durations import format_clock, format_seconds
-from stretch_coach.routine.model import PlannedStep, StepKind
 
 if TYPE_CHECKING:
     from stretch_coach.routine.index import Listed
     from stretch_coach.routine.library import Entry
+    from stretch_coach.routine.model import PlannedStep
     from stretch_coach.timeline import Segment, Timeline
 
 #: What each segment kind asks of the user, as the session screen says it.
@@ -69,6 +69,8 @@ def timeline_for(entry: Entry, prepare: float | None = None) -> Timeline:
 
 def describe_work(planned: PlannedStep) -> str:
     """One short phrase for what a step asks: ``2 × 30 s hold, 10 s rest``."""
+    from stretch_coach.routine.model import StepKind  # not before the library's first frame
+
     s = planned.step
     kind = s.kind
     if kind is StepKind.HOLD:
