@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -29,6 +30,15 @@ if TYPE_CHECKING:
     from stretch_coach.routine.index import LibraryIndex, Listed
     from stretch_coach.routine.library import Entry, Library
     from stretch_coach.tui.screens.summary import Outcome
+
+#: The styles of the screens after the library (see :meth:`CoachApp._read_screens_css`).
+SCREENS_CSS_FILE = "screens.tcss"
+
+
+def _screens_css() -> Path:
+    """``screens.tcss``, named as Textual names a screen's ``CSS_PATH`` (resolved)."""
+    return (Path(__file__).parent / SCREENS_CSS_FILE).resolve()
+
 
 PlayerFactory = Callable[[str, Callable[[str], None], Callable[[], None] | None], Player]
 #: Called with each new session before it starts: the seam for recording history.
@@ -111,6 +121,8 @@ class CoachApp(App[int]):
         self.settings_file = settings_file or SettingsFile(settings_path())
         self.settings_warning = settings_warning
         self.start_entry = start
+        if start is not None:  # straight into a session: its styles are read with the app's
+            self.css_path = [*self.css_path, _screens_css()]
         self.clock = clock
         self.player_factory = player_factory
         self.on_session = on_session
@@ -162,6 +174,19 @@ class CoachApp(App[int]):
             # Also once it is drawn: read the library the list came from, or
             # keep the list of the library already read for the next start.
             self.call_after_refresh(self._load_library if self.library is None else self._save_index)
+        self.call_after_refresh(self._read_screens_css)
+
+    def _read_screens_css(self) -> None:
+        """Parse the other screens' styles now, while the library waits for a key.
+
+        The first frame only needs ``app.tcss``. The screens that use
+        ``screens.tcss`` name it in their ``CSS_PATH`` too, so one shown
+        sooner still has it (Textual then reads it, and parses everything again).
+        """
+        path = _screens_css()
+        if not self.stylesheet.has_source(str(path)):
+            self.stylesheet.read(path)
+            self.stylesheet.parse()
 
     def on_unmount(self) -> None:
         self.player.close()

@@ -12,9 +12,13 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from stretch_coach.tui.screens import SCREENS_CSS
+
 
 class ConfirmStop(ModalScreen[bool]):
     """Asks "Stop this session?": ``y`` stops (True), any other key carries on (False)."""
+
+    CSS_PATH = SCREENS_CSS
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-panel", classes="dialog"):
@@ -55,6 +59,8 @@ def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
 
 class HelpScreen(ModalScreen[None]):
     """The keys of the screen underneath, with what each does."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),

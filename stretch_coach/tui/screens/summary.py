@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from stretch_coach.routine.durations import format_seconds
+from stretch_coach.tui.screens import SCREENS_CSS
 
 if TYPE_CHECKING:
     from stretch_coach.tui.app import CoachApp
@@ -40,6 +41,8 @@ class Outcome:
 
 class SummaryScreen(Screen[None]):
     """Time spent, steps done and skipped; Enter for the library, q to quit."""
+
+    CSS_PATH = SCREENS_CSS
 
     app: CoachApp
 
