@@ -8,7 +8,6 @@ over the library, so Enter on its summary leads to the library too.
 
 from __future__ import annotations
 
-import argparse
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +26,8 @@ from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 
 if TYPE_CHECKING:
+    import argparse
+
     from stretch_coach.routine.index import LibraryIndex, Listed
     from stretch_coach.routine.library import Entry, Library
     from stretch_coach.tui.screens.summary import Outcome
