@@ -89,7 +89,6 @@ class LibraryScreen(Screen[None]):
 
     def __init__(self, library: Library | None, listed: Sequence[Listed] = ()) -> None:
         super().__init__()
-        self.library = library
         #: The library's entries, in list order (``None`` until the library is read).
         self.entries: list[Entry] | None = None if library is None else list(library.entries)
         #: What the list shows of each, in the same order.
@@ -160,7 +159,6 @@ class LibraryScreen(Screen[None]):
 
         A routine whose start was asked for while it was being read starts now.
         """
-        self.library = library
         self.entries = list(library.entries)
         rows = self._list(self.entries)
         if rows != self.rows:
