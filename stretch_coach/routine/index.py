@@ -98,8 +98,9 @@ def plan_total(entry: Entry, prepare: float | None = None) -> tuple[float, int]:
     """Timed total and self-paced step count, by the format's closed formulas.
 
     The same figures as the timeline's ``total`` and ``untimed_steps``
-    without laying out every segment: the library lists every routine before
-    its first frame, so this is kept cheap.
+    without laying out every segment: the library list works them out for
+    every routine (before its first frame when there is no index), so this
+    is kept cheap.
     """
     from stretch_coach.timeline import step_length
 
