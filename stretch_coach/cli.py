@@ -9,15 +9,19 @@ about as fast as importing PyYAML.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from stretch_coach import __version__
 from stretch_coach.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, UserError
 from stretch_coach.routine.errors import RoutineError
+
+if TYPE_CHECKING:
+    import argparse
 
 #: The modules that add sub-commands, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -29,6 +33,8 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 def library_options() -> argparse.ArgumentParser:
     """Options shared by every command that reads the routine library."""
+    import argparse
+
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
         "--library",
@@ -43,6 +49,8 @@ def library_options() -> argparse.ArgumentParser:
 
 def coach_options() -> argparse.ArgumentParser:
     """Options of the coach opened without a command (``run`` has its own)."""
+    import argparse
+
     parent = argparse.ArgumentParser(add_help=False)
     # SUPPRESS keeps a sub-command's defaults from overwriting these (and vice versa).
     parent.add_argument(
@@ -59,6 +67,8 @@ def coach_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every registered sub-command."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="stretch-coach",
         description="A guided stretching coach: timed holds, reps and audio cues. "
@@ -84,8 +94,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     """Parse the command line; without a command, skip building every command's parser.
 
     Opening the coach is the most common start and the one people wait for,
-    so it does not pay for the parsers of commands it will not run.
+    so it does not pay for the parsers of commands it will not run; with no
+    arguments at all, not even for importing argparse.
     """
+    if not argv:
+        return cast("argparse.Namespace", SimpleNamespace(handler=None))
+    import argparse
+
     if not {"-h", "--help", "--version"} & set(argv):
         quick = argparse.ArgumentParser(
             prog="stretch-coach", add_help=False, parents=[library_options(), coach_options()]

@@ -6,7 +6,8 @@ point them elsewhere with environment variables:
 * ``STRETCH_COACH_CONFIG_DIR``: settings (default: the platform's user config dir)
 * ``STRETCH_COACH_DATA_DIR``: history database and the user's routine folder
   (default: the platform's user data dir)
-* ``STRETCH_COACH_CACHE_DIR``: rendered speech and other throw-away files
+* ``STRETCH_COACH_CACHE_DIR``: rendered speech, the library index and other
+  throw-away files
 
 Nothing here creates a directory except :func:`ensure_dir`, so merely asking
 where something lives never touches the disk.
@@ -46,7 +47,7 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """The folder for files that can be rebuilt at any time (rendered speech)."""
+    """The folder for files that can be rebuilt at any time (rendered speech, the library index)."""
     env = _from_env("STRETCH_COACH_CACHE_DIR")
     if env is not None:
         return env

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 AUDIO_CHOICES: tuple[str, ...] = ("auto", "playsound3", "bell", "none")
 

@@ -27,9 +27,10 @@ DURATION_PATTERN = (
     rf"|(?=[0-9]){_UNITS}"  # 1h, 2m, 45s, 1m30s, 1 min 30 s
     r") *$"
 )
-_DURATION_RE = re.compile(DURATION_PATTERN)
-_UNITS_RE = re.compile(rf"^ *{_UNITS}$")
-_COLON_RE = re.compile(r"^ *([0-9]+):([0-5][0-9](?:\.[0-9]+)?) *$")
+# Compiled on first use (re keeps them), not on import: the coach's start-up
+# only formats durations.
+_UNITS_PATTERN = rf"^ *{_UNITS}$"
+_COLON_PATTERN = r"^ *([0-9]+):([0-5][0-9](?:\.[0-9]+)?) *$"
 
 HINT = "write seconds (30, 2.5) or text such as 45s, 2m, 1m30s, '1 min 30 s', 1h or 1:30"
 
@@ -69,12 +70,12 @@ def parse_duration(value: object, maximum: float = MAX_DURATION) -> float:
 
 
 def _parse_text(text: str) -> float:
-    if not _DURATION_RE.match(text) or not text.strip():
+    if not re.match(DURATION_PATTERN, text) or not text.strip():
         raise DurationError(f"{text!r} is not a duration; {HINT}")
-    colon = _COLON_RE.match(text)
+    colon = re.match(_COLON_PATTERN, text)
     if colon:
         return int(colon.group(1)) * 60 + float(colon.group(2))
-    units = _UNITS_RE.match(text)
+    units = re.match(_UNITS_PATTERN, text)
     if units and any(units.groups()):
         hours, minutes, secs = (float(g) if g else 0.0 for g in units.groups())
         return hours * 3600 + minutes * 60 + secs

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from stretch_coach.errors import UserError
 from stretch_coach.routine.errors import Problem, RoutineError
-from stretch_coach.routine.loader import ROUTINE_SUFFIXES, load_routine
+from stretch_coach.routine.folders import ROUTINE_SUFFIXES, library_folders, routine_files
+from stretch_coach.routine.loader import load_routine
 from stretch_coach.routine.model import (
     CUE_EVENTS,
     DEFAULT_CUES,
@@ -32,9 +33,6 @@ MAX_PLANNED_STEPS = 5000
 
 if TYPE_CHECKING:
     from stretch_coach.timeline import Timeline
-
-ENV_LIBRARY = "STRETCH_COACH_LIBRARY"
-
 
 @dataclass
 class Entry:
@@ -65,6 +63,10 @@ class Entry:
     def title(self) -> str:
         return self.routine.title if self.routine else self.path.name
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.routine.tags if self.routine else ()
+
 
 class Library:
     """Routines by id, with includes resolved and checked.
@@ -81,6 +83,8 @@ class Library:
         self._by_id: dict[str, Entry] = {}
         self._invalid: dict[str, Entry] = {}  # unreadable files, by file name
         self._by_path: dict[Path, Entry] = {}
+        #: Files read for includes, besides the entries' own (what the entries depend on).
+        self.read_files: set[Path] = set()
         for entry in entries:
             self._add(entry)
         for entry in self.entries:
@@ -222,7 +226,10 @@ class Library:
             path = (folder / target).resolve()
             if os.path.isabs(target) or not path.is_relative_to(folder):
                 raise fail(f"{target!r} is outside this routine's folder; keep included files beside it")
-            entry = self._by_path.get(path) or _read(path, "file", str(routine.path.parent / target))
+            known = self._by_path.get(path)
+            if known is None:
+                self.read_files.add(path)
+            entry = known or _read(path, "file", str(routine.path.parent / target))
         else:
             found = self.get(target)
             if found is None:
@@ -312,14 +319,7 @@ def _choose(event: str, layers: Sequence[Mapping[str, Sound]]) -> Sound:
 
 
 def _scan(folder: Path, origin: str) -> list[Entry]:
-    try:
-        files = sorted(
-            p for p in folder.iterdir()
-            if p.suffix.lower() in ROUTINE_SUFFIXES and not p.name.startswith(".") and p.is_file()
-        )
-    except OSError:
-        return []
-    return [_read(p, origin, str(p)) for p in files]
+    return [_read(p, origin, str(p)) for p in routine_files(folder)]
 
 
 def _read(path: Path, origin: str, shown: str) -> Entry:
@@ -328,32 +328,6 @@ def _read(path: Path, origin: str, shown: str) -> Entry:
     except RoutineError as err:
         return Entry(path, shown, origin, None, err.problems)
     return Entry(path, shown, origin, routine)
-
-
-def library_folders(extra: Sequence[str] = (), create_user_dir: bool = True) -> list[tuple[Path, str]]:
-    """The folders of the default library: bundled, the user's, env, then ``--library``.
-
-    Raises:
-        UserError: if a folder given by the user does not exist.
-    """
-    from stretch_coach import paths
-    from stretch_coach.resources import bundled_routines_dir
-
-    user = paths.user_routines_dir()
-    if create_user_dir:
-        try:
-            paths.ensure_dir(user)
-        except OSError:
-            pass  # a read-only home still lists the bundled routines
-    folders = [(bundled_routines_dir(), "bundled"), (user, "user")]
-    env = [p for p in os.environ.get(ENV_LIBRARY, "").split(os.pathsep) if p.strip()]
-    for source, given in ((ENV_LIBRARY, env), ("--library", list(extra))):
-        for text in given:
-            folder = Path(text).expanduser()
-            if not folder.is_dir():
-                raise UserError(f"{source} {text}: no such folder")
-            folders.append((folder, "library"))
-    return folders
 
 
 def default_library(extra: Sequence[str] = ()) -> Library:

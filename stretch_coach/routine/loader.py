@@ -9,13 +9,13 @@ from typing import Any
 from stretch_coach.routine import spec
 from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.errors import Problem, RoutineError
+from stretch_coach.routine.folders import ROUTINE_SUFFIXES
 from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind
 from stretch_coach.routine.spec import INVALID, Context
 from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
 
 #: Largest routine file accepted.
 MAX_FILE_BYTES = 1024 * 1024
-ROUTINE_SUFFIXES = (".yaml", ".yml")
 
 _EXCLUSIVE = (("hold", "tempo"), ("hold", "duration"), ("tempo", "duration"), ("reps", "duration"))
 _WORK_KEYS = ("hold", "reps", "tempo", "duration")

@@ -8,10 +8,10 @@ over the library, so Enter on its summary leads to the library too.
 
 from __future__ import annotations
 
-import argparse
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import work
@@ -20,14 +20,27 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
+from stretch_coach.routine.index import listing
 from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
 from stretch_coach.tui.audio import NullPlayer, Player, SessionPlayer, make_player
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 
 if TYPE_CHECKING:
+    import argparse
+
+    from stretch_coach.routine.index import LibraryIndex, Listed
     from stretch_coach.routine.library import Entry, Library
     from stretch_coach.tui.screens.summary import Outcome
+
+#: The styles of the screens after the library (see :meth:`CoachApp._read_screens_css`).
+SCREENS_CSS_FILE = "screens.tcss"
+
+
+def _screens_css() -> Path:
+    """``screens.tcss``, named as Textual names a screen's ``CSS_PATH`` (resolved)."""
+    return (Path(__file__).parent / SCREENS_CSS_FILE).resolve()
+
 
 PlayerFactory = Callable[[str, Callable[[str], None], Callable[[], None] | None], Player]
 #: Called with each new session before it starts: the seam for recording history.
@@ -53,11 +66,23 @@ class Notice(Message):
         self.text = text
 
 
+class LibraryLoaded(Message):
+    """The library, read on a thread after the first frame."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+
 class CoachApp(App[int]):
     """The coach.
 
     Args:
-        library: the routine library.
+        library: the routine library; ``None`` to list ``listed`` at first and
+            read the library from ``index`` right after the first frame.
+        listed: the library list's rows from the library index.
+        index: the library's index: read from when ``library`` is ``None``,
+            brought up to date after the first frame either way.
         settings: the user's settings (``--audio``/``--no-voice`` already applied).
         settings_file: where settings are saved, and whether that file was broken.
         settings_warning: why the settings file could not be used, to show once.
@@ -84,8 +109,10 @@ class CoachApp(App[int]):
 
     def __init__(
         self,
-        library: Library,
+        library: Library | None,
         *,
+        listed: Sequence[Listed] = (),
+        index: LibraryIndex | None = None,
         settings: Settings | None = None,
         settings_file: SettingsFile | None = None,
         settings_warning: str | None = None,
@@ -101,11 +128,17 @@ class CoachApp(App[int]):
         super().__init__()
         from stretch_coach.settings import settings_path
 
+        if library is None and index is None:
+            raise ValueError("CoachApp needs a library or an index to read it from")
         self.library = library
+        self.listed = list(listed)
+        self.index = index
         self.settings = settings or Settings()
         self.settings_file = settings_file or SettingsFile(settings_path())
         self.settings_warning = settings_warning
         self.start_entry = start
+        if start is not None:  # straight into a session: its styles are read with the app's
+            self.css_path = [*self.css_path, _screens_css()]
         self.clock = clock
         self.player_factory = player_factory
         self.on_session = on_session
@@ -120,10 +153,27 @@ class CoachApp(App[int]):
         self._problems_seen: set[str] = set()
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
-        self.theme = THEMES[self.settings.theme]
+        self._start_with_theme(THEMES[self.settings.theme])
+
+    def _start_with_theme(self, name: str) -> None:
+        """Use theme ``name`` from the start, before any CSS is parsed.
+
+        Setting ``self.theme`` here would have Textual parse the app's CSS a
+        second time when it starts (its theme watcher re-parses everything
+        that is already loaded, into a fresh cache), which costs the first
+        frame over 10 ms. Nothing is parsed yet, so giving the stylesheet the
+        theme's variables is enough; the rest is what the watcher does.
+        """
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        dark = self.current_theme.dark
+        classes = {c: False for c in self.classes if c.startswith("-theme-")}
+        classes.update({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark})
+        self.update_classes(classes, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
 
     def get_default_screen(self) -> Screen[Any]:
-        return LibraryScreen(self.library)
+        return LibraryScreen(self.library, self.listed)
 
     def on_mount(self) -> None:
         self.app_resume_signal.subscribe(self, self._after_resume)
@@ -139,6 +189,23 @@ class CoachApp(App[int]):
         else:
             # The library needs no sound: look for a player once it is drawn.
             self.call_after_refresh(self._make_player, choice)
+        if self.index is not None:
+            # Also once it is drawn: read the library the list came from, or
+            # keep the list of the library already read for the next start.
+            self.call_after_refresh(self._load_library if self.library is None else self._save_index)
+        self.call_after_refresh(self._read_screens_css)
+
+    def _read_screens_css(self) -> None:
+        """Parse the other screens' styles now, while the library waits for a key.
+
+        The first frame only needs ``app.tcss``. The screens that use
+        ``screens.tcss`` name it in their ``CSS_PATH`` too, so one shown
+        sooner still has it (Textual then reads it, and parses everything again).
+        """
+        path = _screens_css()
+        if not self.stylesheet.has_source(str(path)):
+            self.stylesheet.read(path)
+            self.stylesheet.parse()
 
     def on_unmount(self) -> None:
         self.player.close()
@@ -148,6 +215,31 @@ class CoachApp(App[int]):
         self.screen.refresh(layout=True)
         for widget in self.screen.walk_children():
             widget.refresh()
+
+    # -- the library -----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="library")
+    def _load_library(self) -> None:
+        """Read the library off the loop, hand it over, then update the index if it changed."""
+        assert self.index is not None
+        library = self.index.load()
+        self.post_message(LibraryLoaded(library))  # post_message is thread-safe
+        prepare = self.settings.prepare
+        rows = listing(library, prepare)
+        if rows != self.listed:
+            self.index.write(library, prepare, rows)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def _save_index(self) -> None:
+        """Keep the list of the library read at start in the index, for the next start."""
+        if self.index is not None and self.library is not None:
+            self.index.write(self.library, self.settings.prepare)
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.library = message.library
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                screen.library_loaded(message.library)
 
     # -- audio ----------------------------------------------------------------
 
@@ -334,14 +426,21 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         RoutineError: for a routine that is invalid. Both before any screen opens.
     """
     from stretch_coach.errors import UserError
-    from stretch_coach.routine.library import default_library
-    from stretch_coach.timeline import TimelineTooLong
-    from stretch_coach.tui.plan import timeline_for
+    from stretch_coach.routine.folders import library_folders
+    from stretch_coach.routine.index import LibraryIndex
 
-    library = default_library(getattr(args, "library", None) or [])
+    index = LibraryIndex(library_folders(getattr(args, "library", None) or []))
     settings, settings_file, warning = open_settings()
+    # The library list can be drawn from the index; the library is then read
+    # after the first frame. A session to start needs the library now.
+    listed = index.read(settings.prepare) if routine is None else None
+    library = index.load() if listed is None else None
     entry = None
     if routine is not None:
+        from stretch_coach.timeline import TimelineTooLong
+        from stretch_coach.tui.plan import timeline_for
+
+        assert library is not None
         entry = library.find(routine)
         try:
             timeline_for(entry, settings.prepare)
@@ -375,6 +474,8 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
 
     app = CoachApp(
         library,
+        listed=listed or (),
+        index=index if routine is None else None,  # a session's start is not the moment to write it
         settings=settings,
         settings_file=settings_file,
         settings_warning=warning,

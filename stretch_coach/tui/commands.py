@@ -63,7 +63,7 @@ class LibraryCommands(_Commands):
         app: Any = self.app
         out: list[tuple[str, Callable[[], Any], str]] = [
             (f"Start: {entry.title}", partial(app.start_routine, entry), entry.routine.summary or entry.id)
-            for entry in app.library.entries
+            for entry in (app.library.entries if app.library is not None else ())
             if entry.valid and entry.routine is not None
         ]
         out += [(f"Library: {name}", cb, h) for name, cb, h in _screen_commands(self.screen)]

@@ -10,10 +10,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from stretch_coach.routine.durations import format_clock, format_seconds
-from stretch_coach.routine.model import PlannedStep, StepKind
 
 if TYPE_CHECKING:
+    from stretch_coach.routine.index import Listed
     from stretch_coach.routine.library import Entry
+    from stretch_coach.routine.model import PlannedStep
     from stretch_coach.timeline import Segment, Timeline
 
 #: What each segment kind asks of the user, as the session screen says it.
@@ -66,28 +67,10 @@ def timeline_for(entry: Entry, prepare: float | None = None) -> Timeline:
     return build_timeline(plan, entry.routine.cues.get("finish"))
 
 
-def plan_total(entry: Entry, prepare: float | None = None) -> tuple[float, int]:
-    """Timed total and self-paced step count, by the format's closed formulas.
-
-    The same figures as :func:`timeline_for`'s ``total`` and ``untimed_steps``
-    without laying out every segment: the library lists every routine before
-    its first frame, so this is kept cheap.
-    """
-    from stretch_coach.timeline import step_length
-
-    total, untimed = 0.0, 0
-    for planned in entry.plan:
-        step = planned.step if prepare is None else replace(planned.step, prepare=prepare)
-        length = step_length(step)
-        if length is None:
-            untimed += 1
-        else:
-            total += length
-    return total, untimed
-
-
 def describe_work(planned: PlannedStep) -> str:
     """One short phrase for what a step asks: ``2 × 30 s hold, 10 s rest``."""
+    from stretch_coach.routine.model import StepKind  # not before the library's first frame
+
     s = planned.step
     kind = s.kind
     if kind is StepKind.HOLD:
@@ -145,11 +128,10 @@ def segment_where(segment: Segment) -> str:
     return " · ".join(parts)
 
 
-def matches(entry: Entry, query: str) -> bool:
+def matches(entry: Entry | Listed, query: str) -> bool:
     """Whether every word of ``query`` is in the entry's title, one of its tags, or its id."""
     words = query.lower().split()
     if not words:
         return True
-    tags = entry.routine.tags if entry.routine else ()
-    haystack = " ".join((entry.title, entry.id, *tags, entry.path.name)).lower()
+    haystack = " ".join((entry.title, entry.id, *entry.tags, entry.path.name)).lower()
     return all(word in haystack for word in words)

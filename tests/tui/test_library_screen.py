@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input, OptionList, Static
@@ -220,3 +221,28 @@ async def test_footer_in_the_filter_offers_start_only_when_something_matches(mak
         await pilot.press(*"xyz")
         keys = {b.binding.description for b in app.screen.active_bindings.values() if b.enabled}
         assert "Start" not in keys
+
+
+async def test_the_other_screens_styles_are_read_once_the_library_is_drawn(
+    make_app: Any, monkeypatch: Any
+) -> None:
+    """The first frame parses only the library's CSS; a screen shown later has its styles already.
+
+    (Were they read only when a screen is shown, Textual would parse all the
+    app's CSS again at that moment.)
+    """
+    from textual.css.stylesheet import Stylesheet
+
+    reparsed: list[object] = []
+    reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparsed.append(self), reparse(self))[1])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        css = {Path(path).name for path, _ in app.stylesheet.source if path}
+        await pilot.pause()
+        assert "app.tcss" in css and "screens.tcss" not in css  # not at start...
+        assert "screens.tcss" in {Path(path).name for path, _ in app.stylesheet.source if path}  # ...soon after
+        await pilot.press("down", "down", "enter")
+        assert isinstance(app.screen, SessionScreen)
+        assert "Easy cool-down" in await shown(pilot)
+    assert reparsed == []

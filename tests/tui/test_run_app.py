@@ -72,6 +72,23 @@ def test_no_routine_opens_the_library(library_dir: Path, opened: list[Any]) -> N
     assert "tui-walk" in app.library.ids()
 
 
+def test_the_next_start_lists_the_library_from_its_index(library_dir: Path, opened: list[Any]) -> None:
+    from stretch_coach.routine.index import listing
+
+    app_module.run_app(args(library_dir), None)
+    (first,) = opened
+    assert first.library is not None and first.listed == []  # nothing kept yet: read it all
+    assert first.index.write(first.library, None)  # what the first start does after its first frame
+    app_module.run_app(args(library_dir), None)
+    second = opened[1]
+    assert second.library is None  # read after the first frame
+    assert second.listed == listing(first.library)
+    assert "tui-walk" in [row.id for row in second.listed]
+    app_module.run_app(args(library_dir), "tui-walk")  # a session needs the library itself
+    assert opened[2].library is not None and opened[2].start_entry.id == "tui-walk"
+    assert opened[2].index is None
+
+
 def test_a_routine_opens_its_session_with_command_line_overrides(library_dir: Path, opened: list[Any]) -> None:
     assert app_module.run_app(args(library_dir, audio="bell", no_voice=True), "tui-walk") == 0
     (app,) = opened

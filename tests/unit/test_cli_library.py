@@ -154,3 +154,31 @@ def test_the_coach_without_a_command_takes_audio_and_voice_options() -> None:
     run = parser.parse_args(["run", "x", "--audio", "bell"])
     assert (run.audio, run.no_voice) == ("bell", False)
     assert not hasattr(parser.parse_args([]), "audio")  # the settings decide
+
+
+@pytest.mark.parametrize(
+    ("argv", "library", "audio"),
+    [([], [], None), (["--library", "/x"], ["/x"], None), (["--audio", "bell"], [], "bell")],
+)
+def test_the_coach_opens_with_or_without_options(
+    argv: list[str], library: list[str], audio: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stretch_coach.commands import run
+
+    opened: list[tuple[object, str | None]] = []
+    monkeypatch.setattr(run, "open_tui", lambda args, routine: opened.append((args, routine)) or 0)
+    assert main(argv) == 0
+    ((args, routine),) = opened
+    assert routine is None and args.library == library
+    assert getattr(args, "audio", None) == audio and not getattr(args, "no_voice", False)
+
+
+def test_the_coach_alone_does_not_import_argparse() -> None:
+    """``stretch-coach`` with no arguments is the start people wait for: it parses nothing."""
+    code = (
+        "import sys; from stretch_coach import cli; from stretch_coach.commands import run; "
+        "run.open_tui = lambda args, routine: 0; cli.main([]); "
+        "assert 'argparse' not in sys.modules, 'argparse was imported'"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    assert proc.returncode == 0, proc.stderr

@@ -11,12 +11,16 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from stretch_coach.tui.screens import SCREENS_CSS
+
 if TYPE_CHECKING:
     from stretch_coach.routine.library import Entry
 
 
 class CautionScreen(Screen[bool]):
     """Shows a routine's caution lines; dismisses with True to go on, False to go back."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "go_on", "Go on"),

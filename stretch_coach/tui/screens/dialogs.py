@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from stretch_coach.tui.screens import SCREENS_CSS
+
 
 class Confirm(ModalScreen[bool]):
     """Asks a question: ``y`` answers yes (True), any other key or a click no (False).
@@ -28,6 +30,8 @@ class Confirm(ModalScreen[bool]):
         self.yes = yes
         self.no = no
         self.detail = detail
+
+    CSS_PATH = SCREENS_CSS
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-panel", classes="dialog"):
@@ -77,6 +81,8 @@ def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
 
 class HelpScreen(ModalScreen[None]):
     """The keys of the screen underneath, with what each does."""
+
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),

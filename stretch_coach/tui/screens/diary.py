@@ -30,6 +30,7 @@ from stretch_coach.history import diary, redflags, times
 from stretch_coach.history.errors import EntryError
 from stretch_coach.history.model import Cramp
 from stretch_coach.tui.records import Now, open_store, wall_clock
+from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.dialogs import Confirm
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class DiaryForm(ModalScreen[Saved | None]):
         when_hint: what to say next to *when* (default: its format).
     """
 
-    CSS_PATH = "diary.tcss"
+    CSS_PATH = SCREENS_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),

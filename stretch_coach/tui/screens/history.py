@@ -26,8 +26,8 @@ from textual.widgets import Footer, Header, Static
 from stretch_coach.describe import plural
 from stretch_coach.routine.durations import format_clock
 from stretch_coach.tui.commands import HistoryCommands
-from stretch_coach.tui.css import stylesheet
 from stretch_coach.tui.records import RECENT, Now, read_overview, wall_clock
+from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.widgets.calendar import ActivityCalendar
 
 if TYPE_CHECKING:
@@ -54,8 +54,7 @@ class HistoryScreen(Screen[None]):
 
     app: CoachApp
 
-    DEFAULT_CSS = stylesheet("history.tcss")
-    SCOPED_CSS = False
+    CSS_PATH = SCREENS_CSS
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {HistoryCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),

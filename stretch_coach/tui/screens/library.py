@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
@@ -18,11 +18,14 @@ from textual.widgets import Footer, Header, Input, OptionList
 from textual.widgets.option_list import Option
 
 from stretch_coach.routine.durations import format_clock
+from stretch_coach.routine.index import Listed, listed
 from stretch_coach.tui.commands import LibraryCommands
-from stretch_coach.tui.plan import matches, plan_total
+from stretch_coach.tui.plan import matches
 from stretch_coach.tui.widgets.preview import RoutinePreview
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from stretch_coach.routine.library import Entry, Library
     from stretch_coach.tui.app import CoachApp
 
@@ -62,7 +65,13 @@ class FilterInput(_StartsOnEnter, Input):
 
 
 class LibraryScreen(Screen[None]):
-    """The routine library: pick a routine, read its preview, start it."""
+    """The routine library: pick a routine, read its preview, start it.
+
+    Args:
+        library: the routine library, or ``None`` while it is still being
+            read; the app hands it over with :meth:`library_loaded`.
+        listed: the rows to show until then (from the library index).
+    """
 
     app: CoachApp
 
@@ -81,12 +90,24 @@ class LibraryScreen(Screen[None]):
         Binding("up", "move(-1)", "Previous routine", show=False),
     ]
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library | None, listed: Sequence[Listed] = ()) -> None:
         super().__init__()
-        self.library = library
-        self.shown: list[Entry] = list(library.entries)
+        #: The library's entries, in list order (``None`` until the library is read).
+        self.entries: list[Entry] | None = None if library is None else list(library.entries)
+        #: What the list shows of each, in the same order.
+        self.rows: list[Listed] = list(listed)
+        self._shown: list[int] = []  # positions in rows, after the filter
+        self._start_when_loaded: Path | None = None
+
+    @property
+    def shown(self) -> list[Listed]:
+        """The rows the filter lets through, as listed."""
+        return [self.rows[i] for i in self._shown]
 
     def compose(self) -> ComposeResult:
+        if self.entries is not None:
+            self.rows = self._list(self.entries)
+        self._shown = list(range(len(self.rows)))
         yield Header()
         yield FilterInput(placeholder="/ to filter by title, tag or id", id="filter", compact=True)
         with Horizontal(id="library-body"):
@@ -100,64 +121,101 @@ class LibraryScreen(Screen[None]):
         routines = self.query_one("#routines", OptionList)
         routines.border_title = "Routines"
         routines.focus()
-        if self.shown:
+        if self._shown:
             routines.highlighted = 0
         else:
-            self._preview(None)
+            self._preview()
 
     # -- the list -------------------------------------------------------------
 
+    def _list(self, entries: Sequence[Entry]) -> list[Listed]:
+        prepare = self.app.settings.prepare
+        return [listed(entry, prepare) for entry in entries]
+
     def _options(self) -> list[Option]:
-        return [Option(self._prompt(entry), id=str(index)) for index, entry in self._indexed()]
+        return [Option(self._prompt(self.rows[i]), id=str(i)) for i in self._shown]
 
-    def _indexed(self) -> list[tuple[int, Entry]]:
-        position = {id(e): i for i, e in enumerate(self.library.entries)}
-        return [(position[id(e)], e) for e in self.shown]
-
-    def _prompt(self, entry: Entry) -> Content:
-        if not entry.valid or entry.routine is None:
-            first = entry.problems[0] if entry.problems else None
+    def _prompt(self, row: Listed) -> Content:
+        if not row.valid:
+            first = row.problem
             problem = f"line {first.line}: {first.key}: {first.message}" if first else "cannot be read"
             return Content.assemble(
-                ("⚠ ", "$text-error"), (entry.path.name, "bold"), " ", ("(invalid)", "$text-error"),
+                ("⚠ ", "$text-error"), (row.path.name, "bold"), " ", ("(invalid)", "$text-error"),
                 "\n", (f"  {problem}", "dim"),
             )
-        total, untimed = plan_total(entry, self.app.settings.prepare)
-        parts = [format_clock(total)] if total else []
-        if untimed:
+        parts = [format_clock(row.total)] if row.total else []
+        if row.untimed:
             parts.append("self-paced")
         time = " + ".join(parts)
-        tags = " · ".join(entry.routine.tags)
+        tags = " · ".join(row.tags)
         detail = f"  {time}" + (f"   {tags}" if tags else "")
-        return Content.assemble((entry.title, "bold"), "\n", (detail, "dim"))
+        return Content.assemble((row.title, "bold"), "\n", (detail, "dim"))
 
     def refresh_list(self) -> None:
-        """Rebuild the list (after the filter or the prepare setting changed)."""
+        """List every routine again (after the prepare setting changed)."""
+        if self.entries is not None:
+            self.rows = self._list(self.entries)
+        self._fill_list()
+
+    def library_loaded(self, library: Library) -> None:
+        """Take the library read after the first frame: its rows replace the index's if they differ.
+
+        A routine whose start was asked for while it was being read starts now.
+        """
+        self.entries = list(library.entries)
+        rows = self._list(self.entries)
+        if rows != self.rows:
+            self.rows = rows
+            self._fill_list()
+        else:
+            self._preview()
+        self.refresh_bindings()
+        waiting, self._start_when_loaded = self._start_when_loaded, None
+        entry = next((e for e in self.entries if e.path == waiting), None)
+        if entry is not None:
+            self.app.start_routine(entry)
+
+    def _fill_list(self) -> None:
+        """Fill the list with the rows the filter lets through, keeping the highlighted one."""
         routines = self.query_one("#routines", OptionList)
-        keep = self.highlighted_entry()
+        keep = self.highlighted_row()
         query = self.query_one("#filter", Input).value
-        self.shown = [e for e in self.library.entries if matches(e, query)]
+        self._shown = [i for i, row in enumerate(self.rows) if matches(row, query)]
         routines.clear_options()
         routines.add_options(self._options())
-        if self.shown:
-            index = next((i for i, e in enumerate(self.shown) if e is keep), 0)
+        if self._shown:
+            shown = self.shown
+            index = next((i for i, row in enumerate(shown) if keep and row.path == keep.path), 0)
             routines.highlighted = index
-        self._preview(self.highlighted_entry())
+        self._preview()
 
-    def highlighted_entry(self) -> Entry | None:
-        """The routine under the cursor, if any."""
+    def highlighted_row(self) -> Listed | None:
+        """The row under the cursor, if any."""
         routines = self.query_one("#routines", OptionList)
         index = routines.highlighted
-        if index is None or not 0 <= index < len(self.shown):
+        if index is None or not 0 <= index < len(self._shown):
             return None
-        return self.shown[index]
+        return self.rows[self._shown[index]]
 
-    def _preview(self, entry: Entry | None) -> None:
-        self.query_one(RoutinePreview).show(entry, self.app.settings.prepare)
+    def highlighted_entry(self) -> Entry | None:
+        """The routine under the cursor, if any and once the library is read."""
+        routines = self.query_one("#routines", OptionList)
+        index = routines.highlighted
+        if self.entries is None or index is None or not 0 <= index < len(self._shown):
+            return None
+        return self.entries[self._shown[index]]
+
+    def _preview(self) -> None:
+        preview = self.query_one(RoutinePreview)
+        row = self.highlighted_row()
+        if row is not None and self.entries is None:
+            preview.show_loading(row)
+        else:
+            preview.show(self.highlighted_entry(), self.app.settings.prepare)
 
     @on(OptionList.OptionHighlighted, "#routines")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._preview(self.highlighted_entry())
+        self._preview()
         self.refresh_bindings()
 
     @on(OptionList.OptionSelected, "#routines")
@@ -168,7 +226,7 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.refresh_list()
+        self._fill_list()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -180,8 +238,8 @@ class LibraryScreen(Screen[None]):
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.focused is self.query_one("#filter")
         if action == "start":
-            entry = self.highlighted_entry()
-            return entry is not None and entry.valid
+            row = self.highlighted_row()
+            return row is not None and row.valid
         return True
 
     def action_filter(self) -> None:
@@ -215,8 +273,12 @@ class LibraryScreen(Screen[None]):
             routines.action_cursor_up()
 
     def action_start(self) -> None:
+        row = self.highlighted_row()
+        if row is None:
+            return
         entry = self.highlighted_entry()
-        if entry is None:
+        if entry is None:  # the library is still being read: start it once it is
+            self._start_when_loaded = row.path
             return
         self.app.start_routine(entry)
 
@@ -243,7 +305,7 @@ class LibraryScreen(Screen[None]):
         self.set_class(event.size.height < SHORT, "-short")
         if (self.has_class("-narrow"), self.has_class("-short")) != before:
             # A new arrangement: measure the preview's text again at its new width.
-            self.call_after_refresh(lambda: self._preview(self.highlighted_entry()))
+            self.call_after_refresh(self._preview)
 
     def on_descendant_focus(self, event: Any) -> None:
         self.refresh_bindings()

@@ -31,6 +31,7 @@ from textual.widgets import Digits, Footer, ProgressBar, Static
 from stretch_coach.routine.durations import format_clock
 from stretch_coach.tui.commands import SessionCommands
 from stretch_coach.tui.plan import CUE_LABELS, SEGMENT_LABELS, segment_where
+from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ class SessionScreen(Screen[None]):
         clock: the engine's clock (a fake one in tests).
         player: the player the audio link plays through (mutable mid-session).
     """
+
+    CSS_PATH = SCREENS_CSS
 
     app: CoachApp
 

@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Header, Label, Select, Static, Switc
 
 from stretch_coach.settings import AUDIO_CHOICES, Settings
 from stretch_coach.tui.audio import make_player
+from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.themes import THEME_LABELS
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ def prepare_options(current: float | None) -> list[tuple[str, Any]]:
 
 class SettingsScreen(Screen[None]):
     """The settings form."""
+
+    CSS_PATH = SCREENS_CSS
 
     app: CoachApp
 

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from stretch_coach.routine.durations import format_seconds
+from stretch_coach.tui.screens import SCREENS_CSS
 
 if TYPE_CHECKING:
     from stretch_coach.tui.app import CoachApp
@@ -41,6 +42,8 @@ class Outcome:
 
 class SummaryScreen(Screen[None]):
     """Time spent, steps done and skipped; Enter for the library, q to quit."""
+
+    CSS_PATH = SCREENS_CSS
 
     app: CoachApp
 

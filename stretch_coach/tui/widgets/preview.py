@@ -18,6 +18,7 @@ from stretch_coach.tui.plan import (
 )
 
 if TYPE_CHECKING:
+    from stretch_coach.routine.index import Listed
     from stretch_coach.routine.library import Entry
 
 
@@ -34,6 +35,15 @@ class RoutinePreview(VerticalScroll):
         yield Static(id="preview-steps")
         yield Static(id="preview-total")
         yield Static(id="preview-source")
+
+    def show_loading(self, row: Listed) -> None:
+        """What can be said of a routine while the library is still being read."""
+        self.scroll_home(animate=False)
+        self.query_one("#preview-head", Static).update(
+            Content.assemble((row.title, "bold"), "\n", ("Loading…", "dim"))
+        )
+        for part in ("#preview-caution", "#preview-steps", "#preview-total", "#preview-source"):
+            self.query_one(part).display = False
 
     def show(self, entry: Entry | None, prepare: float | None = None) -> None:
         """Show ``entry`` (``None``: nothing matches the filter)."""

@@ -1,0 +1,54 @@
+"""Where the library's routine files are: its folders and the files in them, unread.
+
+Kept apart from the loader so that looking at what is there (the start-up
+check of the library index) imports no YAML and parses nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from stretch_coach.errors import UserError
+
+#: The names a routine file may end in.
+ROUTINE_SUFFIXES = (".yaml", ".yml")
+ENV_LIBRARY = "STRETCH_COACH_LIBRARY"
+
+
+def routine_files(folder: Path) -> list[Path]:
+    """The routine files of ``folder``, in the order the library reads them (none if unreadable)."""
+    try:
+        return sorted(
+            p for p in folder.iterdir()
+            if p.suffix.lower() in ROUTINE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        )
+    except OSError:
+        return []
+
+
+def library_folders(extra: Sequence[str] = (), create_user_dir: bool = True) -> list[tuple[Path, str]]:
+    """The folders of the default library: bundled, the user's, env, then ``--library``.
+
+    Raises:
+        UserError: if a folder given by the user does not exist.
+    """
+    from stretch_coach import paths
+    from stretch_coach.resources import bundled_routines_dir
+
+    user = paths.user_routines_dir()
+    if create_user_dir:
+        try:
+            paths.ensure_dir(user)
+        except OSError:
+            pass  # a read-only home still lists the bundled routines
+    folders = [(bundled_routines_dir(), "bundled"), (user, "user")]
+    env = [p for p in os.environ.get(ENV_LIBRARY, "").split(os.pathsep) if p.strip()]
+    for source, given in ((ENV_LIBRARY, env), ("--library", list(extra))):
+        for text in given:
+            folder = Path(text).expanduser()
+            if not folder.is_dir():
+                raise UserError(f"{source} {text}: no such folder")
+            folders.append((folder, "library"))
+    return folders
