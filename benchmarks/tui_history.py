@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from history_bench import CRAMPS, NIGHTS, populate
-from tui_pty import Terminal, coach_command
+from tui_pty import Terminal, coach_command, compile_package
 
 ESCAPE_SETTLE = 0.3  # a lone Escape is told from a key sequence by a short wait
 
@@ -47,6 +47,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9, help="timed runs of each (default 9)")
     args = parser.parse_args()
 
+    compile_package()
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder) / "data"
         populate(data / "history.sqlite3")

@@ -47,6 +47,20 @@ def coach_command(*args: str) -> list[str]:
     return [sys.executable, "-c", RUN_APP, *args]
 
 
+def compile_package() -> None:
+    """Compile stretch_coach's bytecode, as pip does when it installs a package.
+
+    Textual has its bytecode from its install; an editable checkout only
+    writes it on first import, and never under PYTHONDONTWRITEBYTECODE, so
+    without this the coach would be timed compiling itself.
+    """
+    import compileall
+
+    import stretch_coach
+
+    compileall.compile_dir(Path(stretch_coach.__file__).parent, quiet=1)
+
+
 class Terminal:
     """A program running in a pseudo-terminal of ``size`` (columns, rows)."""
 

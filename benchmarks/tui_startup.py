@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tui_pty import Terminal, coach_command
+from tui_pty import Terminal, coach_command, compile_package
 
 MINIMAL_APP = """
 import sys
@@ -71,14 +71,7 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=1.3, help="largest acceptable warm ratio")
     args = parser.parse_args()
 
-    import compileall
-
-    import stretch_coach
-
-    # Both programs start with their bytecode, as installed packages do (pip
-    # compiles it): Textual has it from its install; an editable checkout
-    # only writes it on first import, and never under PYTHONDONTWRITEBYTECODE.
-    compileall.compile_dir(Path(stretch_coach.__file__).parent, quiet=1)
+    compile_package()  # both programs start with their bytecode, as installed ones do
 
     with tempfile.TemporaryDirectory() as home:
         env = {
