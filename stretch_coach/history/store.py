@@ -31,6 +31,7 @@ import math
 import os
 import sqlite3
 import threading
+import time
 import uuid as uuidlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -170,7 +171,7 @@ class HistoryStore:
         conn = _connect(str(path))
         try:
             _check_version(conn, path)
-            conn.execute("PRAGMA journal_mode = WAL")
+            _use_wal(conn)
             _check_readable(conn)
             before = schema.migrate(conn)
             if before > schema.current_version():  # upgraded meanwhile by a newer program
@@ -968,12 +969,40 @@ def _refuse_if_too_new(path: Path) -> None:
         raise _too_new(path, version)
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode, waiting while another program holds it.
+
+    Switching a new file to WAL needs it to itself, and SQLite answers "busy"
+    at once instead of calling the busy handler; so when two programs create
+    the history together, the second tries again until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    delay = 0.002
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            busy = getattr(err, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)  # another process: nothing here to await
+        delay = min(delay * 2, 0.1)
+
+
 def _check_version(conn: sqlite3.Connection, path: Path) -> None:
     # Again through SQLite: a newer version may sit in the WAL, not yet in the header.
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    # Both reads in one transaction: another program creating the history at
+    # this moment must not be seen half-way (its tables, not yet its version).
+    conn.execute("BEGIN")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    finally:
+        conn.execute("COMMIT")
     if version > schema.current_version():
         raise _too_new(path, version)
-    if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+    if version == 0 and tables:
         raise HistoryError(
             f"{path} is an SQLite database but not a stretch-coach history; it was left untouched. "
             "Move it away, or set STRETCH_COACH_DATA_DIR to use another folder"

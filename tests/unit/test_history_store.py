@@ -202,6 +202,32 @@ def test_two_programs_recording_at_once_both_keep_their_records(db: Path) -> Non
         assert len(store.cramps()) == 1
 
 
+def test_programs_creating_the_history_at_once_all_open_it(tmp_path: Path) -> None:
+    """Two instances started together (a first session in each) must both keep their records."""
+    failures: list[str] = []
+    for attempt in range(30):
+        db = tmp_path / str(attempt) / "history.sqlite3"
+        ready = threading.Barrier(4)
+
+        def open_and_record(db: Path = db, ready: threading.Barrier = ready) -> None:
+            ready.wait()
+            try:
+                with HistoryStore.open(db) as store:
+                    record_session(store, datetime(2024, 5, 1, 22, 0, tzinfo=PLUS2))
+            except HistoryError as err:
+                failures.append(err.message)
+
+        threads = [threading.Thread(target=open_and_record) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if not failures:
+            with HistoryStore.open(db) as store:
+                assert len(store.sessions()) == 4
+    assert failures == []
+
+
 def test_the_store_can_be_used_from_another_thread(store: HistoryStore) -> None:
     record = store.start_session("calf", "Calf", "sha256:x", 60)
     errors: list[Exception] = []
