@@ -21,6 +21,11 @@ _DAY_HINT = "write it as 2024-05-01 (ISO 8601)"
 _FUTURE_SLACK = timedelta(minutes=5)
 
 
+#: Dates before this year are taken for a typing mistake (and the first years
+#: of the calendar cannot be turned into UTC in every time zone).
+EARLIEST_YEAR = 1900
+
+
 def now() -> datetime:
     """The current time, aware, in the local time zone."""
     return datetime.now().astimezone()
@@ -94,7 +99,13 @@ def parse_when(text: str, *, field: str = "when", current: datetime | None = Non
         raise EntryError(field, f"{text!r} is not a date and time; {_WHEN_HINT}") from None
     if "T" not in cleaned.upper() and " " not in cleaned:
         raise EntryError(field, f"{text!r} has no time of day; {_WHEN_HINT}")
-    moment = aware(moment)
+    try:
+        moment = aware(moment)
+        moment.astimezone(UTC)  # what the history stores: must exist in UTC too
+    except (ValueError, OverflowError):
+        raise EntryError(field, f"{text!r} is out of the range of dates this program keeps") from None
+    if moment.year < EARLIEST_YEAR:
+        raise EntryError(field, f"{text!r} is before {EARLIEST_YEAR}; check the year")
     if moment - (current or now()) > _FUTURE_SLACK:
         raise EntryError(field, f"{moment:%Y-%m-%d %H:%M} is in the future; give when it happened")
     return moment
@@ -115,6 +126,10 @@ def parse_day(text: str, *, field: str = "since", current: date | None = None) -
         )
     except ValueError:
         raise EntryError(field, f"{text!r} is not a date; {_DAY_HINT}") from None
+    except OverflowError:
+        raise EntryError(field, f"{text!r} is out of the range of dates this program keeps") from None
+    if day.year < EARLIEST_YEAR:
+        raise EntryError(field, f"{text!r} is before {EARLIEST_YEAR}; check the year")
     if day > (current or now().date()):
         raise EntryError(field, f"{day.isoformat()} is in the future; give a day up to today")
     return day

@@ -102,6 +102,10 @@ def test_when_takes_iso_date_times_with_or_without_an_offset() -> None:
         ("2024-05-01", "has no time of day"),
         ("2024-06-01T02:00+02:00", "is in the future"),
         ("", "no date and time given"),
+        ("0001-01-01T00:00", "before 1900|out of the range"),
+        ("1899-12-31T23:00", "is before 1900; check the year"),
+        ("9999-12-31T23:59+14:00", "in the future|out of the range"),
+        ("9999-12-31T23:59-12:00", "out of the range of dates"),
     ],
 )
 def test_bad_whens(text, message) -> None:
@@ -115,6 +119,8 @@ def test_days() -> None:
         times.parse_day("May 1st", current=NOW.date())
     with pytest.raises(EntryError, match="in the future"):
         times.parse_day("2024-06-01", current=NOW.date())
+    with pytest.raises(EntryError, match="is before 1900"):
+        times.parse_day("0001-01-01", current=NOW.date())
 
 
 @pytest.fixture
