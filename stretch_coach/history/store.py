@@ -442,8 +442,6 @@ class HistoryStore:
         for day_text, count, worst in cramp_rows:
             day = date.fromisoformat(day_text)
             days[day] = replace(days.get(day, DayActivity(day)), cramps=count, worst_severity=worst)
-        if since is not None:  # the SQL bound is in local time of today's zone; trim exactly
-            days = {day: activity for day, activity in days.items() if day >= since}
         return days
 
     def routine_totals(self, *, since: date | None = None) -> list[RoutineTotals]:
@@ -821,10 +819,17 @@ def _session_info(row: Sequence[Any]) -> SessionInfo:
 
 
 def _since(column: str, since: date | None) -> tuple[str, list[Any]]:
-    """An SQL condition (and its parameters) for ``column`` on or after the local day ``since``."""
+    """An SQL condition (and its parameters) for ``column`` on or after the local day ``since``.
+
+    Each record counts on its own local day, where it was recorded (its
+    ``utc_offset``), whatever today's zone is. The first bound is only
+    there to let SQLite skip older rows: it reaches back past any zone's
+    midnight (UTC+14 to UTC-12).
+    """
     if since is None:
         return "1", []
-    return f"{column} >= ?", [times.utc_text(times.day_start(since))]
+    wide = times.utc_text(times.day_start(since) - timedelta(days=2))
+    return f"{column} >= ? AND date({column}, utc_offset || ' minutes') >= ?", [wide, since.isoformat()]
 
 
 def _check_seconds(name: str, seconds: float) -> None:
@@ -983,7 +988,8 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as err:
-            busy = getattr(err, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            code = getattr(err, "sqlite_errorcode", 0) & 0xFF  # extended codes: BUSY_RECOVERY, ...
+            busy = code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
             if not busy or time.monotonic() >= deadline:
                 raise
         time.sleep(delay)  # another process: nothing here to await
