@@ -70,6 +70,9 @@ class HistoryRecorder:
         self._started = False
         self._ended = False
         self._how: Ending | None = None
+        #: Set once the ending is written (``_written``) or writing has failed.
+        self._settled = threading.Event()
+        self._written = False
         self._thread = threading.Thread(target=self._work, name="history-writer", daemon=True)
         self._thread.start()
 
@@ -106,14 +109,13 @@ class HistoryRecorder:
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` for the session's ending to be written; whether it was.
 
-        The writer ends by itself after writing the ending, so this returns
-        at once for a session that was never started or whose history failed.
-        Call it off the UI's loop (a worker thread).
+        Returns at once for a session that was never started, or whose
+        history could not be written. Call it off the UI's loop (a worker thread).
         """
         if not self._started:
             return False
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        self._settled.wait(timeout)
+        return self._written
 
     # -- the writer thread ----------------------------------------------------------
 
@@ -141,9 +143,12 @@ class HistoryRecorder:
                     record.step_skipped(args[0], args[1], args[2])
                 elif name == "finish":
                     record.finish(args[0])
+                    self._written = True
+                    self._settled.set()
                     break  # nothing follows an ending: the thread ends on its own
             except Exception as err:  # noqa: BLE001 - a history fault never stops the session
                 failed = True
+                self._settled.set()
                 detail = err.message if isinstance(err, UserError) else str(err)
                 self._on_notice(f"This session is not being recorded in your history: {detail}")
         if store is not None:

@@ -72,6 +72,8 @@ def read_overview(app: App[Any], now: Now | None, recent: int) -> Overview | str
             return store.overview(today=today, recent=recent, since=since)
     except HistoryError as err:
         return err.message
+    except Exception as err:  # noqa: BLE001 - a history that cannot be shown must not end the coach
+        return f"{type(err).__name__}: {err}"
 
 
 def start_reading(app: App[Any], now: Now | None, recent: int = RECENT) -> Worker[Overview | str]:

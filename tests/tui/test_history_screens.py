@@ -399,3 +399,70 @@ async def test_a_stopped_session_does_not_ask(recorded_app: Any) -> None:
         assert not summary.query(CheckIn)
 
 
+
+
+# -- what must never end the coach --------------------------------------------
+
+
+async def test_an_unexpected_error_reading_the_history_is_shown_not_fatal(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stretch_coach.history.store import HistoryStore
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("a row the program cannot read")
+
+    monkeypatch.setattr(HistoryStore, "overview", broken)
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        await loaded(pilot)
+        assert "Could not read the history: ValueError: a row the program cannot read" in await shown(pilot)
+        await pilot.press("d")  # still usable: log a cramp from here
+        assert isinstance(app.screen, DiaryForm)
+    assert app.return_code in (None, 0)
+
+
+async def test_a_date_out_of_range_is_refused_in_the_form(make_app: Any) -> None:
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d")
+        await fill(pilot, "when", "9999-12-31 23:59")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DiaryForm)
+        assert app.screen.query_one("#when-error").has_class("-shown")
+    assert app.return_code in (None, 0)
+
+
+async def test_a_save_under_way_cannot_be_cancelled_and_closes_the_form(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from stretch_coach.history import diary
+
+    release = threading.Event()
+    add_entry = diary.add_entry
+
+    def held(store: Any, cramp: Any) -> Any:
+        release.wait(10)  # another program holds the history for a moment
+        return add_entry(store, cramp)
+
+    monkeypatch.setattr(diary, "add_entry", held)
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("d")
+        await fill(pilot, "note", "while it saves")
+        await pilot.press("ctrl+s")
+        form = app.screen
+        assert isinstance(form, DiaryForm) and form.saving
+        await pilot.click("#cancel")
+        await pilot.press("escape")
+        assert app.screen is form  # neither the button nor the key asks to discard now
+        await pilot.press("question_mark")  # a dialog over the form while it saves
+        release.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        assert [type(s) for s in app.screen_stack] == [LibraryScreen]
+    [entry] = cramps_in_store()
+    assert entry.note == "while it saves"

@@ -93,6 +93,9 @@ def test_a_history_that_cannot_open_is_said_once_and_the_session_goes_on(
     session.next_step()
     session.next_step()
     session.stop()
+    started = time.monotonic()
+    assert recorder.wait(60) is False  # nothing will be written: no waiting for it
+    assert time.monotonic() - started < 30
     recorder.close()
     assert notices == ["This session is not being recorded in your history: disk full"]
     assert session.status == "stopped"

@@ -210,6 +210,7 @@ class DiaryForm(ModalScreen[Saved | None]):
         self.saving = saving
         self.query_one("#save", Button).disabled = saving
         self.query_one("#save", Button).label = "Saving…" if saving else "Save"
+        self.query_one("#cancel", Button).disabled = saving  # the entry is on its way
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="diary-write", exit_on_error=False)
@@ -224,7 +225,9 @@ class DiaryForm(ModalScreen[Saved | None]):
         self.post_message(self.Written(Saved(entry, redflags.message(signs))))
 
     def on_diary_form_written(self, message: Written) -> None:
-        self.dismiss(message.saved)
+        if self.is_attached:
+            self.pop_until_active()  # a help or palette opened meanwhile goes first
+            self.dismiss(message.saved)
 
     def on_diary_form_write_failed(self, message: WriteFailed) -> None:
         self._set_saving(False)
@@ -250,12 +253,12 @@ class DiaryForm(ModalScreen[Saved | None]):
         self.app.push_screen(ConfirmDiscard(), answered)
 
     @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
+    async def _save_pressed(self) -> None:
+        await self.run_action("save")  # checked like the key: not while saving
 
     @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
+    async def _cancel_pressed(self) -> None:
+        await self.run_action("cancel")
 
     @on(Input.Submitted)
     def _next_field(self) -> None:

@@ -22,6 +22,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from stretch_coach.describe import plural
 from stretch_coach.routine.durations import format_clock
@@ -104,7 +105,7 @@ class HistoryScreen(Screen[None]):
         if self.reading is None:
             self.load()
         else:
-            self.run_worker(self._show_reading(self.reading), group="history-load")
+            self.run_worker(self._show_reading(self.reading), group="history-load", exit_on_error=False)
 
     # -- loading --------------------------------------------------------------
 
@@ -118,7 +119,12 @@ class HistoryScreen(Screen[None]):
         self.load()
 
     async def _show_reading(self, reading: Worker[Overview | str]) -> None:
-        result = await reading.wait()
+        try:
+            result = await reading.wait()
+        except WorkerFailed as failed:  # read_overview says what went wrong; this is a last resort
+            result = f"{type(failed.error).__name__}: {failed.error}"
+        except WorkerCancelled:
+            return  # the app is closing
         self.post_message(self.Read(result))
 
     def on_history_screen_read(self, message: Read) -> None:
