@@ -312,8 +312,7 @@ def history_show(args: argparse.Namespace) -> int:
     if not overview.total_sessions:
         print("No sessions recorded yet: each routine you play is recorded here.")
         return 0
-    days = "day" if overview.streak == 1 else "days"
-    print(f"Streak: {overview.streak} {days} in a row with a routine done.")
+    print(f"Streak: {plural(overview.streak, 'day')} in a row with a routine done.")
     print(
         f"This week: a routine on {week.days_done} of {week.days} days so far. "
         f"This month: {month.days_done} of {month.days} days."

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from stretch_coach.describe import plural
 from stretch_coach.history.model import Cramp
 from stretch_coach.history.stats import most_in_window
 from stretch_coach.routine.durations import format_seconds
@@ -151,14 +152,14 @@ def period_signs(diary: Sequence[Cramp]) -> list[Sign]:
         signs.append(
             Sign(
                 "long",
-                f"{_times(len(long), 'cramp')} lasted longer than 10 minutes "
+                f"{plural(len(long), 'cramp')} lasted longer than 10 minutes "
                 f"(the longest {format_seconds(longest.duration_seconds or 0)}, "
                 f"on {longest.day.isoformat()})",
                 long[-1].day,
             )
         )
     counts = {s: sum(1 for c in diary if s in c.symptoms) for s in ALARM_SYMPTOMS}
-    noted = [f"{s} with {_times(n, 'cramp')}" for s, n in counts.items() if n]
+    noted = [f"{s} with {plural(n, 'cramp')}" for s, n in counts.items() if n]
     if noted:
         last = max(c.day for c in diary if set(c.symptoms) & set(ALARM_SYMPTOMS))
         signs.append(Sign("symptoms", f"noted {_and(noted)}", last))
@@ -168,7 +169,7 @@ def period_signs(diary: Sequence[Cramp]) -> list[Sign]:
             Sign(
                 "walking",
                 "trouble walking or putting weight on the leg noted with "
-                f"{_times(len(walking), 'cramp')}",
+                f"{plural(len(walking), 'cramp')}",
                 walking[-1].day,
             )
         )
@@ -200,7 +201,3 @@ def _order(cramp: Cramp) -> tuple[object, int]:
 
 def _and(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _times(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")

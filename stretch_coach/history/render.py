@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from stretch_coach.describe import plural
 from stretch_coach.history.redflags import ADVICE
 from stretch_coach.history.report import DAY_PARTS
 from stretch_coach.routine.durations import format_seconds
@@ -90,7 +91,7 @@ def document(data: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = [
         Para(
             f"Period: {_day(period['since'])} to {_day(period['until'])} "
-            f"({_count(period['days'], 'day')}). Made by {data['generated_by']} on "
+            f"({plural(period['days'], 'day')}). Made by {data['generated_by']} on "
             f"{_day(data['generated_at'][:10])} from the cramps logged in its diary and the "
             "stretching sessions it recorded. It reports what was logged; it is not a diagnosis."
         ),
@@ -161,7 +162,7 @@ def _when(summary: dict[str, Any]) -> str:
         return "No cramps were logged in this period."
     words = {key: text for key, text, _, _ in DAY_PARTS}
     parts = sorted(((n, words[k]) for k, n in summary["times_of_day"].items() if n), reverse=True)
-    text = "Of " + _count(count, "cramp") + ": " + ", ".join(f"{n} {w}" for n, w in parts)
+    text = "Of " + plural(count, "cramp") + ": " + ", ".join(f"{n} {w}" for n, w in parts)
     hour = max(range(24), key=lambda h: summary["by_hour"][h])
     text += f"; most often between {hour:02d}:00 and {(hour + 1) % 24:02d}:00."
     text += f" {summary['woke']} woke the person up."
@@ -185,8 +186,8 @@ def _since(summary: dict[str, Any]) -> str:
 def _how_often(summary: dict[str, Any]) -> str:
     recent = summary["last_4_weeks"]
     return (
-        f"{_count(summary['count'], 'cramp')} in {_count(summary['days'], 'day')} of the diary: "
-        f"about {summary['per_week']:.1f} a week. In the last {_count(recent['days'], 'day')}: "
+        f"{plural(summary['count'], 'cramp')} in {plural(summary['days'], 'day')} of the diary: "
+        f"about {summary['per_week']:.1f} a week. In the last {plural(recent['days'], 'day')}: "
         f"{recent['count']} ({recent['per_week']:.1f} a week)."
     )
 
@@ -198,7 +199,7 @@ def _symptoms(summary: dict[str, Any]) -> str:
     return (
         "Noted: "
         + ", ".join(
-            f"{name.replace('-', ' ')} (with {_count(n, 'cramp')})" for name, n in noted.items()
+            f"{name.replace('-', ' ')} (with {plural(n, 'cramp')})" for name, n in noted.items()
         )
         + "."
     )
@@ -227,11 +228,11 @@ def _routine_blocks(routines: dict[str, Any]) -> list[Block]:
         return blocks + [Para("No stretching sessions were recorded in this period.")]
     blocks.append(
         Para(
-            f"{routines['finished']} of {_count(routines['sessions'], 'session')} were played to the "
-            f"end, on {routines['days_with_routine']} of the {_count(routines['days'], 'day')}. "
-            f"Current run: {_count(routines['current_streak'], 'day')} in a row; longest: "
-            f"{_count(routines['longest_streak'], 'day')}. In the last "
-            f"{_count(routines['last_4_weeks']['days'], 'day')}: a routine on "
+            f"{routines['finished']} of {plural(routines['sessions'], 'session')} were played to the "
+            f"end, on {routines['days_with_routine']} of the {plural(routines['days'], 'day')}. "
+            f"Current run: {plural(routines['current_streak'], 'day')} in a row; longest: "
+            f"{plural(routines['longest_streak'], 'day')}. In the last "
+            f"{plural(routines['last_4_weeks']['days'], 'day')}: a routine on "
             f"{routines['last_4_weeks']['days_done']}."
         )
     )
@@ -296,10 +297,6 @@ def _diary_row(cramp: dict[str, Any]) -> tuple[str, ...]:
 def _day(iso: str) -> str:
     day = date.fromisoformat(iso[:10])
     return f"{day.day} {day:%B %Y}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _label(text: str) -> str:
