@@ -277,9 +277,8 @@ def _day_option(text: str, option: str) -> Any:
 
 
 def history_show(args: argparse.Namespace) -> int:
-    from stretch_coach.describe import plural
-
     """``history``: the streak, adherence and the newest sessions."""
+    from stretch_coach.describe import plural
     from stretch_coach.history.model import session_to_json
     from stretch_coach.routine.durations import format_clock
 
