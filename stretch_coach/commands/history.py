@@ -284,8 +284,12 @@ def history_show(args: argparse.Namespace) -> int:
 
     limit = _limit(args.limit)
     with _open_store(create=False) as store:
-        overview = store.overview(recent=limit if limit is not None else 10)
-        sessions = store.sessions(limit=limit) if args.json else list(overview.recent)
+        if args.json:  # every session (or the newest N): read them once, not also as `recent`
+            overview = store.overview(recent=0)
+            sessions = store.sessions(limit=limit)
+        else:
+            overview = store.overview(recent=limit if limit is not None else 10)
+            sessions = list(overview.recent)
     week, month = overview.this_week, overview.this_month
     if args.json:
         _print_json(
