@@ -215,13 +215,17 @@ def save_settings(settings: Settings, file: SettingsFile | None = None) -> tuple
     return replace(file, broken=False), note
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a reader sees the old file or the new, never half."""
+def atomic_write(path: Path, text: str, *, newline: str | None = None) -> None:
+    """Replace ``path`` with ``text`` so a reader sees the old file or the new, never half.
+
+    The file is readable by the user only (``0600``). ``newline`` is :func:`open`'s:
+    ``""`` writes line endings exactly as ``text`` has them (CSV's ``\\r\\n``).
+    """
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())

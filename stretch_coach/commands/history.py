@@ -8,7 +8,6 @@ the database either.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -430,14 +429,9 @@ def _open_store(*, create: bool = True) -> HistoryStore:
 
 def _write_private(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all, readable by the user only (health data)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from stretch_coach.settings import atomic_write
+
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        atomic_write(path, text, newline="")
     except OSError as err:
-        temporary.unlink(missing_ok=True)
         raise UserError(f"cannot write {path}: {err.strerror}") from None
