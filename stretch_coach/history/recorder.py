@@ -15,12 +15,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from stretch_coach.engine import events as ev
 from stretch_coach.errors import UserError
 
-Ending = Literal["finished", "stopped", "interrupted"]
+if TYPE_CHECKING:
+    from stretch_coach.history.model import Ending
 
 
 @dataclass(frozen=True)
