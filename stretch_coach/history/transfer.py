@@ -22,12 +22,12 @@ from stretch_coach import __version__
 from stretch_coach.errors import UserError
 from stretch_coach.history import diary, times
 from stretch_coach.history.errors import EntryError
-from stretch_coach.history.model import Cramp, Status
+from stretch_coach.history.model import ENDINGS, Cramp, Status
 from stretch_coach.history.store import HistoryStore
 
 FORMAT_NAME = "stretch-coach-history"
 FORMAT_VERSION = 1
-_STATUSES: tuple[Status, ...] = ("in_progress", "finished", "stopped", "interrupted")
+_STATUSES: tuple[Status, ...] = ("in_progress", *ENDINGS)
 
 
 def export_document(store: HistoryStore) -> dict[str, Any]:
