@@ -292,7 +292,7 @@ class LibraryScreen(Screen[None]):
         self.app.open_diary()
 
     def action_help(self) -> None:
-        self.app.show_help(self)
+        self.app.show_help(self, "Keys: library")
 
     def action_quit(self) -> None:
         self.app.exit(0)
