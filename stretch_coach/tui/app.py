@@ -393,10 +393,10 @@ class CoachApp(App[int]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
-    def show_help(self, screen: Screen[Any]) -> None:
+    def show_help(self, screen: Screen[Any], title: str) -> None:
+        """The keys help for ``screen``, headed ``title``."""
         from stretch_coach.tui.screens.dialogs import HelpScreen, describe_keys
 
-        title = "Keys: session" if screen.__class__.__name__ == "SessionScreen" else "Keys: library"
         self.push_screen(HelpScreen(describe_keys(screen), title))
 
     def action_suspend(self) -> None:

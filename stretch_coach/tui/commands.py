@@ -34,8 +34,12 @@ def _screen_commands(screen: Screen[Any]) -> list[tuple[str, Callable[[], Any], 
 
 
 class _Commands(Provider):
+    """The screen's own commands, each named ``PREFIX: description``."""
+
+    PREFIX = ""
+
     def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
-        raise NotImplementedError
+        return [(f"{self.PREFIX}: {name}", callback, help_text) for name, callback, help_text in _screen_commands(self.screen)]
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self.commands():
@@ -52,12 +56,13 @@ class _Commands(Provider):
 class SessionCommands(_Commands):
     """Pause, resume, next step... whatever the session screen's keys do now."""
 
-    def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
-        return [(f"Session: {name}", callback, help_text) for name, callback, help_text in _screen_commands(self.screen)]
+    PREFIX = "Session"
 
 
 class LibraryCommands(_Commands):
     """Start any valid routine by name, and the library's own commands."""
+
+    PREFIX = "Library"
 
     def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
         app: Any = self.app
@@ -66,12 +71,10 @@ class LibraryCommands(_Commands):
             for entry in (app.library.entries if app.library is not None else ())
             if entry.valid and entry.routine is not None
         ]
-        out += [(f"Library: {name}", cb, h) for name, cb, h in _screen_commands(self.screen)]
-        return out
+        return out + super().commands()
 
 
 class HistoryCommands(_Commands):
     """The history screen's commands: log a cramp, help, back."""
 
-    def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
-        return [(f"History: {name}", callback, help_text) for name, callback, help_text in _screen_commands(self.screen)]
+    PREFIX = "History"

@@ -106,14 +106,9 @@ def step_time(timeline: Timeline, index: int) -> str:
 
 def total_text(timeline: Timeline) -> str:
     """``3 min 5 s, plus 1 self-paced step`` (or just the self-paced count)."""
-    untimed = timeline.untimed_steps
-    parts = []
-    if timeline.total > 0 or not untimed:
-        parts.append(format_seconds(timeline.total))
-    if untimed:
-        plural = "s" if untimed != 1 else ""
-        parts.append(f"{untimed} self-paced step{plural}")
-    return ", plus ".join(parts)
+    from stretch_coach.describe import total_text  # the CLI's words; not before the first frame
+
+    return total_text(timeline.total, timeline.untimed_steps)
 
 
 def segment_where(segment: Segment) -> str:

@@ -170,6 +170,16 @@ async def fill(pilot: Any, field: str, text: str) -> None:
     await pilot.press(*text)
 
 
+async def save_when(pilot: Any, text: str) -> DiaryForm:
+    """Open the form, save it with *when* ``text``: it must stay open (refused)."""
+    await pilot.press("d")
+    await fill(pilot, "when", text)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DiaryForm)
+    return pilot.app.screen
+
+
 async def test_d_logs_a_cramp_with_every_field(make_app: Any) -> None:
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -225,12 +235,8 @@ async def test_bad_fields_are_shown_next_to_them_and_nothing_is_written(make_app
 async def test_a_time_in_the_future_is_refused(make_app: Any, hermetic: Path) -> None:
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("d")
-        await fill(pilot, "when", "2024-06-13 03:00")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, DiaryForm)
-        assert "future" in str(app.screen.query_one("#when-error").render())
+        form = await save_when(pilot, "2024-06-13 03:00")
+        assert "future" in str(form.query_one("#when-error").render())
     assert not history_path(hermetic).exists()
 
 
@@ -426,12 +432,8 @@ async def test_an_unexpected_error_reading_the_history_is_shown_not_fatal(
 async def test_a_date_out_of_range_is_refused_in_the_form(make_app: Any) -> None:
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("d")
-        await fill(pilot, "when", "9999-12-31 23:59")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, DiaryForm)
-        assert app.screen.query_one("#when-error").has_class("-shown")
+        form = await save_when(pilot, "9999-12-31 23:59")
+        assert form.query_one("#when-error").has_class("-shown")
     assert app.return_code in (None, 0)
 
 

@@ -8,6 +8,7 @@ after a deliberate change, and look at the report before committing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -173,28 +174,30 @@ def test_history_empty(snap_compare: Any, make_app: Any) -> None:
     assert snap_compare(make_app(now=fixed_now), terminal_size=(80, 24), run_before=_open_history)
 
 
-@pytest.mark.usefixtures("zone")
-def test_diary_form(snap_compare: Any, make_app: Any) -> None:
-    from history_helpers import fixed_now
+def _diary_form(*keys: str) -> Callable[[Any], Awaitable[None]]:
+    """Open the diary form (cursor still), then press ``keys``."""
 
     async def run_before(pilot: Any) -> None:
         await pilot.press("d")
         no_blink(pilot.app)
+        await pilot.press(*keys)
         await pilot.pause()
 
-    assert snap_compare(make_app(now=fixed_now), terminal_size=(80, 24), run_before=run_before)
+    return run_before
+
+
+@pytest.mark.usefixtures("zone")
+def test_diary_form(snap_compare: Any, make_app: Any) -> None:
+    from history_helpers import fixed_now
+
+    assert snap_compare(make_app(now=fixed_now), terminal_size=(80, 24), run_before=_diary_form())
 
 
 @pytest.mark.usefixtures("zone")
 def test_diary_form_problems_60x20(snap_compare: Any, make_app: Any) -> None:
     from history_helpers import fixed_now
 
-    async def run_before(pilot: Any) -> None:
-        await pilot.press("d")
-        no_blink(pilot.app)
-        await pilot.press("tab", *"soon", "tab", *"11", "ctrl+s")
-        await pilot.pause()
-
+    run_before = _diary_form("tab", *"soon", "tab", *"11", "ctrl+s")
     assert snap_compare(make_app(now=fixed_now), terminal_size=(60, 20), run_before=run_before)
 
 

@@ -181,9 +181,7 @@ class HistoryScreen(Screen[None]):
         open_diary(self.app, now=self.now, on_saved=lambda _saved: self.reload())
 
     def action_help(self) -> None:
-        from stretch_coach.tui.screens.dialogs import HelpScreen, describe_keys
-
-        self.app.push_screen(HelpScreen(describe_keys(self), "Keys: history"))
+        self.app.show_help(self, "Keys: history")
 
     # -- layout ---------------------------------------------------------------
 

@@ -189,21 +189,22 @@ class LibraryScreen(Screen[None]):
             routines.highlighted = index
         self._preview()
 
-    def highlighted_row(self) -> Listed | None:
-        """The row under the cursor, if any."""
-        routines = self.query_one("#routines", OptionList)
-        index = routines.highlighted
+    def _highlighted_position(self) -> int | None:
+        """The position in :attr:`rows` (and :attr:`entries`) of the row under the cursor, if any."""
+        index = self.query_one("#routines", OptionList).highlighted
         if index is None or not 0 <= index < len(self._shown):
             return None
-        return self.rows[self._shown[index]]
+        return self._shown[index]
+
+    def highlighted_row(self) -> Listed | None:
+        """The row under the cursor, if any."""
+        position = self._highlighted_position()
+        return None if position is None else self.rows[position]
 
     def highlighted_entry(self) -> Entry | None:
         """The routine under the cursor, if any and once the library is read."""
-        routines = self.query_one("#routines", OptionList)
-        index = routines.highlighted
-        if self.entries is None or index is None or not 0 <= index < len(self._shown):
-            return None
-        return self.entries[self._shown[index]]
+        position = self._highlighted_position()
+        return None if position is None or self.entries is None else self.entries[position]
 
     def _preview(self) -> None:
         preview = self.query_one(RoutinePreview)
@@ -292,7 +293,7 @@ class LibraryScreen(Screen[None]):
         self.app.open_diary()
 
     def action_help(self) -> None:
-        self.app.show_help(self)
+        self.app.show_help(self, "Keys: library")
 
     def action_quit(self) -> None:
         self.app.exit(0)

@@ -379,7 +379,7 @@ class SessionScreen(Screen[None]):
         self.app.push_screen(ConfirmStop(), answered)
 
     def action_help(self) -> None:
-        self.app.show_help(self)
+        self.app.show_help(self, "Keys: session")
 
 
 def _bindings_key(state: Any) -> tuple[Any, ...]:
