@@ -512,7 +512,9 @@ class HistoryStore:
     def current_streak(self, today: date) -> int:
         """Days in a row with a finished routine, up to ``today`` (or yesterday), over the whole history.
 
-        SQLite sorts the days; only the streak's own days are read.
+        SQLite sorts the days; only the streak's own days are read. The rule is
+        :func:`stats.current_streak`'s (which counts from days already in
+        memory): a change to one is a change to both.
         """
         day = None
         streak = 0

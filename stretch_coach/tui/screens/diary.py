@@ -208,8 +208,9 @@ class DiaryForm(ModalScreen[Saved | None]):
 
     def _set_saving(self, saving: bool) -> None:
         self.saving = saving
-        self.query_one("#save", Button).disabled = saving
-        self.query_one("#save", Button).label = "Saving…" if saving else "Save"
+        save = self.query_one("#save", Button)
+        save.disabled = saving
+        save.label = "Saving…" if saving else "Save"
         self.query_one("#cancel", Button).disabled = saving  # the entry is on its way
         self.refresh_bindings()
 
