@@ -36,7 +36,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from stretch_coach.audio.player import make_player
-from stretch_coach.describe import plural
+from stretch_coach.describe import untimed_text
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.audio_link import AudioLink
 from stretch_coach.engine.clock import MonotonicClock
@@ -359,11 +359,9 @@ class PlainRunner:
         return self.exit_code
 
     def _header(self) -> None:
-        timeline = self.timeline
-        length = format_seconds(timeline.total)
-        untimed = timeline.untimed_steps
-        if untimed:
-            length += f" plus {plural(untimed, 'self-paced step')}"
+        length = format_seconds(self.timeline.total)
+        if untimed := untimed_text(self.timeline.untimed_steps):
+            length += f" {untimed}"
         self.view.line(f"{self.title} — {length}")
         for line in self.caution:
             self.view.line(f"Caution: {line}")
