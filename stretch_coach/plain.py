@@ -567,9 +567,9 @@ class PlainRunner:
 
     def _install_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
         handlers: dict[int, Callable[[], None]] = {
-            signal.SIGINT: self._on_interrupt,
-            signal.SIGTERM: lambda: self._on_terminate(signal.SIGTERM),
-            signal.SIGHUP: lambda: self._on_terminate(signal.SIGHUP),
+            signal.SIGINT: lambda: self._stop_on_signal(EXIT_INTERRUPTED),
+            signal.SIGTERM: lambda: self._stop_on_signal(128 + signal.SIGTERM),
+            signal.SIGHUP: lambda: self._stop_on_signal(128 + signal.SIGHUP),
             signal.SIGTSTP: self._on_suspend,
             signal.SIGCONT: self._on_continue,
         }
@@ -577,14 +577,8 @@ class PlainRunner:
             loop.add_signal_handler(signum, handler)
         return list(handlers)
 
-    def _on_interrupt(self) -> None:
-        self.exit_code = EXIT_INTERRUPTED
-        if self.recorder is not None:
-            self.recorder.interrupted()
-        self.session.stop()
-
-    def _on_terminate(self, signum: int) -> None:
-        self.exit_code = 128 + signum
+    def _stop_on_signal(self, exit_code: int) -> None:
+        self.exit_code = exit_code
         if self.recorder is not None:
             self.recorder.interrupted()
         self.session.stop()
