@@ -503,16 +503,14 @@ class PlainRunner:
     def _done_from_pipe(self) -> None:
         # Piped input runs ahead of the session: an Enter that comes early is
         # kept for the next self-paced step rather than lost.
-        state = self.session.state()
-        if state.status in ("waiting", "paused") and state.segment is not None and not state.segment.timed:
+        if _awaits_done(self.session.state()):
             self.session.done()
         else:
             self._pending_done += 1
 
     def _skip_if_untimed(self) -> None:
         state = self.session.state()
-        seg = state.segment
-        if state.status not in ("waiting", "paused") or seg is None or seg.timed:
+        if not _awaits_done(state):
             return
         if self._pending_done:
             self._pending_done -= 1
@@ -610,6 +608,12 @@ class PlainRunner:
         self.view.invalidate()
         self.session.update()  # notice the gap before drawing a countdown that skipped it
         self.view.redraw()
+
+
+def _awaits_done(state: SessionState) -> bool:
+    """Whether the session is in a self-paced segment (waiting, or paused there)."""
+    seg = state.segment
+    return state.status in ("waiting", "paused") and seg is not None and not seg.timed
 
 
 def _isatty(stream: TextIO | int) -> bool:
