@@ -51,11 +51,13 @@ def coach_options() -> argparse.ArgumentParser:
     """Options of the coach opened without a command (``run`` has its own)."""
     import argparse
 
+    from stretch_coach.settings import AUDIO_CHOICES
+
     parent = argparse.ArgumentParser(add_help=False)
     # SUPPRESS keeps a sub-command's defaults from overwriting these (and vice versa).
     parent.add_argument(
         "--audio",
-        choices=("auto", "playsound3", "bell", "none"),
+        choices=AUDIO_CHOICES,
         default=argparse.SUPPRESS,
         help="how cues sound, for this run only (default: the settings, else auto)",
     )

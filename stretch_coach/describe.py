@@ -42,12 +42,12 @@ def untimed_text(count: int) -> str:
     """``plus 2 self-paced steps`` (empty for none)."""
     if not count:
         return ""
-    return f"plus {count} self-paced step{'s' if count != 1 else ''}"
+    return f"plus {plural(count, 'self-paced step')}"
 
 
 def total_text(total: float, untimed: int) -> str:
     """``3 min 5 s, plus 1 self-paced step``."""
     extra = untimed_text(untimed)
     if total <= 0 and untimed:
-        return f"{untimed} self-paced step{'s' if untimed != 1 else ''}"
+        return plural(untimed, "self-paced step")
     return f"{format_seconds(total)}, {extra}" if extra else format_seconds(total)

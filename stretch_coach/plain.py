@@ -36,7 +36,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from stretch_coach.audio.player import make_player
-from stretch_coach.describe import plural
+from stretch_coach.describe import untimed_text
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.audio_link import AudioLink
 from stretch_coach.engine.clock import MonotonicClock
@@ -359,11 +359,9 @@ class PlainRunner:
         return self.exit_code
 
     def _header(self) -> None:
-        timeline = self.timeline
-        length = format_seconds(timeline.total)
-        untimed = timeline.untimed_steps
-        if untimed:
-            length += f" plus {plural(untimed, 'self-paced step')}"
+        length = format_seconds(self.timeline.total)
+        if untimed := untimed_text(self.timeline.untimed_steps):
+            length += f" {untimed}"
         self.view.line(f"{self.title} — {length}")
         for line in self.caution:
             self.view.line(f"Caution: {line}")
@@ -505,16 +503,14 @@ class PlainRunner:
     def _done_from_pipe(self) -> None:
         # Piped input runs ahead of the session: an Enter that comes early is
         # kept for the next self-paced step rather than lost.
-        state = self.session.state()
-        if state.status in ("waiting", "paused") and state.segment is not None and not state.segment.timed:
+        if _awaits_done(self.session.state()):
             self.session.done()
         else:
             self._pending_done += 1
 
     def _skip_if_untimed(self) -> None:
         state = self.session.state()
-        seg = state.segment
-        if state.status not in ("waiting", "paused") or seg is None or seg.timed:
+        if not _awaits_done(state):
             return
         if self._pending_done:
             self._pending_done -= 1
@@ -569,9 +565,9 @@ class PlainRunner:
 
     def _install_signals(self, loop: asyncio.AbstractEventLoop) -> list[int]:
         handlers: dict[int, Callable[[], None]] = {
-            signal.SIGINT: self._on_interrupt,
-            signal.SIGTERM: lambda: self._on_terminate(signal.SIGTERM),
-            signal.SIGHUP: lambda: self._on_terminate(signal.SIGHUP),
+            signal.SIGINT: lambda: self._stop_on_signal(EXIT_INTERRUPTED),
+            signal.SIGTERM: lambda: self._stop_on_signal(128 + signal.SIGTERM),
+            signal.SIGHUP: lambda: self._stop_on_signal(128 + signal.SIGHUP),
             signal.SIGTSTP: self._on_suspend,
             signal.SIGCONT: self._on_continue,
         }
@@ -579,14 +575,8 @@ class PlainRunner:
             loop.add_signal_handler(signum, handler)
         return list(handlers)
 
-    def _on_interrupt(self) -> None:
-        self.exit_code = EXIT_INTERRUPTED
-        if self.recorder is not None:
-            self.recorder.interrupted()
-        self.session.stop()
-
-    def _on_terminate(self, signum: int) -> None:
-        self.exit_code = 128 + signum
+    def _stop_on_signal(self, exit_code: int) -> None:
+        self.exit_code = exit_code
         if self.recorder is not None:
             self.recorder.interrupted()
         self.session.stop()
@@ -618,6 +608,12 @@ class PlainRunner:
         self.view.invalidate()
         self.session.update()  # notice the gap before drawing a countdown that skipped it
         self.view.redraw()
+
+
+def _awaits_done(state: SessionState) -> bool:
+    """Whether the session is in a self-paced segment (waiting, or paused there)."""
+    seg = state.segment
+    return state.status in ("waiting", "paused") and seg is not None and not seg.timed
 
 
 def _isatty(stream: TextIO | int) -> bool:

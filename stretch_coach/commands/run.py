@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-AUDIO_CHOICES: tuple[str, ...] = ("auto", "playsound3", "bell", "none")
-
 
 def register(subparsers: argparse._SubParsersAction, shared: argparse.ArgumentParser) -> None:
+    from stretch_coach.settings import AUDIO_CHOICES
+
     p = subparsers.add_parser(
         "run",
         parents=[shared],

@@ -39,8 +39,8 @@ class AsyncDriver:
 
     def poke(self) -> None:
         """Wake the loop early: the schedule may have changed."""
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        if self._waiter is not None:
+            _wake(self._waiter)
 
     async def run(self) -> None:
         """Update the session at each deadline until it finishes or is stopped.

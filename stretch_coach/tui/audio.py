@@ -83,10 +83,6 @@ class SessionPlayer:
         """The name of the player in use (what the settings' test reports)."""
         return self.inner.name
 
-    @name.setter
-    def name(self, value: str) -> None:  # the engine's Player protocol has a plain attribute
-        raise AttributeError("a session player is named by the player it wraps")
-
     def play(self, sound: Any) -> None:
         if not self.muted:
             self.inner.play(sound)

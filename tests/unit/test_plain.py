@@ -6,7 +6,6 @@ import io
 import json
 import signal
 import subprocess
-import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -162,10 +161,8 @@ def test_the_live_line_is_only_rewritten_when_it_changes(make_timeline: Callable
 
 
 @pytest.fixture
-def short(tmp_path: Path) -> Path:
-    path = tmp_path / "short.yaml"
-    path.write_text(SHORT, encoding="utf-8")
-    return path
+def short(write: Callable[..., Path]) -> Path:
+    return write("short.yaml", SHORT)
 
 
 @pytest.fixture
@@ -280,10 +277,9 @@ def read_until(proc: subprocess.Popen[str], prefix: str) -> None:
 
 
 def test_ctrl_c_stops_at_once_with_130_and_no_traceback(
-    tmp_path: Path, start_plain: Callable[..., subprocess.Popen[str]]
+    tmp_path: Path, write: Callable[..., Path], start_plain: Callable[..., subprocess.Popen[str]]
 ) -> None:
-    path = tmp_path / "long.yaml"
-    path.write_text("title: Long\nsteps:\n  - name: Hold\n    hold: 60s\n", encoding="utf-8")
+    path = write("long.yaml", "title: Long\nsteps:\n  - name: Hold\n    hold: 60s\n")
     log = tmp_path / "cues.jsonl"
     proc = start_plain(path, log, stdin=subprocess.DEVNULL)
     read_until(proc, "Get ready")  # under way
@@ -299,18 +295,17 @@ def test_ctrl_c_stops_at_once_with_130_and_no_traceback(
 
 
 def test_a_stopped_process_pauses_instead_of_skipping(
-    tmp_path: Path, start_plain: Callable[..., subprocess.Popen[str]]
+    tmp_path: Path, write: Callable[..., Path], start_plain: Callable[..., subprocess.Popen[str]]
 ) -> None:
     # SIGSTOP for longer than the gap threshold, as a sleeping laptop would:
     # the session pauses as of the stop, and a "p" resumes it.
-    path = tmp_path / "hold.yaml"
-    path.write_text(textwrap.dedent("""\
+    path = write("hold.yaml", """\
         title: Gap
         steps:
           - name: Calf stretch
             hold: 2s
             prepare: 0
-        """), encoding="utf-8")
+        """)
     log = tmp_path / "cues.jsonl"
     proc = start_plain(path, log)
     assert proc.stdout is not None and proc.stdin is not None

@@ -10,7 +10,7 @@ import shutil
 import struct
 import termios
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -97,10 +97,8 @@ class Terminal:
 
 
 @pytest.fixture
-def routine(tmp_path: Path) -> Path:
-    path = tmp_path / "night.yaml"
-    path.write_text(ROUTINE, encoding="utf-8")
-    return path
+def routine(write: Callable[..., Path]) -> Path:
+    return write("night.yaml", ROUTINE)
 
 
 @pytest.fixture
