@@ -103,9 +103,42 @@ def read_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
         The document's value (``None`` for an empty file) and the problems found.
         When a problem stops the parse, the value is ``None``.
     """
+    try:
+        return _read(text, _Parser)
+    except _TooDeep as deep:
+        if _Parser is yaml.SafeLoader:
+            return None, [_too_deep(deep.mark, "")]
+        # libyaml (from PyYAML 6.0.4) refuses deep nesting itself, at its own
+        # depth and after scanning ahead. Our limit is far lower, so the
+        # pure-Python parser, which only reads the file up to our limit, finds
+        # where it is passed: the message is ours, at the same place, whatever
+        # PyYAML version does the refusing.
+        try:
+            return _read(text, yaml.SafeLoader)
+        except _TooDeep:
+            return None, [_too_deep(deep.mark, "")]
+
+
+class _TooDeep(Exception):
+    """The YAML parser itself refused the nesting (before our own limit saw it)."""
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__(mark)
+        self.mark = mark
+
+
+def _too_deep(mark: Mark, path: str) -> YamlProblem:
+    return YamlProblem(
+        mark,
+        f"nested more than {MAX_DEPTH} levels deep; a routine needs only a few levels",
+        path,
+    )
+
+
+def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
     problems: list[YamlProblem] = []
     constructor = yaml.constructor.SafeConstructor()
-    loader = _Parser(text)
+    loader = parser(text)
     anchors: dict[str, Any] = {}
     stack: list[_Frame] = []
     root: Any = None
@@ -192,9 +225,7 @@ def read_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
                 if event.tag not in (None, "!", std):
                     problems.append(_tag_problem(event.tag, mark, path))
                 if len(stack) >= MAX_DEPTH:
-                    problems.append(
-                        YamlProblem(mark, f"nested more than {MAX_DEPTH} levels deep", path)
-                    )
+                    problems.append(_too_deep(mark, path))
                     return None, problems
                 container: YMap | YList = YMap(mark) if is_map else YList(mark)
                 if event.anchor:
@@ -208,6 +239,8 @@ def read_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = _mark(mark) if mark is not None else Mark(1, 1)
+        if "nesting" in (err.problem or ""):
+            raise _TooDeep(where) from None
         what = err.problem or err.context or "not valid YAML"
         problems.append(YamlProblem(where, f"YAML syntax error: {what}"))
         return None, problems
