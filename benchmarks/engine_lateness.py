@@ -188,7 +188,9 @@ def real_clock(seconds: float, own_session: bool) -> tuple[Timeline, dict[str, d
 # -- fake clock -------------------------------------------------------------------------
 
 
-def fake_hour(jitter: float = 0.005, seed: int = 1) -> tuple[Timeline, list[tuple[float, float]], list[tuple[float, float]]]:
+def fake_hour(
+    jitter: float = 0.005, seed: int = 1
+) -> tuple[Timeline, list[tuple[float, float]], list[tuple[float, float]]]:
     """(offset, lateness) of each cue over 60 minutes, engine and naive, wake-ups 0..jitter late."""
     timeline = make_timeline(3600)
     rng = random.Random(seed)
@@ -237,7 +239,9 @@ def ms(seconds: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a 10 s real-clock routine instead of 60 s")
+    parser.add_argument(
+        "--quick", action="store_true", help="a 10 s real-clock routine instead of 60 s"
+    )
     parser.add_argument(
         "--same-session",
         action="store_true",
@@ -265,16 +269,27 @@ def main() -> None:
     )
     for label, key in rows:
         figures = results[key]
-        print(f"{label:26}" + "".join(f"{ms(figures[k]):>12}" for k in ("p50", "p99", "max", "earliest")))
+        print(
+            f"{label:26}"
+            + "".join(f"{ms(figures[k]):>12}" for k in ("p50", "p99", "max", "earliest"))
+        )
     engine, naive = results["engine"], results["naive"]
-    ratios = {k: naive[k] / engine[k] if engine[k] > 0 else float("inf") for k in ("p50", "p99", "max")}
+    ratios = {
+        k: naive[k] / engine[k] if engine[k] > 0 else float("inf") for k in ("p50", "p99", "max")
+    }
     print(f"{'naive / engine':26}" + "".join(f"{ratios[k]:>11.0f}x" for k in ("p50", "p99", "max")))
     checks = [
         (f"p99 <= {TARGETS['p99'] * 1000:.0f} ms", engine["p99"] <= TARGETS["p99"]),
         (f"max <= {TARGETS['max'] * 1000:.0f} ms", engine["max"] <= TARGETS["max"]),
-        (f"never early by more than {TARGETS['early'] * 1000:.0f} ms", engine["earliest"] >= -TARGETS["early"]),
+        (
+            f"never early by more than {TARGETS['early'] * 1000:.0f} ms",
+            engine["earliest"] >= -TARGETS["early"],
+        ),
     ]
-    print("Engine targets: " + "; ".join(f"{text}: {'met' if ok else 'MISSED'}" for text, ok in checks))
+    print(
+        "Engine targets: "
+        + "; ".join(f"{text}: {'met' if ok else 'MISSED'}" for text, ok in checks)
+    )
 
     hour, engine_points, naive_points = fake_hour()
     print()
@@ -283,7 +298,10 @@ def main() -> None:
         "every wake-up 0-5 ms late"
     )
     print(f"{'':26}{'first 10 min':>14}{'last 10 min':>14}{'growth':>10}")
-    for name, points in (("engine max lateness", engine_points), ("naive max lateness", naive_points)):
+    for name, points in (
+        ("engine max lateness", engine_points),
+        ("naive max lateness", naive_points),
+    ):
         first = window_max(points, 0, 600)
         last = window_max(points, hour.total - 600, hour.total + 1)
         growth = last / first if first > 0 else float("inf")

@@ -67,8 +67,10 @@ def main() -> int:
             term.stop()
     percent = 100 * (cpu1 - cpu0) / (t1 - t0)
     print(f"command: {' '.join(argv[:2])}{' ...' if len(argv) > 2 else ''}")
-    print(f"CPU while a hold counts down: {percent:.2f}% of one core over {t1 - t0:.0f} s "
-          f"(limit {args.cpu_limit}%)")
+    print(
+        f"CPU while a hold counts down: {percent:.2f}% of one core over {t1 - t0:.0f} s "
+        f"(limit {args.cpu_limit}%)"
+    )
     print(f"peak memory (VmHWM): {peak:.1f} MiB (limit {args.memory_limit:.0f} MiB)")
     ok = still_counting and percent <= args.cpu_limit and peak < args.memory_limit
     print("ok" if ok else "OVER THE LIMIT" if still_counting else "the coach exited early")

@@ -71,11 +71,15 @@ def main() -> int:
     print(f"history: {NIGHTS} sessions, {CRAMPS} diary entries; 80x24 pseudo-terminal")
     print(f"baseline: the help screen                 median {base * 1000:6.1f} ms")
     print(f"history screen, first opening                    {first * 1000:6.1f} ms")
-    print(f"history screen, opened again              median {seconds * 1000:6.1f} ms "
-          f"(max {max(history_times) * 1000:.1f})")
+    print(
+        f"history screen, opened again              median {seconds * 1000:6.1f} ms "
+        f"(max {max(history_times) * 1000:.1f})"
+    )
     worst = max(first, seconds)
-    print(f"ratio {seconds / base:.1f}x the baseline; target: under 300 ms "
-          f"({'ok' if worst < 0.3 else 'TOO SLOW'})")
+    print(
+        f"ratio {seconds / base:.1f}x the baseline; target: under 300 ms "
+        f"({'ok' if worst < 0.3 else 'TOO SLOW'})"
+    )
     return 0
 
 

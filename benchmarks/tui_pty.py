@@ -22,7 +22,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\x1b\][^\x07]*\x07")
+ANSI = re.compile(
+    rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\x1b\][^\x07]*\x07"
+)
 
 #: The command that opens the coach. ``stretch-coach`` itself once its CLI opens
 #: the TUI; until then, the same entry point the CLI calls, through Python.
@@ -40,7 +42,10 @@ def coach_command(*args: str) -> list[str]:
         # A missing file: the coach refuses it before drawing anything.
         probe = subprocess.run(
             [str(script), "run", "/nonexistent/routine.yaml"],
-            capture_output=True, text=True, timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         if "not built yet" not in probe.stderr:
             return [str(script), *(["run", *args] if args else [])]
@@ -64,7 +69,9 @@ def compile_package() -> None:
 class Terminal:
     """A program running in a pseudo-terminal of ``size`` (columns, rows)."""
 
-    def __init__(self, argv: Sequence[str], env: dict[str, str], size: tuple[int, int] = (80, 24)) -> None:
+    def __init__(
+        self, argv: Sequence[str], env: dict[str, str], size: tuple[int, int] = (80, 24)
+    ) -> None:
         self.argv = list(argv)
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
@@ -73,8 +80,13 @@ class Terminal:
         full_env.pop("LINES", None)
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            self.argv, stdin=slave, stdout=slave, stderr=slave, env=full_env,
-            start_new_session=True, close_fds=True,
+            self.argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=full_env,
+            start_new_session=True,
+            close_fds=True,
         )
         os.close(slave)
         self.master = master

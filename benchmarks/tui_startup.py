@@ -50,7 +50,9 @@ Minimal().run()
 """
 
 
-def _first_frame(argv: list[str], env: dict[str, str], marker: str, until: Path | None = None) -> float:
+def _first_frame(
+    argv: list[str], env: dict[str, str], marker: str, until: Path | None = None
+) -> float:
     """Seconds to ``marker``; with ``until``, the program is left running until that file exists."""
     term = Terminal(argv, env)
     try:
@@ -108,10 +110,14 @@ def main() -> int:
         ("warm", "stretch-coach, library index warm"),
         ("cold", "stretch-coach, no library index "),
     ):
-        print(f"{label}: median {medians[name] * 1000:4.0f} ms  (min {min(times[name]) * 1000:4.0f})"
-              + (f"  ratio {ratio[name]:.2f}" if name != "minimal" else ""))
+        print(
+            f"{label}: median {medians[name] * 1000:4.0f} ms  (min {min(times[name]) * 1000:4.0f})"
+            + (f"  ratio {ratio[name]:.2f}" if name != "minimal" else "")
+        )
     verdict = "ok" if ratio["warm"] <= args.limit else "TOO SLOW"
-    print(f"warm ratio {ratio['warm']:.2f} (limit {args.limit}): {verdict}; cold ratio {ratio['cold']:.2f}")
+    print(
+        f"warm ratio {ratio['warm']:.2f} (limit {args.limit}): {verdict}; cold ratio {ratio['cold']:.2f}"
+    )
     return 0 if ratio["warm"] <= args.limit else 1
 
 

@@ -81,7 +81,9 @@ def main() -> int:
         mine = min(timed(ours) for _ in range(args.repeat))
     print(f"files: {args.count}, lines: {lines} ({lines / args.count:.0f} per file)")
     print(f"yaml.safe_load of the files:        {base:.3f} s")
-    print(f"stretch-coach validate (full):      {mine:.3f} s  (target < 2 s: {'ok' if mine < 2 else 'MISSED'})")
+    print(
+        f"stretch-coach validate (full):      {mine:.3f} s  (target < 2 s: {'ok' if mine < 2 else 'MISSED'})"
+    )
     print(f"ratio validate / yaml.safe_load:    {mine / base:.2f}")
     return 0
 

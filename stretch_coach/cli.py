@@ -62,7 +62,10 @@ def coach_options() -> argparse.ArgumentParser:
         help="how cues sound, for this run only (default: the settings, else auto)",
     )
     parent.add_argument(
-        "--no-voice", action="store_true", default=argparse.SUPPRESS, help="do not speak, for this run"
+        "--no-voice",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="do not speak, for this run",
     )
     return parent
 

@@ -123,7 +123,14 @@ def phase_line(seg: Segment, timeline: Timeline, *, terminal: bool) -> str | Non
     return None
 
 
-_SHORT = {PREPARE: "Get ready", HOLD: "Hold", REST: "Rest", SET_REST: "Rest", SWITCH: "Switch", ACTIVITY: "Go"}
+_SHORT = {
+    PREPARE: "Get ready",
+    HOLD: "Hold",
+    REST: "Rest",
+    SET_REST: "Rest",
+    SWITCH: "Switch",
+    ACTIVITY: "Go",
+}
 
 
 def status_line(state: SessionState) -> str:
@@ -253,7 +260,9 @@ class PlainView:
             self.line("Resumed")
         elif isinstance(event, ev.Ended):
             elapsed = _whole(self.session.state().elapsed_active)
-            self.line(f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}")
+            self.line(
+                f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}"
+            )
             self.close()
 
 
@@ -300,7 +309,9 @@ class PlainRunner:
         self.clock = MonotonicClock()
         self.session = Session(timeline, self.clock)
         self.keys_from_terminal = _isatty(stdin_fd)
-        self.view = PlainView(self.session, out, live=_isatty(out), terminal_keys=self.keys_from_terminal)
+        self.view = PlainView(
+            self.session, out, live=_isatty(out), terminal_keys=self.keys_from_terminal
+        )
         self.exit_code = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._saved_mode: list[Any] | None = None  # termios attributes to restore
@@ -491,14 +502,23 @@ class PlainRunner:
             self._done_from_pipe()
             return
         aliases = {
-            "pause": "p", "resume": "p", "space": "p", "next": "n", "back": "b",
-            "restart": "r", "count": "c", "quit": "q", "stop": "q",
+            "pause": "p",
+            "resume": "p",
+            "space": "p",
+            "next": "n",
+            "back": "b",
+            "restart": "r",
+            "count": "c",
+            "quit": "q",
+            "stop": "q",
         }
         key = aliases.get(word, word)
         if key in ("p", "n", "b", "r", "c", "+", "q"):
             self._key(key)
         else:
-            self.view.line(f"Unknown command {line.strip()!r}: use p, n, b, r, c, q or an empty line")
+            self.view.line(
+                f"Unknown command {line.strip()!r}: use p, n, b, r, c, q or an empty line"
+            )
 
     def _done_from_pipe(self) -> None:
         # Piped input runs ahead of the session: an Enter that comes early is
@@ -516,7 +536,9 @@ class PlainRunner:
             self._pending_done -= 1
             self.session.done()
         elif self._input_ended:
-            self.view.line(f"No input left: skipping {state.step.name if state.step else 'this step'}")
+            self.view.line(
+                f"No input left: skipping {state.step.name if state.step else 'this step'}"
+            )
             self.session.next_step()
 
     def _next(self) -> None:
@@ -537,7 +559,11 @@ class PlainRunner:
             self.view.line(f"{verb} {state.step.name}")
 
     def _on_event(self, event: ev.Event) -> None:
-        if isinstance(event, ev.SegmentStarted) and not event.segment.timed and not self.keys_from_terminal:
+        if (
+            isinstance(event, ev.SegmentStarted)
+            and not event.segment.timed
+            and not self.keys_from_terminal
+        ):
             self._skip_if_untimed()
 
     # -- terminal and signals ---------------------------------------------------------

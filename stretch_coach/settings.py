@@ -23,6 +23,7 @@ caution text changes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -177,7 +178,9 @@ def to_toml(settings: Settings) -> str:
         lines.append("# prepare = 5  # seconds before every timed step; unset: each routine's own")
     else:
         lines.append(f"prepare = {settings.prepare:g}  # seconds before every timed step")
-    lines.append(f"theme = {_toml_string(settings.theme)}  # bedtime | dark | light | high-contrast")
+    lines.append(
+        f"theme = {_toml_string(settings.theme)}  # bedtime | dark | light | high-contrast"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -186,7 +189,9 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def save_settings(settings: Settings, file: SettingsFile | None = None) -> tuple[SettingsFile, str | None]:
+def save_settings(
+    settings: Settings, file: SettingsFile | None = None
+) -> tuple[SettingsFile, str | None]:
     """Write the settings atomically (a temporary file, then a rename).
 
     Args:
@@ -231,10 +236,8 @@ def atomic_write(path: Path, text: str, *, newline: str | None = None) -> None:
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 

@@ -21,7 +21,15 @@ from stretch_coach.routine.model import DEFAULT_CUES, PlannedStep, Sound, StepKi
 
 #: Segment kinds.
 PREPARE, HOLD, REST, SET_REST, SWITCH, REP, ACTIVITY, COUNTED, MANUAL = (
-    "prepare", "hold", "rest", "set_rest", "switch", "rep", "activity", "counted", "manual",
+    "prepare",
+    "hold",
+    "rest",
+    "set_rest",
+    "switch",
+    "rep",
+    "activity",
+    "counted",
+    "manual",
 )
 #: Segment kinds that get a 3-2-1 countdown when they last 4 s or more.
 COUNTDOWN_KINDS = frozenset({PREPARE, HOLD, ACTIVITY, REST, SET_REST, SWITCH})
@@ -305,7 +313,10 @@ class _Builder:
             for side in range(1, s.side_count + 1):
                 switched = False
                 if side > 1 and kind.timed:
-                    switched = self.segment(SWITCH, s.switch, side=side, set_=set_, events=["switch"]) is not None
+                    switched = (
+                        self.segment(SWITCH, s.switch, side=side, set_=set_, events=["switch"])
+                        is not None
+                    )
                 # With no switch pause (0 s, or a self-paced step) the cue marks the next side.
                 first = ["switch"] if side > 1 and not switched else []
                 self._work(kind, s, side, set_, first)

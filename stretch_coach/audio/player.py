@@ -485,7 +485,7 @@ class Playsound3Player(Player):
             # finds none of its own liking, which would garble a TUI.
             logging.getLogger("playsound3").addHandler(logging.NullHandler())
             from playsound3 import playsound
-        except Exception as error:  # noqa: BLE001 - its import runs programs: anything goes
+        except Exception as error:
             self._fail(f"playsound3 could not start ({type(error).__name__}: {error})")
             return
         self._playsound = playsound
@@ -512,7 +512,7 @@ class Playsound3Player(Player):
         program = _program(backend)
         try:
             sound = self._playsound(str(silence), block=False, backend=backend)
-        except Exception as error:  # noqa: BLE001 - PlaysoundException, OSError, ...
+        except Exception as error:
             return f"{program} could not start ({error})"
         code = _wait_exit(sound.subprocess, self._probe_timeout)
         if code is None:
@@ -536,7 +536,7 @@ class Playsound3Player(Player):
             return None
         try:
             sound = self._playsound(str(job.path), block=False, backend=self._backend)
-        except Exception as error:  # noqa: BLE001 - PlaysoundException, OSError, ...
+        except Exception as error:
             self._file_problem(job, f"{_program(self._backend or '')} could not start ({error})")
             return None
         handle = _Handle(sound, job.label, job.trusted)

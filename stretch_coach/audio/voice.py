@@ -144,7 +144,7 @@ class Voice:
         self,
         play_file: PlayFile,
         *,
-        renderer: Renderer | None | _Detect = DETECT,
+        renderer: Renderer | _Detect | None = DETECT,
         cache: Path | None = None,
         max_pending: int = 3,
     ) -> None:

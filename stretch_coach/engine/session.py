@@ -206,7 +206,9 @@ class Session:
         self._cue_first = [bisect.bisect_left(cue_keys, j) for j in range(n + 1)]
         self._prompt_first = [bisect.bisect_left(prompt_keys, j) for j in range(n + 1)]
         seg_steps = [s.step for s in self._segments]
-        self._step_first = [bisect.bisect_left(seg_steps, i) for i in range(len(timeline.steps) + 1)]
+        self._step_first = [
+            bisect.bisect_left(seg_steps, i) for i in range(len(timeline.steps) + 1)
+        ]
 
         self._started = False
         self._ended: EndStatus | None = None
@@ -480,7 +482,9 @@ class Session:
         """
         leaving = self._segment()
         if end_active is None:
-            end_active = self._origin + (leaving.end if leaving is not None else self.timeline.total)
+            end_active = self._origin + (
+                leaving.end if leaving is not None else self.timeline.total
+            )
         self._seg_i = j
         self._counted = 0
         seg = self._segment()

@@ -147,7 +147,7 @@ class HistoryRecorder:
                     self._written = True
                     self._settled.set()
                     break  # nothing follows an ending: the thread ends on its own
-            except Exception as err:  # noqa: BLE001 - a history fault never stops the session
+            except Exception as err:
                 failed = True
                 self._settled.set()
                 detail = err.message if isinstance(err, UserError) else str(err)

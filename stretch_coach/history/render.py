@@ -225,7 +225,7 @@ def _how_bad(summary: dict[str, Any]) -> str:
 def _routine_blocks(routines: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = [Heading("Stretching routines")]
     if not routines["sessions"]:
-        return blocks + [Para("No stretching sessions were recorded in this period.")]
+        return [*blocks, Para("No stretching sessions were recorded in this period.")]
     blocks.append(
         Para(
             f"{routines['finished']} of {plural(routines['sessions'], 'session')} were played to the "
@@ -258,7 +258,7 @@ def _routine_blocks(routines: dict[str, Any]) -> list[Block]:
 def _comparison_blocks(comparison: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = [Heading("Cramps before and after regular stretching began")]
     if comparison["began"] is None:
-        return blocks + [Para(comparison["note"])]
+        return [*blocks, Para(comparison["note"])]
     blocks.append(
         Para(f"Regular stretching ({comparison['rule']}) began on {_day(comparison['began'])}.")
     )
@@ -276,7 +276,7 @@ def _comparison_blocks(comparison: dict[str, Any]) -> list[Block]:
     )
     if rows:
         blocks.append(Table(("", "From", "To", "Days", "Cramps", "Per week"), rows))
-    return blocks + [Para(comparison["note"])]
+    return [*blocks, Para(comparison["note"])]
 
 
 def _diary_row(cramp: dict[str, Any]) -> tuple[str, ...]:

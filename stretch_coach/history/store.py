@@ -474,7 +474,9 @@ class HistoryStore:
         ]
         return sorted(totals, key=lambda t: (-t.finished, -t.sessions, t.title))
 
-    def overview(self, *, today: date | None = None, recent: int = 10, since: date | None = None) -> Overview:
+    def overview(
+        self, *, today: date | None = None, recent: int = 10, since: date | None = None
+    ) -> Overview:
         """Everything a history screen shows, in one call.
 
         Args:
@@ -831,7 +833,10 @@ def _since(column: str, since: date | None) -> tuple[str, list[Any]]:
     if since is None:
         return "1", []
     wide = times.utc_text(times.day_start(since) - timedelta(days=2))
-    return f"{column} >= ? AND date({column}, utc_offset || ' minutes') >= ?", [wide, since.isoformat()]
+    return f"{column} >= ? AND date({column}, utc_offset || ' minutes') >= ?", [
+        wide,
+        since.isoformat(),
+    ]
 
 
 def _check_seconds(name: str, seconds: float) -> None:

@@ -103,7 +103,9 @@ def parse_when(text: str, *, field: str = "when", current: datetime | None = Non
         moment = aware(moment)
         moment.astimezone(UTC)  # what the history stores: must exist in UTC too
     except (ValueError, OverflowError):
-        raise EntryError(field, f"{text!r} is out of the range of dates this program keeps") from None
+        raise EntryError(
+            field, f"{text!r} is out of the range of dates this program keeps"
+        ) from None
     if moment.year < EARLIEST_YEAR:
         raise EntryError(field, f"{text!r} is before {EARLIEST_YEAR}; check the year")
     if moment - (current or now()) > _FUTURE_SLACK:
@@ -127,7 +129,9 @@ def parse_day(text: str, *, field: str = "since", current: date | None = None) -
     except ValueError:
         raise EntryError(field, f"{text!r} is not a date; {_DAY_HINT}") from None
     except OverflowError:
-        raise EntryError(field, f"{text!r} is out of the range of dates this program keeps") from None
+        raise EntryError(
+            field, f"{text!r} is out of the range of dates this program keeps"
+        ) from None
     if day.year < EARLIEST_YEAR:
         raise EntryError(field, f"{text!r} is before {EARLIEST_YEAR}; check the year")
     if day > (current or now().date()):

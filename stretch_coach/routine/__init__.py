@@ -23,7 +23,7 @@ _EXPORTS = {
     "StepKind": "stretch_coach.routine.model",
 }
 
-__all__ = [*_EXPORTS]  # noqa: PLE0604
+__all__ = [*_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:

@@ -21,14 +21,17 @@ def routine_files(folder: Path) -> list[Path]:
     """The routine files of ``folder``, in the order the library reads them (none if unreadable)."""
     try:
         return sorted(
-            p for p in folder.iterdir()
+            p
+            for p in folder.iterdir()
             if p.suffix.lower() in ROUTINE_SUFFIXES and not p.name.startswith(".") and p.is_file()
         )
     except OSError:
         return []
 
 
-def library_folders(extra: Sequence[str] = (), create_user_dir: bool = True) -> list[tuple[Path, str]]:
+def library_folders(
+    extra: Sequence[str] = (), create_user_dir: bool = True
+) -> list[tuple[Path, str]]:
     """The folders of the default library: bundled, the user's, env, then ``--library``.
 
     Raises:

@@ -175,7 +175,10 @@ class LibraryIndex:
         self._files = [[str(p) for p in routine_files(folder)] for folder, _ in self.folders]
         self._seen: dict[str, Signature] = {
             name: signature(name)
-            for name in (*(str(folder) for folder, _ in self.folders), *(f for fs in self._files for f in fs))
+            for name in (
+                *(str(folder) for folder, _ in self.folders),
+                *(f for fs in self._files for f in fs),
+            )
         }
 
     def read(self, prepare: float | None) -> list[Listed] | None:
@@ -208,7 +211,9 @@ class LibraryIndex:
 
         return Library.from_folders(self.folders)
 
-    def write(self, library: Library, prepare: float | None, rows: Iterable[Listed] | None = None) -> bool:
+    def write(
+        self, library: Library, prepare: float | None, rows: Iterable[Listed] | None = None
+    ) -> bool:
         """Keep ``library``'s rows (for ``prepare``) in the index; ``False`` if it could not be written.
 
         The folders and their routine files are recorded as they were when
@@ -243,8 +248,14 @@ class LibraryIndex:
 def _data(row: Listed) -> dict[str, Any]:
     p = row.problem
     return {
-        "path": str(row.path), "shown": row.shown, "origin": row.origin, "id": row.id,
-        "title": row.title, "tags": list(row.tags), "valid": row.valid, "total": row.total,
+        "path": str(row.path),
+        "shown": row.shown,
+        "origin": row.origin,
+        "id": row.id,
+        "title": row.title,
+        "tags": list(row.tags),
+        "valid": row.valid,
+        "total": row.total,
         "untimed": row.untimed,
         "problem": None if p is None else [p.file, p.line, p.column, p.key, p.message],
     }
@@ -255,17 +266,29 @@ def _row(data: dict[str, Any]) -> Listed:
     tags, problem = data["tags"], data["problem"]
     if not (
         _typed([data[k] for k in ("path", "shown", "origin", "id", "title")], (str,) * 5)
-        and isinstance(tags, list) and _typed(tags, (str,) * len(tags))
+        and isinstance(tags, list)
+        and _typed(tags, (str,) * len(tags))
         and isinstance(data["valid"], bool)
-        and isinstance(data["total"], (int, float)) and not isinstance(data["total"], bool)
+        and isinstance(data["total"], (int, float))
+        and not isinstance(data["total"], bool)
         and _typed([data["untimed"]], (int,))
-        and (problem is None or (isinstance(problem, list) and _typed(problem, (str, int, int, str, str))))
+        and (
+            problem is None
+            or (isinstance(problem, list) and _typed(problem, (str, int, int, str, str)))
+        )
     ):
         raise TypeError("not a row of the library index")
     return Listed(
-        path=Path(data["path"]), shown=data["shown"], origin=data["origin"], id=data["id"],
-        title=data["title"], tags=tuple(tags), valid=data["valid"], total=float(data["total"]),
-        untimed=data["untimed"], problem=None if problem is None else Problem(*problem),
+        path=Path(data["path"]),
+        shown=data["shown"],
+        origin=data["origin"],
+        id=data["id"],
+        title=data["title"],
+        tags=tuple(tags),
+        valid=data["valid"],
+        total=float(data["total"]),
+        untimed=data["untimed"],
+        problem=None if problem is None else Problem(*problem),
     )
 
 

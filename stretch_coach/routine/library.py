@@ -34,6 +34,7 @@ MAX_PLANNED_STEPS = 5000
 if TYPE_CHECKING:
     from stretch_coach.timeline import Timeline
 
+
 @dataclass
 class Entry:
     """One routine file in the library, valid or not."""
@@ -123,7 +124,10 @@ class Library:
         if first is not None:
             entry.load_problems += (
                 Problem(
-                    entry.shown, 1, 1, "id",
+                    entry.shown,
+                    1,
+                    1,
+                    "id",
                     f"id {entry.id!r} is already used by {first.shown}; "
                     "give one of them another id",
                 ),
@@ -178,8 +182,7 @@ class Library:
                 near = difflib.get_close_matches(ref, self.ids(), n=1)
                 hint = f"did you mean {near[0]!r}? " if near else ""
                 raise UserError(
-                    f"no routine {ref!r} in the library; {hint}"
-                    "'stretch-coach list' shows them all"
+                    f"no routine {ref!r} in the library; {hint}'stretch-coach list' shows them all"
                 )
             entry = found
         if not entry.valid:
@@ -205,8 +208,16 @@ class Library:
             raise RoutineError(problems)
         if size > MAX_PLANNED_STEPS:
             raise RoutineError(
-                [Problem(shown, 1, 1, "steps", f"expands to {size} steps through its includes; "
-                         f"the most a routine may have is {MAX_PLANNED_STEPS}")]
+                [
+                    Problem(
+                        shown,
+                        1,
+                        1,
+                        "steps",
+                        f"expands to {size} steps through its includes; "
+                        f"the most a routine may have is {MAX_PLANNED_STEPS}",
+                    )
+                ]
             )
         out: list[PlannedStep] = []
         self._expand(routine, shown, (), out)
@@ -225,7 +236,9 @@ class Library:
             folder = routine.path.parent.resolve()
             path = (folder / target).resolve()
             if os.path.isabs(target) or not path.is_relative_to(folder):
-                raise fail(f"{target!r} is outside this routine's folder; keep included files beside it")
+                raise fail(
+                    f"{target!r} is outside this routine's folder; keep included files beside it"
+                )
             known = self._by_path.get(path)
             if known is None:
                 self.read_files.add(path)
@@ -277,7 +290,7 @@ class Library:
                 continue
             target_key = target.path.resolve() if target.path else target.id
             if target_key in stack:
-                names = [_name(k) for k in (*stack[stack.index(target_key):], target_key)]
+                names = [_name(k) for k in (*stack[stack.index(target_key) :], target_key)]
                 fail(f"includes form a cycle: {' -> '.join(names)}")
                 continue
             inner: list[Problem] = []
@@ -340,7 +353,6 @@ def planned(entry: Entry) -> list[PlannedStep]:
     if not entry.valid:
         raise RoutineError(entry.problems)
     return list(entry.plan)
-
 
 
 def timeline_of(entry: Entry) -> Timeline:

@@ -98,7 +98,9 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
         values[name] = field.kind.check(ctx, item, root.value_marks[name], name)
         ok = ok and values[name] is not INVALID
 
-    defaults = Defaults(**values["defaults"]) if isinstance(values.get("defaults"), dict) else Defaults()
+    defaults = (
+        Defaults(**values["defaults"]) if isinstance(values.get("defaults"), dict) else Defaults()
+    )
     steps: list[Step | Include] = []
     if "steps" in root:
         raw = root["steps"]
@@ -172,7 +174,9 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
                     f"{key}.{other}",
                     "not allowed on an include step; it takes only 'include' and 'repeat'",
                 )
-        checked = spec.Mapping(spec.INCLUDE_FIELDS).check(ctx, _only(value, "include", "repeat"), mark, key)
+        checked = spec.Mapping(spec.INCLUDE_FIELDS).check(
+            ctx, _only(value, "include", "repeat"), mark, key
+        )
         if checked is INVALID or not ok:
             return INVALID
         target_mark = value.value_marks["include"]
@@ -186,13 +190,21 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
 
     if "repeat" in keys:
         ok = False
-        ctx.problem(at("repeat"), f"{key}.repeat", "only an include step takes 'repeat'; for a step, use 'sets'")
+        ctx.problem(
+            at("repeat"),
+            f"{key}.repeat",
+            "only an include step takes 'repeat'; for a step, use 'sets'",
+        )
     for first, second in _EXCLUSIVE:
         if first in keys and second in keys:
             ok = False
             later = max(first, second, key=lambda k: (at(k).line, at(k).column))
             other = second if later == first else first
-            ctx.problem(at(later), f"{key}.{later}", f"cannot be combined with {other!r}: a step has one kind")
+            ctx.problem(
+                at(later),
+                f"{key}.{later}",
+                f"cannot be combined with {other!r}: a step has one kind",
+            )
     if "tempo" in keys and "reps" not in keys:
         ok = False
         ctx.problem(at("tempo"), f"{key}.tempo", "paced reps need 'reps' as well as 'tempo'")
@@ -200,10 +212,16 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
     kind = _kind_of(keys)
     if "prompts" in keys and kind is not StepKind.TIMED:
         ok = False
-        ctx.problem(at("prompts"), f"{key}.prompts", "only a timed activity (a step with 'duration') takes prompts")
+        ctx.problem(
+            at("prompts"),
+            f"{key}.prompts",
+            "only a timed activity (a step with 'duration') takes prompts",
+        )
     if "name" not in keys and kind is not StepKind.REST:
         ok = False
-        ctx.problem(mark, f"{key}.name", "required, but missing: every step except a rest needs a name")
+        ctx.problem(
+            mark, f"{key}.name", "required, but missing: every step except a rest needs a name"
+        )
 
     fields: dict[str, Any] = {}
     for name, item in value.items():

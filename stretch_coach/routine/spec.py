@@ -188,7 +188,9 @@ class ListOf(Kind):
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         if not isinstance(value, YList):
             example = "[left, right]" if self.unique else "a list, one item per line starting '- '"
-            return ctx.problem(mark, key, f"expected a list, got {describe(value)}; write {example}")
+            return ctx.problem(
+                mark, key, f"expected a list, got {describe(value)}; write {example}"
+            )
         if len(value) < self.min_items:
             return ctx.problem(mark, key, f"needs at least {self.min_items} items")
         items = [
@@ -329,7 +331,11 @@ class CueMap(Kind):
         for event, sound in value.items():
             if event not in CUE_EVENTS:
                 ok = False
-                ctx.problem(value.key_marks[event], _join(key, event), unknown_key(event, CUE_EVENTS, "cue event"))
+                ctx.problem(
+                    value.key_marks[event],
+                    _join(key, event),
+                    unknown_key(event, CUE_EVENTS, "cue event"),
+                )
                 continue
             checked = SOUND.check(ctx, sound, value.value_marks[event], _join(key, event))
             if checked is INVALID:
@@ -380,10 +386,20 @@ class PromptKind(Mapping):
 
 DEFAULTS = Mapping(
     [
-        Field("prepare", PAUSE, "get-ready countdown before every hold, paced-reps and timed-activity step (default 5s)"),
+        Field(
+            "prepare",
+            PAUSE,
+            "get-ready countdown before every hold, paced-reps and timed-activity step (default 5s)",
+        ),
         Field("switch", PAUSE, "pause while changing sides (default 5s)"),
-        Field("rest", PAUSE, "pause between the holds of a hold step, and between sets (default 0s)"),
-        Field("voice", Boolean(), "speak step names and prompts when a speech engine is available (default true)"),
+        Field(
+            "rest", PAUSE, "pause between the holds of a hold step, and between sets (default 0s)"
+        ),
+        Field(
+            "voice",
+            Boolean(),
+            "speak step names and prompts when a speech engine is available (default true)",
+        ),
     ]
 )
 
@@ -394,21 +410,39 @@ STEP_FIELDS = [
     Field("name", TEXT, "the step's name; required except on rest steps (default 'Rest')"),
     Field("instructions", TEXT, "what to do; shown, and spoken when voice is on"),
     Field("hold", WORK, "hold step: how long each hold lasts"),
-    Field("reps", Integer(1, 500), "hold: number of holds (default 1); with tempo: paced reps; alone: counted reps"),
+    Field(
+        "reps",
+        Integer(1, 500),
+        "hold: number of holds (default 1); with tempo: paced reps; alone: counted reps",
+    ),
     Field("tempo", WORK, "paced reps: seconds per repetition"),
     Field("duration", WORK, "timed activity: how long it lasts"),
-    Field("sides", ListOf(TEXT, min_items=2, unique=True), "e.g. [left, right]: the work is done once per side"),
+    Field(
+        "sides",
+        ListOf(TEXT, min_items=2, unique=True),
+        "e.g. [left, right]: the work is done once per side",
+    ),
     Field("sets", Integer(1, 50), "repeat the whole step (default 1)"),
-    Field("rest", PAUSE, "pause between holds and between sets; alone, a rest step of that length (then more than 0)"),
+    Field(
+        "rest",
+        PAUSE,
+        "pause between holds and between sets; alone, a rest step of that length (then more than 0)",
+    ),
     Field("set_rest", PAUSE, "pause between sets (default: rest)"),
     Field("switch", PAUSE, "pause while changing sides (default: defaults.switch)"),
     Field("prepare", PAUSE, "get-ready countdown (default: defaults.prepare)"),
     Field("say", TEXT, "spoken at the start instead of the name"),
-    Field("prompts", ListOf(PromptKind()), "timed activity only: things to say at offsets of each activity"),
+    Field(
+        "prompts",
+        ListOf(PromptKind()),
+        "timed activity only: things to say at offsets of each activity",
+    ),
     Field("cues", CueMap(), "sound overrides for this step"),
 ]
 INCLUDE_FIELDS = [
-    Field("include", TEXT, "another routine's id in the same library, or a path relative to this file"),
+    Field(
+        "include", TEXT, "another routine's id in the same library, or a path relative to this file"
+    ),
     Field("repeat", Integer(1, 50), "include only: how many times (default 1)"),
 ]
 STEP = Mapping(STEP_FIELDS + INCLUDE_FIELDS)
@@ -418,7 +452,9 @@ TOP = Mapping(
     [
         Field("format", FormatVersion(), "version of the routine format; only 1"),
         Field("title", TEXT, "shown in the library and on the handout", required=True),
-        Field("id", Slug(), "default: the file name without its extension; unique within a library"),
+        Field(
+            "id", Slug(), "default: the file name without its extension; unique within a library"
+        ),
         Field("summary", LINE, "one line shown under the title"),
         Field("description", TEXT, "longer explanation"),
         Field("tags", ListOf(TEXT), "e.g. bedtime, cool-down, calf"),

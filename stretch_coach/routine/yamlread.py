@@ -293,7 +293,9 @@ def _scalar(
     try:
         return constructor.construct_object(node)
     except (yaml.YAMLError, ValueError) as err:
-        problems.append(YamlProblem(mark, f"{event.value!r} is not a valid {tag[len(_STD):]}: {err}"))
+        problems.append(
+            YamlProblem(mark, f"{event.value!r} is not a valid {tag[len(_STD) :]}: {err}")
+        )
         return event.value
 
 

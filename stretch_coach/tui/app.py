@@ -192,7 +192,9 @@ class CoachApp(App[int]):
         if self.index is not None:
             # Also once it is drawn: read the library the list came from, or
             # keep the list of the library already read for the next start.
-            self.call_after_refresh(self._load_library if self.library is None else self._save_index)
+            self.call_after_refresh(
+                self._load_library if self.library is None else self._save_index
+            )
         self.call_after_refresh(self._read_screens_css)
 
     def _read_screens_css(self) -> None:
@@ -253,7 +255,7 @@ class CoachApp(App[int]):
         factory = self.player_factory or make_player
         try:
             return factory(choice, self._audio_problem, self._ring)
-        except Exception as err:  # noqa: BLE001 - no sound must never mean no coach
+        except Exception as err:
             self._audio_problem(f"Sound is off: the {choice!r} player could not start ({err}).")
             return NullPlayer("unavailable")
 

@@ -39,7 +39,10 @@ class _Commands(Provider):
     PREFIX = ""
 
     def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
-        return [(f"{self.PREFIX}: {name}", callback, help_text) for name, callback, help_text in _screen_commands(self.screen)]
+        return [
+            (f"{self.PREFIX}: {name}", callback, help_text)
+            for name, callback, help_text in _screen_commands(self.screen)
+        ]
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self.commands():
@@ -67,7 +70,11 @@ class LibraryCommands(_Commands):
     def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
         app: Any = self.app
         out: list[tuple[str, Callable[[], Any], str]] = [
-            (f"Start: {entry.title}", partial(app.start_routine, entry), entry.routine.summary or entry.id)
+            (
+                f"Start: {entry.title}",
+                partial(app.start_routine, entry),
+                entry.routine.summary or entry.id,
+            )
             for entry in (app.library.entries if app.library is not None else ())
             if entry.valid and entry.routine is not None
         ]

@@ -75,7 +75,11 @@ def describe_work(planned: PlannedStep) -> str:
     kind = s.kind
     if kind is StepKind.HOLD:
         reps = s.reps or 1
-        text = f"{reps} × {format_seconds(s.hold or 0)} hold" if reps > 1 else f"{format_seconds(s.hold or 0)} hold"
+        text = (
+            f"{reps} × {format_seconds(s.hold or 0)} hold"
+            if reps > 1
+            else f"{format_seconds(s.hold or 0)} hold"
+        )
         if reps > 1 and s.rest:
             text += f", {format_seconds(s.rest)} rest"
     elif kind is StepKind.PACED:

@@ -54,7 +54,9 @@ def open_store(app: App[Any], *, create: bool) -> HistoryStore:
     store = HistoryStore.open(create=create)
     if store.notice:
         notice = store.notice[0].upper() + store.notice[1:] + "."
-        app.notify(notice, title="History", severity="warning", timeout=NOTICE_SECONDS, markup=False)
+        app.notify(
+            notice, title="History", severity="warning", timeout=NOTICE_SECONDS, markup=False
+        )
     return store
 
 
@@ -72,7 +74,7 @@ def read_overview(app: App[Any], now: Now | None, recent: int) -> Overview | str
             return store.overview(today=today, recent=recent, since=since)
     except HistoryError as err:
         return err.message
-    except Exception as err:  # noqa: BLE001 - a history that cannot be shown must not end the coach
+    except Exception as err:
         return f"{type(err).__name__}: {err}"
 
 
@@ -83,5 +85,8 @@ def start_reading(app: App[Any], now: Now | None, recent: int = RECENT) -> Worke
     screen's imports and layout instead of following them.
     """
     return app.run_worker(
-        partial(read_overview, app, now, recent), thread=True, group="history-read", exit_on_error=False
+        partial(read_overview, app, now, recent),
+        thread=True,
+        group="history-read",
+        exit_on_error=False,
     )

@@ -20,14 +20,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work), str(ROOT)],
-        check=True, timeout=300,
+        check=True,
+        timeout=300,
     )
     wheel = next(work.glob("stretch_coach-*.whl"))
     env_dir = work / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     subprocess.run(
         [str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
-        check=True, timeout=600,
+        check=True,
+        timeout=600,
     )
     return env_dir / "bin" / "stretch-coach"
 
@@ -36,7 +38,15 @@ def run(command: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str
     env = {k: v for k, v in os.environ.items() if not k.startswith("STRETCH_COACH_")}
     env["STRETCH_COACH_DATA_DIR"] = str(cwd / "data")
     env["STRETCH_COACH_CONFIG_DIR"] = str(cwd / "config")
-    return subprocess.run([str(command), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=120)
+    return subprocess.run(
+        [str(command), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 def test_installed_command_finds_the_bundled_routines(installed: Path, tmp_path: Path) -> None:
@@ -44,8 +54,15 @@ def test_installed_command_finds_the_bundled_routines(installed: Path, tmp_path:
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
     ids = {r["id"] for r in rows if r["valid"] and r["origin"] == "bundled"}
-    assert {"bedtime-calf-stretch", "step-calf-stretch", "heel-walking", "easy-cycling", "pre-bed",
-            "cool-down", "cramp-now"} <= ids
+    assert {
+        "bedtime-calf-stretch",
+        "step-calf-stretch",
+        "heel-walking",
+        "easy-cycling",
+        "pre-bed",
+        "cool-down",
+        "cramp-now",
+    } <= ids
     for path in (Path(r["path"]) for r in rows):
         assert ROOT not in path.parents  # from the installed package, not the checkout
 
@@ -57,4 +74,7 @@ def test_installed_command_shows_and_validates(installed: Path, tmp_path: Path) 
     bad.write_text("title: T\nsteps:\n  - {name: a, hodl: 3}\n")
     proc = run(installed, "validate", str(bad), cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"{bad}:3:15: steps[1].hodl: unknown key; did you mean 'hold'?\n1 of 1 routine invalid".strip()
+    assert (
+        proc.stderr.strip()
+        == f"{bad}:3:15: steps[1].hodl: unknown key; did you mean 'hold'?\n1 of 1 routine invalid".strip()
+    )

@@ -47,7 +47,10 @@ class Terminal:
     def _tmux(self, *args: str) -> str:
         out = subprocess.run(
             [self.tmux, "-S", self.socket, *args],
-            capture_output=True, text=True, timeout=20, check=False,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
         )
         return out.stdout
 
@@ -60,12 +63,42 @@ class Terminal:
             f"unset COLUMNS LINES; export {exports} TERM=xterm-256color; {command}; "
             f"echo $? > {self.exit_file}; sleep 30"
         )
-        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]), "sh", "-c", script)
+        self._tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            self.name,
+            "-x",
+            str(size[0]),
+            "-y",
+            str(size[1]),
+            "sh",
+            "-c",
+            script,
+        )
 
-    def start_in_shell(self, args: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24)) -> None:
+    def start_in_shell(
+        self, args: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24)
+    ) -> None:
         """Run the command from an interactive shell, which has job control (Ctrl+Z, fg)."""
-        self._tmux("-f", "/dev/null", "new-session", "-d", "-s", self.name, "-x", str(size[0]),
-                   "-y", str(size[1]), "bash", "--norc", "--noprofile", "-i")
+        self._tmux(
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            self.name,
+            "-x",
+            str(size[0]),
+            "-y",
+            str(size[1]),
+            "bash",
+            "--norc",
+            "--noprofile",
+            "-i",
+        )
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         command = " ".join(shlex.quote(a) for a in [str(COMMAND), *args])
         # No "; echo $?" here: a job stopped by Ctrl+Z would let it run early.
@@ -156,8 +189,12 @@ def test_find_start_pause_resume_stop_and_quit(terminal: Terminal, env: dict[str
     assert terminal.exit_code() == 0
     # The session is in the history, as the user ended it.
     history = subprocess.run(
-        [str(COMMAND), "history", "--json"], env={**os.environ, **env},
-        capture_output=True, text=True, timeout=30, check=True,
+        [str(COMMAND), "history", "--json"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
     )
     (session,) = json.loads(history.stdout)["sessions"]
     assert (session["routine_id"], session["status"]) == ("bedtime-calf-stretch", "stopped")
@@ -184,7 +221,11 @@ def test_bad_routine_fails_before_the_screen_opens(tmp_path: Path, env: dict[str
         pytest.skip(f"{COMMAND} is not installed")
     out = subprocess.run(
         [str(COMMAND), "run", "no-such-routine"],
-        capture_output=True, text=True, timeout=30, env={**os.environ, **env}, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, **env},
+        check=False,
     )
     if "not built yet" in out.stderr:
         pytest.skip("stretch_coach/commands/run.py does not open the coach yet (run_app)")

@@ -36,7 +36,9 @@ def add_session(
     """One session on ``day``: ``steps`` steps of a minute, ended ``how`` (or left in progress)."""
     hour, minute = map(int, at.split(":"))
     started = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
-    record = store.start_session("bedtime-calf-stretch", title, "sha256:test", 185.0, started_at=started)
+    record = store.start_session(
+        "bedtime-calf-stretch", title, "sha256:test", 185.0, started_at=started
+    )
     for index in range(steps):
         record.step_done(index, f"Step {index + 1}", 60.0)
     if how != "in_progress":
@@ -60,7 +62,9 @@ def populate(store: HistoryStore, today: date = TODAY, weeks: int = 14, seed: in
             if rng.random() < 0.12:
                 add_session(store, day, "finished", title="Easy cool-down", at="07:40")
         if rng.random() < 0.45 - 0.35 * progress:
-            at = datetime(day.year, day.month, day.day, rng.randint(1, 5), rng.randint(0, 59), tzinfo=ZONE)
+            at = datetime(
+                day.year, day.month, day.day, rng.randint(1, 5), rng.randint(0, 59), tzinfo=ZONE
+            )
             add_cramp(
                 store,
                 at,

@@ -51,11 +51,15 @@ async def test_h_opens_the_history_with_streak_adherence_and_recent_sessions(mak
         await pilot.press("h")
         screen = await loaded(pilot)
         overview = screen.overview
-        assert overview is not None and overview.streak >= 5  # at least the five evenings before today
+        assert (
+            overview is not None and overview.streak >= 5
+        )  # at least the five evenings before today
         text = await shown(pilot)
         assert f"{overview.streak} days" in text and "in a row with a routine done" in text
         adherence = str(screen.query_one("#adherence", Static).render())
-        assert f"a routine on {overview.this_week.days_done} of 3 days so far" in adherence  # Mon..Wed
+        assert (
+            f"a routine on {overview.this_week.days_done} of 3 days so far" in adherence
+        )  # Mon..Wed
         assert f"{overview.total_sessions} sessions recorded" in text
         assert "Last 16 weeks" in text
         yesterday = TODAY - timedelta(days=1)
@@ -128,11 +132,15 @@ async def test_a_damaged_history_is_kept_aside_and_said_once(make_app: Any, herm
         await pilot.press("escape", "h")
         await loaded(pilot)
         assert len(app._notifications) == 1
-    assert any(p.name != path.name for p in path.parent.iterdir())  # the damaged file is still there
+    assert any(
+        p.name != path.name for p in path.parent.iterdir()
+    )  # the damaged file is still there
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
-async def test_small_terminals_put_the_figures_in_one_line(make_app: Any, size: tuple[int, int]) -> None:
+async def test_small_terminals_put_the_figures_in_one_line(
+    make_app: Any, size: tuple[int, int]
+) -> None:
     with open_history() as store:
         populate(store)
     app = make_app(now=fixed_now)
@@ -200,13 +208,20 @@ async def test_d_logs_a_cramp_with_every_field(make_app: Any) -> None:
         assert isinstance(app.screen, LibraryScreen)
         [entry] = cramps_in_store()
         assert entry.at == datetime(2024, 6, 12, 3, 10, tzinfo=ZONE)
-        assert (entry.duration_seconds, entry.severity, entry.leg, entry.muscle) == (120.0, 6, "left", "calf")
+        assert (entry.duration_seconds, entry.severity, entry.leg, entry.muscle) == (
+            120.0,
+            6,
+            "left",
+            "calf",
+        )
         assert entry.woke is True and entry.symptoms == () and entry.note == "after a long walk"
         messages = [n.message for n in app._notifications]
         assert "Saved #1 2024-06-12 03:10, left calf, 2 min, severity 6." in messages
 
 
-async def test_bad_fields_are_shown_next_to_them_and_nothing_is_written(make_app: Any, hermetic: Path) -> None:
+async def test_bad_fields_are_shown_next_to_them_and_nothing_is_written(
+    make_app: Any, hermetic: Path
+) -> None:
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("d")
@@ -240,7 +255,9 @@ async def test_a_time_in_the_future_is_refused(make_app: Any, hermetic: Path) ->
     assert not history_path(hermetic).exists()
 
 
-async def test_escape_closes_an_untouched_form_and_asks_about_a_changed_one(make_app: Any, hermetic: Path) -> None:
+async def test_escape_closes_an_untouched_form_and_asks_about_a_changed_one(
+    make_app: Any, hermetic: Path
+) -> None:
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("d", "escape")
@@ -262,7 +279,9 @@ def notice_text(app: Any) -> str:
     return str(app.screen.query_one("#redflag-text", Static).render())
 
 
-async def save_entry(pilot: Any, when: str, *, duration: str = "", symptom: str | None = None) -> None:
+async def save_entry(
+    pilot: Any, when: str, *, duration: str = "", symptom: str | None = None
+) -> None:
     await pilot.press("d")
     await fill(pilot, "when", when)
     if duration:
@@ -273,13 +292,19 @@ async def save_entry(pilot: Any, when: str, *, duration: str = "", symptom: str 
     await wait_for(pilot, lambda: not isinstance(pilot.app.screen, DiaryForm))
 
 
-async def test_a_red_flag_is_said_once_quoting_the_sign_and_the_entry_is_kept(make_app: Any) -> None:
+async def test_a_red_flag_is_said_once_quoting_the_sign_and_the_entry_is_kept(
+    make_app: Any,
+) -> None:
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:
         await save_entry(pilot, "2024-06-10 02:00", duration="15m", symptom="swelling")
         assert isinstance(app.screen, RedFlagNotice)
         text = notice_text(app)
-        assert text.startswith("This is a reason to see a doctor") and "15 min" in text and "swelling" in text
+        assert (
+            text.startswith("This is a reason to see a doctor")
+            and "15 min" in text
+            and "swelling" in text
+        )
         assert "This is a reason to see a doctor" in await shown(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, LibraryScreen)
@@ -325,7 +350,9 @@ async def test_logging_from_the_history_screen_shows_the_new_cramp(make_app: Any
         await pilot.press("d")
         await fill(pilot, "when", "2024-06-12 02:00")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: screen.overview is not None and screen.overview.total_cramps == 1)
+        await wait_for(
+            pilot, lambda: screen.overview is not None and screen.overview.total_cramps == 1
+        )
         assert app.screen is screen
         assert "1 cramp in the diary" in await shown(pilot)
 
@@ -405,8 +432,6 @@ async def test_a_stopped_session_does_not_ask(recorded_app: Any) -> None:
         assert not summary.query(CheckIn)
 
 
-
-
 # -- what must never end the coach --------------------------------------------
 
 
@@ -423,7 +448,10 @@ async def test_an_unexpected_error_reading_the_history_is_shown_not_fatal(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("h")
         await loaded(pilot)
-        assert "Could not read the history: ValueError: a row the program cannot read" in await shown(pilot)
+        assert (
+            "Could not read the history: ValueError: a row the program cannot read"
+            in await shown(pilot)
+        )
         await pilot.press("d")  # still usable: log a cramp from here
         assert isinstance(app.screen, DiaryForm)
     assert app.return_code in (None, 0)

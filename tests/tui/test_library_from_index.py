@@ -53,8 +53,11 @@ def index(folders: list[tuple[Path, str]]) -> Iterator[HeldIndex]:
 def coach(clock: Any, player: Any) -> Callable[..., CoachApp]:
     def make(library: Library | None, **kwargs: Any) -> CoachApp:
         return CoachApp(
-            library, clock=clock, player_factory=lambda choice, on_problem, ring: player,
-            cautions=CautionLog(), **kwargs,
+            library,
+            clock=clock,
+            player_factory=lambda choice, on_problem, ring: player,
+            cautions=CautionLog(),
+            **kwargs,
         )
 
     return make
@@ -87,7 +90,9 @@ async def test_the_list_comes_from_the_index_then_the_preview_from_the_library(
         options = app.screen.query_one("#routines", OptionList)
         first, broken = (str(options.get_option_at_index(i).prompt) for i in (0, 1))
         assert "3:05 + self-paced" in first and "bedtime · calf" in first
-        assert "line 4: steps[1].hodl: unknown key; did you mean 'hold'?" in broken  # as the loader said
+        assert (
+            "line 4: steps[1].hodl: unknown key; did you mean 'hold'?" in broken
+        )  # as the loader said
         assert "Loading…" in text and "Lengthen both calves" not in text
         assert app.screen.check_action("start", ()) is True  # Enter says Start already
         await library_read(pilot, index)

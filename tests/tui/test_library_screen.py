@@ -18,14 +18,15 @@ def shown_titles(app: Any) -> list[str]:
     return [e.title for e in app.screen.shown]
 
 
-
-
 async def test_lists_every_routine_with_time_tags_and_invalid_files(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)):
         assert isinstance(app.screen, LibraryScreen)
         assert shown_titles(app) == [
-            "Bedtime calf stretch", "broken.yaml", "Easy cool-down", "Heel walking",
+            "Bedtime calf stretch",
+            "broken.yaml",
+            "Easy cool-down",
+            "Heel walking",
         ]
         options = app.screen.query_one("#routines", OptionList)
         first = str(options.get_option_at_index(0).prompt)
@@ -114,7 +115,9 @@ async def test_caution_then_session_then_not_again(make_app: Any) -> None:
         assert "Stop if the stretch causes sharp pain." in text
         await pilot.press("enter")
         assert isinstance(app.screen, SessionScreen)
-    assert not CautionLog().needs_showing("bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",))
+    assert not CautionLog().needs_showing(
+        "bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",)
+    )
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
@@ -126,7 +129,9 @@ async def test_escape_on_the_caution_goes_back(make_app: Any) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter", "escape")
         assert isinstance(app.screen, LibraryScreen)
-    assert CautionLog().needs_showing("bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",))
+    assert CautionLog().needs_showing(
+        "bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",)
+    )
 
 
 async def test_routine_without_caution_starts_at_once(make_app: Any) -> None:
@@ -235,13 +240,17 @@ async def test_the_other_screens_styles_are_read_once_the_library_is_drawn(
 
     reparsed: list[object] = []
     reparse = Stylesheet.reparse
-    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparsed.append(self), reparse(self))[1])
+    monkeypatch.setattr(
+        Stylesheet, "reparse", lambda self: (reparsed.append(self), reparse(self))[1]
+    )
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         css = {Path(path).name for path, _ in app.stylesheet.source if path}
         await pilot.pause()
         assert "app.tcss" in css and "screens.tcss" not in css  # not at start...
-        assert "screens.tcss" in {Path(path).name for path, _ in app.stylesheet.source if path}  # ...soon after
+        assert "screens.tcss" in {
+            Path(path).name for path, _ in app.stylesheet.source if path
+        }  # ...soon after
         await pilot.press("down", "down", "enter")
         assert isinstance(app.screen, SessionScreen)
         assert "Easy cool-down" in await shown(pilot)

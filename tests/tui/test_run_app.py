@@ -46,13 +46,17 @@ def args(library_dir: Path, **extra: Any) -> argparse.Namespace:
     return argparse.Namespace(library=[str(library_dir)], **extra)
 
 
-def test_unknown_routine_is_a_user_error_before_the_app(library_dir: Path, opened: list[Any]) -> None:
+def test_unknown_routine_is_a_user_error_before_the_app(
+    library_dir: Path, opened: list[Any]
+) -> None:
     with pytest.raises(UserError, match="no routine 'tui-wal'"):
         app_module.run_app(args(library_dir), "tui-wal")
     assert not opened
 
 
-def test_invalid_routine_is_a_routine_error_before_the_app(library_dir: Path, opened: list[Any]) -> None:
+def test_invalid_routine_is_a_routine_error_before_the_app(
+    library_dir: Path, opened: list[Any]
+) -> None:
     with pytest.raises(RoutineError) as err:
         app_module.run_app(args(library_dir), str(library_dir / "broken.yaml"))
     assert "hodl" in str(err.value)
@@ -72,7 +76,9 @@ def test_no_routine_opens_the_library(library_dir: Path, opened: list[Any]) -> N
     assert "tui-walk" in app.library.ids()
 
 
-def test_the_next_start_lists_the_library_from_its_index(library_dir: Path, opened: list[Any]) -> None:
+def test_the_next_start_lists_the_library_from_its_index(
+    library_dir: Path, opened: list[Any]
+) -> None:
     from stretch_coach.routine.index import listing
 
     app_module.run_app(args(library_dir), None)
@@ -89,7 +95,9 @@ def test_the_next_start_lists_the_library_from_its_index(library_dir: Path, open
     assert opened[2].index is None
 
 
-def test_a_routine_opens_its_session_with_command_line_overrides(library_dir: Path, opened: list[Any]) -> None:
+def test_a_routine_opens_its_session_with_command_line_overrides(
+    library_dir: Path, opened: list[Any]
+) -> None:
     assert app_module.run_app(args(library_dir, audio="bell", no_voice=True), "tui-walk") == 0
     (app,) = opened
     assert app.start_entry.id == "tui-walk"
@@ -146,6 +154,8 @@ def test_cue_log_writes_every_cue(
     assert '"prepare"' in log.read_text()  # ...a timed one has its get-ready cue
 
 
-def test_unwritable_cue_log_is_a_user_error(library_dir: Path, opened: list[Any], tmp_path: Path) -> None:
+def test_unwritable_cue_log_is_a_user_error(
+    library_dir: Path, opened: list[Any], tmp_path: Path
+) -> None:
     with pytest.raises(UserError, match="--cue-log"):
         app_module.run_app(args(library_dir, cue_log=str(tmp_path / "no" / "such" / "x")), None)

@@ -35,7 +35,9 @@ def footer_keys(app: Any) -> set[str]:
     return {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
 
 
-async def test_shows_the_step_the_side_and_the_countdown(start: Any, clock: Any, player: Any) -> None:
+async def test_shows_the_step_the_side_and_the_countdown(
+    start: Any, clock: Any, player: Any
+) -> None:
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -70,7 +72,9 @@ async def test_each_cue_flashes_the_stage(
         lit: list[str] = []
         # Record every flash as it happens: a slow machine may not look in time.
         original = app.screen._flash
-        monkeypatch.setattr(app.screen, "_flash", lambda: (lit.append(app.screen._cue_text), original()))
+        monkeypatch.setattr(
+            app.screen, "_flash", lambda: (lit.append(app.screen._cue_text), original())
+        )
         await advance(pilot, clock, 2)  # 3 s left: the countdown tick
         assert lit == ["3"]
         await advance(pilot, clock, 3)  # 2, 1, then the hold starts: "Go"
@@ -79,7 +83,9 @@ async def test_each_cue_flashes_the_stage(
         await wait_for(pilot, lambda: not stage.has_class("-cue"))  # and each flash ends
 
 
-async def test_space_pauses_and_resumes_and_an_hour_paused_loses_nothing(start: Any, clock: Any) -> None:
+async def test_space_pauses_and_resumes_and_an_hour_paused_loses_nothing(
+    start: Any, clock: Any
+) -> None:
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await advance(pilot, clock, 10)
@@ -210,7 +216,9 @@ async def test_summary_enter_goes_to_the_library_and_q_quits(start: Any) -> None
     assert app.return_code == 0
 
 
-async def test_a_routine_that_runs_out_ends_in_its_summary(start: Any, clock: Any, player: Any) -> None:
+async def test_a_routine_that_runs_out_ends_in_its_summary(
+    start: Any, clock: Any, player: Any
+) -> None:
     app = start("cool-down")
     async with app.run_test(size=(80, 24)) as pilot:
         await advance(pilot, clock, 63)
@@ -254,7 +262,9 @@ async def test_the_palette_has_the_session_commands(start: Any) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)])
-async def test_small_terminals_keep_the_countdown_and_step_name(start: Any, clock: Any, size: tuple[int, int]) -> None:
+async def test_small_terminals_keep_the_countdown_and_step_name(
+    start: Any, clock: Any, size: tuple[int, int]
+) -> None:
     app = start()
     async with app.run_test(size=(100, 30)) as pilot:
         await advance(pilot, clock, 5)

@@ -63,7 +63,9 @@ def test_written_file_is_valid_toml_with_odd_text() -> None:
         (b"\xff\xfe", "not UTF-8"),
     ],
 )
-def test_broken_file_gives_defaults_and_a_clear_warning(hermetic: Path, content: str | bytes, expect: str) -> None:
+def test_broken_file_gives_defaults_and_a_clear_warning(
+    hermetic: Path, content: str | bytes, expect: str
+) -> None:
     path = settings_path()
     path.parent.mkdir(parents=True)
     if isinstance(content, bytes):

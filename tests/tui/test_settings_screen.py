@@ -87,7 +87,11 @@ async def test_audio_choice_is_saved_and_a_new_player_is_made(make_app: Any, pla
         await pilot.pause()
         await open_settings_screen(pilot)
         await choose(pilot, "audio", 2)  # auto, playsound3, bell
-        await wait_for(pilot, lambda: app.player.name == "bell", what=lambda: (choices, app.settings, app.player.name))
+        await wait_for(
+            pilot,
+            lambda: app.player.name == "bell",
+            what=lambda: (choices, app.settings, app.player.name),
+        )
     assert choices == ["auto", "bell"]
     assert load_settings()[0].audio == "bell"
 
@@ -102,7 +106,9 @@ async def test_command_line_audio_is_not_saved(make_app: Any) -> None:
     assert load_settings()[0] == Settings(theme="dark")
 
 
-async def test_broken_file_warns_and_is_moved_aside_on_first_change(make_app: Any, hermetic: Path) -> None:
+async def test_broken_file_warns_and_is_moved_aside_on_first_change(
+    make_app: Any, hermetic: Path
+) -> None:
     path = settings_path()
     path.parent.mkdir(parents=True)
     path.write_text("theme = 'purple'\n")

@@ -85,9 +85,7 @@ def test_session_paused(snap_compare: Any, make_app: Any, library: Any, clock: A
 
 
 def test_session_self_paced(snap_compare: Any, make_app: Any, library: Any) -> None:
-    assert snap_compare(
-        _bedtime(make_app, library), press=["n", "n"], terminal_size=(80, 24)
-    )
+    assert snap_compare(_bedtime(make_app, library), press=["n", "n"], terminal_size=(80, 24))
 
 
 def test_session_counted_reps_60x20(snap_compare: Any, make_app: Any, library: Any) -> None:
@@ -108,7 +106,9 @@ def test_stop_question(snap_compare: Any, make_app: Any, library: Any) -> None:
 
 
 def test_session_help(snap_compare: Any, make_app: Any, library: Any) -> None:
-    assert snap_compare(_bedtime(make_app, library), press=["question_mark"], terminal_size=(80, 24))
+    assert snap_compare(
+        _bedtime(make_app, library), press=["question_mark"], terminal_size=(80, 24)
+    )
 
 
 def test_summary(snap_compare: Any, make_app: Any, library: Any, clock: Any) -> None:
@@ -126,7 +126,9 @@ def test_settings(snap_compare: Any, make_app: Any, monkeypatch: pytest.MonkeyPa
     assert snap_compare(app, press=["s"], terminal_size=(80, 24))
 
 
-def test_settings_light_with_broken_file(snap_compare: Any, make_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_light_with_broken_file(
+    snap_compare: Any, make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("STRETCH_COACH_CONFIG_DIR", "/home/you/.config/stretch-coach")
     warning = (
         "Could not use /home/you/.config/stretch-coach/settings.toml: theme: 'purple' is not one of "

@@ -44,7 +44,9 @@ async def run_command(pilot: Any, text: str) -> None:
 
     def found() -> bool:  # the palette searches in a worker
         lists = pilot.app.screen.query(CommandList)
-        return bool(lists) and lists.first().option_count > 0 and lists.first().highlighted is not None
+        return (
+            bool(lists) and lists.first().option_count > 0 and lists.first().highlighted is not None
+        )
 
     await wait_for(pilot, found)
     await pilot.pause(0.2)  # the search may still be adding better matches

@@ -47,7 +47,10 @@ def test_list_shows_valid_and_invalid(folder: Path, capsys: pytest.CaptureFixtur
     code, out, _ = run(capsys, "list", "--library", str(folder))
     assert code == 0
     lines = {line.split()[0]: " ".join(line.split()[1:]) for line in out.splitlines() if line}
-    assert lines["example"] == "Bedtime calf stretch (3 min 5 s, plus 1 self-paced step) [bedtime, calf]"
+    assert (
+        lines["example"]
+        == "Bedtime calf stretch (3 min 5 s, plus 1 self-paced step) [bedtime, calf]"
+    )
     assert lines["broken"] == (
         f"INVALID {folder / 'broken.yaml'}:3:15: steps[1].hodl: unknown key; did you mean 'hold'?"
     )
@@ -60,7 +63,10 @@ def test_list_shows_valid_and_invalid(folder: Path, capsys: pytest.CaptureFixtur
 def test_show_human_and_json(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "show", "example", "--library", str(folder))
     assert code == 0
-    assert "1. Wall calf stretch - hold 30 s x 2, rest 10 s, each side (left, right)  [2 min 30 s]" in out
+    assert (
+        "1. Wall calf stretch - hold 30 s x 2, rest 10 s, each side (left, right)  [2 min 30 s]"
+        in out
+    )
     assert "3. Loosen your sheets - when you are ready  [self-paced]" in out
     assert "Total: 3 min 5 s, plus 1 self-paced step" in out
     code, out, _ = run(capsys, "show", str(folder / "example.yaml"), "--json")
@@ -68,13 +74,30 @@ def test_show_human_and_json(folder: Path, capsys: pytest.CaptureFixture[str]) -
     assert set(doc) >= {"id", "title", "total_seconds", "untimed_steps", "segments", "cues"}
     assert doc["total_seconds"] == 185
     assert doc["segments"][1] == {
-        "index": 1, "kind": "hold", "start": 5.0, "duration": 30.0, "step": 0,
-        "name": "Wall calf stretch", "side": "left", "side_index": 1, "sides": 2,
-        "rep": 1, "reps": 2, "set": 1, "sets": 1,
+        "index": 1,
+        "kind": "hold",
+        "start": 5.0,
+        "duration": 30.0,
+        "step": 0,
+        "name": "Wall calf stretch",
+        "side": "left",
+        "side_index": 1,
+        "sides": 2,
+        "rep": 1,
+        "reps": 2,
+        "set": 1,
+        "sets": 1,
     }
     assert doc["cues"][0] == {
-        "event": "prepare", "at": 0.0, "sound": "beep", "segment": 0, "step": 0,
-        "name": "Wall calf stretch", "side": "left", "rep": None, "set": 1,
+        "event": "prepare",
+        "at": 0.0,
+        "sound": "beep",
+        "segment": 0,
+        "step": 0,
+        "name": "Wall calf stretch",
+        "side": "left",
+        "rep": None,
+        "set": 1,
     }
 
 
@@ -92,7 +115,9 @@ def test_every_bundled_routine_is_valid_and_totals_match_the_formulas(
         assert math.isclose(json.loads(out)["total_seconds"], formula)
 
 
-def test_validate_exit_codes_and_messages(folder: Path, write: Writer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_exit_codes_and_messages(
+    folder: Path, write: Writer, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run(capsys, "validate", str(folder / "example.yaml"))
     assert (code, out.strip(), err) == (0, "ok: 1 routine valid", "")
     code, out, err = run(capsys, "validate", str(folder))
@@ -102,7 +127,10 @@ def test_validate_exit_codes_and_messages(folder: Path, write: Writer, capsys: p
         "1 of 2 routines invalid",
     ]
     code, _, err = run(capsys, "validate", str(folder / "nope.yaml"))
-    assert code == 2 and err.strip() == f"stretch-coach: {folder / 'nope.yaml'}: no such file or folder"
+    assert (
+        code == 2
+        and err.strip() == f"stretch-coach: {folder / 'nope.yaml'}: no such file or folder"
+    )
 
 
 def test_show_unknown_and_invalid(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,7 +155,11 @@ def test_bad_files_never_give_a_traceback(text: str, tmp_path: Path) -> None:
     bad.write_text(text, encoding="latin-1")
     proc = subprocess.run(
         [sys.executable, "-m", "stretch_coach", "validate", str(bad)],
-        capture_output=True, text=True, check=False, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -141,7 +173,9 @@ def test_list_does_not_import_textual(folder: Path) -> None:
         f"main(['list', '--library', {str(folder)!r}]); "
         "assert 'textual' not in sys.modules, 'textual was imported'"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -180,5 +214,7 @@ def test_the_coach_alone_does_not_import_argparse() -> None:
         "run.open_tui = lambda args, routine: 0; cli.main([]); "
         "assert 'argparse' not in sys.modules, 'argparse was imported'"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr

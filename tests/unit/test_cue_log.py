@@ -46,7 +46,7 @@ def test_every_cue_is_logged_once_in_order_with_planned_and_measured_times(
     records = [json.loads(line) for line in lines]
     assert len(records) == len(timeline.cues)
     assert stream.flushes == len(records)  # each line is flushed as it is written
-    for record, cue in zip(records, timeline.cues):
+    for record, cue in zip(records, timeline.cues, strict=False):
         assert list(record) == FIELDS
         planned = cue.to_json()
         assert {k: record[k] for k in ("event", "step", "name", "side", "rep", "set", "sound")} == {
@@ -57,18 +57,27 @@ def test_every_cue_is_logged_once_in_order_with_planned_and_measured_times(
         assert record["t"] >= record["at"]
 
 
-def test_silent_cues_are_logged_too(make_timeline: Callable[..., Timeline], play_logged: Callable[..., None]) -> None:
+def test_silent_cues_are_logged_too(
+    make_timeline: Callable[..., Timeline], play_logged: Callable[..., None]
+) -> None:
     timeline = make_timeline(
         "title: Q\ncues:\n  start: none\n  end: none\nsteps:\n  - name: Hold\n    hold: 2s\n    prepare: 0\n"
     )
     stream = io.StringIO()
     play_logged(timeline, CueLog(stream))
     records = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert [(r["event"], r["sound"]) for r in records] == [("start", "none"), ("end", "none"), ("finish", "finish")]
+    assert [(r["event"], r["sound"]) for r in records] == [
+        ("start", "none"),
+        ("end", "none"),
+        ("finish", "finish"),
+    ]
 
 
 def test_a_log_it_opened_is_closed_and_complete(
-    tmp_path: Path, make_timeline: Callable[..., Timeline], example_yaml: str, play_logged: Callable[..., None]
+    tmp_path: Path,
+    make_timeline: Callable[..., Timeline],
+    example_yaml: str,
+    play_logged: Callable[..., None],
 ) -> None:
     timeline = make_timeline(example_yaml)
     path = tmp_path / "cues.jsonl"

@@ -431,7 +431,7 @@ def test_the_help_names_the_diarys_own_symptoms() -> None:
     from stretch_coach.commands.history import SYMPTOM_HELP
     from stretch_coach.history.diary import SYMPTOMS
 
-    assert SYMPTOM_HELP == ", ".join(SYMPTOMS)
+    assert ", ".join(SYMPTOMS) == SYMPTOM_HELP
 
 
 def test_core_modules_do_not_import_textual_and_the_command_module_is_light() -> None:

@@ -35,7 +35,8 @@ def test_a_played_session_is_recorded_step_by_step(
     timeline = make_timeline(THREE_STEPS)
     db = tmp_path / "history.sqlite3"
     recorder = HistoryRecorder(
-        Routine("three", "Three", "sha256:x", timeline.total), open_store=lambda: HistoryStore.open(db)
+        Routine("three", "Three", "sha256:x", timeline.total),
+        open_store=lambda: HistoryStore.open(db),
     )
     clock = FakeClock()
     session = Session(timeline, clock, listeners=[recorder])
@@ -56,7 +57,12 @@ def test_a_played_session_is_recorded_step_by_step(
     with HistoryStore.open(db) as store:
         (info,) = store.sessions()
         steps = store.session_steps(info.id)
-    assert (info.routine_id, info.status, info.steps_done, info.steps_skipped) == ("three", "finished", 2, 1)
+    assert (info.routine_id, info.status, info.steps_done, info.steps_skipped) == (
+        "three",
+        "finished",
+        2,
+        1,
+    )
     assert info.planned_seconds == timeline.total == 16
     assert [(s.step_index, s.name, s.outcome, round(s.seconds)) for s in steps] == [
         (0, "Calf", "skipped", 4),
@@ -70,7 +76,9 @@ def test_closing_an_unended_session_marks_it_interrupted(
 ) -> None:
     db = tmp_path / "history.sqlite3"
     timeline = make_timeline(THREE_STEPS)
-    recorder = HistoryRecorder(Routine("three", "Three", "", 16), open_store=lambda: HistoryStore.open(db))
+    recorder = HistoryRecorder(
+        Routine("three", "Three", "", 16), open_store=lambda: HistoryStore.open(db)
+    )
     session = Session(timeline, FakeClock(), listeners=[recorder])
     session.start()
     recorder.close()
@@ -86,7 +94,9 @@ def test_a_history_that_cannot_open_is_said_once_and_the_session_goes_on(
     def broken() -> HistoryStore:
         raise OSError("disk full")
 
-    recorder = HistoryRecorder(Routine("three", "Three", "", 16), on_notice=notices.append, open_store=broken)
+    recorder = HistoryRecorder(
+        Routine("three", "Three", "", 16), on_notice=notices.append, open_store=broken
+    )
     clock = FakeClock()
     session = Session(make_timeline(THREE_STEPS), clock, listeners=[recorder])
     session.start()
@@ -101,7 +111,9 @@ def test_a_history_that_cannot_open_is_said_once_and_the_session_goes_on(
     assert session.status == "stopped"
 
 
-def test_wait_returns_once_the_ending_is_written(make_timeline: Callable[..., Timeline], tmp_path: Path) -> None:
+def test_wait_returns_once_the_ending_is_written(
+    make_timeline: Callable[..., Timeline], tmp_path: Path
+) -> None:
     db = tmp_path / "history.sqlite3"
     release = threading.Event()
 
@@ -123,7 +135,12 @@ def test_wait_returns_once_the_ending_is_written(make_timeline: Callable[..., Ti
 
 def history(cli_argv: list[str], env: dict[str, str]) -> list[dict[str, object]]:
     proc = subprocess.run(
-        [*cli_argv, "history", "--json"], capture_output=True, text=True, env=env, timeout=30, check=True
+        [*cli_argv, "history", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=True,
     )
     return json.loads(proc.stdout)["sessions"]
 
@@ -132,17 +149,30 @@ def test_the_plain_runner_records_finished_and_interrupted_sessions(
     tmp_path: Path, cli_argv: list[str], child_env: dict[str, str]
 ) -> None:
     short = tmp_path / "short.yaml"
-    short.write_text("title: Short\nsteps:\n  - {name: Calf, hold: 0.2, prepare: 0}\n", encoding="utf-8")
+    short.write_text(
+        "title: Short\nsteps:\n  - {name: Calf, hold: 0.2, prepare: 0}\n", encoding="utf-8"
+    )
     done = subprocess.run(
         [*cli_argv, "run", str(short), "--plain", "--audio", "none"],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=child_env, timeout=30, check=False,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=child_env,
+        timeout=30,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     long = tmp_path / "long.yaml"
-    long.write_text("title: Long\nsteps:\n  - {name: Hold, hold: 60, prepare: 0}\n", encoding="utf-8")
+    long.write_text(
+        "title: Long\nsteps:\n  - {name: Hold, hold: 60, prepare: 0}\n", encoding="utf-8"
+    )
     proc = subprocess.Popen(
         [*cli_argv, "run", str(long), "--plain", "--audio", "none"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env,
     )
     assert proc.stdout is not None
     while not proc.stdout.readline().startswith("Hold"):
@@ -151,7 +181,10 @@ def test_the_plain_runner_records_finished_and_interrupted_sessions(
     proc.communicate(timeout=10)
     assert proc.returncode == 130
     sessions = history(cli_argv, child_env)
-    assert [(s["routine_id"], s["status"]) for s in sessions] == [("long", "interrupted"), ("short", "finished")]
+    assert [(s["routine_id"], s["status"]) for s in sessions] == [
+        ("long", "interrupted"),
+        ("short", "finished"),
+    ]
 
 
 def test_kill_9_mid_session_keeps_what_was_recorded(
@@ -165,7 +198,11 @@ def test_kill_9_mid_session_keeps_what_was_recorded(
     )
     proc = subprocess.Popen(
         [*cli_argv, "run", str(path), "--plain", "--audio", "none"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=child_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=child_env,
     )
     assert proc.stdout is not None
     db = Path(child_env["STRETCH_COACH_DATA_DIR"]) / "history.sqlite3"

@@ -236,7 +236,7 @@ def test_the_store_can_be_used_from_another_thread(store: HistoryStore) -> None:
         try:
             for n in range(20):
                 record.step_done(n, "step", 1)
-        except Exception as err:  # noqa: BLE001 - any failure in a thread is reported below
+        except Exception as err:
             errors.append(err)
 
     workers = [threading.Thread(target=play) for _ in range(3)]
@@ -390,14 +390,20 @@ def test_an_overview_of_the_last_weeks_counts_as_the_whole_one(
     with HistoryStore.in_memory() as store:
         for back, finished in sessions:
             started = datetime.combine(today - timedelta(days=back), datetime.min.time(), PLUS2)
-            record_session(store, started + timedelta(hours=21), how="finished" if finished else "stopped")
+            record_session(
+                store, started + timedelta(hours=21), how="finished" if finished else "stopped"
+            )
         for back in cramps:
             at = datetime.combine(today - timedelta(days=back), datetime.min.time(), PLUS2)
             store.add_cramp(Cramp(at=at + timedelta(hours=3)))
         whole = store.overview(today=today, recent=2)
         since = date(2024, 5, 13) - timedelta(weeks=weeks)  # a Monday
         part = store.overview(today=today, recent=2, since=since)
-    assert (part.streak, part.this_week, part.this_month) == (whole.streak, whole.this_week, whole.this_month)
+    assert (part.streak, part.this_week, part.this_month) == (
+        whole.streak,
+        whole.this_week,
+        whole.this_month,
+    )
     assert (part.total_sessions, part.total_cramps, part.recent) == (
         whole.total_sessions,
         whole.total_cramps,
@@ -409,7 +415,9 @@ def test_an_overview_of_the_last_weeks_counts_as_the_whole_one(
     assert [week.start for week in part.weeks] == [
         start + timedelta(weeks=n) for n in range((date(2024, 5, 13) - start).days // 7 + 1)
     ]
-    assert all(week == by_start.get(week.start, WeekActivity(week.start, 0, 0, 0)) for week in part.weeks)
+    assert all(
+        week == by_start.get(week.start, WeekActivity(week.start, 0, 0, 0)) for week in part.weeks
+    )
 
 
 def test_the_streak_is_read_past_the_window(store: HistoryStore) -> None:
@@ -419,7 +427,9 @@ def test_the_streak_is_read_past_the_window(store: HistoryStore) -> None:
         record_session(store, started + timedelta(hours=22))
     overview = store.overview(today=today, since=today - timedelta(days=7))
     assert overview.streak == 40 == store.current_streak(today)
-    assert min(overview.days) == date(2024, 4, 29)  # the month is counted whole, from its first Monday
+    assert min(overview.days) == date(
+        2024, 4, 29
+    )  # the month is counted whole, from its first Monday
     assert store.current_streak(today + timedelta(days=2)) == 0  # a whole day missed
 
 

@@ -18,9 +18,14 @@ def lib(folder: Path) -> Library:
     return Library.from_folders([(folder, "library")])
 
 
-def test_include_by_id_and_repeat_keeps_the_included_defaults(write: Writer, tmp_path: Path) -> None:
+def test_include_by_id_and_repeat_keeps_the_included_defaults(
+    write: Writer, tmp_path: Path
+) -> None:
     write("calf.yaml", "title: Calf\ndefaults: {prepare: 2}\nsteps:\n  - {name: Calf, hold: 10}\n")
-    write("main.yaml", "title: Main\ndefaults: {prepare: 9}\nsteps:\n  - include: calf\n    repeat: 2\n  - {name: Own, hold: 10}\n")
+    write(
+        "main.yaml",
+        "title: Main\ndefaults: {prepare: 9}\nsteps:\n  - include: calf\n    repeat: 2\n  - {name: Own, hold: 10}\n",
+    )
     entry = lib(tmp_path).find("main")
     assert [(p.name, p.step.prepare, p.routine_id) for p in entry.plan] == [
         ("Calf", 2, "calf"),
@@ -54,8 +59,12 @@ def test_cycles_are_refused_with_the_chain(write: Writer, tmp_path: Path) -> Non
     write("self.yaml", "title: S\nsteps:\n  - {name: x}\n  - include: self\n")
     library = lib(tmp_path)
     a, b, me = library.entries
-    assert str(a.problems[0]).endswith("a.yaml:3:14: steps[1].include: includes form a cycle: a -> b -> a")
-    assert str(b.problems[0]).endswith("b.yaml:3:14: steps[1].include: includes form a cycle: b -> a -> b")
+    assert str(a.problems[0]).endswith(
+        "a.yaml:3:14: steps[1].include: includes form a cycle: a -> b -> a"
+    )
+    assert str(b.problems[0]).endswith(
+        "b.yaml:3:14: steps[1].include: includes form a cycle: b -> a -> b"
+    )
     assert not b.valid
     assert "steps[2].include: includes form a cycle: self -> self" in str(me.problems[0])
 
@@ -74,14 +83,31 @@ def test_runaway_expansion_is_refused(write: Writer, tmp_path: Path) -> None:
     for i in range(1, 5):
         write(f"l{i}.yaml", f"title: L\nsteps:\n  - include: l{i - 1}\n    repeat: 50\n")
     entry = lib(tmp_path).entries[-1]
-    assert "expands to" in str(entry.problems[0]) and "the most a routine may have is 5000" in str(entry.problems[0])
+    assert "expands to" in str(entry.problems[0]) and "the most a routine may have is 5000" in str(
+        entry.problems[0]
+    )
 
 
 def test_cue_sounds_layer_from_step_to_includers(write: Writer, tmp_path: Path) -> None:
-    write("inner.yaml", "title: I\ncues: {start: beep}\nsteps:\n  - {name: a, hold: 5, cues: {end: none}}\n  - {name: b, hold: 5}\n")
-    write("outer.yaml", "title: O\ncues: {start: chime, end: tick, countdown: none}\nsteps:\n  - include: inner\n  - {name: c, hold: 5}\n")
+    write(
+        "inner.yaml",
+        "title: I\ncues: {start: beep}\nsteps:\n  - {name: a, hold: 5, cues: {end: none}}\n  - {name: b, hold: 5}\n",
+    )
+    write(
+        "outer.yaml",
+        "title: O\ncues: {start: chime, end: tick, countdown: none}\nsteps:\n  - include: inner\n  - {name: c, hold: 5}\n",
+    )
     plan = lib(tmp_path).find("outer").plan
-    got = [(p.name, str(p.sounds["start"]), str(p.sounds["end"]), str(p.sounds["countdown"]), str(p.sounds["prepare"])) for p in plan]
+    got = [
+        (
+            p.name,
+            str(p.sounds["start"]),
+            str(p.sounds["end"]),
+            str(p.sounds["countdown"]),
+            str(p.sounds["prepare"]),
+        )
+        for p in plan
+    ]
     assert got == [
         ("a", "beep", "none", "none", "beep"),
         ("b", "beep", "tick", "none", "beep"),
@@ -104,7 +130,11 @@ def test_invalid_files_never_hide_valid_ones(write: Writer, tmp_path: Path) -> N
     write("bad.yaml", "title: [\n")
     write("ugly.yml", "steps: 3\n")
     library = lib(tmp_path)
-    assert [(e.id, e.valid) for e in library.entries] == [("bad", False), ("good", True), ("ugly", False)]
+    assert [(e.id, e.valid) for e in library.entries] == [
+        ("bad", False),
+        ("good", True),
+        ("ugly", False),
+    ]
     with pytest.raises(RoutineError, match="bad.yaml:2:1: YAML syntax error"):
         library.find("bad")
 
@@ -122,7 +152,9 @@ def test_find_by_id_by_path_and_with_a_hint(write: Writer, tmp_path: Path) -> No
 
 def test_a_file_outside_the_library_includes_library_ids(write: Writer, tmp_path: Path) -> None:
     write("calf.yaml", "title: Calf\nsteps: [{name: x, hold: 3}]\n", folder=tmp_path / "lib")
-    own = write("mine.yaml", "title: Mine\nsteps:\n  - include: calf\n", folder=tmp_path / "elsewhere")
+    own = write(
+        "mine.yaml", "title: Mine\nsteps:\n  - include: calf\n", folder=tmp_path / "elsewhere"
+    )
     entry = lib(tmp_path / "lib").find(str(own))
     assert [p.name for p in entry.plan] == ["x"]
 

@@ -48,12 +48,19 @@ def test_a_hit_gives_the_rows_of_the_full_load(folder: Path) -> None:
     library, rows = saved(folder)
     assert read(folder) == rows
     calf = rows[0]
-    assert (calf.id, calf.title, calf.tags, calf.valid) == ("calf", "Calf stretch", ("calf", "bedtime"), True)
+    assert (calf.id, calf.title, calf.tags, calf.valid) == (
+        "calf",
+        "Calf stretch",
+        ("calf", "bedtime"),
+        True,
+    )
     assert (calf.total, calf.untimed, calf.problem) == (5 + 30 + 5 + 30, 0, None)
     assert rows[1].untimed == 1
     assert [r.path for r in rows] == [e.path for e in library.entries]
     assert index_path().is_file()
-    assert [p.name for p in index_path().parent.iterdir()] == [index_path().name]  # no temporary left
+    assert [p.name for p in index_path().parent.iterdir()] == [
+        index_path().name
+    ]  # no temporary left
 
 
 def test_a_hit_imports_no_yaml(folder: Path) -> None:
@@ -68,7 +75,9 @@ def test_a_hit_imports_no_yaml(folder: Path) -> None:
         "assert rows is not None and len(rows) == 2\n"
         "print(sorted(m for m in sys.modules if m.startswith(('yaml', 'stretch_coach.routine.l'))))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -81,7 +90,9 @@ def test_a_changed_time_or_size_is_a_miss(folder: Path) -> None:
     saved(folder)
     st = calf.stat()
     calf.write_text(CALF.replace("30", "45"))  # the same size...
-    os.utime(calf, ns=(st.st_atime_ns, st.st_mtime_ns))  # ...and the same time: the change time tells
+    os.utime(
+        calf, ns=(st.st_atime_ns, st.st_mtime_ns)
+    )  # ...and the same time: the change time tells
     assert calf.stat().st_size == st.st_size
     assert read(folder) is None
     saved(folder)
@@ -143,8 +154,15 @@ def test_damaged_rows_are_ignored(folder: Path) -> None:
     saved(folder)
     data = json.loads(index_path().read_text())
     for damage in (
-        {"title": 7}, {"tags": "calf"}, {"tags": [1]}, {"problem": [1, 2]}, {"valid": "yes"},
-        {"total": "x"}, {"untimed": 1.5}, {"problem": ["f", "1", 1, "k", "m"]}, {"path": None},
+        {"title": 7},
+        {"tags": "calf"},
+        {"tags": [1]},
+        {"problem": [1, 2]},
+        {"valid": "yes"},
+        {"total": "x"},
+        {"untimed": 1.5},
+        {"problem": ["f", "1", 1, "k", "m"]},
+        {"path": None},
     ):
         index_path().write_text(json.dumps({**data, "rows": [{**data["rows"][0], **damage}]}))
         assert read(folder) is None, damage
@@ -165,16 +183,26 @@ def test_an_unwritable_cache_folder_is_harmless(folder: Path, tmp_path: Path) ->
     assert tmp_path.is_dir()
 
 
-def test_invalid_files_and_duplicate_ids_are_kept_as_the_loader_says(folder: Path, write: Writer) -> None:
+def test_invalid_files_and_duplicate_ids_are_kept_as_the_loader_says(
+    folder: Path, write: Writer
+) -> None:
     write("broken.yaml", "title: Broken\nsteps:\n  - {name: Calf, hodl: 30}\n", folder=folder)
-    write("other-calf.yaml", "id: calf\ntitle: Another calf\nsteps: [{name: x, hold: 5}]\n", folder=folder)
+    write(
+        "other-calf.yaml",
+        "id: calf\ntitle: Another calf\nsteps: [{name: x, hold: 5}]\n",
+        folder=folder,
+    )
     write("bad-include.yaml", "title: Bad include\nsteps:\n  - include: nowhere\n", folder=folder)
     write("not-yaml.yml", "title: [unclosed\n", folder=folder)
     library, rows = saved(folder)
     assert read(folder) == rows
     for row, entry in zip(rows, library.entries, strict=True):
         assert (row.path, row.shown, row.id, row.title, row.valid) == (
-            entry.path, entry.shown, entry.id, entry.title, entry.valid
+            entry.path,
+            entry.shown,
+            entry.id,
+            entry.title,
+            entry.valid,
         )
         assert row.problem == (entry.problems[0] if entry.problems else None)
     invalid = {row.path.name: row.problem for row in rows if not row.valid}
@@ -200,7 +228,11 @@ def test_a_cue_sound_is_watched_too(write: Writer, tmp_path: Path) -> None:
     sounds = lib / "sounds"
     sounds.mkdir(parents=True)
     (sounds / "bell.wav").write_bytes(b"RIFF")
-    write("r.yaml", "title: T\ncues: {finish: sounds/bell.wav}\nsteps: [{name: a, hold: 3}]\n", folder=lib)
+    write(
+        "r.yaml",
+        "title: T\ncues: {finish: sounds/bell.wav}\nsteps: [{name: a, hold: 3}]\n",
+        folder=lib,
+    )
     _, rows = saved(lib)
     assert rows[0].valid and read(lib) == rows
     (sounds / "bell.wav").unlink()  # the routine is now invalid: the index must not say otherwise

@@ -76,58 +76,169 @@ def test_defaults_flow_into_steps_and_step_keys_win(write: Writer) -> None:
     ("text", "expected"),
     [
         # unknown keys, with the nearest valid one
-        ("title: T\nsteps:\n  - name: a\n    hodl: 30\n", "r.yaml:4:5: steps[1].hodl: unknown key; did you mean 'hold'?"),
+        (
+            "title: T\nsteps:\n  - name: a\n    hodl: 30\n",
+            "r.yaml:4:5: steps[1].hodl: unknown key; did you mean 'hold'?",
+        ),
         ("titel: T\nsteps: [{name: a}]\n", "r.yaml:1:1: titel: unknown key; did you mean 'title'?"),
-        ("title: T\ndefaults: {prepair: 3}\nsteps: [{name: a}]\n", "r.yaml:2:12: defaults.prepair: unknown key; did you mean 'prepare'?"),
-        ("title: T\ncues: {strat: none}\nsteps: [{name: a}]\n", "r.yaml:2:8: cues.strat: unknown cue event; did you mean 'start'?"),
+        (
+            "title: T\ndefaults: {prepair: 3}\nsteps: [{name: a}]\n",
+            "r.yaml:2:12: defaults.prepair: unknown key; did you mean 'prepare'?",
+        ),
+        (
+            "title: T\ncues: {strat: none}\nsteps: [{name: a}]\n",
+            "r.yaml:2:8: cues.strat: unknown cue event; did you mean 'start'?",
+        ),
         # a key given twice
-        ("title: T\ntitle: U\nsteps: [{name: a}]\n", "r.yaml:2:1: title: given twice in one mapping (first on line 1); keep one"),
-        ("title: T\nsteps:\n  - name: a\n    hold: 3\n    hold: 4\n", "r.yaml:5:5: steps[1].hold: given twice"),
+        (
+            "title: T\ntitle: U\nsteps: [{name: a}]\n",
+            "r.yaml:2:1: title: given twice in one mapping (first on line 1); keep one",
+        ),
+        (
+            "title: T\nsteps:\n  - name: a\n    hold: 3\n    hold: 4\n",
+            "r.yaml:5:5: steps[1].hold: given twice",
+        ),
         # required keys
         ("steps: [{name: a}]\n", "r.yaml:1:1: title: required, but missing"),
         ("title: T\n", "r.yaml:1:1: steps: required, but missing"),
         ("title: T\nsteps: []\n", "r.yaml:2:8: steps: needs at least one step"),
         ("title: T\nsteps:\n  - hold: 30\n", "r.yaml:3:5: steps[1].name: required, but missing"),
         # kinds that exclude each other
-        ("title: T\nsteps:\n  - {name: a, hold: 3, tempo: 2, reps: 2}\n", "steps[1].tempo: cannot be combined with 'hold'"),
-        ("title: T\nsteps:\n  - {name: a, hold: 3, duration: 2}\n", "steps[1].duration: cannot be combined with 'hold'"),
-        ("title: T\nsteps:\n  - {name: a, tempo: 3, duration: 2, reps: 1}\n", "steps[1].duration: cannot be combined with 'tempo'"),
-        ("title: T\nsteps:\n  - {name: a, tempo: 3}\n", "steps[1].tempo: paced reps need 'reps' as well as 'tempo'"),
-        ("title: T\nsteps:\n  - {include: x, name: a}\n", "steps[1].name: not allowed on an include step"),
-        ("title: T\nsteps:\n  - {name: a, hold: 3, repeat: 2}\n", "steps[1].repeat: only an include step takes 'repeat'"),
-        ("title: T\nsteps:\n  - {name: a, hold: 3, prompts: [{at: 1, say: hi}]}\n", "steps[1].prompts: only a timed activity"),
-        ("title: T\nsteps:\n  - name: a\n    duration: 60\n    prompts: [{at: 60, say: hi}]\n", "r.yaml:5:20: steps[1].prompts[1].at: 1 min is not within the 1 min activity"),
-        ("title: T\nsteps:\n  - name: a\n    duration: 60\n    prompts: [{say: hi}]\n", "steps[1].prompts[1].at: required, but missing"),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, tempo: 2, reps: 2}\n",
+            "steps[1].tempo: cannot be combined with 'hold'",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, duration: 2}\n",
+            "steps[1].duration: cannot be combined with 'hold'",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, tempo: 3, duration: 2, reps: 1}\n",
+            "steps[1].duration: cannot be combined with 'tempo'",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, tempo: 3}\n",
+            "steps[1].tempo: paced reps need 'reps' as well as 'tempo'",
+        ),
+        (
+            "title: T\nsteps:\n  - {include: x, name: a}\n",
+            "steps[1].name: not allowed on an include step",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, repeat: 2}\n",
+            "steps[1].repeat: only an include step takes 'repeat'",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, prompts: [{at: 1, say: hi}]}\n",
+            "steps[1].prompts: only a timed activity",
+        ),
+        (
+            "title: T\nsteps:\n  - name: a\n    duration: 60\n    prompts: [{at: 60, say: hi}]\n",
+            "r.yaml:5:20: steps[1].prompts[1].at: 1 min is not within the 1 min activity",
+        ),
+        (
+            "title: T\nsteps:\n  - name: a\n    duration: 60\n    prompts: [{say: hi}]\n",
+            "steps[1].prompts[1].at: required, but missing",
+        ),
         # ranges and types
-        ("title: T\nsteps:\n  - {name: a, reps: 501}\n", "r.yaml:3:21: steps[1].reps: 501 is out of range: use 1 to 500"),
+        (
+            "title: T\nsteps:\n  - {name: a, reps: 501}\n",
+            "r.yaml:3:21: steps[1].reps: 501 is out of range: use 1 to 500",
+        ),
         ("title: T\nsteps:\n  - {name: a, reps: 0}\n", "steps[1].reps: 0 is out of range"),
-        ("title: T\nsteps:\n  - {name: a, hold: 3, sets: 51}\n", "steps[1].sets: 51 is out of range: use 1 to 50"),
-        ("title: T\nsteps:\n  - {name: a, hold: 3, sets: two}\n", "steps[1].sets: expected a whole number, got text"),
-        ("title: T\nsteps:\n  - {include: x, repeat: 0}\n", "steps[1].repeat: 0 is out of range: use 1 to 50"),
-        ("title: T\nsteps:\n  - {name: a, hold: 0}\n", "steps[1].hold: must be more than 0 seconds"),
-        ("title: T\nsteps:\n  - {name: a, reps: 3, tempo: 0s}\n", "steps[1].tempo: must be more than 0 seconds"),
-        ("title: T\nsteps:\n  - {name: a, duration: 0}\n", "steps[1].duration: must be more than 0 seconds"),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, sets: 51}\n",
+            "steps[1].sets: 51 is out of range: use 1 to 50",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, sets: two}\n",
+            "steps[1].sets: expected a whole number, got text",
+        ),
+        (
+            "title: T\nsteps:\n  - {include: x, repeat: 0}\n",
+            "steps[1].repeat: 0 is out of range: use 1 to 50",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 0}\n",
+            "steps[1].hold: must be more than 0 seconds",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, reps: 3, tempo: 0s}\n",
+            "steps[1].tempo: must be more than 0 seconds",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, duration: 0}\n",
+            "steps[1].duration: must be more than 0 seconds",
+        ),
         ("title: T\nsteps:\n  - {rest: 0}\n", "steps[1].rest: must be more than 0 seconds"),
-        ("title: T\nsteps:\n  - {name: a, hold: 2h}\n", "steps[1].hold: 2 h is longer than the 1 hour limit"),
-        ("title: T\nsteps:\n  - {name: a, hold: 3, sides: [left]}\n", "steps[1].sides: needs at least 2 items"),
-        ("title: T\nsteps:\n  - {name: a, hold: 3, sides: [left, left]}\n", "steps[1].sides[2]: 'left' is listed twice"),
-        ("title: T\nsteps:\n  - {name: a, hold: 3, sides: left}\n", "steps[1].sides: expected a list, got text; write [left, right]"),
-        ("title: T\ntags: bedtime\nsteps: [{name: a}]\n", "r.yaml:2:7: tags: expected a list, got text"),
-        ("title: T\nsummary: \"one\\ntwo\"\nsteps: [{name: a}]\n", "summary: must be one line of text"),
-        ("title: T\ndefaults: {voice: maybe}\nsteps: [{name: a}]\n", "defaults.voice: expected true or false, got text"),
-        ("format: 2\ntitle: T\nsteps: [{name: a}]\n", "r.yaml:1:9: format: 2 is not a format this version reads; the only format is 1"),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 2h}\n",
+            "steps[1].hold: 2 h is longer than the 1 hour limit",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, sides: [left]}\n",
+            "steps[1].sides: needs at least 2 items",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, sides: [left, left]}\n",
+            "steps[1].sides[2]: 'left' is listed twice",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, hold: 3, sides: left}\n",
+            "steps[1].sides: expected a list, got text; write [left, right]",
+        ),
+        (
+            "title: T\ntags: bedtime\nsteps: [{name: a}]\n",
+            "r.yaml:2:7: tags: expected a list, got text",
+        ),
+        (
+            'title: T\nsummary: "one\\ntwo"\nsteps: [{name: a}]\n',
+            "summary: must be one line of text",
+        ),
+        (
+            "title: T\ndefaults: {voice: maybe}\nsteps: [{name: a}]\n",
+            "defaults.voice: expected true or false, got text",
+        ),
+        (
+            "format: 2\ntitle: T\nsteps: [{name: a}]\n",
+            "r.yaml:1:9: format: 2 is not a format this version reads; the only format is 1",
+        ),
         ("title: T\nid: Bad_Id\nsteps: [{name: a}]\n", "id: 'Bad_Id' is not a valid id"),
         ("title: [a]\nsteps: [{name: a}]\n", "title: expected text, got a list"),
-        ("title: T\nsteps:\n  - just a string\n", "steps[1]: a step is a mapping such as 'name: ...', got text"),
+        (
+            "title: T\nsteps:\n  - just a string\n",
+            "steps[1]: a step is a mapping such as 'name: ...', got text",
+        ),
         # sounds
-        ("title: T\ncues: {start: bep}\nsteps: [{name: a}]\n", "cues.start: unknown sound 'bep': did you mean 'beep'?"),
-        ("title: T\nsteps:\n  - {name: a, cues: {end: ../x.wav}}\n", "steps[1].cues.end: '../x.wav' is outside the routine's folder"),
-        ("title: T\nsteps:\n  - {name: a, cues: {end: /tmp/x.wav}}\n", "give a path relative to the routine file"),
-        ("title: T\nsteps:\n  - {name: a, cues: {end: missing.wav}}\n", "sound file 'missing.wav' not found beside the routine"),
+        (
+            "title: T\ncues: {start: bep}\nsteps: [{name: a}]\n",
+            "cues.start: unknown sound 'bep': did you mean 'beep'?",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, cues: {end: ../x.wav}}\n",
+            "steps[1].cues.end: '../x.wav' is outside the routine's folder",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, cues: {end: /tmp/x.wav}}\n",
+            "give a path relative to the routine file",
+        ),
+        (
+            "title: T\nsteps:\n  - {name: a, cues: {end: missing.wav}}\n",
+            "sound file 'missing.wav' not found beside the routine",
+        ),
         # YAML-level faults
-        ("title: T\nsteps: [{name: a}]\n---\ntitle: U\n", "r.yaml:3:1: a routine file holds one YAML document"),
-        ("!!python/object/apply:os.system [echo hi]\n", "YAML tag '!!python/object/apply:os.system' is not allowed"),
-        ("title: !!python/name:os.system\nsteps: [{name: a}]\n", "r.yaml:1:8: title: YAML tag '!!python/name:os.system' is not allowed"),
+        (
+            "title: T\nsteps: [{name: a}]\n---\ntitle: U\n",
+            "r.yaml:3:1: a routine file holds one YAML document",
+        ),
+        (
+            "!!python/object/apply:os.system [echo hi]\n",
+            "YAML tag '!!python/object/apply:os.system' is not allowed",
+        ),
+        (
+            "title: !!python/name:os.system\nsteps: [{name: a}]\n",
+            "r.yaml:1:8: title: YAML tag '!!python/name:os.system' is not allowed",
+        ),
         ("title: !!binary aGk=\nsteps: [{name: a}]\n", "YAML tag '!!binary' is not allowed"),
         ("title: T\nsteps: [{name: a}\n", "YAML syntax error"),
         ("title: T\n  steps: x\n", "r.yaml:2:8: YAML syntax error: mapping values are not allowed"),
@@ -163,8 +274,14 @@ def test_all_errors_of_a_file_at_once(write: Writer) -> None:
 
 def test_a_file_name_that_makes_no_id(write: Writer) -> None:
     found = problems(write, "title: T\nsteps: [{name: a}]\n", name="My Routine.yaml")
-    assert any("id: the file name 'My Routine' is not a valid id; add a line such as 'id: my-routine'" in f for f in found)
-    assert load_routine(write("My Routine.yaml", "title: T\nid: mine\nsteps: [{name: a}]\n")).id == "mine"
+    assert any(
+        "id: the file name 'My Routine' is not a valid id; add a line such as 'id: my-routine'" in f
+        for f in found
+    )
+    assert (
+        load_routine(write("My Routine.yaml", "title: T\nid: mine\nsteps: [{name: a}]\n")).id
+        == "mine"
+    )
 
 
 def test_file_level_faults(write: Writer, tmp_path: Path) -> None:
@@ -186,9 +303,14 @@ def test_wav_cue_beside_the_routine(write: Writer, tmp_path: Path) -> None:
     (tmp_path / "sounds").mkdir()
     (tmp_path / "sounds" / "bell.wav").write_bytes(b"RIFF")
     routine = load_routine(
-        write("r.yaml", "title: T\ncues: {finish: sounds/bell.wav, countdown: none}\nsteps: [{name: a}]\n")
+        write(
+            "r.yaml",
+            "title: T\ncues: {finish: sounds/bell.wav, countdown: none}\nsteps: [{name: a}]\n",
+        )
     )
-    assert routine.cues["finish"] == Sound("sounds/bell.wav", (tmp_path / "sounds/bell.wav").resolve())
+    assert routine.cues["finish"] == Sound(
+        "sounds/bell.wav", (tmp_path / "sounds/bell.wav").resolve()
+    )
     assert routine.cues["countdown"].silent
 
 

@@ -116,7 +116,9 @@ def test_phase_lines_for_the_other_kinds(make_timeline: Callable[..., Timeline])
 def test_a_hold_without_prepare_still_names_its_step(
     make_timeline: Callable[..., Timeline], play: Callable[..., None]
 ) -> None:
-    timeline = make_timeline("title: H\nsteps:\n  - name: Calf stretch\n    hold: 5s\n    prepare: 0\n    sides: [left, right]\n")
+    timeline = make_timeline(
+        "title: H\nsteps:\n  - name: Calf stretch\n    hold: 5s\n    prepare: 0\n    sides: [left, right]\n"
+    )
     clock = FakeClock()
     session = Session(timeline, clock)
     out = io.StringIO()
@@ -138,7 +140,9 @@ def test_the_live_line(make_timeline: Callable[..., Timeline], example_yaml: str
     assert status_line(session.state()).startswith("  Paused · Hold 0:23")
 
 
-def test_the_live_line_is_only_rewritten_when_it_changes(make_timeline: Callable[..., Timeline], example_yaml: str) -> None:
+def test_the_live_line_is_only_rewritten_when_it_changes(
+    make_timeline: Callable[..., Timeline], example_yaml: str
+) -> None:
     timeline = make_timeline(example_yaml)
     clock = FakeClock()
     session = Session(timeline, clock)
@@ -152,9 +156,14 @@ def test_the_live_line_is_only_rewritten_when_it_changes(make_timeline: Callable
     assert out.getvalue() == before
     clock.advance(1.0)
     view.redraw()
-    assert out.getvalue()[len(before):] == "\r  Get ready 0:04 · step 1/3 · 3:04 left · next: Hold 30 s\x1b[K"
+    assert (
+        out.getvalue()[len(before) :]
+        == "\r  Get ready 0:04 · step 1/3 · 3:04 left · next: Hold 30 s\x1b[K"
+    )
     view.line("Paused")
-    assert out.getvalue().endswith("\r\x1b[KPaused\n\r  Get ready 0:04 · step 1/3 · 3:04 left · next: Hold 30 s\x1b[K")
+    assert out.getvalue().endswith(
+        "\r\x1b[KPaused\n\r  Get ready 0:04 · step 1/3 · 3:04 left · next: Hold 30 s\x1b[K"
+    )
 
 
 # -- the command, without a terminal ------------------------------------------------------
@@ -166,7 +175,9 @@ def short(write: Callable[..., Path]) -> Path:
 
 
 @pytest.fixture
-def run_plain(cli_argv: list[str], child_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+def run_plain(
+    cli_argv: list[str], child_env: dict[str, str]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``stretch-coach run ARGS`` to its end (stdin: the given text, else nothing)."""
 
     def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -184,7 +195,9 @@ def run_plain(cli_argv: list[str], child_env: dict[str, str]) -> Callable[..., s
     return run
 
 
-def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(tmp_path: Path, short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
+    tmp_path: Path, short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     log = tmp_path / "cues.jsonl"
     result = run_plain([str(short), "--plain", "--audio", "none", "--cue-log", str(log)])
     assert result.returncode == 0, result.stderr
@@ -192,9 +205,11 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(tmp_path: Path, 
     assert result.stdout.splitlines() == [
         "Short one — 4.3 s plus 1 self-paced step",
         "Caution: Stop if it hurts.",
-        ("Input is not a terminal: reading commands from it, one a line (empty line: done, "
-        "p: pause/resume, n: next, b: back, r: restart, c: count a rep, q: quit). "
-        "When it ends, self-paced steps are skipped."),
+        (
+            "Input is not a terminal: reading commands from it, one a line (empty line: done, "
+            "p: pause/resume, n: next, b: back, r: restart, c: count a rep, q: quit). "
+            "When it ends, self-paced steps are skipped."
+        ),
         "Calf stretch, left side",
         "Hold 0.5 s (1/2)",
         "  Lean on the wall.",
@@ -215,7 +230,7 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(tmp_path: Path, 
     timeline = timeline_of(Library.from_paths([short]).find(str(short)))
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert len(records) == len(timeline.cues)
-    for record, cue in zip(records, timeline.cues):
+    for record, cue in zip(records, timeline.cues, strict=False):
         planned = cue.to_json()
         assert [record[k] for k in ("event", "step", "name", "side", "rep", "set", "sound")] == [
             planned[k] for k in ("event", "step", "name", "side", "rep", "set", "sound")
@@ -226,14 +241,18 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(tmp_path: Path, 
     assert any(r["sound"] == "none" for r in records)  # silent cues are logged too
 
 
-def test_an_enter_piped_in_early_is_kept_for_the_self_paced_step(short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+def test_an_enter_piped_in_early_is_kept_for_the_self_paced_step(
+    short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     result = run_plain([str(short), "--plain", "--audio", "none"], stdin="\n")
     assert result.returncode == 0, result.stderr
     assert "No input left" not in result.stdout
     assert result.stdout.splitlines()[-1] == "Finished: 4 s"
 
 
-def test_piped_commands_skip_and_quit(short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+def test_piped_commands_skip_and_quit(
+    short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     result = run_plain([str(short), "--plain", "--audio", "none"], stdin="n\nwhat\nq\n")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -241,7 +260,9 @@ def test_piped_commands_skip_and_quit(short: Path, run_plain: Callable[..., subp
     assert lines[-1].startswith("Stopped after")
 
 
-def test_bad_input_exits_2(tmp_path: Path, short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+def test_bad_input_exits_2(
+    tmp_path: Path, short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     result = run_plain(["no-such-routine", "--plain"])
     assert result.returncode == 2
     assert "no routine 'no-such-routine'" in result.stderr and "Traceback" not in result.stderr
@@ -253,7 +274,9 @@ def test_bad_input_exits_2(tmp_path: Path, short: Path, run_plain: Callable[...,
 
 
 @pytest.fixture
-def start_plain(cli_argv: list[str], child_env: dict[str, str]) -> Callable[..., subprocess.Popen[str]]:
+def start_plain(
+    cli_argv: list[str], child_env: dict[str, str]
+) -> Callable[..., subprocess.Popen[str]]:
     """Start ``stretch-coach run FILE --plain --audio none --cue-log LOG`` with piped stdio."""
 
     def start(path: Path, log: Path, stdin: int = subprocess.PIPE) -> subprocess.Popen[str]:
@@ -299,13 +322,16 @@ def test_a_stopped_process_pauses_instead_of_skipping(
 ) -> None:
     # SIGSTOP for longer than the gap threshold, as a sleeping laptop would:
     # the session pauses as of the stop, and a "p" resumes it.
-    path = write("hold.yaml", """\
+    path = write(
+        "hold.yaml",
+        """\
         title: Gap
         steps:
           - name: Calf stretch
             hold: 2s
             prepare: 0
-        """)
+        """,
+    )
     log = tmp_path / "cues.jsonl"
     proc = start_plain(path, log)
     assert proc.stdout is not None and proc.stdin is not None

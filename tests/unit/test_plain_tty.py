@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import select
@@ -62,7 +63,9 @@ class Terminal:
                     chunk = os.read(self.master, 4096)
                 except OSError:
                     chunk = b""
-                assert chunk, f"output ended before {text!r}: {self.output.decode(errors='replace')!r}"
+                assert chunk, (
+                    f"output ended before {text!r}: {self.output.decode(errors='replace')!r}"
+                )
                 self.output += chunk
         return self.output.decode(errors="replace")
 
@@ -75,10 +78,8 @@ class Terminal:
             # Keep draining, so the child never blocks on a full terminal.
             ready, _, _ = select.select([self.master], [], [], 0.05)
             if ready:
-                try:
+                with contextlib.suppress(OSError):
                     self.output += os.read(self.master, 4096)
-                except OSError:
-                    pass
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 self.status = status

@@ -87,14 +87,18 @@ def example(make_timeline: Callable[..., Timeline], example_yaml: str) -> Timeli
 # -- playing a whole routine ---------------------------------------------------
 
 
-def test_a_played_routine_fires_exactly_the_timelines_cues_on_time(example: Timeline, play: Callable[..., None]) -> None:
+def test_a_played_routine_fires_exactly_the_timelines_cues_on_time(
+    example: Timeline, play: Callable[..., None]
+) -> None:
     session, clock, rec = setup(example)
     play(session, clock)
     fired = rec.cues()
     assert [f.cue for f in fired] == list(example.cues)
     assert all(abs(f.t - f.cue.at) < 1e-6 for f in fired)
     # ...and at the planned clock time: nothing untimed comes before the last step.
-    for f, at in zip(fired, [t for e, t in zip(rec.events, rec.times) if isinstance(e, ev.CueFired)]):
+    for f, at in zip(
+        fired, [t for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired)], strict=False
+    ):
         assert at - START == pytest.approx(f.cue.at, abs=1e-6)
     state = session.state()
     assert state.status == "finished"
@@ -106,12 +110,24 @@ def test_a_played_routine_fires_exactly_the_timelines_cues_on_time(example: Time
 def test_events_tell_the_story_in_order(example: Timeline, play: Callable[..., None]) -> None:
     session, clock, rec = setup(example)
     play(session, clock)
-    kinds = [type(e).__name__ for e in rec.events if not isinstance(e, ev.CueFired | ev.SegmentStarted)]
+    kinds = [
+        type(e).__name__ for e in rec.events if not isinstance(e, ev.CueFired | ev.SegmentStarted)
+    ]
     assert kinds == [
-        "StepStarted", "Say", "Say", "Say",  # name + side, instructions, then "Switch sides"
-        "StepEnded", "StepStarted", "Say",
-        "StepEnded", "StepStarted", "Say", "Say",
-        "StepEnded", "Say", "Ended",
+        "StepStarted",
+        "Say",
+        "Say",
+        "Say",  # name + side, instructions, then "Switch sides"
+        "StepEnded",
+        "StepStarted",
+        "Say",
+        "StepEnded",
+        "StepStarted",
+        "Say",
+        "Say",
+        "StepEnded",
+        "Say",
+        "Ended",
     ]
     assert rec.said() == [
         "Wall calf stretch, left side",
@@ -129,7 +145,9 @@ def test_events_tell_the_story_in_order(example: Timeline, play: Callable[..., N
     assert starts == [s.start for s in example.segments]
 
 
-def test_the_finish_cue_comes_after_the_last_steps_end_and_before_ended(example: Timeline, play: Callable[..., None]) -> None:
+def test_the_finish_cue_comes_after_the_last_steps_end_and_before_ended(
+    example: Timeline, play: Callable[..., None]
+) -> None:
     session, clock, rec = setup(example)
     play(session, clock)
     tail = rec.events[-4:]
@@ -163,7 +181,9 @@ def long_routine(minutes: int) -> str:
     return f"title: Long\nsteps:\n{steps}"
 
 
-def test_sixty_minutes_every_cue_fires_at_exactly_its_planned_time(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
+def test_sixty_minutes_every_cue_fires_at_exactly_its_planned_time(
+    make_timeline: Callable[..., Timeline], play: Callable[..., None]
+) -> None:
     timeline = make_timeline(long_routine(60))
     assert timeline.total >= 3600
     session, clock, rec = setup(timeline)
@@ -172,8 +192,8 @@ def test_sixty_minutes_every_cue_fires_at_exactly_its_planned_time(make_timeline
     assert [f.cue for f in fired] == list(timeline.cues)
     lateness = [f.t - f.cue.at for f in fired]
     assert max(abs(x) for x in lateness) < 1e-6
-    cue_times = [t - START for e, t in zip(rec.events, rec.times) if isinstance(e, ev.CueFired)]
-    assert max(abs(t - f.cue.at) for t, f in zip(cue_times, fired)) < 1e-6
+    cue_times = [t - START for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired)]
+    assert max(abs(t - f.cue.at) for t, f in zip(cue_times, fired, strict=False)) < 1e-6
 
 
 def test_late_wake_ups_never_accumulate(make_timeline: Callable[..., Timeline]) -> None:
@@ -195,10 +215,14 @@ def test_late_wake_ups_never_accumulate(make_timeline: Callable[..., Timeline]) 
     assert max(lateness) <= 0.005 + 1e-6
     tenth = len(lateness) // 10
     assert max(lateness[-tenth:]) <= 0.005 + 1e-6  # no growth at the end
-    assert [e.segment.start for e in rec.of(ev.SegmentStarted)] == [s.start for s in timeline.segments]
+    assert [e.segment.start for e in rec.of(ev.SegmentStarted)] == [
+        s.start for s in timeline.segments
+    ]
 
 
-def test_an_hour_of_updates_once_a_minute_loses_nothing(make_timeline: Callable[..., Timeline]) -> None:
+def test_an_hour_of_updates_once_a_minute_loses_nothing(
+    make_timeline: Callable[..., Timeline],
+) -> None:
     # A driver that oversleeps (gap detection off) still fires every cue, in
     # order, and the plan stays on its planned axis.
     timeline = make_timeline(long_routine(60))
@@ -279,7 +303,9 @@ def test_next_deadline_is_the_next_due_thing_capped_at_one_second(example: Timel
 # -- pause and resume ------------------------------------------------------------
 
 
-def test_pause_stops_the_plan_and_resume_carries_on_exactly(example: Timeline, play: Callable[..., None]) -> None:
+def test_pause_stops_the_plan_and_resume_carries_on_exactly(
+    example: Timeline, play: Callable[..., None]
+) -> None:
     session, clock, rec = setup(example)
     session.start()
     run_until(session, clock, 12.3)
@@ -331,7 +357,9 @@ def test_pause_while_waiting_returns_to_waiting(make_timeline: Callable[..., Tim
     assert session.status == "waiting"
 
 
-def test_done_while_paused_in_an_untimed_step_resumes_and_goes_on(make_timeline: Callable[..., Timeline]) -> None:
+def test_done_while_paused_in_an_untimed_step_resumes_and_goes_on(
+    make_timeline: Callable[..., Timeline],
+) -> None:
     timeline = make_timeline(MANUAL_THEN_REST)
     session, _clock, rec = setup(timeline)
     session.start()
@@ -345,7 +373,9 @@ def test_done_while_paused_in_an_untimed_step_resumes_and_goes_on(make_timeline:
 # -- gaps ------------------------------------------------------------------------
 
 
-def test_a_gap_pauses_at_its_start_and_skips_no_work(example: Timeline, play: Callable[..., None]) -> None:
+def test_a_gap_pauses_at_its_start_and_skips_no_work(
+    example: Timeline, play: Callable[..., None]
+) -> None:
     session, clock, rec = setup(example)
     session.start()
     run_until(session, clock, 7.0)
@@ -411,7 +441,9 @@ def test_the_gap_threshold_is_adjustable(example: Timeline) -> None:
 # -- skipping and going back -------------------------------------------------------
 
 
-def test_next_step_skips_and_the_skipped_cues_never_fire(example: Timeline, play: Callable[..., None]) -> None:
+def test_next_step_skips_and_the_skipped_cues_never_fire(
+    example: Timeline, play: Callable[..., None]
+) -> None:
     session, clock, rec = setup(example)
     session.start()
     run_until(session, clock, 20.0)
@@ -428,7 +460,9 @@ def test_next_step_skips_and_the_skipped_cues_never_fire(example: Timeline, play
     assert fired == expected
     # The next step's prepare cue sounded at the moment of the skip.
     skip_time = START + 20.0
-    prepare = [t for e, t in zip(rec.events, rec.times) if isinstance(e, ev.CueFired) and e.cue.step == 1]
+    prepare = [
+        t for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired) and e.cue.step == 1
+    ]
     assert prepare[0] == pytest.approx(skip_time)
     assert session.state().steps_done == 2 and session.state().steps_skipped == 1
 
@@ -512,16 +546,32 @@ def test_jumping_while_paused_stays_paused_and_the_entry_cue_waits(example: Time
 
 def test_commands_before_start_and_after_the_end_do_nothing(example: Timeline) -> None:
     session, _clock, rec = setup(example)
-    for command in (session.next_step, session.previous_step, session.restart_step,
-                    session.done, session.count_rep, session.pause, session.resume):
+    for command in (
+        session.next_step,
+        session.previous_step,
+        session.restart_step,
+        session.done,
+        session.count_rep,
+        session.pause,
+        session.resume,
+    ):
         command()
     assert rec.events == [] and session.status == "ready"
     session.start()
     session.stop()
     rec.clear()
-    for command in (session.next_step, session.previous_step, session.restart_step,
-                    session.done, session.count_rep, session.pause, session.resume,
-                    session.stop, session.start, session.update):
+    for command in (
+        session.next_step,
+        session.previous_step,
+        session.restart_step,
+        session.done,
+        session.count_rep,
+        session.pause,
+        session.resume,
+        session.stop,
+        session.start,
+        session.update,
+    ):
         command()
     assert rec.events == [] and session.status == "stopped"
 
@@ -529,7 +579,9 @@ def test_commands_before_start_and_after_the_end_do_nothing(example: Timeline) -
 # -- untimed steps -------------------------------------------------------------------
 
 
-def test_an_untimed_step_holds_the_plan_still_until_done(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
+def test_an_untimed_step_holds_the_plan_still_until_done(
+    make_timeline: Callable[..., Timeline], play: Callable[..., None]
+) -> None:
     timeline = make_timeline(HOLD_MANUAL_HOLD)
     session, clock, rec = setup(timeline)
     session.start()
@@ -547,9 +599,15 @@ def test_an_untimed_step_holds_the_plan_still_until_done(make_timeline: Callable
     done_at = clock.now()
     play(session, clock)
     assert [f.cue for f in rec.cues()] == list(timeline.cues)
-    last_start = [t for e, t in zip(rec.events, rec.times) if isinstance(e, ev.CueFired) and e.cue.step == 2]
+    last_start = [
+        t for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired) and e.cue.step == 2
+    ]
     assert last_start[0] == pytest.approx(done_at)
-    assert [e.seconds for e in rec.of(ev.StepEnded)] == [pytest.approx(10.0), pytest.approx(42.0), pytest.approx(15.0)]
+    assert [e.seconds for e in rec.of(ev.StepEnded)] == [
+        pytest.approx(10.0),
+        pytest.approx(42.0),
+        pytest.approx(15.0),
+    ]
     assert session.state().elapsed_active == pytest.approx(67.0)
 
 
@@ -561,7 +619,9 @@ def test_done_on_a_timed_segment_does_nothing(example: Timeline) -> None:
     assert rec.events == [] and segment_kind(session) == "prepare"
 
 
-def test_counted_reps_count_and_complete(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
+def test_counted_reps_count_and_complete(
+    make_timeline: Callable[..., Timeline], play: Callable[..., None]
+) -> None:
     timeline = make_timeline(
         """\
         title: C
@@ -604,7 +664,9 @@ def test_count_rep_outside_counted_reps_does_nothing(example: Timeline) -> None:
     assert rec.events == [] and session.status == "waiting"
 
 
-def test_cues_at_an_untimed_entry_wait_for_the_untimed_step(make_timeline: Callable[..., Timeline]) -> None:
+def test_cues_at_an_untimed_entry_wait_for_the_untimed_step(
+    make_timeline: Callable[..., Timeline],
+) -> None:
     # The hold's end cue and the next step's prepare cue share an offset with
     # the manual step between them; each fires with its own segment.
     timeline = make_timeline(HOLD_MANUAL_HOLD)
@@ -620,7 +682,9 @@ def test_cues_at_an_untimed_entry_wait_for_the_untimed_step(make_timeline: Calla
 # -- sides, sets, activities, includes ---------------------------------------------
 
 
-def test_sets_and_sides_play_in_order(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
+def test_sets_and_sides_play_in_order(
+    make_timeline: Callable[..., Timeline], play: Callable[..., None]
+) -> None:
     timeline = make_timeline(
         """\
         title: S
@@ -639,9 +703,15 @@ def test_sets_and_sides_play_in_order(make_timeline: Callable[..., Timeline], pl
     seen = [(e.segment.kind, e.segment.set, e.segment.side) for e in rec.of(ev.SegmentStarted)]
     assert seen == [
         ("prepare", 1, "left"),
-        ("rep", 1, "left"), ("rep", 1, "left"), ("rep", 1, "right"), ("rep", 1, "right"),
+        ("rep", 1, "left"),
+        ("rep", 1, "left"),
+        ("rep", 1, "right"),
+        ("rep", 1, "right"),
         ("set_rest", 2, "left"),
-        ("rep", 2, "left"), ("rep", 2, "left"), ("rep", 2, "right"), ("rep", 2, "right"),
+        ("rep", 2, "left"),
+        ("rep", 2, "left"),
+        ("rep", 2, "right"),
+        ("rep", 2, "right"),
     ]
     # With no switch pause, the side change is still spoken.
     assert rec.said().count("Switch sides") == 2
@@ -649,13 +719,17 @@ def test_sets_and_sides_play_in_order(make_timeline: Callable[..., Timeline], pl
 
 
 def test_set_labels(make_timeline: Callable[..., Timeline]) -> None:
-    timeline = make_timeline("title: S\nsteps:\n  - name: Bend\n    hold: 5s\n    sets: 2\n    prepare: 0\n")
+    timeline = make_timeline(
+        "title: S\nsteps:\n  - name: Bend\n    hold: 5s\n    sets: 2\n    prepare: 0\n"
+    )
     session, _clock, _ = setup(timeline)
     session.start()
     assert session.state().next_label == "Set 2 of 2"
 
 
-def test_activity_prompts_and_halfway(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
+def test_activity_prompts_and_halfway(
+    make_timeline: Callable[..., Timeline], play: Callable[..., None]
+) -> None:
     timeline = make_timeline(
         """\
         title: A
@@ -671,7 +745,7 @@ def test_activity_prompts_and_halfway(make_timeline: Callable[..., Timeline], pl
     play(session, clock)
     prompts = rec.of(ev.PromptDue)
     assert [p.prompt.say for p in prompts] == ["Start slowly", "Keep a steady pace"]
-    times = [t - START for e, t in zip(rec.events, rec.times) if isinstance(e, ev.PromptDue)]
+    times = [t - START for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.PromptDue)]
     assert times == [pytest.approx(5.0), pytest.approx(95.0)]
     # A prompt at the activity's start comes right after its start cue.
     i = rec.events.index(prompts[0])
@@ -681,7 +755,9 @@ def test_activity_prompts_and_halfway(make_timeline: Callable[..., Timeline], pl
     assert "halfway" in [f.cue.event for f in rec.cues()]
 
 
-def test_voice_off_says_nothing_but_prompts_still_come(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
+def test_voice_off_says_nothing_but_prompts_still_come(
+    make_timeline: Callable[..., Timeline], play: Callable[..., None]
+) -> None:
     timeline = make_timeline(
         """\
         title: Quiet
@@ -699,7 +775,9 @@ def test_voice_off_says_nothing_but_prompts_still_come(make_timeline: Callable[.
     assert len(rec.of(ev.PromptDue)) == 1
 
 
-def test_includes_play_the_included_steps(make_timeline: Callable[..., Timeline], play: Callable[..., None]) -> None:
+def test_includes_play_the_included_steps(
+    make_timeline: Callable[..., Timeline], play: Callable[..., None]
+) -> None:
     calf = """\
         title: Calf
         id: calf
@@ -724,7 +802,10 @@ def test_includes_play_the_included_steps(make_timeline: Callable[..., Timeline]
     )
     session, clock, rec = setup(timeline)
     play(session, clock)
-    assert [e.step.name for e in rec.of(ev.StepStarted)] == ["Calf stretch"] * 2 + ["Loosen your sheets", "Calf stretch"]
+    assert [e.step.name for e in rec.of(ev.StepStarted)] == ["Calf stretch"] * 2 + [
+        "Loosen your sheets",
+        "Calf stretch",
+    ]
     assert [f.cue for f in rec.cues()] == list(timeline.cues)
     assert session.state().steps_done == 4
     assert session.state().elapsed_active == pytest.approx(3 * 13.0)

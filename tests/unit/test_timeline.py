@@ -23,7 +23,15 @@ def cues(*steps: Step) -> list[tuple[str, float]]:
 def test_format_page_example_totals_185_seconds() -> None:
     timeline = build_timeline(
         plan(
-            Step(StepKind.HOLD, "Wall calf stretch", hold=30, reps=2, rest=10, set_rest=10, sides=("left", "right")),
+            Step(
+                StepKind.HOLD,
+                "Wall calf stretch",
+                hold=30,
+                reps=2,
+                rest=10,
+                set_rest=10,
+                sides=("left", "right"),
+            ),
             Step(StepKind.PACED, "Heel raises", reps=10, tempo=3),
             Step(StepKind.MANUAL, "Loosen your sheets"),
         )
@@ -46,48 +54,103 @@ def test_format_page_example_totals_185_seconds() -> None:
 
 def test_hold_cues_in_order() -> None:
     assert cues(Step(StepKind.HOLD, "h", hold=5, reps=2, rest=4, prepare=4)) == [
-        ("prepare", 0), ("countdown", 1), ("countdown", 2), ("countdown", 3),
-        ("start", 4), ("countdown", 6), ("countdown", 7), ("countdown", 8), ("end", 9),
-        ("countdown", 10), ("countdown", 11), ("countdown", 12),
-        ("start", 13), ("countdown", 15), ("countdown", 16), ("countdown", 17), ("end", 18),
+        ("prepare", 0),
+        ("countdown", 1),
+        ("countdown", 2),
+        ("countdown", 3),
+        ("start", 4),
+        ("countdown", 6),
+        ("countdown", 7),
+        ("countdown", 8),
+        ("end", 9),
+        ("countdown", 10),
+        ("countdown", 11),
+        ("countdown", 12),
+        ("start", 13),
+        ("countdown", 15),
+        ("countdown", 16),
+        ("countdown", 17),
+        ("end", 18),
         ("finish", 18),
     ]
 
 
 def test_short_segments_get_no_countdown_and_zero_pauses_take_no_time() -> None:
     assert cues(Step(StepKind.HOLD, "h", hold=3, reps=2, rest=0, prepare=0)) == [
-        ("start", 0), ("end", 3), ("start", 3), ("end", 6), ("finish", 6),
+        ("start", 0),
+        ("end", 3),
+        ("start", 3),
+        ("end", 6),
+        ("finish", 6),
     ]
 
 
 def test_paced_reps_start_then_rep_and_no_end() -> None:
     assert cues(Step(StepKind.PACED, "p", reps=3, tempo=2, prepare=0)) == [
-        ("start", 0), ("rep", 2), ("rep", 4), ("finish", 6),
+        ("start", 0),
+        ("rep", 2),
+        ("rep", 4),
+        ("finish", 6),
     ]
 
 
 def test_switch_pause_and_switch_of_zero() -> None:
     with_pause = cues(Step(StepKind.HOLD, "h", hold=2, sides=("l", "r"), switch=2, prepare=0))
-    assert with_pause == [("start", 0), ("end", 2), ("switch", 2), ("start", 4), ("end", 6), ("finish", 6)]
+    assert with_pause == [
+        ("start", 0),
+        ("end", 2),
+        ("switch", 2),
+        ("start", 4),
+        ("end", 6),
+        ("finish", 6),
+    ]
     no_pause = cues(Step(StepKind.HOLD, "h", hold=2, sides=("l", "r"), switch=0, prepare=0))
-    assert no_pause == [("start", 0), ("end", 2), ("switch", 2), ("start", 2), ("end", 4), ("finish", 4)]
+    assert no_pause == [
+        ("start", 0),
+        ("end", 2),
+        ("switch", 2),
+        ("start", 2),
+        ("end", 4),
+        ("finish", 4),
+    ]
 
 
 def test_timed_activity_halfway_and_prompts() -> None:
     from stretch_coach.routine.model import Prompt
 
-    step = Step(StepKind.TIMED, "cycle", duration=60, prepare=0, prompts=(Prompt(10, "easy"),), sets=2, set_rest=4)
+    step = Step(
+        StepKind.TIMED,
+        "cycle",
+        duration=60,
+        prepare=0,
+        prompts=(Prompt(10, "easy"),),
+        sets=2,
+        set_rest=4,
+    )
     timeline = build_timeline(plan(step))
     events = [(c.event, c.at) for c in timeline.cues]
-    assert events[:6] == [("start", 0), ("halfway", 30), ("countdown", 57), ("countdown", 58), ("countdown", 59), ("end", 60)]
+    assert events[:6] == [
+        ("start", 0),
+        ("halfway", 30),
+        ("countdown", 57),
+        ("countdown", 58),
+        ("countdown", 59),
+        ("end", 60),
+    ]
     assert ("start", 64) in events and ("halfway", 94) in events
     assert [(p.at, p.say) for p in timeline.prompts] == [(10, "easy"), (74, "easy")]
-    assert cues(Step(StepKind.TIMED, "short", duration=59, prepare=0))[:2] == [("start", 0), ("countdown", 56)]
+    assert cues(Step(StepKind.TIMED, "short", duration=59, prepare=0))[:2] == [
+        ("start", 0),
+        ("countdown", 56),
+    ]
 
 
 def test_rest_step_has_no_prepare_and_counts_down() -> None:
     assert cues(Step(StepKind.REST, "Rest", duration=5, prepare=5)) == [
-        ("countdown", 2), ("countdown", 3), ("countdown", 4), ("finish", 5),
+        ("countdown", 2),
+        ("countdown", 3),
+        ("countdown", 4),
+        ("finish", 5),
     ]
 
 
@@ -97,20 +160,32 @@ def test_untimed_steps_take_no_time_and_mark_sides() -> None:
     )
     assert timeline.total == 0
     assert [(s.kind, s.side, s.set, s.duration, s.reps) for s in timeline.segments] == [
-        ("counted", "l", 1, None, 20), ("counted", "r", 1, None, 20),
-        ("counted", "l", 2, None, 20), ("counted", "r", 2, None, 20),
+        ("counted", "l", 1, None, 20),
+        ("counted", "r", 1, None, 20),
+        ("counted", "l", 2, None, 20),
+        ("counted", "r", 2, None, 20),
     ]
     assert [c.event for c in timeline.cues] == ["switch", "switch", "finish"]
 
 
 def test_silent_cues_are_still_events() -> None:
     step = Step(StepKind.HOLD, "h", hold=2, prepare=0)
-    planned = [PlannedStep(step, {**{e: Sound(n) for e, n in DEFAULT_CUES.items()}, "start": Sound("none")}, "r")]
+    planned = [
+        PlannedStep(
+            step, {**{e: Sound(n) for e, n in DEFAULT_CUES.items()}, "start": Sound("none")}, "r"
+        )
+    ]
     timeline = build_timeline(planned, finish=Sound("chime"))
-    assert [(c.event, str(c.sound)) for c in timeline.cues] == [("start", "none"), ("end", "chime"), ("finish", "chime")]
+    assert [(c.event, str(c.sound)) for c in timeline.cues] == [
+        ("start", "none"),
+        ("end", "chime"),
+        ("finish", "chime"),
+    ]
 
 
-durations = st.one_of(st.just(0.0), st.integers(1, 90).map(float), st.floats(0.5, 20).map(lambda x: round(x, 1)))
+durations = st.one_of(
+    st.just(0.0), st.integers(1, 90).map(float), st.floats(0.5, 20).map(lambda x: round(x, 1))
+)
 work = st.one_of(st.integers(1, 90).map(float), st.floats(0.5, 20).map(lambda x: round(x, 1)))
 
 
@@ -168,7 +243,9 @@ def test_closed_formulas_equal_the_sum_of_segments(routine: list[Step]) -> None:
     for cue in timeline.cues[:-1]:
         seg = timeline.segments[cue.segment]
         assert seg.start - 1e-6 <= cue.at <= seg.end + 1e-6
-    assert timeline.cues[-1].event == "finish" and math.isclose(timeline.cues[-1].at, timeline.total)
+    assert timeline.cues[-1].event == "finish" and math.isclose(
+        timeline.cues[-1].at, timeline.total
+    )
 
 
 @pytest.mark.parametrize("hold", [4.0, 3.9])

@@ -36,10 +36,15 @@ class CautionScreen(Screen[bool]):
         assert routine is not None
         with Vertical(id="caution-panel"):
             yield Static(Content.styled(routine.title, "bold"), id="caution-title")
-            yield Static(Content.styled("Before you start", "bold $text-warning"), id="caution-heading")
+            yield Static(
+                Content.styled("Before you start", "bold $text-warning"), id="caution-heading"
+            )
             with VerticalScroll(id="caution-lines"):
                 for line in routine.caution:
-                    yield Static(Content.assemble(("• ", "$text-warning"), line.strip()), classes="caution-line")
+                    yield Static(
+                        Content.assemble(("• ", "$text-warning"), line.strip()),
+                        classes="caution-line",
+                    )
             yield Static(
                 Content.from_markup("[b]Enter[/b] go on    [b]Esc[/b] back to the library"),
                 id="caution-keys",

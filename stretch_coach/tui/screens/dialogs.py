@@ -39,7 +39,9 @@ class Confirm(ModalScreen[bool]):
             if self.detail:
                 yield Static(self.detail, id="confirm-detail", markup=False)
             yield Static(
-                Content.assemble(("y", "bold"), f" {self.yes}    ", ("any other key", "bold"), f" {self.no}"),
+                Content.assemble(
+                    ("y", "bold"), f" {self.yes}    ", ("any other key", "bold"), f" {self.no}"
+                ),
                 id="confirm-keys",
             )
 
@@ -75,7 +77,9 @@ def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
         if binding.description not in rows.setdefault(key, []):
             rows[key].append(binding.description)
     if app.ENABLE_COMMAND_PALETTE:
-        rows.setdefault(app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")), ["Command palette"])
+        rows.setdefault(
+            app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")), ["Command palette"]
+        )
     return [(key, " / ".join(descriptions)) for key, descriptions in rows.items()]
 
 

@@ -80,7 +80,9 @@ class DiaryForm(ModalScreen[Saved | None]):
             super().__init__()
             self.text = text
 
-    def __init__(self, *, now: Now | None = None, when: str | None = None, when_hint: str | None = None) -> None:
+    def __init__(
+        self, *, now: Now | None = None, when: str | None = None, when_hint: str | None = None
+    ) -> None:
         super().__init__()
         self.now = wall_clock(now)
         self.when_text = when if when is not None else f"{self.now():{WHEN_FORMAT}}"
@@ -98,13 +100,19 @@ class DiaryForm(ModalScreen[Saved | None]):
             )
             # A whole time is selected on focus, so typing replaces it; a date
             # left for the time to be added is not, so typing adds to it.
-            when = Input(self.when_text, id="when", compact=True, select_on_focus=self.when_complete)
+            when = Input(
+                self.when_text, id="when", compact=True, select_on_focus=self.when_complete
+            )
             yield from _row("When", when, self.when_hint)
             yield from _row(
-                "How long", Input(id="duration", placeholder="e.g. 2m", compact=True), "90s, 2m, 1:30"
+                "How long",
+                Input(id="duration", placeholder="e.g. 2m", compact=True),
+                "90s, 2m, 1:30",
             )
             yield from _row(
-                "Severity", Input(id="severity", placeholder="0-10", compact=True), "0 barely to 10 worst"
+                "Severity",
+                Input(id="severity", placeholder="0-10", compact=True),
+                "0 barely to 10 worst",
             )
             yield from _row("Leg", _choice("leg", diary.LEGS), "")
             yield from _row("Muscle", _choice("muscle", diary.MUSCLES), "")
@@ -136,7 +144,10 @@ class DiaryForm(ModalScreen[Saved | None]):
     def _raw(self) -> tuple[Any, ...]:
         """Every field as it stands, to tell whether anything was changed."""
         return (
-            *(self.query_one(f"#{name}", Input).value for name in ("when", "duration", "severity", "note")),
+            *(
+                self.query_one(f"#{name}", Input).value
+                for name in ("when", "duration", "severity", "note")
+            ),
             self.query_one("#leg", Select).value,
             self.query_one("#muscle", Select).value,
             self.query_one("#woke", Checkbox).value,
@@ -165,12 +176,18 @@ class DiaryForm(ModalScreen[Saved | None]):
 
         checks: dict[str, tuple[str, Callable[[], Any]]] = {
             "when": ("at", lambda: times.parse_when(text("when"), current=self.now())),
-            "duration": ("duration_seconds", lambda: _optional(text("duration"), diary.parse_cramp_duration)),
+            "duration": (
+                "duration_seconds",
+                lambda: _optional(text("duration"), diary.parse_cramp_duration),
+            ),
             "severity": ("severity", lambda: _optional(text("severity"), diary.parse_severity)),
             "leg": ("leg", lambda: choice("leg", diary.LEGS)),
             "muscle": ("muscle", lambda: choice("muscle", diary.MUSCLES)),
             "woke": ("woke", lambda: diary.parse_woke(self.query_one("#woke", Checkbox).value)),
-            "symptoms": ("symptoms", lambda: diary.parse_symptoms(self.query_one("#symptoms", SelectionList).selected)),
+            "symptoms": (
+                "symptoms",
+                lambda: diary.parse_symptoms(self.query_one("#symptoms", SelectionList).selected),
+            ),
             "note": ("note", lambda: diary.parse_note(text("note"))),
         }
         fields: dict[str, Any] = {}
@@ -220,7 +237,7 @@ class DiaryForm(ModalScreen[Saved | None]):
         try:
             with open_store(self.app, create=True) as store:
                 entry, signs = diary.add_entry(store, cramp)
-        except Exception as err:  # noqa: BLE001 - whatever went wrong, the form keeps the entry
+        except Exception as err:
             self.post_message(self.WriteFailed(getattr(err, "message", None) or str(err)))
             return
         self.post_message(self.Written(Saved(entry, redflags.message(signs))))
@@ -291,7 +308,10 @@ class ConfirmDiscard(Confirm):
 
     def __init__(self) -> None:
         super().__init__(
-            "Discard this entry?", detail="What you wrote is not saved.", yes="discard", no="keep editing"
+            "Discard this entry?",
+            detail="What you wrote is not saved.",
+            yes="discard",
+            no="keep editing",
         )
 
 

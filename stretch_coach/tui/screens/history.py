@@ -72,7 +72,11 @@ class HistoryScreen(Screen[None]):
             self.result = result
 
     def __init__(
-        self, *, now: Now | None = None, recent: int = RECENT, reading: Worker[Overview | str] | None = None
+        self,
+        *,
+        now: Now | None = None,
+        recent: int = RECENT,
+        reading: Worker[Overview | str] | None = None,
     ) -> None:
         super().__init__()
         self.now = wall_clock(now)
@@ -105,7 +109,9 @@ class HistoryScreen(Screen[None]):
         if self.reading is None:
             self.load()
         else:
-            self.run_worker(self._show_reading(self.reading), group="history-load", exit_on_error=False)
+            self.run_worker(
+                self._show_reading(self.reading), group="history-load", exit_on_error=False
+            )
 
     # -- loading --------------------------------------------------------------
 
@@ -146,7 +152,9 @@ class HistoryScreen(Screen[None]):
         by_week = {week.start: week.cramps for week in overview.weeks}
         self.query_one(ActivityCalendar).show(overview.days, by_week, overview.today)
         self.query_one("#streak", Static).update(_streak(overview))
-        self.query_one("#adherence", Static).update(_adherence(overview.this_week, overview.this_month))
+        self.query_one("#adherence", Static).update(
+            _adherence(overview.this_week, overview.this_month)
+        )
         self.query_one("#totals", Static).update(
             Content.styled(
                 f"{plural(overview.total_sessions, 'session')} recorded\n"
@@ -167,7 +175,9 @@ class HistoryScreen(Screen[None]):
             return
         sessions = self.overview.recent
         recent = self.query_one("#recent", Static)
-        recent.update(_recent_table(sessions, narrow=self.has_class("-narrow")) if sessions else Text(EMPTY))
+        recent.update(
+            _recent_table(sessions, narrow=self.has_class("-narrow")) if sessions else Text(EMPTY)
+        )
         recent.set_class(not sessions, "-empty")
 
     # -- actions --------------------------------------------------------------
@@ -244,7 +254,9 @@ def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) ->
     table.add_column("Ended", no_wrap=True)
     for session in sessions:
         cells: list[str | Text] = [
-            f"{session.started_at:%m-%d %H:%M}" if narrow else f"{session.started_at:%Y-%m-%d %H:%M}",
+            f"{session.started_at:%m-%d %H:%M}"
+            if narrow
+            else f"{session.started_at:%Y-%m-%d %H:%M}",
             session.title,
             _time(session),
             *([] if narrow else [_steps(session)]),
@@ -262,4 +274,3 @@ def _time(session: SessionInfo) -> str:
 def _steps(session: SessionInfo) -> str:
     skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
     return f"{session.steps_done} done{skipped}"
-

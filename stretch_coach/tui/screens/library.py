@@ -138,10 +138,16 @@ class LibraryScreen(Screen[None]):
     def _prompt(self, row: Listed) -> Content:
         if not row.valid:
             first = row.problem
-            problem = f"line {first.line}: {first.key}: {first.message}" if first else "cannot be read"
+            problem = (
+                f"line {first.line}: {first.key}: {first.message}" if first else "cannot be read"
+            )
             return Content.assemble(
-                ("⚠ ", "$text-error"), (row.path.name, "bold"), " ", ("(invalid)", "$text-error"),
-                "\n", (f"  {problem}", "dim"),
+                ("⚠ ", "$text-error"),
+                (row.path.name, "bold"),
+                " ",
+                ("(invalid)", "$text-error"),
+                "\n",
+                (f"  {problem}", "dim"),
             )
         parts = [format_clock(row.total)] if row.total else []
         if row.untimed:
@@ -237,7 +243,9 @@ class LibraryScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
-            return bool(self.query_one("#filter", Input).value) or self.focused is self.query_one("#filter")
+            return bool(self.query_one("#filter", Input).value) or self.focused is self.query_one(
+                "#filter"
+            )
         if action == "start":
             row = self.highlighted_row()
             return row is not None and row.valid

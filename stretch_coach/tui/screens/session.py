@@ -139,7 +139,9 @@ class SessionScreen(Screen[None]):
             yield Static(id="step-left", classes="bar-time")
         with Horizontal(classes="bar-row"):
             yield Static("Routine", classes="bar-label")
-            yield ProgressBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="routine-bar")
+            yield ProgressBar(
+                total=BAR_STEPS, show_eta=False, show_percentage=False, id="routine-bar"
+            )
             yield Static(id="routine-left", classes="bar-time")
         yield Static(id="next")
         # Compact, and no palette hint: at 80 columns every key that works now must fit.
@@ -194,21 +196,37 @@ class SessionScreen(Screen[None]):
         if seg is None or state.step is None:
             return
         q = self.query_one
-        self._set("count", (state.step_index, len(self.timeline.steps)), lambda v: q("#step-count", Static).update(f"Step {v[0] + 1} of {v[1]}"))
+        self._set(
+            "count",
+            (state.step_index, len(self.timeline.steps)),
+            lambda v: q("#step-count", Static).update(f"Step {v[0] + 1} of {v[1]}"),
+        )
         self._set("name", state.step.name, lambda v: q("#step-name", Static).update(v))
         label = SEGMENT_LABELS.get(seg.kind, seg.kind)
         where = segment_where(seg)
-        self._set("where", f"{label} · {where}" if where else label, lambda v: q("#where", Static).update(v))
+        self._set(
+            "where",
+            f"{label} · {where}" if where else label,
+            lambda v: q("#where", Static).update(v),
+        )
         ticked = self._set("digits", _digits_text(state), self._show_digits)
         self._set("status", self._status_text(state), lambda v: q("#status-line", Static).update(v))
         self._set("caption", self._caption, lambda v: q("#caption", Static).update(v))
         instructions = (state.step.step.instructions or "").strip()
         self._set("instructions", instructions, lambda v: q("#instructions", Static).update(v))
         step_len = self.timeline.step_length(state.step_index)
-        step_left = "self-paced" if step_len is None else format_clock(max(0.0, step_len * (1 - state.step_progress)))
+        step_left = (
+            "self-paced"
+            if step_len is None
+            else format_clock(max(0.0, step_len * (1 - state.step_progress)))
+        )
         changed = ticked
         changed |= self._set("step-left", step_left, lambda v: q("#step-left", Static).update(v))
-        changed |= self._set("routine-left", f"{format_clock(state.routine_remaining)} left", lambda v: q("#routine-left", Static).update(v))
+        changed |= self._set(
+            "routine-left",
+            f"{format_clock(state.routine_remaining)} left",
+            lambda v: q("#routine-left", Static).update(v),
+        )
         self._set("next", _next_text(state), lambda v: q("#next", Static).update(v))
         if changed or previous is None or previous.segment is not seg or previous.status != status:
             # The bars move with the clocks beside them (once a second, in the
@@ -361,12 +379,16 @@ class SessionScreen(Screen[None]):
 
     def action_set_muted(self, muted: bool) -> None:
         self.player.set_muted(muted)
-        self.app.notify("Sound off. Cues still show on screen." if muted else "Sound on.", timeout=3)
+        self.app.notify(
+            "Sound off. Cues still show on screen." if muted else "Sound on.", timeout=3
+        )
         self.refresh_bindings()
 
     def action_set_voice(self, voice: bool) -> None:
         self.player.set_voice(voice)
-        self.app.notify("Voice on." if voice else "Voice off. Spoken words still show as captions.", timeout=3)
+        self.app.notify(
+            "Voice on." if voice else "Voice off. Spoken words still show as captions.", timeout=3
+        )
         self.refresh_bindings()
 
     def action_stop(self) -> None:

@@ -43,7 +43,9 @@ def prepare_options(current: float | None) -> list[tuple[str, Any]]:
     """The prepare choices, with the current value among them even if unusual."""
     values = sorted({*PREPARE_CHOICES, *([current] if current is not None else [])})
     options: list[tuple[str, Any]] = [("Each routine's own", "routine")]
-    options += [(f"{v:g} s before every timed step" if v else "None (start at once)", v) for v in values]
+    options += [
+        (f"{v:g} s before every timed step" if v else "None (start at once)", v) for v in values
+    ]
     return options
 
 
@@ -161,7 +163,9 @@ class SettingsScreen(Screen[None]):
                 started = _play_and_watch(player, Sound("chime"), [], rang)
         finally:
             player.close()
-        self.app.call_from_thread(self._report, _test_report(choice, player, started, problems, rang.is_set()))
+        self.app.call_from_thread(
+            self._report, _test_report(choice, player, started, problems, rang.is_set())
+        )
 
     def _report(self, text: str) -> None:
         self.query_one("#test-result", Static).update(text)
@@ -170,7 +174,9 @@ class SettingsScreen(Screen[None]):
         self.dismiss(None)
 
 
-def _play_and_watch(player: Any, sound: Any, problems: list[str], rang: threading.Event) -> bool | None:
+def _play_and_watch(
+    player: Any, sound: Any, problems: list[str], rang: threading.Event
+) -> bool | None:
     """Play ``sound`` and watch until a program is seen running, the bell rings, or a problem.
 
     Returns:
@@ -192,7 +198,9 @@ def _play_and_watch(player: Any, sound: Any, problems: list[str], rang: threadin
     return False if problems else None
 
 
-def _test_report(choice: str, player: Any, started: bool | None, problems: list[str], rang: bool) -> str:
+def _test_report(
+    choice: str, player: Any, started: bool | None, problems: list[str], rang: bool
+) -> str:
     """What the test sound did, without claiming more than is known."""
     if choice == "none":
         return "Audio is set to none: nothing was played."

@@ -85,7 +85,7 @@ def month_row(start: date, weeks: int) -> str:
     names: list[tuple[int, str]] = []
     for column in range(weeks):
         sunday = start + timedelta(weeks=column, days=6)
-        if 0 < column and sunday.day <= 7:  # the 1st falls in this week
+        if column > 0 and sunday.day <= 7:  # the 1st falls in this week
             names.append((LABEL + column * CELL, sunday.strftime("%b")))
     first = (start + timedelta(days=6)).strftime("%b")  # a month beginning in this week is named
     if not names or names[0][0] >= LABEL + len(first) + 1:
@@ -155,7 +155,9 @@ class CalendarLegend(Widget):
             for name, swatch, words in LEGEND
         ]
         items.append([(CRAMP_MARK, cramp), (" cramp", muted)])
-        items.append([(TODAY_MARK, self.get_component_rich_style("calendar--today")), (" today", muted)])
+        items.append(
+            [(TODAY_MARK, self.get_component_rich_style("calendar--today")), (" today", muted)]
+        )
         return items
 
     def _lines(self, width: int) -> list[list[tuple[str, Style]]]:
@@ -229,7 +231,9 @@ class ActivityCalendar(Vertical):
             yield Sparkline([], summary_function=max)
         yield CalendarLegend()
 
-    def show(self, days: Mapping[date, DayActivity], cramps_by_week: Mapping[date, int], today: date) -> None:
+    def show(
+        self, days: Mapping[date, DayActivity], cramps_by_week: Mapping[date, int], today: date
+    ) -> None:
         """Show ``days`` (by date) and the cramps of each week (by its Monday), up to ``today``."""
         self.days, self.cramps_by_week, self.today = days, cramps_by_week, today
         self._draw()

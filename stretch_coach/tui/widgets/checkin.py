@@ -80,7 +80,9 @@ class CheckIn(Static):
             Content.assemble(
                 (QUESTION, "bold"),
                 "\n",
-                Content.from_markup("[b]d[/b] log one · [b]n[/b] no · [b]Enter[/b] back to the library"),
+                Content.from_markup(
+                    "[b]d[/b] log one · [b]n[/b] no · [b]Enter[/b] back to the library"
+                ),
             ),
             id="check-in",
         )
@@ -111,7 +113,9 @@ class CheckIn(Static):
     def _logged(self) -> None:
         self.answered = True
         self.add_class("-answered")
-        self.update(Content.assemble(("Logged in the diary.", "bold"), " Enter: back to the library"))
+        self.update(
+            Content.assemble(("Logged in the diary.", "bold"), " Enter: back to the library")
+        )
         self.screen.refresh_bindings()
 
     def action_no(self) -> None:

@@ -62,7 +62,10 @@ class RoutinePreview(VerticalScroll):
         if not entry.valid or entry.routine is None:
             head.update(
                 Content.assemble(
-                    (entry.title, "bold"), "\n", (entry.shown, "dim"), "\n\n",
+                    (entry.title, "bold"),
+                    "\n",
+                    (entry.shown, "dim"),
+                    "\n\n",
                     ("This file is not a valid routine:", "$text-error bold"),
                 )
             )
@@ -97,11 +100,22 @@ class RoutinePreview(VerticalScroll):
             if sides:
                 detail += f" · {sides}"
             number = f"{index + 1}.".rjust(width + 1)
-            rows += ["\n" if rows else "", (number, "dim"), " ", (planned.name, "bold"),
-                      ("  " + step_time(timeline, index), "$text-accent"),
-                      "\n", " " * (width + 2), (detail, "dim")]
+            rows += [
+                "\n" if rows else "",
+                (number, "dim"),
+                " ",
+                (planned.name, "bold"),
+                ("  " + step_time(timeline, index), "$text-accent"),
+                "\n",
+                " " * (width + 2),
+                (detail, "dim"),
+            ]
         steps.update(Content.assemble(*rows))
-        note = "" if prepare is None else f"  (get ready {prepare:g} s before each timed step: your setting)"
+        note = (
+            ""
+            if prepare is None
+            else f"  (get ready {prepare:g} s before each timed step: your setting)"
+        )
         total.update(Content.assemble(("Total ", "bold"), total_text(timeline), (note, "dim")))
         if routine.source:  # last: it matters to practitioners, less at bedtime
             source.display = True
