@@ -267,6 +267,7 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         cues=fields.get("cues", {}),
         voice=defaults.voice,
         line=mark.line,
+        image=fields.get("image"),
     )
 
 
