@@ -260,7 +260,8 @@ def test_o_never_overwrites_a_routine_settings_or_history(
         assert path.read_bytes() == content
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        f"stretch-coach: -o {routine}: that is a routine file; write the handout to a .pdf or .html",
+        f"stretch-coach: -o {routine}: that is a routine file; "
+        "write the handout to a .pdf or .html",
         f"stretch-coach: -o {config / 'settings.toml'}: that is the settings file; "
         "write the handout to a .pdf or .html",
         f"stretch-coach: -o {data / 'history.sqlite3'}: that is the history database; "
@@ -282,7 +283,7 @@ def test_pdf_text_has_every_step_dose_caution_source_and_name(
     routine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "night.pdf"
-    code = main(["handout", str(routine), "-o", str(out), "--for", "Анна Κ.", "--note", "Daily"])
+    code = main(["handout", str(routine), "-o", str(out), "--for", "Анна Λ.", "--note", "Daily"])
     assert code == 0, capsys.readouterr().err
     assert capsys.readouterr().err == ""  # fpdf2's notes on the SVG stay off the terminal
     data = out.read_bytes()
@@ -291,7 +292,7 @@ def test_pdf_text_has_every_step_dose_caution_source_and_name(
     text = " ".join(pdf_text(out).split())
     for piece in (
         "Night <b>plan</b> Ночь Νύχτα",
-        "For: Анна Κ.",
+        "For: Анна Λ.",
         "Daily",
         "Takes about: 7 min 35 s, plus 2 self-paced steps",
         "1. Wall stretch <i>now</i>",

@@ -201,7 +201,8 @@ def test_uninstall_is_refused_while_included_naming_the_includer(
     )
     code, out, _ = run(capsys, "uninstall", "night")
     assert code == 0 and not practitioner.exists()
-    code, out, _ = run(capsys, "uninstall", "calf-extra")
+    assert out.startswith("uninstalled night (Night plan); its files are kept in ")
+    code, _, _ = run(capsys, "uninstall", "calf-extra")
     assert code == 0
     # the last routine of its folder: the folder (with its sound) is kept aside, not deleted
     assert tree(user_dir()) == []
@@ -224,6 +225,7 @@ def test_a_routine_file_installs_with_its_sound(
     (src / "unrelated.txt").write_text("not copied")
     code, out, err = run(capsys, "install", str(path))
     assert code == 0, err
+    assert out.splitlines()[-1] == "Installed. Play it with: stretch-coach run solo"
     assert tree(user_dir()) == ["solo", "solo/s", "solo/s/bell.wav", "solo/solo.yaml"]
 
 
