@@ -143,7 +143,10 @@ def _render(handout: Handout) -> bytes:
     if handout.cautions:
         heading(LABELS["cautions"])
         for line in handout.cautions:
-            para(f"•  {' '.join(line.split())}", BODY, gap=1)
+            # a hanging indent: the lines of a caution line up after its bullet
+            pdf.set_font(FAMILY, "", BODY)
+            pdf.cell(5, BODY * 0.5, "•")
+            para(" ".join(line.split()), BODY, gap=1)
 
     heading(LABELS["steps"])
     for step in handout.steps:
