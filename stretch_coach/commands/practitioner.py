@@ -111,7 +111,11 @@ def write_output(target: Path, data: bytes) -> None:
     if not folder.is_dir():
         raise UserError(f"{target}: no such folder {folder}")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    # mkstemp makes the file private; a handout or a pack is meant to be shared
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)
@@ -161,6 +165,12 @@ def cmd_pack(args: argparse.Namespace) -> int:
         raise UserError(f"-o {target}: a pack is a .zip file; write -o {target.stem}.zip")
     library = default_library(args.library)
     entries = [library.find(ref) for ref in args.routines]
+    for entry in entries:
+        if entry.origin == "bundled":
+            raise UserError(
+                f"{entry.id!r} comes with stretch-coach: every patient has it already; "
+                f"the handout says how to play it (stretch-coach handout {entry.id})"
+            )
     data, manifest = make_pack(library, entries, author=args.author)
     write_output(target, data)
     ids = ", ".join(r["id"] for r in manifest["routines"])

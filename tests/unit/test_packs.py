@@ -308,3 +308,19 @@ def test_an_invalid_routine_in_a_pack_is_located_and_nothing_written(
     assert code == 2
     assert err.strip() == f"{pack}:p/x.yaml:3:15: steps[1].hodl: unknown key; did you mean 'hold'?"
     assert tree(user_dir()) == []
+
+
+def test_a_bundled_routine_is_not_packed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "pack", "cool-down", "-o", str(tmp_path / "c.zip"))
+    assert code == 2 and not (tmp_path / "c.zip").exists()
+    assert "'cool-down' comes with stretch-coach" in err
+
+
+def test_a_pack_file_is_readable_by_others(
+    pack: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(pack.stat().st_mode) == 0o666 & ~umask
