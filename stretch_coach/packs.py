@@ -502,7 +502,7 @@ def plan_install(
                 replace_folder = True
             else:
                 target = _free_name(target)
-        mains = [e.id for e in entries]
+        mains = _mains(entries)
         if manifest:
             named = [r.get("id") for r in manifest.get("routines", []) if r.get("main")]
             mains = [i for i in mains if i in named] or mains
@@ -511,6 +511,22 @@ def plan_install(
         return Plan(target, members, entries, replaced, replace_folder, mains), library
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _mains(entries: Sequence[Entry]) -> list[str]:
+    """The ids of the routines no other of ``entries`` includes (all, if each is included)."""
+    ids: set[str] = set()
+    files: set[Path] = set()
+    for entry in entries:
+        assert entry.routine is not None
+        for step in entry.routine.steps:
+            if isinstance(step, Include):
+                if _is_path_include(step.target):
+                    files.add((entry.path.parent / step.target).resolve())
+                else:
+                    ids.add(step.target)
+    out = [e.id for e in entries if e.id not in ids and e.path.resolve() not in files]
+    return out or [e.id for e in entries]
 
 
 def _free_name(target: Path) -> Path:

@@ -324,3 +324,25 @@ def test_a_pack_file_is_readable_by_others(
     umask = os.umask(0o022)
     os.umask(umask)
     assert stat.S_IMODE(pack.stat().st_mode) == 0o666 & ~umask
+
+
+def test_an_unpacked_folder_installs_and_a_link_in_one_is_refused(
+    pack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = other_machine(tmp_path, monkeypatch)
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(pack) as zf:
+        zf.extractall(folder)
+    (folder / "night" / "link.wav").symlink_to(folder / "calf-extra" / "sounds" / "ding.wav")
+    code, _, err = run(capsys, "install", str(folder))
+    assert code == 2 and "a symbolic link" in err and tree(data) == []
+    (folder / "night" / "link.wav").unlink()
+    # a file changed after packing no longer matches the manifest
+    (folder / "night" / "night.yaml").write_text(NIGHT.replace("0.3s", "3s"))
+    code, _, err = run(capsys, "install", str(folder))
+    assert code == 2 and "night/night.yaml does not match its checksum" in err
+    (folder / "manifest.json").unlink()
+    code, out, err = run(capsys, "install", str(folder))
+    assert code == 0, err
+    assert out.splitlines()[-1] == ("Installed. Play it with: stretch-coach run night")
+    assert (data / "routines" / "unpacked" / "night" / "night.yaml").exists()
