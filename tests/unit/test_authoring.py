@@ -146,3 +146,17 @@ def test_watch_shows_again_on_each_save_and_ctrl_c_ends_it_quietly(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_the_schema_knows_the_image_key() -> None:
+    import jsonschema
+
+    from stretch_coach.routine.spec import json_schema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+
+    def ok(image: str) -> bool:
+        return validator.is_valid({"title": "T", "steps": [{"name": "a", "image": image}]})
+
+    assert ok("pictures/wall.PNG") and ok("a.jpeg") and ok("b.jpg") and ok("c.svg")
+    assert not ok("/abs/a.png") and not ok("~/a.png") and not ok("a.gif") and not ok("a.png.txt")
