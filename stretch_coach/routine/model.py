@@ -97,6 +97,7 @@ class Step:
     cues: Mapping[str, Sound] = field(default_factory=dict)
     voice: bool = True
     line: int = 0  #: where the step starts in its file
+    column: int = 0
 
     @property
     def side_count(self) -> int:

@@ -240,8 +240,15 @@ def test_defaults_flow_into_steps_and_step_keys_win(write: Writer) -> None:
             "r.yaml:1:8: title: YAML tag '!!python/name:os.system' is not allowed",
         ),
         ("title: !!binary aGk=\nsteps: [{name: a}]\n", "YAML tag '!!binary' is not allowed"),
-        ("title: T\nsteps: [{name: a}\n", "YAML syntax error"),
-        ("title: T\n  steps: x\n", "r.yaml:2:8: YAML syntax error: mapping values are not allowed"),
+        (
+            "title: T\nsteps: [{name: a}\n",
+            "r.yaml:2:8: this '[' is not closed by ']', or an item before it lacks a ','",
+        ),
+        (
+            "title: T\n  steps: x\n",
+            "r.yaml:2:3: indented more than the line above: "
+            "the keys of one mapping start in the same column",
+        ),
         ("", "r.yaml:1:1: the file is empty; a routine is a mapping with a title and steps"),
         ("- a\n- b\n", "the file is a list, not a mapping"),
         ("title: T\nsteps: [*nope]\n", "r.yaml:2:9: alias *nope has no anchor"),
