@@ -456,7 +456,7 @@ class CueMap(Kind):
             )
         out: dict[str, Sound] = {}
         ok = True
-        for event, sound in value.items():
+        for event in value:
             if event not in CUE_EVENTS:
                 ok = False
                 ctx.problem(
@@ -529,7 +529,8 @@ DEFAULTS = Mapping(
         Field(
             "prepare",
             PAUSE,
-            "get-ready countdown before every hold, paced-reps and timed-activity step (default 5s)",
+            "get-ready countdown before every hold, paced-reps and timed-activity step"
+            " (default 5s)",
         ),
         Field("switch", PAUSE, "pause while changing sides (default 5s)"),
         Field(
@@ -566,7 +567,8 @@ STEP_FIELDS = [
     Field(
         "rest",
         PAUSE,
-        "pause between holds and between sets; alone, a rest step of that length (then more than 0)",
+        "pause between holds and between sets; alone, a rest step of that length"
+        " (then more than 0)",
     ),
     Field("set_rest", PAUSE, "pause between sets (default: rest)"),
     Field("switch", PAUSE, "pause while changing sides (default: defaults.switch)"),
