@@ -21,11 +21,13 @@ from stretch_coach.routine.loader import load_routine
 from stretch_coach.routine.model import (
     CUE_EVENTS,
     DEFAULT_CUES,
+    MAX_SEGMENTS,
     Include,
     PlannedStep,
     Routine,
     Sound,
     Step,
+    step_segments,
 )
 
 #: Most steps a routine may expand to through its includes.
@@ -219,7 +221,15 @@ class Library:
                 ]
             )
         out: list[PlannedStep] = []
-        self._expand(routine, shown, (), out)
+        segments = 0
+        for index, step in enumerate(routine.steps):
+            before = len(out)
+            self._expand_step(step, routine, shown, (routine.cues,), out)
+            # The timeline's own bound, by its closed formula: what the timeline
+            # would refuse is refused here, at the step that passes it.
+            segments += sum(step_segments(p.step) for p in out[before:])
+            if segments > MAX_SEGMENTS:
+                raise RoutineError([_too_long(shown, index, step)])
         return out
 
     def _resolve(self, inc: Include, routine: Routine, shown: str) -> tuple[Routine, str]:
@@ -310,13 +320,38 @@ class Library:
     ) -> None:
         layers = (routine.cues, *outer)
         for step in routine.steps:
-            if isinstance(step, Include):
-                target, target_shown = self._resolve(step, routine, shown)
-                for _ in range(step.repeat):
-                    self._expand(target, target_shown, layers, out)
-                continue
-            sounds = {event: _choose(event, (step.cues, *layers)) for event in CUE_EVENTS}
-            out.append(PlannedStep(step, sounds, routine.id))
+            self._expand_step(step, routine, shown, layers, out)
+
+    def _expand_step(
+        self,
+        step: Step | Include,
+        routine: Routine,
+        shown: str,
+        layers: tuple[Mapping[str, Sound], ...],
+        out: list[PlannedStep],
+    ) -> None:
+        if isinstance(step, Include):
+            target, target_shown = self._resolve(step, routine, shown)
+            for _ in range(step.repeat):
+                self._expand(target, target_shown, layers, out)
+            return
+        sounds = {event: _choose(event, (step.cues, *layers)) for event in CUE_EVENTS}
+        out.append(PlannedStep(step, sounds, routine.id))
+
+
+def _too_long(shown: str, index: int, step: Step | Include) -> Problem:
+    if isinstance(step, Include):
+        line, column, key = step.line, step.column, step.key
+    else:
+        line, column, key = step.line, step.column, f"steps[{index + 1}]"
+    return Problem(
+        shown,
+        max(line, 1),
+        max(column, 1),
+        key,
+        f"makes the routine longer than the {MAX_SEGMENTS} timed parts a routine may have "
+        "(holds, repetitions, rests and switches); split it into shorter routines",
+    )
 
 
 def _id_hint(ref: str, ids: Sequence[str]) -> str:

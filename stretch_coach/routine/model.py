@@ -104,6 +104,30 @@ class Step:
         return max(1, len(self.sides))
 
 
+#: Most segments (timed parts) a routine's timeline may have: bounds memory and
+#: time for absurd routines. The timeline refuses more; validate says so first.
+MAX_SEGMENTS = 200_000
+
+
+def step_segments(step: Step) -> int:
+    """How many segments the timeline lays out for ``step``, at most, without laying them out.
+
+    The closed form of the timeline's layout (stretch_coach.timeline): a
+    prepare, then per set (a set rest between sets) per side (a switch between
+    sides) the work: holds with a rest between them, one segment per paced
+    repetition, or one for an activity or an untimed step. A pause of 0 is
+    skipped there, so the timeline may have fewer.
+    """
+    k = step.side_count
+    if step.kind is StepKind.HOLD:
+        work = 2 * (step.reps or 1) - 1
+    elif step.kind is StepKind.PACED:
+        work = step.reps or 0
+    else:
+        work = 1
+    return 1 + step.sets * (k * work + (k - 1)) + (step.sets - 1)
+
+
 @dataclass(frozen=True)
 class Include:
     """An ``include`` step: another routine's steps, ``repeat`` times."""
