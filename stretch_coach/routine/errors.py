@@ -10,6 +10,8 @@ from dataclasses import dataclass
 #: printed raw, so nothing read from a file can move the cursor, recolour the
 #: terminal or write the clipboard (ESC, OSC 52), or break a message's one line.
 CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: The control characters the format refuses in text: C0, DEL and C1.
+CONTROL_CHAR_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def printable(text: str) -> str:

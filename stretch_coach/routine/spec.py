@@ -25,7 +25,7 @@ from stretch_coach.routine.durations import (
     parse_duration,
     shorten,
 )
-from stretch_coach.routine.errors import CONTROL_RE, Problem
+from stretch_coach.routine.errors import CONTROL_CHAR_RE, Problem
 from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Prompt, Sound
 from stretch_coach.routine.yamlread import Mark, YList, YMap
 
@@ -63,9 +63,10 @@ class Context:
         return len(self.problems) >= MAX_PROBLEMS
 
     def problem(self, mark: Mark, key: str, message: str) -> Invalid:
-        if self.full:
+        if len(self.problems) >= MAX_PROBLEMS:
             self.dropped += 1
-            self._last = max(self._last, mark, key=lambda m: (m.line, m.column))
+            if mark > self._last:  # marks are (line, column) tuples
+                self._last = mark
         else:
             self.problems.append(Problem(self.file, mark.line, mark.column, key, message))
         return INVALID
@@ -74,10 +75,7 @@ class Context:
         """The problems kept, and a last one counting those that were not."""
         if not self.dropped:
             return list(self.problems)
-        last = max(
-            [self._last, *(Mark(p.line, p.column) for p in self.problems)],
-            key=lambda m: (m.line, m.column),
-        )
+        last = max([self._last, *(Mark(p.line, p.column) for p in self.problems)])
         more = Problem(
             self.file,
             last.line,
@@ -144,10 +142,11 @@ class Text(Kind):
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         if not isinstance(value, str):
             return ctx.problem(mark, key, f"expected text, got {describe(value)}")
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return ctx.problem(mark, key, "must not be empty")
-        for found in CONTROL_RE.finditer(value):
+        # Spaces and line breaks around the text are not part of it (a folded
+        # '>' block ends in one); any other control character is an error.
+        for found in CONTROL_CHAR_RE.finditer(value.strip(" \n")):
             char = found.group()
             if self.multi_line and char in _LAYOUT:
                 continue
@@ -166,16 +165,23 @@ class Text(Kind):
                 f"holds the control character U+{code:04X}{f' ({name})' if name else ''}; "
                 "remove it (text may not hold control characters)",
             )
-        return value
+        return value.strip()
 
     def schema(self) -> dict[str, Any]:
         # Any scalar: YAML 1.1 (here) and 1.2 (most editors) disagree on what
         # 1:30, 010 or yes are, and the format takes every one as the text written.
-        controls = "\\u0000-\\u0008\\u000b-\\u001f" if self.multi_line else "\\u0000-\\u001f"
+        if self.multi_line:
+            text = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+        else:
+            # One line between any white space at either end (a folded '>' block
+            # ends in a newline; the loader strips it): no control character in it.
+            controls = "\\u0000-\\u001f\\u007f-\\u009f"
+            word, gap = f"[^\\s{controls}]+", f"[^\\S{controls}]+"
+            text = f"^[ \\n]*(?:{word}(?:{gap}{word})*)?[ \\n]*$"
         return {
             "type": ["string", "number", "boolean", "null"],
             "allOf": [
-                {"pattern": f"^[^{controls}\\u007f-\\u009f]*$"},
+                {"pattern": text},
                 {"pattern": "\\S"},
             ],
         }
@@ -337,7 +343,7 @@ class SoundRef(Kind):
         value = value.strip()
         if value in SHIPPED_SOUNDS or value == "none":
             return Sound(value)
-        control = CONTROL_RE.search(value)
+        control = CONTROL_CHAR_RE.search(value)
         if control:
             return ctx.problem(
                 mark,
@@ -422,8 +428,11 @@ class Mapping(Kind):
             if name not in self.fields:
                 ok = False
                 # a full context only counts: no need to find the nearest key
-                message = "" if ctx.full else unknown_key(name, tuple(self.names))
-                ctx.problem(value.key_marks[name], _join(key, name), message)
+                if ctx.full:
+                    ctx.problem(value.key_marks[name], "", "")
+                else:
+                    message = unknown_key(name, tuple(self.names))
+                    ctx.problem(value.key_marks[name], _join(key, name), message)
         for spec in self.fields.values():
             if spec.required and spec.name not in value:
                 ok = False
@@ -631,6 +640,11 @@ def json_schema() -> dict[str, Any]:
         {"if": _present("tempo"), "then": _present("reps")},
         # prompts belong to timed activities.
         {"if": _present("prompts"), "then": _present("duration")},
+        # a rest step of its own is work: more than 0.
+        {
+            "if": {**_present("rest"), **not_kind_keys},
+            "then": {"properties": {"rest": WORK.schema()}},
+        },
         # name is required except on rest steps and includes.
         {"anyOf": [_present("name"), _present("include"), {**_present("rest"), **not_kind_keys}]},
     ]
