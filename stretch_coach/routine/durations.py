@@ -7,6 +7,7 @@ drift apart.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -106,6 +107,7 @@ def shorten(value: object, limit: int = 24) -> str:
     return f"{text[:half]}…{text[-half:]}"
 
 
+@functools.lru_cache(maxsize=1024)  # a library writes the same few durations many times
 def _parse_text(text: str) -> float:
     # float() of digits never overflows (a huge value becomes inf), and the
     # minutes of m:ss are read as a float too, so a 400-digit duration in any

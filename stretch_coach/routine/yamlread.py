@@ -96,24 +96,43 @@ def _mark(m: Any) -> Mark:
 
 
 _STR_TAG = f"{_STD}str"
+_MAP_TAG = f"{_STD}map"
+_SEQ_TAG = f"{_STD}seq"
+_START_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _INT_TAG = f"{_STD}int"
 _BOOL_TAG = f"{_STD}bool"
 _NULL_TAG = f"{_STD}null"
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
+#: A character no number, yes/no, null or date of YAML 1.1 holds: a plain
+#: scalar with one (``30s``, ``5 min``) is text without asking the resolver.
+_TEXT_ONLY_RE = re.compile(r"[^0-9_.:+\-eExXa-fA-FoObBtTzZnNlLuUiIsSyYrRwW~<=!&* \t]")
 #: Longest run of digits read as a whole number without the constructor
 #: (Python refuses int() of more than 4,300 digits: the constructor reports it).
 _FAST_DIGITS = 18
 
 
 class _Frame:
-    __slots__ = ("container", "key", "key_mark", "merges", "path")
+    __slots__ = ("container", "key", "key_mark", "merges", "parent", "slot")
 
-    def __init__(self, container: YMap | YList, path: str) -> None:
+    def __init__(self, container: YMap | YList, parent: _Frame | None, slot: str | int) -> None:
         self.container = container
         self.key: str | None = None  # for a mapping: the key waiting for its value
         self.key_mark: Mark | None = None
         self.merges: list[tuple[Any, Mark]] = []
-        self.path = path
+        # Where it is, as its parent and its key (or 1-based index) there: the
+        # path text is only made for a problem, not for every container.
+        self.parent = parent
+        self.slot = slot
+
+    @property
+    def path(self) -> str:
+        if self.parent is None:
+            return ""
+        base = self.parent.path
+        if isinstance(self.slot, int):
+            return f"{base}[{self.slot}]"
+        return f"{base}.{self.slot}" if base else self.slot
 
 
 def _child_path(frame: _Frame) -> str:
@@ -271,7 +290,11 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                 written = event.value
                 if event.tag is None and not event.anchor and stack:
                     value: Any = written
-                    if event.implicit[0] and written[:1] in resolvers:
+                    if (
+                        event.implicit[0]
+                        and written[:1] in resolvers
+                        and not _TEXT_ONLY_RE.search(written)
+                    ):
                         if not (
                             written.isdigit()
                             and written.isascii()
@@ -332,25 +355,31 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                     problems.append(YamlProblem(mark, f"alias *{event.anchor} has no anchor"))
                     return None, problems
                 place(*anchors[event.anchor][:1], mark, anchors[event.anchor][1])
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                mark = _mark(event.start_mark)
-                path = _child_path(stack[-1]) if stack else ""
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                std = f"{_STD}map" if is_map else f"{_STD}seq"
-                if event.tag not in (None, "!", std):
-                    problems.append(_tag_problem(event.tag, mark, path))
+            elif type(event) in _END_EVENTS:
+                frame = stack.pop()
+                if frame.merges:
+                    _merge(frame, problems)
+            elif type(event) in _START_EVENTS:
+                start = event.start_mark
+                mark = new_mark(Mark, (start.line + 1, start.column + 1))
+                is_map = type(event) is yaml.MappingStartEvent
+                parent = stack[-1] if stack else None
+                slot: str | int = ""
+                if parent is not None:
+                    into = parent.container
+                    slot = len(into) + 1 if type(into) is YList else parent.key or ""
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != (_MAP_TAG if is_map else _SEQ_TAG):
+                    path = _Frame(YList(mark), parent, slot).path
+                    problems.append(_tag_problem(tag, mark, path))
                 if len(stack) >= MAX_DEPTH:
-                    problems.append(_too_deep(mark, path))
+                    problems.append(_too_deep(mark, _Frame(YList(mark), parent, slot).path))
                     return None, problems
                 container: YMap | YList = YMap(mark) if is_map else YList(mark)
                 if event.anchor:
                     anchors[event.anchor] = (container, None)
                 place(container, mark)
-                stack.append(_Frame(container, path))
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                frame = stack.pop()
-                if frame.merges:
-                    _merge(frame, problems)
+                stack.append(_Frame(container, parent, slot))
     except yaml.MarkedYAMLError as err:
         err_mark = err.problem_mark or err.context_mark
         where = _mark(err_mark) if err_mark is not None else Mark(1, 1)
