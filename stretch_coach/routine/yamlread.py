@@ -472,9 +472,12 @@ def _scalar(
         return constructor.construct_object(node)
     except (yaml.YAMLError, ValueError) as err:
         kind = tag[len(_STD) :]
-        shown = event.value if len(event.value) <= 24 else f"{event.value[:11]}…{event.value[-11:]}"
-        problems.append(YamlProblem(mark, f"{shown!r} is not a valid {kind}: {err}"))
-        return event.value
+        shown = text if len(text) <= 24 else f"{text[:11]}…{text[-11:]}"
+        # Python's own words ("Exceeds the limit (4300 digits) ...") mean nothing here.
+        why = "far too large a number" if "digits" in str(err) else f"not a valid {kind}"
+        path = _child_path(stack[-1]) if stack else ""
+        problems.append(YamlProblem(mark, f"{shown!r} is {why}", path))
+        return text
 
 
 def _merge(frame: _Frame, problems: list[YamlProblem]) -> None:
