@@ -20,7 +20,15 @@ from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
 #: Largest routine file accepted.
 MAX_FILE_BYTES = 1024 * 1024
 
-_EXCLUSIVE = (("hold", "tempo"), ("hold", "duration"), ("tempo", "duration"), ("reps", "duration"))
+_EXCLUSIVE = (
+    ("hold", "tempo"),
+    ("hold", "duration"),
+    ("tempo", "duration"),
+    ("reps", "duration"),
+    ("hold", "phases"),
+    ("tempo", "phases"),
+    ("phases", "duration"),
+)
 _WORK_KEYS = ("hold", "reps", "tempo", "duration")
 
 
@@ -209,6 +217,7 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
         caution=values.get("caution", ()),
         defaults=defaults,
         cues=values.get("cues", {}),
+        urgent=values.get("urgent", False),
     )
 
 
@@ -269,9 +278,18 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
                 f"{key}.{later}",
                 f"cannot be combined with {other!r}: a step has one kind",
             )
-    if "tempo" in keys and "reps" not in keys:
+    for paced in ("tempo", "phases"):
+        if paced in keys and "reps" not in keys:
+            ok = False
+            ctx.problem(at(paced), f"{key}.{paced}", f"paced reps need 'reps' as well as {paced!r}")
+    if "side" in keys and "sides" in keys:
         ok = False
-        ctx.problem(at("tempo"), f"{key}.tempo", "paced reps need 'reps' as well as 'tempo'")
+        later = max("side", "sides", key=lambda k: (at(k).line, at(k).column))
+        ctx.problem(
+            at(later),
+            f"{key}.{later}",
+            "give 'side' (one side: side: right) or 'sides' (each in turn), not both",
+        )
 
     kind = _kind_of(keys)
     if "prompts" in keys and kind is not StepKind.TIMED:
@@ -318,7 +336,8 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         instructions=fields.get("instructions"),
         hold=fields.get("hold"),
         reps=fields.get("reps", 1 if kind is StepKind.HOLD else None),
-        tempo=fields.get("tempo"),
+        # a repetition of phases lasts the sum of their times (the format's T)
+        tempo=sum(p.time for p in fields["phases"]) if "phases" in fields else fields.get("tempo"),
         duration=fields["rest"] if kind is StepKind.REST else fields.get("duration"),
         sides=fields.get("sides", ()),
         sets=fields.get("sets", 1),
@@ -327,6 +346,8 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         switch=fields.get("switch", defaults.switch),
         prepare=fields.get("prepare", defaults.prepare),
         say=fields.get("say"),
+        side=fields.get("side"),
+        phases=tuple(fields.get("phases", ())),
         prompts=tuple(sorted(fields.get("prompts", ()), key=lambda p: p.at)),
         cues=fields.get("cues", {}),
         voice=defaults.voice,
@@ -353,7 +374,7 @@ def _kind_of(keys: set[str]) -> StepKind:
     if "duration" in keys:
         return StepKind.TIMED
     if "reps" in keys:
-        return StepKind.PACED if "tempo" in keys else StepKind.COUNTED
+        return StepKind.PACED if "tempo" in keys or "phases" in keys else StepKind.COUNTED
     if "rest" in keys:
         return StepKind.REST
     return StepKind.MANUAL

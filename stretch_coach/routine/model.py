@@ -8,15 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-#: The cue events of the format, in the order the format page lists them.
+#: The cue events of the format, in the order the format page lists them
+#: (``phase``, the event of a repetition's later phases, from its Phases section).
 CUE_EVENTS: tuple[str, ...] = (
     "prepare",
     "start",
     "rep",
+    "phase",
     "countdown",
     "halfway",
     "switch",
     "end",
+    "manual",
     "finish",
 )
 #: Default sound of each event.
@@ -24,16 +27,18 @@ DEFAULT_CUES: Mapping[str, str] = MappingProxyType(
     {
         "prepare": "beep",
         "start": "go",
-        "rep": "tick",
+        "rep": "tock",
+        "phase": "tick",
         "countdown": "tick",
         "halfway": "beep",
         "switch": "switch",
         "end": "chime",
+        "manual": "beep",
         "finish": "finish",
     }
 )
 #: Sounds shipped with stretch-coach.
-SHIPPED_SOUNDS: tuple[str, ...] = ("beep", "tick", "go", "chime", "switch", "finish")
+SHIPPED_SOUNDS: tuple[str, ...] = ("beep", "tick", "tock", "go", "chime", "switch", "finish")
 
 
 class StepKind(enum.Enum):
@@ -76,6 +81,15 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class Phase:
+    """One phase of every repetition of a paced-reps step (lift 1 s, lower 3 s)."""
+
+    say: str
+    time: float
+    sound: Sound | None = None  #: its own sound; wins over the ``phase`` cue
+
+
+@dataclass(frozen=True)
 class Step:
     """One step of a routine, with its routine's defaults applied."""
 
@@ -84,7 +98,7 @@ class Step:
     instructions: str | None = None
     hold: float | None = None
     reps: int | None = None
-    tempo: float | None = None
+    tempo: float | None = None  #: with phases, the sum of their times
     duration: float | None = None  #: timed activity length, or a rest step's length
     sides: tuple[str, ...] = ()
     sets: int = 1
@@ -98,6 +112,8 @@ class Step:
     voice: bool = True
     line: int = 0  #: where the step starts in its file
     column: int = 0
+    side: str | None = None  #: the one side a one-sided exercise works (no switch, no time)
+    phases: tuple[Phase, ...] = ()  #: paced reps: the phases of every repetition
 
     @property
     def side_count(self) -> int:
@@ -163,6 +179,8 @@ class Routine:
     caution: tuple[str, ...] = ()
     defaults: Defaults = Defaults()
     cues: Mapping[str, Sound] = field(default_factory=dict)
+    #: for use in the moment (cramp relief): cautions on the session screen, not before it
+    urgent: bool = False
 
     @property
     def has_includes(self) -> bool:

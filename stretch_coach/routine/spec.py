@@ -26,7 +26,7 @@ from stretch_coach.routine.durations import (
     shorten,
 )
 from stretch_coach.routine.errors import CONTROL_CHAR_RE, Problem
-from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Prompt, Sound
+from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Phase, Prompt, Sound
 from stretch_coach.routine.yamlread import Mark, YList, YMap
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -292,8 +292,11 @@ class Duration(Kind):
 
 
 class ListOf(Kind):
-    def __init__(self, item: Kind, min_items: int = 0, unique: bool = False) -> None:
+    def __init__(
+        self, item: Kind, min_items: int = 0, unique: bool = False, max_items: int | None = None
+    ) -> None:
         self.item, self.min_items, self.unique = item, min_items, unique
+        self.max_items = max_items
 
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         if not isinstance(value, YList):
@@ -303,6 +306,8 @@ class ListOf(Kind):
             )
         if len(value) < self.min_items:
             return ctx.problem(mark, key, f"needs at least {self.min_items} items")
+        if self.max_items is not None and len(value) > self.max_items:
+            return ctx.problem(mark, key, f"takes at most {self.max_items} items")
         raws = value.item_raws
         items = [
             self.item.check(
@@ -329,6 +334,8 @@ class ListOf(Kind):
         out: dict[str, Any] = {"type": "array", "items": self.item.schema()}
         if self.min_items:
             out["minItems"] = self.min_items
+        if self.max_items is not None:
+            out["maxItems"] = self.max_items
         if self.unique:
             out["uniqueItems"] = True
         return out
@@ -533,6 +540,23 @@ class PromptKind(Mapping):
         return checked if checked is INVALID else Prompt(checked["at"], checked["say"])
 
 
+class PhaseKind(Mapping):
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                Field("say", TEXT, "the phase's name, shown and spoken (e.g. lift)", required=True),
+                Field("time", WORK, "how long the phase lasts", required=True),
+                Field("sound", SOUND, "its own sound (default: the 'phase' cue)"),
+            ]
+        )
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        checked = super().check(ctx, value, mark, key)
+        if checked is INVALID:
+            return checked
+        return Phase(checked["say"], checked["time"], checked.get("sound"))
+
+
 DEFAULTS = Mapping(
     [
         Field(
@@ -554,7 +578,7 @@ DEFAULTS = Mapping(
 )
 
 #: Keys that decide a step's kind.
-KIND_KEYS = ("hold", "reps", "tempo", "duration", "rest", "include")
+KIND_KEYS = ("hold", "reps", "tempo", "phases", "duration", "rest", "include")
 
 STEP_FIELDS = [
     Field("name", TEXT, "the step's name; required except on rest steps (default 'Rest')"),
@@ -589,6 +613,12 @@ STEP_FIELDS = [
         "timed activity only: things to say at offsets of each activity",
     ),
     Field("cues", CueMap(), "sound overrides for this step"),
+    Field("side", TEXT, "the one side a one-sided exercise works (instead of sides)"),
+    Field(
+        "phases",
+        ListOf(PhaseKind(), min_items=2, max_items=4),
+        "paced reps, instead of tempo: 2 to 4 phases of every repetition",
+    ),
 ]
 INCLUDE_FIELDS = [
     Field(
@@ -615,6 +645,11 @@ TOP = Mapping(
         Field("defaults", DEFAULTS, "defaults for every step of this routine"),
         Field("cues", CueMap(), "routine-wide sound overrides"),
         Field("steps", ListOf(STEP, min_items=1), "the steps, run in order", required=True),
+        Field(
+            "urgent",
+            Boolean(),
+            "for use in the moment (cramp relief): cautions shown on the session screen",
+        ),
     ]
 )
 
@@ -626,13 +661,20 @@ def _present(*names: str) -> dict[str, Any]:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a routine file, drawn from the tables above."""
     step = STEP.schema()
-    not_kind_keys = {"not": {"anyOf": [_present(k) for k in ("hold", "reps", "tempo", "duration")]}}
+    work_keys = ("hold", "reps", "tempo", "phases", "duration")
+    not_kind_keys = {"not": {"anyOf": [_present(k) for k in work_keys]}}
     step["allOf"] = [
         # The kinds that exclude each other.
         {"not": _present("hold", "tempo")},
         {"not": _present("hold", "duration")},
         {"not": _present("tempo", "duration")},
         {"not": _present("reps", "duration")},
+        {"not": _present("hold", "phases")},
+        {"not": _present("tempo", "phases")},
+        {"not": _present("phases", "duration")},
+        {"not": _present("side", "sides")},
+        # phases make paced reps, which need reps.
+        {"if": _present("phases"), "then": _present("reps")},
         # include takes nothing but repeat; repeat only goes with include.
         {"if": _present("include"), "then": {"propertyNames": {"enum": ["include", "repeat"]}}},
         {"if": _present("repeat"), "then": _present("include")},

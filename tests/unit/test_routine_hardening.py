@@ -253,7 +253,7 @@ def test_a_megabyte_of_unknown_keys_is_judged_quickly(write: Writer) -> None:
     assert len(found) == MAX_PROBLEMS + 1
     assert found[0] == f"{path}:4:5: steps[1].key0x0: unknown key; expected one of: " + (
         "name, instructions, hold, reps, tempo, duration, sides, sets, rest, set_rest, switch, "
-        "prepare, say, prompts, cues, include, repeat"
+        "prepare, say, prompts, cues, side, phases, include, repeat"
     )
     count = text.count("\n") - 3
     assert found[-1] == (
@@ -331,7 +331,7 @@ def test_messages_never_print_a_control_character(write: Writer) -> None:
         f"{path}:2:1: k\\x1b[2J: unknown key; expected one of: "
         + (
             "format, title, id, summary, description, tags, author, source, caution, defaults, "
-            "cues, steps"
+            "cues, steps, urgent"
         )
     ]
 
