@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,19 @@ def test_no_bundled_routine_recommends_quinine_or_a_supplement() -> None:
         for sentence in re.split(r"(?<=[.:;])\s+", " ".join(parts)):
             if re.search(r"quinine|magnesium|vitamin|supplement|epsom", sentence, re.I):
                 assert re.search(r"unproven|none of them|recommends no", sentence), sentence
+
+
+def test_the_readme_names_every_see_a_doctor_sign_of_the_sources() -> None:
+    readme = Path(__file__).parents[2] / "README.md"
+    note = readme.read_text(encoding="utf-8").split("## Health note")[1].split("\n## ")[0]
+    text = " ".join(note.split())
+    for words in (
+        "are frequent, interfere with your sleep, or affect your quality of life",
+        "last longer than 10 minutes and exercise doesn't ease them",
+        "swelling, redness, numbness or tingling",
+        "trouble walking, or you cannot put weight on the leg",
+        "contact with toxins, or with an infection through a cut",
+        '"frequent" is 3 cramps in 7 days',
+        "recommends no medicine or supplement",
+    ):
+        assert words in text, words
