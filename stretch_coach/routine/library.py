@@ -49,6 +49,8 @@ class Entry:
     load_problems: tuple[Problem, ...] = ()  #: the file itself, or its id
     plan_problems: tuple[Problem, ...] = ()  #: its includes
     plan: tuple[PlannedStep, ...] = field(default=(), repr=False)
+    #: Its cautions and those of its includes (see :func:`cautions_of`).
+    cautions: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -150,6 +152,7 @@ class Library:
             return
         try:
             entry.plan = tuple(self.expand(entry.routine, entry.shown))
+            entry.cautions = self.cautions(entry.routine, entry.shown)
         except RoutineError as err:
             entry.plan_problems = err.problems
 
@@ -244,6 +247,34 @@ class Library:
             if segments > MAX_SEGMENTS:
                 raise RoutineError([_too_long(shown, index, step)])
         return out
+
+    def cautions(self, routine: Routine, shown: str) -> tuple[str, ...]:
+        """The routine's own caution lines, then each included routine's, each line once.
+
+        Included routines are taken in step order, each with its own includes
+        (recursively), so a routine that includes the step stretch keeps its
+        balance warning. Lines equal after collapsing white space count as one;
+        the first one's wording is kept.
+
+        Raises:
+            RoutineError: for an include that cannot be resolved (as :meth:`expand`).
+        """
+        lines: dict[str, str] = {}
+        done: set[Path | str] = set()
+
+        def walk(routine: Routine, shown: str) -> None:
+            key: Path | str = routine.path.resolve() if routine.path else routine.id
+            if key in done:  # included twice, or a cycle: its lines are in already
+                return
+            done.add(key)
+            for line in routine.caution:
+                lines.setdefault(" ".join(line.split()), line)
+            for step in routine.steps:
+                if isinstance(step, Include):
+                    walk(*self._resolve(step, routine, shown))
+
+        walk(routine, shown)
+        return tuple(lines.values())
 
     def _resolve(self, inc: Include, routine: Routine, shown: str) -> tuple[Routine, str]:
         """Find the routine an include names; raise RoutineError located at the include."""
@@ -439,6 +470,19 @@ def planned(entry: Entry) -> list[PlannedStep]:
     if not entry.valid:
         raise RoutineError(entry.problems)
     return list(entry.plan)
+
+
+def cautions_of(entry: Entry) -> tuple[str, ...]:
+    """Every caution of a valid entry: its own, then its includes' (format page,
+    "Cautions through includes"). Show these, not ``routine.caution``, wherever a
+    routine's cautions are shown or remembered as read.
+
+    Raises:
+        RoutineError: if the entry is invalid.
+    """
+    if not entry.valid:
+        raise RoutineError(entry.problems)
+    return entry.cautions
 
 
 def timeline_of(entry: Entry) -> Timeline:

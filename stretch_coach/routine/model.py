@@ -179,7 +179,7 @@ class Routine:
     caution: tuple[str, ...] = ()
     defaults: Defaults = Defaults()
     cues: Mapping[str, Sound] = field(default_factory=dict)
-    #: for use in the moment (cramp relief): cautions on the session screen, not before it
+    #: For use in the moment (cramp relief): cautions go on the session screen, not before it.
     urgent: bool = False
 
     @property

@@ -648,7 +648,8 @@ TOP = Mapping(
         Field(
             "urgent",
             Boolean(),
-            "for use in the moment (cramp relief): cautions shown on the session screen",
+            "for use in the moment (cramp relief): cautions show on the session screen "
+            "instead of on a screen to dismiss first (default false)",
         ),
     ]
 )
