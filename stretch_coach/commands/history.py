@@ -64,6 +64,21 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     history.add_argument("--json", action="store_true", help="print JSON (every session)")
     history.add_argument("--limit", metavar="N", help="show the newest N sessions (default 10)")
     history.set_defaults(handler=history_show)
+    checks = history.add_subparsers(title="actions", metavar="ACTION")
+    check = checks.add_parser(
+        "check",
+        help="list the records that cannot be read",
+        description="List every record of the history database that cannot be read (a damaged "
+        "file, a value that makes no sense), with what is wrong. Exits 1 if there is any.",
+    )
+    check.set_defaults(handler=history_check)
+    repair = checks.add_parser(
+        "repair",
+        help="copy every readable record into a fresh database, keeping the original",
+        description="Copy every record that can be read into a fresh history database; the "
+        "original file is kept beside it, renamed, and nothing is deleted.",
+    )
+    repair.set_defaults(handler=history_repair)
 
     report = subparsers.add_parser(
         "report",
@@ -194,6 +209,7 @@ def diary_list(args: argparse.Namespace) -> int:
     since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
         cramps = store.cramps(since=since)
+        _tell_unreadable(store)
     if args.json:
         _print_json({"cramps": [cramp_to_json(c) for c in cramps]})
         return 0
@@ -292,6 +308,7 @@ def history_show(args: argparse.Namespace) -> int:
         else:
             overview = store.overview(recent=limit if limit is not None else 10)
             sessions = list(overview.recent)
+        _tell_unreadable(store)
     week, month = overview.this_week, overview.this_month
     if args.json:
         _print_json(
@@ -337,6 +354,61 @@ def history_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def history_check(args: argparse.Namespace) -> int:
+    """``history check``: list the records that cannot be read; exit 1 if there are any."""
+    from stretch_coach.history.store import default_path
+
+    path = default_path()
+    if not path.exists():
+        print(f"There is no history yet ({path}): nothing to check.")
+        return 0
+    with _open_store(create=False) as store:
+        unreadable = store.unreadable()
+        overview = store.overview(recent=0)
+    readable = f"{overview.total_sessions} sessions and {overview.total_cramps} diary entries"
+    if not unreadable:
+        print(f"Every record in {path} can be read ({readable}).")
+        return 0
+    print(f"{_records(len(unreadable))} in {path} could not be read ({readable} can):")
+    for problem in unreadable:
+        print(f"  {problem}")
+    print("`stretch-coach history repair` copies every readable record into a new history.")
+    return 1
+
+
+def history_repair(args: argparse.Namespace) -> int:
+    """``history repair``: salvage every readable record into a fresh database."""
+    from stretch_coach.history.store import HistoryStore
+
+    done = HistoryStore.repair()
+    print(
+        f"Copied {_records(done.copied)} into a new history at {done.path}; "
+        f"the original is kept as {done.kept_as}."
+    )
+    if done.unreadable:
+        print(f"{_records(len(done.unreadable))} could not be read:")
+        for problem in done.unreadable:
+            print(f"  {problem}")
+    return 0
+
+
+def _records(count: int) -> str:
+    from stretch_coach.history.db import plural_records
+
+    return plural_records(count)
+
+
+def _tell_unreadable(store: HistoryStore) -> None:
+    """Say on stderr how many records were left out because they cannot be read."""
+    count = store.unreadable_count()
+    if count:
+        print(
+            f"stretch-coach: {_records(count)} could not be read; "
+            "`stretch-coach history check` says which",
+            file=sys.stderr,
+        )
+
+
 def _limit(text: str | None) -> int | None:
     if text is None:
         return None
@@ -360,6 +432,7 @@ def report_write(args: argparse.Namespace) -> int:
         text = render.render(
             report.build(store, since=since), fmt, indent=_json_indent(args.output)
         )
+        _tell_unreadable(store)
     if args.output:
         _write_private(Path(args.output), text)
         print(f"Wrote the report ({fmt}) to {args.output}.")
@@ -379,6 +452,7 @@ def export_history(args: argparse.Namespace) -> int:
 
     with _open_store(create=False) as store:
         document = transfer.export_document(store)
+        _tell_unreadable(store)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     counts = f"{len(document['sessions'])} sessions and {len(document['cramps'])} diary entries"
     if args.file == "-":

@@ -45,8 +45,8 @@ class HistoryTransfer(HistoryRecords):
             steps: dict[int, list[dict[str, Any]]] = {}
             for row in conn.execute(
                 "SELECT st.session_id, st.seq, st.step_index, st.name, st.outcome, st.seconds,"
-                " st.at, s.utc_offset FROM session_steps AS st"
-                " JOIN sessions AS s ON s.id = st.session_id ORDER BY st.session_id, st.seq"
+                " st.at, s.utc_offset FROM ok_steps AS st"
+                " JOIN ok_sessions AS s ON s.id = st.session_id ORDER BY st.session_id, st.seq"
             ):
                 session_id, seq, index, name, outcome, seconds, at, offset = row
                 steps.setdefault(session_id, []).append(
@@ -74,7 +74,7 @@ class HistoryTransfer(HistoryRecords):
                 }
                 for row in conn.execute(
                     "SELECT id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
-                    " ended_at, planned_seconds, partial_seconds, status FROM sessions"
+                    " ended_at, planned_seconds, partial_seconds, status FROM ok_sessions"
                     " ORDER BY started_at, id"
                 )
             ]
@@ -86,7 +86,7 @@ class HistoryTransfer(HistoryRecords):
                     "deleted_at": row[-1],
                 }
                 for row in conn.execute(
-                    f"SELECT {_CRAMP_COLUMNS}, created_at, updated_at, deleted_at FROM cramps"
+                    f"SELECT {_CRAMP_COLUMNS}, created_at, updated_at, deleted_at FROM ok_cramps"
                     " ORDER BY at, id"
                 )
             ]
@@ -201,7 +201,8 @@ def _merge_cramp(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
             values,
         )
         return "cramps_added"
-    if values[-3] <= found[0]:
+    # A stored stamp that cannot be read (damage) loses to the imported copy.
+    if isinstance(found[0], str) and values[-3] <= found[0]:
         return "unchanged"
     conn.execute(
         "UPDATE cramps SET at = ?, utc_offset = ?, duration_seconds = ?, severity = ?, leg = ?,"

@@ -25,12 +25,12 @@ class HistoryQueries(HistoryRecords):
         with self._reading() as conn:
             session_rows = conn.execute(
                 "SELECT date(started_at, utc_offset || ' minutes') AS day, count(*),"
-                f" sum(status = 'finished') FROM sessions WHERE {session_where} GROUP BY day",
+                f" sum(status = 'finished') FROM ok_sessions WHERE {session_where} GROUP BY day",
                 session_params,
             ).fetchall()
             cramp_rows = conn.execute(
                 "SELECT date(at, utc_offset || ' minutes') AS day, count(*), max(severity)"
-                f" FROM cramps WHERE {cramp_where} AND deleted_at IS NULL GROUP BY day",
+                f" FROM ok_cramps WHERE {cramp_where} AND deleted_at IS NULL GROUP BY day",
                 cramp_params,
             ).fetchall()
         days: dict[date, DayActivity] = {}
@@ -49,8 +49,8 @@ class HistoryQueries(HistoryRecords):
         local_day = "date(s.started_at, s.utc_offset || ' minutes')"
         with self._reading() as conn:
             rows = conn.execute(
-                f"WITH s AS (SELECT * FROM sessions WHERE {where}),"
-                " st AS (SELECT session_id, sum(seconds) AS seconds FROM session_steps"
+                f"WITH s AS (SELECT * FROM ok_sessions WHERE {where}),"
+                " st AS (SELECT session_id, sum(seconds) AS seconds FROM ok_steps"
                 " WHERE session_id IN (SELECT id FROM s) GROUP BY session_id)"
                 # SQLite takes a bare column (title) from the row that gives max().
                 " SELECT s.routine_id, s.title, max(s.started_at), count(*),"
@@ -99,8 +99,8 @@ class HistoryQueries(HistoryRecords):
             streak = self.current_streak(today)
         with self._reading() as conn:
             sessions, cramps = conn.execute(
-                "SELECT (SELECT count(*) FROM sessions),"
-                " (SELECT count(*) FROM cramps WHERE deleted_at IS NULL)"
+                "SELECT (SELECT count(*) FROM ok_sessions),"
+                " (SELECT count(*) FROM ok_cramps WHERE deleted_at IS NULL)"
             ).fetchone()
         return replace(
             whole,
@@ -122,7 +122,7 @@ class HistoryQueries(HistoryRecords):
         streak = 0
         with self._reading() as conn:
             cursor = conn.execute(
-                "SELECT DISTINCT date(started_at, utc_offset || ' minutes') AS day FROM sessions"
+                "SELECT DISTINCT date(started_at, utc_offset || ' minutes') AS day FROM ok_sessions"
                 " WHERE status = 'finished' AND started_at < ? ORDER BY day DESC",
                 [times.utc_text(times.day_start(today + timedelta(days=2)))],  # any zone's today
             )

@@ -63,7 +63,7 @@ class HistoryRecords(HistoryDatabase):
         """
         where, params = _since("started_at", since)
         chosen = (
-            f"SELECT * FROM sessions WHERE {where} ORDER BY started_at DESC, id DESC"
+            f"SELECT * FROM ok_sessions WHERE {where} ORDER BY started_at DESC, id DESC"
             f" LIMIT {-1 if limit is None else int(limit):d}"
         )
         with self._reading() as conn:
@@ -78,7 +78,7 @@ class HistoryRecords(HistoryDatabase):
         """
         with self._reading() as conn:
             row = conn.execute(
-                _session_query("SELECT * FROM sessions WHERE id = ?"), (session_id,)
+                _session_query("SELECT * FROM ok_sessions WHERE id = ?"), (session_id,)
             ).fetchone()
         if row is None:
             raise HistoryError(f"there is no session #{session_id} in {self.where}")
@@ -89,7 +89,7 @@ class HistoryRecords(HistoryDatabase):
         with self._reading() as conn:
             rows = conn.execute(
                 "SELECT st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at, s.utc_offset"
-                " FROM session_steps AS st JOIN sessions AS s ON s.id = st.session_id"
+                " FROM ok_steps AS st JOIN ok_sessions AS s ON s.id = st.session_id"
                 " WHERE st.session_id = ? ORDER BY st.seq",
                 (session_id,),
             ).fetchall()
@@ -125,7 +125,7 @@ class HistoryRecords(HistoryDatabase):
         """
         with self._reading() as conn:
             row = conn.execute(
-                f"SELECT {_CRAMP_COLUMNS} FROM cramps WHERE id = ? AND deleted_at IS NULL",
+                f"SELECT {_CRAMP_COLUMNS} FROM ok_cramps WHERE id = ? AND deleted_at IS NULL",
                 (cramp_id,),
             ).fetchone()
         if row is None:
@@ -181,7 +181,7 @@ class HistoryRecords(HistoryDatabase):
             params.append(times.utc_text(until))
         with self._reading() as conn:
             rows = conn.execute(
-                f"SELECT {_CRAMP_COLUMNS} FROM cramps WHERE {where} AND deleted_at IS NULL"
+                f"SELECT {_CRAMP_COLUMNS} FROM ok_cramps WHERE {where} AND deleted_at IS NULL"
                 " ORDER BY at, id",
                 params,
             ).fetchall()
@@ -191,7 +191,7 @@ class HistoryRecords(HistoryDatabase):
         """The earliest diary entry, if any."""
         with self._reading() as conn:
             row = conn.execute(
-                f"SELECT {_CRAMP_COLUMNS} FROM cramps WHERE deleted_at IS NULL"
+                f"SELECT {_CRAMP_COLUMNS} FROM ok_cramps WHERE deleted_at IS NULL"
                 " ORDER BY at, id LIMIT 1"
             ).fetchone()
         return _cramp(row) if row else None
@@ -219,28 +219,43 @@ class SessionRecord:
         """Whether :meth:`finish` has been called."""
         return self._ended
 
-    def step_done(self, step_index: int, name: str, seconds: float) -> None:
+    def step_done(
+        self, step_index: int, name: str, seconds: float, *, at: datetime | None = None
+    ) -> None:
         """Record a step played to its end.
 
         Args:
             step_index: its position in the routine, as the engine numbers steps.
             name: the step's name.
             seconds: active time spent on it.
+            at: when it ended; default now.
         """
-        self._step(step_index, name, "done", seconds)
+        self._step(step_index, name, "done", seconds, at)
 
-    def step_skipped(self, step_index: int, name: str, seconds: float = 0.0) -> None:
-        """Record a step the user skipped, after ``seconds`` of active time on it."""
-        self._step(step_index, name, "skipped", seconds)
+    def step_skipped(
+        self, step_index: int, name: str, seconds: float = 0.0, *, at: datetime | None = None
+    ) -> None:
+        """Record a step the user skipped, after ``seconds`` of active time on it (``at``: when)."""
+        self._step(step_index, name, "skipped", seconds, at)
 
-    def _step(self, step_index: int, name: str, outcome: str, seconds: float) -> None:
+    def _step(
+        self, step_index: int, name: str, outcome: str, seconds: float, at: datetime | None
+    ) -> None:
         self._check_open()
         _check_seconds("seconds", seconds)
         self._store._execute(
             "INSERT INTO session_steps (session_id, seq, step_index, name, outcome, seconds, at)"
             " SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ? FROM session_steps"
             " WHERE session_id = ?",
-            (self.id, step_index, name, outcome, seconds, times.utc_text(times.now()), self.id),
+            (
+                self.id,
+                step_index,
+                name,
+                outcome,
+                seconds,
+                times.utc_text(at or times.now()),
+                self.id,
+            ),
         )
 
     def finish(
@@ -337,7 +352,7 @@ def _session_query(chosen: str) -> str:
     """
     return (
         f"WITH s AS ({chosen}),"
-        " rows AS (SELECT * FROM session_steps WHERE session_id IN (SELECT id FROM s)),"
+        " rows AS (SELECT * FROM ok_steps WHERE session_id IN (SELECT id FROM s)),"
         # SQLite takes the bare column `outcome` from the row holding max(seq).
         " latest AS (SELECT session_id, outcome, max(seq) FROM rows"
         " GROUP BY session_id, step_index)"

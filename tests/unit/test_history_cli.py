@@ -399,7 +399,8 @@ def test_a_damaged_database_is_kept_aside_and_the_user_told(run, data_dir) -> No
     (aside,) = data_dir.glob("history.sqlite3.corrupt-*")
     assert err == (
         f"stretch-coach: the history database was damaged (file is not a database); "
-        f"it is kept as {aside} and a new, empty history begins\n"
+        f"it is kept as {aside} and a new history begins with the 0 records that could be "
+        "read from it\n"
     )
     assert aside.read_bytes() == b"not a database at all " * 100
 
