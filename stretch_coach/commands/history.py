@@ -428,13 +428,14 @@ def report_write(args: argparse.Namespace) -> int:
     if fmt not in render.FORMATS:
         raise UserError(f"--format: {args.format!r} is not one of {', '.join(render.FORMATS)}")
     since = _day_option(args.since, "--since") if args.since else None
+    output = _output(args.output, "--output") if args.output else None
     with _open_store(create=False) as store:
         text = render.render(
             report.build(store, since=since), fmt, indent=_json_indent(args.output)
         )
         _tell_unreadable(store)
-    if args.output:
-        _write_private(Path(args.output), text)
+    if output is not None:
+        _write_private(output, text)
         print(f"Wrote the report ({fmt}) to {args.output}.")
     else:
         sys.stdout.write(text)
@@ -445,33 +446,42 @@ def report_write(args: argparse.Namespace) -> int:
 
 
 def export_history(args: argparse.Namespace) -> int:
-    """``export FILE``: every session and diary entry as JSON."""
-    import json
-
+    """``export FILE``: every session and diary entry as JSON, written a record at a time."""
     from stretch_coach.history import transfer
+    from stretch_coach.outputs import atomic_output
 
+    output = None if args.file == "-" else _output(args.file, "export")
     with _open_store(create=False) as store:
-        document = transfer.export_document(store)
+        if output is None:
+            sessions, cramps = transfer.write_export(store, sys.stdout)
+        else:
+            try:
+                with atomic_output(output) as out:
+                    sessions, cramps = transfer.write_export(store, out)
+            except OSError as err:
+                raise UserError(f"cannot write {output}: {_reason(err)}") from None
         _tell_unreadable(store)
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    counts = f"{len(document['sessions'])} sessions and {len(document['cramps'])} diary entries"
-    if args.file == "-":
-        sys.stdout.write(text)
+    counts = f"{sessions} sessions and {cramps} diary entries"
+    if output is None:
         print(f"Exported {counts}.", file=sys.stderr)
     else:
-        _write_private(Path(args.file), text)
         print(f"Exported {counts} to {args.file}.")
     return 0
 
 
 def import_history(args: argparse.Namespace) -> int:
-    """``import FILE``: add what is not here yet; the whole file is checked first."""
+    """``import FILE``: add what is not here yet; whole or not at all.
+
+    The file is read twice, a record at a time: once to check all of it
+    (a bad file writes nothing, not even a new empty history), once to merge
+    it in one transaction.
+    """
     from stretch_coach.history import transfer
 
     path = Path(args.file)
-    sessions, cramps = transfer.parse_document(transfer.read_file(path), str(path))
+    transfer.check_file(path)
     with _open_store() as store:
-        result = store.merge(sessions, cramps)
+        result = store.merge_records(transfer.iter_file(path))
     print(
         f"Imported {path}: {result.sessions_added} sessions and {result.cramps_added} diary "
         f"entries added, {result.sessions_updated + result.cramps_updated} updated, "
@@ -504,11 +514,27 @@ def _open_store(*, create: bool = True) -> HistoryStore:
     return store
 
 
+def _output(target: str, option: str) -> Path:
+    """A file to write, refused if it would replace the history, the settings or a routine."""
+    from stretch_coach.outputs import check_output
+
+    return check_output(target, option=option)
+
+
 def _write_private(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all, readable by the user only (health data)."""
-    from stretch_coach.settings import atomic_write
+    from stretch_coach.outputs import atomic_output
 
     try:
-        atomic_write(path, text, newline="")
+        with atomic_output(path, newline="") as out:
+            out.write(text)
     except OSError as err:
-        raise UserError(f"cannot write {path}: {err.strerror}") from None
+        raise UserError(f"cannot write {path}: {_reason(err)}") from None
+
+
+def _reason(err: OSError) -> str:
+    import errno
+
+    if err.errno == errno.ENOSPC:
+        return "no space left on the disk; nothing was written"
+    return err.strerror or str(err)

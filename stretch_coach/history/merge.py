@@ -6,8 +6,9 @@ Records keep their UUIDs, so merging the same records twice adds nothing twice.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from stretch_coach.history import times
@@ -39,61 +40,77 @@ class HistoryTransfer(HistoryRecords):
     def export_records(self) -> dict[str, list[dict[str, Any]]]:
         """Every session (with its steps) and diary entry (deleted ones marked), JSON-ready.
 
-        Instants are ISO 8601 with the offset where they were recorded.
+        Instants are ISO 8601 with the offset where they were recorded. For
+        years of records, stream them with :meth:`iter_export_sessions` and
+        :meth:`iter_export_cramps` instead.
         """
+        return {
+            "sessions": list(self.iter_export_sessions()),
+            "cramps": list(self.iter_export_cramps()),
+        }
+
+    def iter_export_sessions(self) -> Iterator[dict[str, Any]]:
+        """Every readable session with its steps, oldest first, one at a time (JSON-ready)."""
         with self._reading() as conn:
-            steps: dict[int, list[dict[str, Any]]] = {}
-            for row in conn.execute(
-                "SELECT st.session_id, st.seq, st.step_index, st.name, st.outcome, st.seconds,"
-                " st.at, s.utc_offset FROM ok_steps AS st"
-                " JOIN ok_sessions AS s ON s.id = st.session_id ORDER BY st.session_id, st.seq"
-            ):
-                session_id, seq, index, name, outcome, seconds, at, offset = row
-                steps.setdefault(session_id, []).append(
-                    {
-                        "seq": seq,
-                        "step_index": index,
-                        "name": name,
-                        "outcome": outcome,
-                        "seconds": seconds,
-                        "at": times.local(at, offset).isoformat(),
+            cursor = conn.execute(
+                "SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
+                " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
+                " st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at"
+                " FROM ok_sessions AS s LEFT JOIN ok_steps AS st ON st.session_id = s.id"
+                " ORDER BY s.started_at, s.id, st.seq"
+            )
+            session: dict[str, Any] | None = None
+            current = None
+            for row in cursor:
+                if row[0] != current:
+                    if session is not None:
+                        yield session
+                    current = row[0]
+                    offset = row[6]
+                    session = {
+                        "uuid": row[1],
+                        "routine_id": row[2],
+                        "title": row[3],
+                        "content_hash": row[4],
+                        "started_at": times.local(row[5], offset).isoformat(),
+                        "ended_at": times.local(row[7], offset).isoformat() if row[7] else None,
+                        "planned_seconds": row[8],
+                        "partial_seconds": row[9],
+                        "status": row[10],
+                        "steps": [],
                     }
-                )
-            sessions = [
-                {
-                    "uuid": row[1],
-                    "routine_id": row[2],
-                    "title": row[3],
-                    "content_hash": row[4],
-                    "started_at": times.local(row[5], row[6]).isoformat(),
-                    "ended_at": times.local(row[7], row[6]).isoformat() if row[7] else None,
-                    "planned_seconds": row[8],
-                    "partial_seconds": row[9],
-                    "status": row[10],
-                    "steps": steps.get(row[0], []),
-                }
-                for row in conn.execute(
-                    "SELECT id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
-                    " ended_at, planned_seconds, partial_seconds, status FROM ok_sessions"
-                    " ORDER BY started_at, id"
-                )
-            ]
-            cramps = [
-                {
+                if row[11] is not None:
+                    assert session is not None
+                    session["steps"].append(
+                        {
+                            "seq": row[11],
+                            "step_index": row[12],
+                            "name": row[13],
+                            "outcome": row[14],
+                            "seconds": row[15],
+                            "at": times.local(row[16], offset).isoformat(),
+                        }
+                    )
+            if session is not None:
+                yield session
+
+    def iter_export_cramps(self) -> Iterator[dict[str, Any]]:
+        """Every readable diary entry (deleted ones marked), oldest first, one at a time."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                f"SELECT {_CRAMP_COLUMNS}, created_at, updated_at, deleted_at FROM ok_cramps"
+                " ORDER BY at, id"
+            )
+            for row in cursor:
+                yield {
                     **_without_id(cramp_to_json(_cramp(row[:-3]))),
                     "created_at": row[-3],
                     "updated_at": row[-2],
                     "deleted_at": row[-1],
                 }
-                for row in conn.execute(
-                    f"SELECT {_CRAMP_COLUMNS}, created_at, updated_at, deleted_at FROM ok_cramps"
-                    " ORDER BY at, id"
-                )
-            ]
-        return {"sessions": sessions, "cramps": cramps}
 
     def merge(
-        self, sessions: Sequence[Mapping[str, Any]], cramps: Sequence[Mapping[str, Any]]
+        self, sessions: Iterable[Mapping[str, Any]], cramps: Iterable[Mapping[str, Any]]
     ) -> MergeResult:
         """Add records from another copy of the history, in one transaction.
 
@@ -108,14 +125,27 @@ class HistoryTransfer(HistoryRecords):
                 with instants as aware datetimes.
             cramps: likewise, with ``at`` and ``cramp`` (a :class:`Cramp`).
         """
+        return self.merge_records(
+            chain(
+                (("session", session) for session in sessions),
+                (("cramp", entry) for entry in cramps),
+            )
+        )
+
+    def merge_records(self, records: Iterable[tuple[str, Mapping[str, Any]]]) -> MergeResult:
+        """Like :meth:`merge`, from one stream of ``("session" | "cramp", record)`` pairs.
+
+        The records are taken one at a time (an import streams them from its
+        file), all in one transaction: an exception from the stream (a bad
+        record further on) keeps none of them.
+        """
         counts = dict.fromkeys(
             ("sessions_added", "sessions_updated", "cramps_added", "cramps_updated", "unchanged"), 0
         )
         with self._writing() as conn:
-            for session in sessions:
-                counts[_merge_session(conn, session)] += 1
-            for entry in cramps:
-                counts[_merge_cramp(conn, entry)] += 1
+            for kind, record in records:
+                merged = _merge_session if kind == "session" else _merge_cramp
+                counts[merged(conn, record)] += 1
         return MergeResult(**counts)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import sqlite3
@@ -28,9 +27,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(folder))
     monkeypatch.setenv("STRETCH_COACH_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("STRETCH_COACH_CACHE_DIR", str(tmp_path / "cache"))
-    # Other commands are written in parallel; register those present in this checkout.
-    present = tuple(name for name in cli.COMMAND_MODULES if importlib.util.find_spec(name))
-    monkeypatch.setattr(cli, "COMMAND_MODULES", present)
     return folder
 
 
