@@ -205,6 +205,7 @@ def diary_list(args: argparse.Namespace) -> int:
     """``diary list``: the entries, oldest first."""
     from stretch_coach.history import diary
     from stretch_coach.history.model import cramp_to_json
+    from stretch_coach.history.render import safe_text
 
     since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
@@ -225,7 +226,8 @@ def diary_list(args: argparse.Namespace) -> int:
         if cramp.woke:
             extras.insert(0, "woke me")
         line = diary.describe(cramp) + (f"; {', '.join(extras)}" if extras else "")
-        print(line + (f". {cramp.note}" if cramp.note else ""))
+        # Stored text is data: no control character reaches the terminal.
+        print(safe_text(line + (f". {cramp.note}" if cramp.note else "")))
     return 0
 
 
@@ -298,6 +300,7 @@ def history_show(args: argparse.Namespace) -> int:
     """``history``: the streak, adherence and the newest sessions."""
     from stretch_coach.describe import plural
     from stretch_coach.history.model import session_to_json
+    from stretch_coach.history.render import safe_text
     from stretch_coach.routine.durations import format_clock
 
     limit = _limit(args.limit)
@@ -347,7 +350,7 @@ def history_show(args: argparse.Namespace) -> int:
     for session in sessions:
         skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
         print(
-            f"  {session.started_at:%Y-%m-%d %H:%M}  {session.title}: "
+            f"  {session.started_at:%Y-%m-%d %H:%M}  {safe_text(session.title)}: "
             f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
             f"{session.steps_done} steps done{skipped}; {session.label}"
         )
