@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from stretch_coach.history.store import HistoryStore
 
 #: diary.SYMPTOMS for the help text, written out so that registering commands imports nothing.
-SYMPTOM_HELP = "swelling, redness, numbness, tingling, weakness, trouble-walking"
+SYMPTOM_HELP = (
+    "swelling, redness, numbness, tingling, weakness, trouble-walking, toxins, cut-infection"
+)
 
 
 def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
@@ -125,7 +127,10 @@ def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         help="when it happened, e.g. 2024-05-01T02:30" + ("" if editing else " (default: now)"),
     )
     parser.add_argument(
-        "--duration", metavar="TIME", help="how long it lasted: 90s, 2m, 1m30s, 1:30 (up to 24 h)"
+        "--duration",
+        metavar="TIME",
+        help="how long the cramp itself lasted (seconds to minutes), not the soreness after it, "
+        "which can last up to a day: 90s, 2m, 1m30s, 1:30",
     )
     parser.add_argument("--severity", metavar="0-10", help="0 (barely) to 10 (worst)")
     parser.add_argument("--leg", metavar="{left,right,both}", help="which leg")
@@ -137,7 +142,9 @@ def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         "--symptom",
         metavar="NAME",
         action="append",
-        help=f"another symptom with it (repeatable): {SYMPTOM_HELP}"
+        help=f"another symptom with it (repeatable): {SYMPTOM_HELP} "
+        "(trouble-walking: trouble walking or putting weight on the leg; toxins: contact with "
+        "toxins before the cramps; cut-infection: an infected cut before them)"
         + ("; replaces those noted" if editing else ""),
     )
     if editing:

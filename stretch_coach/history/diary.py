@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 LEGS: tuple[str, ...] = ("left", "right", "both")
 MUSCLES: tuple[str, ...] = ("calf", "thigh", "foot", "other")
 #: Symptoms a person can note with a cramp. ``trouble-walking`` (trouble walking
-#: or putting weight on the leg) is one of the seeds' reasons to see a doctor,
-#: so the diary needs a way to record it.
+#: or putting weight on the leg), ``toxins`` (contact with toxins before the
+#: cramps) and ``cut-infection`` (an infected cut before them) are among the
+#: seeds' reasons to see a doctor, so the diary needs a way to record them.
 SYMPTOMS: tuple[str, ...] = (
     "swelling",
     "redness",
@@ -34,10 +35,14 @@ SYMPTOMS: tuple[str, ...] = (
     "tingling",
     "weakness",
     "trouble-walking",
+    "toxins",
+    "cut-infection",
 )
-#: Longest cramp the diary takes. The routine format caps durations at an hour,
-#: but a cramp (with the pain after it) can be logged as longer; a day is the
-#: limit past which the value is surely a slip.
+#: Longest cramp the diary takes. The duration asked for is the cramp itself
+#: (seconds to minutes, per the seeds), not the soreness after it (up to a
+#: day); the routine format caps durations at an hour, but a cramp can be
+#: logged as longer, and a day is the limit past which the value is surely a
+#: slip.
 MAX_CRAMP_SECONDS = 24 * 3600.0
 MAX_NOTE_CHARS = 2000
 

@@ -46,6 +46,8 @@ class Entry:
     load_problems: tuple[Problem, ...] = ()  #: the file itself, or its id
     plan_problems: tuple[Problem, ...] = ()  #: its includes
     plan: tuple[PlannedStep, ...] = field(default=(), repr=False)
+    #: Its cautions and those of its includes (see :func:`cautions_of`).
+    cautions: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -140,6 +142,7 @@ class Library:
             return
         try:
             entry.plan = tuple(self.expand(entry.routine, entry.shown))
+            entry.cautions = self.cautions(entry.routine, entry.shown)
         except RoutineError as err:
             entry.plan_problems = err.problems
 
@@ -179,8 +182,7 @@ class Library:
         else:
             found = self.get(ref)
             if found is None:
-                near = difflib.get_close_matches(ref, self.ids(), n=1)
-                hint = f"did you mean {near[0]!r}? " if near else ""
+                hint = _id_hint(ref, self.ids())
                 raise UserError(
                     f"no routine {ref!r} in the library; {hint}'stretch-coach list' shows them all"
                 )
@@ -222,6 +224,34 @@ class Library:
         out: list[PlannedStep] = []
         self._expand(routine, shown, (), out)
         return out
+
+    def cautions(self, routine: Routine, shown: str) -> tuple[str, ...]:
+        """The routine's own caution lines, then each included routine's, each line once.
+
+        Included routines are taken in step order, each with its own includes
+        (recursively), so a routine that includes the step stretch keeps its
+        balance warning. Lines equal after collapsing white space count as one;
+        the first one's wording is kept.
+
+        Raises:
+            RoutineError: for an include that cannot be resolved (as :meth:`expand`).
+        """
+        lines: dict[str, str] = {}
+        done: set[Path | str] = set()
+
+        def walk(routine: Routine, shown: str) -> None:
+            key: Path | str = routine.path.resolve() if routine.path else routine.id
+            if key in done:  # included twice, or a cycle: its lines are in already
+                return
+            done.add(key)
+            for line in routine.caution:
+                lines.setdefault(" ".join(line.split()), line)
+            for step in routine.steps:
+                if isinstance(step, Include):
+                    walk(*self._resolve(step, routine, shown))
+
+        walk(routine, shown)
+        return tuple(lines.values())
 
     def _resolve(self, inc: Include, routine: Routine, shown: str) -> tuple[Routine, str]:
         """Find the routine an include names; raise RoutineError located at the include."""
@@ -320,6 +350,28 @@ class Library:
             out.append(PlannedStep(step, sounds, routine.id))
 
 
+def _id_hint(ref: str, ids: Sequence[str]) -> str:
+    """Which id a person most likely meant by ``ref``, as the start of a sentence.
+
+    The one id that ``ref`` begins, else the one that holds it (``bedtime``
+    names ``bedtime-calf-stretch`` when no other id has "bedtime" in it): a
+    few that fit are listed, since a guess among them would mislead. Else the
+    closest spelling.
+    """
+    wanted = ref.strip().lower()
+    if wanted:
+        for test in (str.startswith, str.__contains__):
+            matches = [i for i in ids if test(i, wanted)]
+            if len(matches) == 1:
+                return f"did you mean {matches[0]!r}? "
+            if 1 < len(matches) <= 5:
+                return f"did you mean one of {', '.join(matches)}? "
+            if matches:
+                return ""
+    near = difflib.get_close_matches(ref, ids, n=1)
+    return f"did you mean {near[0]!r}? " if near else ""
+
+
 def _name(key: Path | str) -> str:
     return key.stem if isinstance(key, Path) else key
 
@@ -353,6 +405,19 @@ def planned(entry: Entry) -> list[PlannedStep]:
     if not entry.valid:
         raise RoutineError(entry.problems)
     return list(entry.plan)
+
+
+def cautions_of(entry: Entry) -> tuple[str, ...]:
+    """Every caution of a valid entry: its own, then its includes' (format page,
+    "Cautions through includes"). Show these, not ``routine.caution``, wherever a
+    routine's cautions are shown or remembered as read.
+
+    Raises:
+        RoutineError: if the entry is invalid.
+    """
+    if not entry.valid:
+        raise RoutineError(entry.problems)
+    return entry.cautions
 
 
 def timeline_of(entry: Entry) -> Timeline:

@@ -145,6 +145,7 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
         caution=values.get("caution", ()),
         defaults=defaults,
         cues=values.get("cues", {}),
+        urgent=values.get("urgent", False),
     )
 
 

@@ -138,6 +138,8 @@ class Routine:
     caution: tuple[str, ...] = ()
     defaults: Defaults = Defaults()
     cues: Mapping[str, Sound] = field(default_factory=dict)
+    #: For use in the moment (cramp relief): cautions go on the session screen, not before it.
+    urgent: bool = False
 
     @property
     def has_includes(self) -> bool:

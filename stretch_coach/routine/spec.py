@@ -466,6 +466,12 @@ TOP = Mapping(
         Field("defaults", DEFAULTS, "defaults for every step of this routine"),
         Field("cues", CueMap(), "routine-wide sound overrides"),
         Field("steps", ListOf(STEP, min_items=1), "the steps, run in order", required=True),
+        Field(
+            "urgent",
+            Boolean(),
+            "for use in the moment (cramp relief): cautions show on the session screen "
+            "instead of on a screen to dismiss first (default false)",
+        ),
     ]
 )
 

@@ -135,7 +135,9 @@ def test_a_long_cramp_is_a_reason_to_see_a_doctor_said_plainly_once(run) -> None
     code, out, _ = run("diary", "add", "--when", ago(hours=5), "--duration", "15m")
     assert code == 0
     assert out.count(DOCTOR) == 1
-    assert out.splitlines()[1] == (f"{DOCTOR}: the cramp lasted 15 min, longer than 10 minutes.")
+    assert out.splitlines()[1] == (
+        f"{DOCTOR}: the cramp lasted 15 min, longer than 10 minutes, if exercise didn't ease it."
+    )
     assert DOCTOR not in run("diary", "add", "--when", ago(hours=30), "--duration", "2m")[1]
 
 
