@@ -253,17 +253,22 @@ def test_diary_delete_yes_does_not_ask(run, monkeypatch) -> None:
 
 
 def record_nights(data_dir: Path, nights: int) -> None:
+    # Today's session lies between midnight and now, at any hour: never in the
+    # future (an import refuses that), always on today's date.
+    now = datetime.now().astimezone()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = midnight + (now - midnight) / 3
+    length = min(timedelta(minutes=5), (now - midnight) / 3)
     with HistoryStore.open(db(data_dir)) as store:
         for back in range(nights):
-            noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0)
-            started = noon - timedelta(days=back)
+            started = today - timedelta(days=back)
             record = store.start_session(
                 "bedtime", "Bedtime calf stretch", "sha256:a", 600, started_at=started
             )
             record.step_done(0, "Wall calf stretch", 300)
             record.step_skipped(1, "Heel walking")
             if back != 1:
-                record.finish("finished", ended_at=started + timedelta(minutes=5))
+                record.finish("finished", ended_at=started + length)
 
 
 def test_history_shows_the_streak_adherence_and_sessions(run, data_dir) -> None:
