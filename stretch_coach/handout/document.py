@@ -113,6 +113,8 @@ def dose_text(step: Step) -> str:
     sides = ""
     if step.sides:
         sides = f" on each side ({', then '.join(step.sides)})"
+    elif step.side:
+        sides = f", {step.side} only"
     sets_rest = ""
     if step.sets > 1 and step.set_rest > 0:
         sets_rest = f", {format_seconds(step.set_rest)} rest between sets"
@@ -120,12 +122,13 @@ def dose_text(step: Step) -> str:
         return f"rest {format_seconds(step.duration or 0)}"
     if kind is StepKind.MANUAL:
         text = f"{times(step.sets)}, " if step.sets > 1 else ""
-        return text + "at your own pace" + (f",{sides}" if sides else "")
+        return text + "at your own pace" + (f",{sides}" if step.sides else sides)
     if kind is StepKind.HOLD:
         reps = step.reps or 1
         text = f"hold {format_seconds(step.hold or 0)}"
-        if reps > 1 or sides:
-            text += f", {times(reps)}{sides}"
+        if reps > 1 or step.sides:
+            text += f", {times(reps)}"
+        text += sides
         if reps > 1 and step.rest > 0:
             text += f", {format_seconds(step.rest)} rest between"
         if step.sets > 1:
@@ -134,7 +137,10 @@ def dose_text(step: Step) -> str:
     if kind in (StepKind.PACED, StepKind.COUNTED):
         count = f"{step.reps}"
         text = f"{step.sets} sets of {count}" if step.sets > 1 else f"{count} repetitions"
-        if kind is StepKind.PACED:
+        if step.phases:
+            parts = ", ".join(f"{p.say} {format_seconds(p.time)}" for p in step.phases)
+            text += f" ({parts})"
+        elif kind is StepKind.PACED:
             text += f", {format_seconds(step.tempo or 0)} each"
         else:
             text += " at your own pace"

@@ -19,7 +19,7 @@ from stretch_coach.handout.document import build_handout, dose_text
 from stretch_coach.handout.html import render_html
 from stretch_coach.handout.pdf import UncoveredText, render_pdf
 from stretch_coach.routine.library import Library, default_library
-from stretch_coach.routine.model import Step, StepKind
+from stretch_coach.routine.model import Phase, Step, StepKind
 
 Writer = Callable[..., Path]
 REQUIRE_TOOLS = os.environ.get("STRETCH_COACH_REQUIRE_TOOLS") == "1"
@@ -138,6 +138,20 @@ def handout_of(path: Path, **kw: str | None):  # type: ignore[no-untyped-def]
         ),
         (Step(StepKind.REST, "Rest", duration=30), "rest 30 s"),
         (Step(StepKind.MANUAL, "s"), "at your own pace"),
+        (Step(StepKind.HOLD, "s", hold=30, reps=1, side="right"), "hold 30 s, right only"),
+        (
+            Step(
+                StepKind.PACED,
+                "s",
+                reps=15,
+                tempo=4,
+                sets=3,
+                set_rest=60,
+                side="left",
+                phases=(Phase("lift", 1), Phase("lower", 3)),
+            ),
+            "3 sets of 15 (lift 1 s, lower 3 s), left only, 1 min rest between sets",
+        ),
     ],
 )
 def test_doses_are_written_for_people(step: Step, words: str) -> None:
