@@ -136,9 +136,8 @@ def cmd_handout(args: argparse.Namespace) -> int:
             raise UserError(f"-o {target}: that is {what}; write the handout to a .pdf or .html")
         if target.suffix.lower() not in HANDOUT_SUFFIXES:
             raise UserError(f"-o {target}: write the handout to FILE.pdf or FILE.html")
-    library = default_library(args.library)
-    entry = library.find(args.routine)
-    handout = build_handout(library, entry, patient=args.patient, note=args.note)
+    entry = default_library(args.library).find(args.routine)
+    handout = build_handout(entry, patient=args.patient, note=args.note)
     if target is None:
         sys.stdout.write(render_html(handout))
         return 0

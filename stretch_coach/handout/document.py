@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from stretch_coach.describe import total_text
 from stretch_coach.routine.durations import format_seconds
-from stretch_coach.routine.library import Entry, Library, timeline_of
-from stretch_coach.routine.model import Include, Picture, Routine, Step, StepKind
+from stretch_coach.routine.library import Entry, cautions_of, timeline_of
+from stretch_coach.routine.model import Picture, Step, StepKind
 
 
 @dataclass(frozen=True)
@@ -152,34 +151,7 @@ def dose_text(step: Step) -> str:
     return text + sets_rest
 
 
-def cautions_through_includes(library: Library, entry: Entry) -> tuple[str, ...]:
-    """The routine's own cautions, then each included routine's in step order, each once.
-
-    The format page's "Cautions through includes": lines equal after collapsing
-    white space count as one, the first wording kept. A private copy until the
-    library's own ``cautions_of`` reaches main.
-    """
-    lines: dict[str, str] = {}
-    done: set[Path | str] = set()
-
-    def walk(routine: Routine, shown: str) -> None:
-        key: Path | str = routine.path.resolve() if routine.path else routine.id
-        if key in done:
-            return
-        done.add(key)
-        for line in routine.caution:
-            lines.setdefault(" ".join(line.split()), line)
-        for step in routine.steps:
-            if isinstance(step, Include):
-                walk(*library._resolve(step, routine, shown))
-
-    assert entry.routine is not None
-    walk(entry.routine, entry.shown)
-    return tuple(lines.values())
-
-
 def build_handout(
-    library: Library,
     entry: Entry,
     patient: str | None = None,
     note: str | None = None,
@@ -187,7 +159,6 @@ def build_handout(
     """The handout of a valid library entry.
 
     Args:
-        library: the library the entry's includes are found in.
         entry: the routine (valid).
         patient: whom it is for (``--for``).
         note: the practitioner's note (``--note``).
@@ -217,7 +188,7 @@ def build_handout(
         note=_clean(note),
         total=total_text(timeline.total, timeline.untimed_steps),
         steps=tuple(steps),
-        cautions=cautions_through_includes(library, entry),
+        cautions=cautions_of(entry),
         source=routine.source,
         author=routine.author,
         how_to=how_to(routine.id, bundled=entry.origin == "bundled"),

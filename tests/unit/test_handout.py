@@ -107,8 +107,7 @@ def routine(write: Writer, tmp_path: Path) -> Path:
 
 
 def handout_of(path: Path, **kw: str | None):  # type: ignore[no-untyped-def]
-    library = default_library()
-    return build_handout(library, library.find(str(path)), **kw)
+    return build_handout(default_library().find(str(path)), **kw)
 
 
 # -- doses in words ---------------------------------------------------------------
@@ -186,8 +185,7 @@ def test_the_document_has_every_step_dose_caution_and_the_foot(routine: Path) ->
 
 
 def test_a_bundled_routine_needs_no_install(tmp_path: Path) -> None:
-    library = default_library()
-    h = build_handout(library, library.find("pre-bed"))
+    h = build_handout(default_library().find("pre-bed"))
     assert [x.command for x in h.how_to] == ["stretch-coach run pre-bed"]
 
 
