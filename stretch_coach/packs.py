@@ -241,7 +241,12 @@ def check_name(source: str, name: str) -> str:
     Raises:
         PackError: for an absolute path, a drive, ``..``, a backslash or an empty part.
     """
-    if "\\" in name or "\x00" in name:
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+        # refused before any message prints it raw: no terminal control sequences
+        raise PackError(
+            f"{source}: {name!r}: a name with control characters; refused, nothing written"
+        )
+    if "\\" in name:
         raise PackError(f"{source}: {name!r}: a name with a backslash; refused, nothing written")
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         raise PackError(f"{source}: {name!r}: an absolute path; refused, nothing written")
@@ -400,9 +405,9 @@ def check_manifest(source: str, members: dict[str, bytes]) -> dict[str, Any] | N
         )
     for name in sorted(set(files) | set(members)):
         if name not in members:
-            raise PackError(f"{source}: {name} is listed in {MANIFEST} but missing; refused")
+            raise PackError(f"{source}: {name!r} is listed in {MANIFEST} but missing; refused")
         if name not in files:
-            raise PackError(f"{source}: {name} is not listed in {MANIFEST}; refused")
+            raise PackError(f"{source}: {name!r} is not listed in {MANIFEST}; refused")
         if sha256(members[name]) != files[name]:
             raise PackError(
                 f"{source}: {name} does not match its checksum (damaged?); "

@@ -272,6 +272,7 @@ MIB = 1024 * 1024
             "more than 50 MiB in all",
         ),
         ([("ok.yaml", GOOD), ("run.sh", b"rm -rf ~")], "'run.sh': a pack holds routines"),
+        ([("\x1b[2Jok.yaml", GOOD)], "'\\x1b[2Jok.yaml': a name with control characters"),
         (
             [
                 ("manifest.json", b'{"files": [{"path": "ok.yaml", "sha256": "00"}]}'),
@@ -292,6 +293,7 @@ def test_a_hostile_pack_is_refused_and_nothing_is_written(
     code, out, err = run(capsys, "install", str(pack))
     assert code == 2
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "\x1b" not in err
     assert out == ""
     assert tree(user_dir()) == []
     assert tree(tmp_path) == before
