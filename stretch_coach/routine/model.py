@@ -17,6 +17,7 @@ CUE_EVENTS: tuple[str, ...] = (
     "halfway",
     "switch",
     "end",
+    "manual",
     "finish",
 )
 #: Default sound of each event.
@@ -24,16 +25,17 @@ DEFAULT_CUES: Mapping[str, str] = MappingProxyType(
     {
         "prepare": "beep",
         "start": "go",
-        "rep": "tick",
+        "rep": "tock",
         "countdown": "tick",
         "halfway": "beep",
         "switch": "switch",
         "end": "chime",
+        "manual": "beep",
         "finish": "finish",
     }
 )
 #: Sounds shipped with stretch-coach.
-SHIPPED_SOUNDS: tuple[str, ...] = ("beep", "tick", "go", "chime", "switch", "finish")
+SHIPPED_SOUNDS: tuple[str, ...] = ("beep", "tick", "tock", "go", "chime", "switch", "finish")
 
 
 class StepKind(enum.Enum):
