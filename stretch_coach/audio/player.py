@@ -31,6 +31,7 @@ from typing import Any, Final
 
 from stretch_coach.audio.sounds import is_shipped, sound_file
 from stretch_coach.audio.voice import Playback, Voice
+from stretch_coach.audio.wavs import wav_seconds
 from stretch_coach.routine.model import Sound
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,11 @@ class Player(ABC):
         """Let the voice, if any, render ``texts`` ahead of time (in the background)."""
         if self.voice is not None:
             self.voice.prerender(texts)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a sound or a phrase is playing or waiting (a runner waits for it at the end)."""
+        return self.voice is not None and self.voice.busy
 
     def stop(self) -> None:
         """Silence whatever is playing now (pausing or stopping a session calls this)."""
@@ -248,6 +254,13 @@ class _Job:
     queued_at: float
     generation: int
     reply: Future[_Handle | None] | None = None  #: for start_file(); never dropped as stale
+    #: A tone due at the same instant as this one, queued just before: this one
+    #: starts when that one ends (back to back, never together, never dropped).
+    after: _Job | None = None
+    length: float = 0.0  #: seconds the file plays
+    started_at: float | None = None
+    settled: bool = False  #: started, or dropped
+    handle: _Handle | None = None
 
 
 @dataclass
@@ -259,6 +272,7 @@ class _Handle:
     trusted: bool
     stopped: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
+    speech: bool = False  #: a phrase (which a tone cuts short), not a tone
 
     def poll(self) -> int | None:
         return self.sound.subprocess.poll()  # type: ignore[no-any-return]
@@ -275,6 +289,13 @@ class _Handle:
 _CLOSE: Final = object()
 #: How often live players are checked for having ended.
 _POLL_INTERVAL: Final = 0.02
+#: Tones queued within this many seconds of each other were due at the same instant.
+TOGETHER: Final = 0.01
+#: A tone chained after another starts at the latest this long after the other's
+#: length has passed, even if its program has not exited yet.
+CHAIN_SLACK: Final = 0.25
+#: Longest a phrase waits for tones to end before it starts anyway (a tone then cuts it).
+SPEECH_WAIT: Final = 1.0
 
 
 def _silent_wav() -> Path:
@@ -367,6 +388,9 @@ class Playsound3Player(Player):
         self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._live: list[_Handle] = []
+        self._held: list[_Job] = []  # waiting for a tone to end (worker thread only)
+        self._last_tone: _Job | None = None
+        self._queued = 0  # jobs put but not yet taken by the worker
         self._generation = 0
         self._reported = False
         self._closed = False
@@ -390,13 +414,30 @@ class Playsound3Player(Player):
             return len(self._live)
 
     def play(self, sound: Sound) -> None:
-        """Queue ``sound`` for the worker and return at once."""
+        """Queue ``sound`` for the worker and return at once.
+
+        A tone queued right after another (the session fires cues due at the
+        same instant together) plays when that one ends, in the order given.
+        """
         path = sound_file(sound)
         if path is None or self.failed or self._closed:
             return
+        now = self._clock()
         with self._lock:
-            generation = self._generation
-        self._jobs.put(_Job(path, str(sound), is_shipped(sound), self._clock(), generation))
+            last = self._last_tone
+            after = last if last is not None and now - last.queued_at <= TOGETHER else None
+            job = _Job(path, str(sound), is_shipped(sound), now, self._generation, after=after)
+            job.length = wav_seconds(path) or 0.0
+            self._last_tone = job
+            self._queued += 1
+        self._jobs.put(job)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a tone or a phrase is playing, or waiting to be started."""
+        with self._lock:
+            waiting = bool(self._live) or bool(self._held) or self._queued > 0
+        return waiting or super().busy
 
     def start_file(self, path: Path, timeout: float = 2.0) -> Playback | None:
         """Start playing a WAV we made (speech) and return its playback handle.
@@ -417,6 +458,7 @@ class Playsound3Player(Player):
         reply: Future[_Handle | None] = Future()
         with self._lock:
             generation = self._generation
+            self._queued += 1
         self._jobs.put(_Job(path, str(path), True, self._clock(), generation, reply))
         try:
             return reply.result(timeout=timeout)
@@ -462,18 +504,64 @@ class Playsound3Player(Player):
             self.ready.set()
         while True:
             with self._lock:
-                busy = bool(self._live)
+                busy = bool(self._live) or bool(self._held)
             try:
                 job = self._jobs.get(timeout=_POLL_INTERVAL) if busy else self._jobs.get()
             except queue.Empty:
                 job = None
             self._reap()
             if job is _CLOSE:
+                for held in self._held:
+                    if held.reply is not None:
+                        held.reply.set_result(None)
                 return
             if isinstance(job, _Job):
-                handle = self._start(job)
-                if job.reply is not None:
-                    job.reply.set_result(handle)
+                with self._lock:
+                    self._held.append(job)
+                    self._queued -= 1
+            self._start_ready()
+
+    def _start_ready(self) -> None:
+        """Start every held job whose turn has come, in order."""
+        for job in list(self._held):
+            if not self._may_start(job):
+                continue
+            with self._lock:
+                self._held.remove(job)
+            handle = self._start(job)
+            job.handle, job.settled, job.after = handle, True, None
+            if handle is not None:
+                job.started_at = self._clock()
+            if job.reply is not None:
+                job.reply.set_result(handle)
+
+    def _may_start(self, job: _Job) -> bool:
+        """Whether ``job`` may start: a chained tone after the one before, speech after tones."""
+        now = self._clock()
+        with self._lock:
+            stale = job.generation != self._generation
+        if stale:
+            return True  # _start drops it
+        if job.reply is None:
+            first = job.after
+            if first is None:
+                return True
+            if not first.settled:
+                return False
+            ended = (
+                first.handle is None
+                or first.handle.finished.is_set()
+                or first.started_at is None
+                or now >= first.started_at + first.length + CHAIN_SLACK
+            )
+            if ended:
+                job.queued_at = now  # due now: late on purpose, not to be dropped
+            return ended
+        # A phrase waits for the tones playing or due to end (bounded).
+        with self._lock:
+            tones = any(not h.speech for h in self._live)
+        tones = tones or any(j.reply is None for j in self._held)
+        return not tones or now - job.queued_at > SPEECH_WAIT
 
     def _start_up(self) -> None:
         if not self._backends:
@@ -539,10 +627,15 @@ class Playsound3Player(Player):
         except Exception as error:
             self._file_problem(job, f"{_program(self._backend or '')} could not start ({error})")
             return None
-        handle = _Handle(sound, job.label, job.trusted)
+        handle = _Handle(sound, job.label, job.trusted, speech=job.reply is not None)
         with self._lock:
+            # A tone never plays under a phrase: a phrase still playing (it
+            # started late, or ran long) is cut short.
+            cut = [h for h in self._live if h.speech] if not handle.speech else []
             self._live.append(handle)
             stopped = job.generation != self._generation
+        for phrase in cut:
+            phrase.stop()
         if stopped:  # stop() came while the program was starting
             handle.stop()
         if self._on_started is not None:
@@ -637,6 +730,11 @@ class FallbackPlayer(Player):
     @voice.setter
     def voice(self, voice: Voice | None) -> None:
         self.primary.voice = voice
+
+    @property
+    def busy(self) -> bool:
+        """Whether the player in use now has something playing or waiting."""
+        return self.active.busy
 
     def play(self, sound: Sound) -> None:
         """Play through the player in use now."""

@@ -79,7 +79,11 @@ class AudioLink:
             elif isinstance(event, Say):
                 if self.voice:
                     self.player.say(event.text)
-            elif isinstance(event, Paused | Ended):
+            elif isinstance(event, Paused) or (
+                isinstance(event, Ended) and event.status == "stopped"
+            ):
+                # A routine played to its end keeps its last sounds (the end
+                # chime, the finish, "Well done"): only a pause or a stop silences.
                 self.player.stop()
         except Exception as err:
             if self._reported:
