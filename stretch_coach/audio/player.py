@@ -125,6 +125,13 @@ class Player(ABC):
         """Whether a sound or a phrase is playing or waiting (a runner waits for it at the end)."""
         return self.voice is not None and self.voice.busy
 
+    def follow(self) -> None:
+        """Mark the next :meth:`play` as due at the same instant as the last: after it, not over it.
+
+        Players that cannot tell when a sound ends ignore this.
+        """
+        return
+
     def stop(self) -> None:
         """Silence whatever is playing now (pausing or stopping a session calls this)."""
         if self.voice is not None:
@@ -258,9 +265,9 @@ class _Job:
     #: starts when that one ends (back to back, never together, never dropped).
     after: _Job | None = None
     length: float = 0.0  #: seconds the file plays
-    started_at: float | None = None
     settled: bool = False  #: started, or dropped
     handle: _Handle | None = None
+    give_up: bool = False  #: speech that waited too long for tones to end: dropped
 
 
 @dataclass
@@ -273,6 +280,7 @@ class _Handle:
     stopped: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
     speech: bool = False  #: a phrase (which a tone cuts short), not a tone
+    ends_at: float = 0.0  #: when it will have played its length (player's clock)
 
     def poll(self) -> int | None:
         return self.sound.subprocess.poll()  # type: ignore[no-any-return]
@@ -289,13 +297,13 @@ class _Handle:
 _CLOSE: Final = object()
 #: How often live players are checked for having ended.
 _POLL_INTERVAL: Final = 0.02
-#: Tones queued within this many seconds of each other were due at the same instant.
+#: Tones queued within this many seconds of each other were due at the same
+#: instant, even without :meth:`Player.follow`.
 TOGETHER: Final = 0.01
-#: A tone chained after another starts at the latest this long after the other's
-#: length has passed, even if its program has not exited yet.
-CHAIN_SLACK: Final = 0.25
-#: Longest a phrase waits for tones to end before it starts anyway (a tone then cuts it).
-SPEECH_WAIT: Final = 1.0
+#: Longest a phrase waits for tones to end; past it the phrase is dropped.
+SPEECH_WAIT: Final = 4.0
+#: Silence a phrase leaves after a tone's end before it starts.
+GAP: Final = 0.05
 
 
 def _silent_wav() -> Path:
@@ -390,6 +398,7 @@ class Playsound3Player(Player):
         self._live: list[_Handle] = []
         self._held: list[_Job] = []  # waiting for a tone to end (worker thread only)
         self._last_tone: _Job | None = None
+        self._follow = False  # the next tone plays after the last one
         self._queued = 0  # jobs put but not yet taken by the worker
         self._generation = 0
         self._reported = False
@@ -425,12 +434,19 @@ class Playsound3Player(Player):
         now = self._clock()
         with self._lock:
             last = self._last_tone
-            after = last if last is not None and now - last.queued_at <= TOGETHER else None
+            together = self._follow or (last is not None and now - last.queued_at <= TOGETHER)
+            self._follow = False
+            after = last if together else None
             job = _Job(path, str(sound), is_shipped(sound), now, self._generation, after=after)
             job.length = wav_seconds(path) or 0.0
             self._last_tone = job
             self._queued += 1
         self._jobs.put(job)
+
+    def follow(self) -> None:
+        """The next tone is due at the same instant as the last: it plays when that one ends."""
+        with self._lock:
+            self._follow = True
 
     @property
     def busy(self) -> bool:
@@ -439,7 +455,7 @@ class Playsound3Player(Player):
             waiting = bool(self._live) or bool(self._held) or self._queued > 0
         return waiting or super().busy
 
-    def start_file(self, path: Path, timeout: float = 2.0) -> Playback | None:
+    def start_file(self, path: Path, timeout: float = SPEECH_WAIT + 2.0) -> Playback | None:
         """Start playing a WAV we made (speech) and return its playback handle.
 
         Blocks until the program has started: call it from a background
@@ -530,8 +546,6 @@ class Playsound3Player(Player):
                 self._held.remove(job)
             handle = self._start(job)
             job.handle, job.settled, job.after = handle, True, None
-            if handle is not None:
-                job.started_at = self._clock()
             if job.reply is not None:
                 job.reply.set_result(handle)
 
@@ -548,20 +562,19 @@ class Playsound3Player(Player):
                 return True
             if not first.settled:
                 return False
-            ended = (
-                first.handle is None
-                or first.handle.finished.is_set()
-                or first.started_at is None
-                or now >= first.started_at + first.length + CHAIN_SLACK
-            )
+            # By its length, not its program's exit: that is noticed a poll late.
+            ended = first.handle is None or now >= first.handle.ends_at
             if ended:
                 job.queued_at = now  # due now: late on purpose, not to be dropped
             return ended
-        # A phrase waits for the tones playing or due to end (bounded).
+        # A phrase waits for the tones playing or due (bounded; then it is dropped).
         with self._lock:
-            tones = any(not h.speech for h in self._live)
+            tones = any(not h.speech and now < h.ends_at + GAP for h in self._live)
         tones = tones or any(j.reply is None for j in self._held)
-        return not tones or now - job.queued_at > SPEECH_WAIT
+        if tones and now - job.queued_at > SPEECH_WAIT:
+            job.give_up = True
+            return True
+        return not tones
 
     def _start_up(self) -> None:
         if not self._backends:
@@ -614,7 +627,7 @@ class Playsound3Player(Player):
     def _start(self, job: _Job) -> _Handle | None:
         with self._lock:
             current = job.generation == self._generation
-        if self.failed or self._playsound is None or not current:
+        if self.failed or self._playsound is None or not current or job.give_up:
             return None
         if job.reply is None and self._clock() - job.queued_at > self._max_delay:
             logger.info("dropped %s: it would have played too late", job.label)
@@ -628,6 +641,7 @@ class Playsound3Player(Player):
             self._file_problem(job, f"{_program(self._backend or '')} could not start ({error})")
             return None
         handle = _Handle(sound, job.label, job.trusted, speech=job.reply is not None)
+        handle.ends_at = self._clock() + (job.length or wav_seconds(job.path) or 0.0)
         with self._lock:
             # A tone never plays under a phrase: a phrase still playing (it
             # started late, or ran long) is cut short.
@@ -735,6 +749,10 @@ class FallbackPlayer(Player):
     def busy(self) -> bool:
         """Whether the player in use now has something playing or waiting."""
         return self.active.busy
+
+    def follow(self) -> None:
+        """Pass on to the player in use now."""
+        self.active.follow()
 
     def play(self, sound: Sound) -> None:
         """Play through the player in use now."""

@@ -95,9 +95,9 @@ def voice_lines(timeline: Timeline) -> list[str]:
 
     For a player to render speech ahead of time, so that no phrase starts late.
     """
-    from stretch_coach.engine.speech import plan_speech
+    from stretch_coach.engine.speech import speech_texts
 
-    return list(dict.fromkeys(p.text for p in plan_speech(timeline).phrases))
+    return speech_texts(timeline)
 
 
 @dataclass(frozen=True)

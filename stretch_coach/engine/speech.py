@@ -39,8 +39,12 @@ from typing import Final
 from stretch_coach.routine.model import Sound, StepKind
 from stretch_coach.timeline import PREPARE, REST, SET_REST, SWITCH, Segment, Timeline
 
-#: Silence kept between a tone and a phrase, on each side, in seconds.
-GUARD: Final = 0.05
+#: Silence kept between a tone and a phrase, on each side, in seconds: a
+#: player takes some tens of milliseconds to start a sound.
+GUARD: Final = 0.1
+#: Silence kept between a lead-in phrase and the first tone: the voice's very
+#: first phrase also waits for its player to start.
+LEAD_GUARD: Final = 0.3
 #: Two tones whose offsets differ by less than this are due at the same instant.
 SAME_INSTANT: Final = 1e-6
 #: What the voice says at the finish.
@@ -54,10 +58,11 @@ def estimate_seconds(text: str) -> float:
     """How long a phrase takes to say, from its text alone (for validate and as a fallback).
 
     Fitted to espeak-ng at the rate the voice uses (140 words a minute),
-    trailing silence trimmed, rounded up a little: "Right side" 0.85 s,
-    "Wall calf stretch, left side" 2.3 s.
+    trailing silence trimmed, rounded up a little (a comma is a pause):
+    "Right side" 0.85 s, "Calf hold, left side" 2.0 s.
     """
-    return 0.2 + 0.075 * len(" ".join(text.split()))
+    words = " ".join(text.split())
+    return 0.2 + 0.075 * len(words) + 0.25 * sum(words.count(c) for c in ",;:")
 
 
 def side_phrase(label: str) -> str:
@@ -443,7 +448,7 @@ class _Planner:
                     self._note_lead(first, said.at)
                     return side_said.end
         if lead_ok and first.timed:
-            at = first.start - GUARD - self.length(line)
+            at = first.start - LEAD_GUARD - self.length(line)
             said = self._add(at, line, STEP, first.index, first.index, index)
             self._note_lead(first, said.at)
             return None  # the get-ready's own gaps were too short for the line, so for more too
@@ -460,6 +465,29 @@ class _Planner:
         step_end = segs[-1].end
         placed = self._place(text, kind, work.start, step_end, segs, target, index, latest=False)
         self.shortfalls.append(Shortfall(index, text, self.length(text), placed is not None))
+
+
+def speech_texts(timeline: Timeline) -> list[str]:
+    """Every phrase a plan of ``timeline`` may use, whatever room it finds (to render ahead)."""
+    texts: dict[str, None] = {}
+    for planned in timeline.steps:
+        step = planned.step
+        if not step.voice:
+            continue
+        name = step.say or step.name
+        first = step.sides[0] if step.sides else None
+        texts[_step_line(name, first)] = None
+        texts[name] = None
+        for side in step.sides:
+            texts[side_phrase(side)] = None
+            texts[_capital(side_phrase(side))] = None
+        if step.instructions:
+            texts[" ".join(step.instructions.split())] = None
+        for prompt in step.prompts:
+            texts[prompt.say] = None
+    if timeline.steps and timeline.steps[-1].step.voice:
+        texts[FINISH_LINE] = None
+    return list(texts)
 
 
 def _step_line(text: str, side: str | None) -> str:

@@ -11,7 +11,7 @@ import pytest
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import BACK_RESTARTS_AFTER, Session
-from stretch_coach.engine.speech import estimate_seconds, plan_speech
+from stretch_coach.engine.speech import GUARD, LEAD_GUARD, estimate_seconds, plan_speech
 from stretch_coach.timeline import Timeline
 
 START = 1000.0  # the fake clock's origin is arbitrary; the session must not care
@@ -157,7 +157,7 @@ def test_events_tell_the_story_in_order(example: Timeline, play: Callable[..., N
     assert [e.seconds for e in ended] == [pytest.approx(150.0), pytest.approx(35.0), 0.0]
     # The voice led in: the first tone came once the first line was said.
     lead = session.speech.lead[0]
-    assert lead == pytest.approx(estimate_seconds("Wall calf stretch, left side") + 0.05)
+    assert lead == pytest.approx(estimate_seconds("Wall calf stretch, left side") + LEAD_GUARD)
     first_cue = next(
         t for e, t in zip(rec.events, rec.times, strict=True) if isinstance(e, ev.CueFired)
     )
@@ -179,7 +179,7 @@ def test_the_finish_cue_comes_after_the_last_steps_end_and_before_ended(
     session, clock, rec = setup(example, speech=True)
     play(session, clock)
     assert rec.events[-2] == ev.Say(
-        "Well done", "finish", 185.0 + 0.6 + 0.15 + 1.2 + 0.05, 185.0, 0.875
+        "Well done", "finish", 185.0 + 0.6 + 0.15 + 1.2 + GUARD, 185.0, 0.875
     )  # after the heel raises' end chime, the manual step's beep and the finish
     assert rec.events[-1] == ev.Ended("finished")
 
