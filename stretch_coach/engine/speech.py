@@ -39,9 +39,11 @@ from typing import Final
 from stretch_coach.routine.model import Sound, StepKind
 from stretch_coach.timeline import PREPARE, REST, SET_REST, SWITCH, Segment, Timeline
 
-#: Silence kept between a tone and a phrase, on each side, in seconds: a
-#: player takes some tens of milliseconds to start a sound.
+#: Silence kept between a phrase and the next tone, in seconds: a player takes
+#: some tens of milliseconds to start a phrase.
 GUARD: Final = 0.1
+#: Silence kept between a tone's end and a phrase (the player waits this too).
+AFTER_TONE: Final = 0.05
 #: Silence kept between a lead-in phrase and the first tone: the voice's very
 #: first phrase also waits for its player to start.
 LEAD_GUARD: Final = 0.3
@@ -59,10 +61,10 @@ def estimate_seconds(text: str) -> float:
 
     Fitted to espeak-ng at the rate the voice uses (140 words a minute),
     trailing silence trimmed, rounded up a little (a comma is a pause):
-    "Right side" 0.85 s, "Calf hold, left side" 2.0 s.
+    "Right side" 0.9 s, "Calf hold, left side" 2.0 s.
     """
     words = " ".join(text.split())
-    return 0.2 + 0.075 * len(words) + 0.25 * sum(words.count(c) for c in ",;:")
+    return 0.15 + 0.075 * len(words) + 0.3 * sum(words.count(c) for c in ",;:")
 
 
 def side_phrase(label: str) -> str:
@@ -151,15 +153,20 @@ def tone_intervals(
     out: list[tuple[float, float]] = []
     prev_at: float | None = None
     prev_end = 0.0
+    prev_seg = 0
+    segs = timeline.segments
     for cue in timeline.cues:
         if cue.sound.silent:
             continue
         length = max(sound_seconds(cue.sound), 0.0)
         start = cue.at
-        if prev_at is not None and abs(cue.at - prev_at) < SAME_INSTANT:
+        seg = len(segs) if cue.segment is None else cue.segment
+        # A self-paced segment in between: its wait parts the two in real time.
+        waited = any(not segs[j].timed for j in range(prev_seg, min(seg, len(segs))))
+        if prev_at is not None and abs(cue.at - prev_at) < SAME_INSTANT and not waited:
             start = max(start, prev_end)
         out.append((start, start + length))
-        prev_at, prev_end = cue.at, start + length
+        prev_at, prev_end, prev_seg = cue.at, start + length, seg
     return out
 
 
@@ -179,7 +186,7 @@ class _Busy:
         self.longest = max(self.longest, end - start)
 
     def gaps(self, lo: float, hi: float) -> list[tuple[float, float]]:
-        """The free stretches within [lo, hi], each kept :data:`GUARD` clear of busy time."""
+        """The free stretches within [lo, hi], kept clear of busy time by the guards."""
         out = []
         cursor = lo
         i = bisect.bisect_left(self.starts, lo - self.longest - GUARD)
@@ -187,7 +194,7 @@ class _Busy:
             s, e = self.items[i]
             if s - GUARD > cursor:
                 out.append((cursor, min(s - GUARD, hi)))
-            cursor = max(cursor, e + GUARD)
+            cursor = max(cursor, e + AFTER_TONE)
             i += 1
         if cursor < hi:
             out.append((cursor, hi))
@@ -425,14 +432,16 @@ class _Planner:
     ) -> float | None:
         """Place the step's line; return where it ends if it ends before the work, else ``None``."""
         line = _step_line(name, first.side)
+        # Early in its own get-ready (leaving room for the instructions after),
+        # else as late as may be in the room before it.
         placed = self._place(
-            line, STEP, lo, work.start, candidates, first.index, index, latest=True
-        )
+            line, STEP, first.start, work.start, candidates, first.index, index, latest=False
+        ) or self._place(line, STEP, lo, first.start, candidates, first.index, index, latest=True)
         if placed is not None:
             self._note_lead(first, placed.at)
             return placed.end
         if first.side is not None:
-            name_at = self.busy.fit(lo, work.start, self.length(name), latest=True)
+            name_at = self.busy.fit(first.start, work.start, self.length(name), latest=False)
             if name_at is not None:
                 side = side_phrase(first.side)
                 side_at = self.busy.fit(

@@ -179,7 +179,11 @@ def test_the_finish_cue_comes_after_the_last_steps_end_and_before_ended(
     session, clock, rec = setup(example, speech=True)
     play(session, clock)
     assert rec.events[-2] == ev.Say(
-        "Well done", "finish", 185.0 + 0.6 + 0.15 + 1.2 + GUARD, 185.0, 0.875
+        "Well done",
+        "finish",
+        185.0 + 0.6 + 0.15 + 1.2 + GUARD,
+        185.0,
+        estimate_seconds("Well done"),
     )  # after the heel raises' end chime, the manual step's beep and the finish
     assert rec.events[-1] == ev.Ended("finished")
 
