@@ -399,6 +399,7 @@ class Playsound3Player(Player):
         self._held: list[_Job] = []  # waiting for a tone to end (worker thread only)
         self._last_tone: _Job | None = None
         self._follow = False  # the next tone plays after the last one
+        self._tones_until = 0.0  # when the tones started so far will have ended (worker only)
         self._queued = 0  # jobs put but not yet taken by the worker
         self._generation = 0
         self._reported = False
@@ -568,9 +569,8 @@ class Playsound3Player(Player):
                 job.queued_at = now  # due now: late on purpose, not to be dropped
             return ended
         # A phrase waits for the tones playing or due (bounded; then it is dropped).
-        with self._lock:
-            tones = any(not h.speech and now < h.ends_at + GAP for h in self._live)
-        tones = tones or any(j.reply is None for j in self._held)
+        # By the tones' lengths (a program may exit before its sound has left the device).
+        tones = now < self._tones_until + GAP or any(j.reply is None for j in self._held)
         if tones and now - job.queued_at > SPEECH_WAIT:
             job.give_up = True
             return True
@@ -642,6 +642,8 @@ class Playsound3Player(Player):
             return None
         handle = _Handle(sound, job.label, job.trusted, speech=job.reply is not None)
         handle.ends_at = self._clock() + (job.length or wav_seconds(job.path) or 0.0)
+        if not handle.speech:
+            self._tones_until = max(self._tones_until, handle.ends_at)
         with self._lock:
             # A tone never plays under a phrase: a phrase still playing (it
             # started late, or ran long) is cut short.
