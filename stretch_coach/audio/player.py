@@ -454,7 +454,8 @@ class Playsound3Player(Player):
         """Whether a tone or a phrase is playing, or waiting to be started."""
         with self._lock:
             waiting = bool(self._live) or bool(self._held) or self._queued > 0
-        return waiting or super().busy
+        # A program may exit before its sound has left the device: count by length too.
+        return waiting or self._clock() < self._tones_until or super().busy
 
     def start_file(self, path: Path, timeout: float = SPEECH_WAIT + 2.0) -> Playback | None:
         """Start playing a WAV we made (speech) and return its playback handle.
@@ -539,13 +540,18 @@ class Playsound3Player(Player):
             self._start_ready()
 
     def _start_ready(self) -> None:
-        """Start every held job whose turn has come, in order."""
+        """Start every held job whose turn has come, in order (a tone never overtakes a tone)."""
+        tone_waiting = False
         for job in list(self._held):
-            if not self._may_start(job):
+            if job.reply is None and tone_waiting:
                 continue
-            with self._lock:
-                self._held.remove(job)
+            if not self._may_start(job):
+                tone_waiting = tone_waiting or job.reply is None
+                continue
             handle = self._start(job)
+            with self._lock:
+                # Only now: until the sound is live, the job keeps the player busy.
+                self._held.remove(job)
             job.handle, job.settled, job.after = handle, True, None
             if job.reply is not None:
                 job.reply.set_result(handle)
@@ -569,8 +575,11 @@ class Playsound3Player(Player):
                 job.queued_at = now  # due now: late on purpose, not to be dropped
             return ended
         # A phrase waits for the tones playing or due (bounded; then it is dropped).
-        # By the tones' lengths (a program may exit before its sound has left the device).
-        tones = now < self._tones_until + GAP or any(j.reply is None for j in self._held)
+        # Until every tone's program has exited and its length has passed (a
+        # program starts late, and may exit before its sound has left the device).
+        with self._lock:
+            tones = any(not h.speech for h in self._live)
+        tones = tones or now < self._tones_until + GAP or any(j.reply is None for j in self._held)
         if tones and now - job.queued_at > SPEECH_WAIT:
             job.give_up = True
             return True

@@ -165,6 +165,8 @@ def tone_intervals(
         waited = any(not segs[j].timed for j in range(prev_seg, min(seg, len(segs))))
         if prev_at is not None and abs(cue.at - prev_at) < SAME_INSTANT and not waited:
             start = max(start, prev_end)
+        elif out and not waited:
+            start = max(start, out[-1][0])  # a tone never overtakes one due before it
         out.append((start, start + length))
         prev_at, prev_end, prev_seg = cue.at, start + length, seg
     return out
