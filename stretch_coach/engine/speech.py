@@ -478,6 +478,16 @@ class _Planner:
         self.shortfalls.append(Shortfall(index, text, self.length(text), placed is not None))
 
 
+def room_warnings(timeline: Timeline) -> list[tuple[int, str]]:
+    """(step index, message) for each step the voice cannot name before it starts.
+
+    For ``validate``: the plan is made with phrase lengths estimated from their
+    text, as no speech engine need be installed to check a routine.
+    """
+    plan = plan_speech(timeline)
+    return [(s.step, s.message(timeline.steps[s.step].name)) for s in plan.shortfalls]
+
+
 def speech_texts(timeline: Timeline) -> list[str]:
     """Every phrase a plan of ``timeline`` may use, whatever room it finds (to render ahead)."""
     texts: dict[str, None] = {}
