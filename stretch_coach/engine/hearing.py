@@ -75,7 +75,9 @@ def speech_plan_for(player: Any, timeline: Timeline) -> SpeechPlan:
     """The speech plan for ``timeline``, with phrase lengths measured where the player can."""
     voice = _voice_of(player)
     cache_path = voice.cache_path if voice is not None and voice.available else None
-    return plan_speech(timeline, phrase_seconds=phrase_seconds(cache_path))
+    return plan_speech(
+        timeline, phrase_seconds=phrase_seconds(cache_path), lead_in=cache_path is not None
+    )
 
 
 async def prepare_speech(

@@ -215,6 +215,7 @@ def plan_speech(
     *,
     phrase_seconds: Callable[[str], float] = estimate_seconds,
     sound_seconds: Callable[[Sound], float] | None = None,
+    lead_in: bool = True,
 ) -> SpeechPlan:
     """Plan what the voice says, and when, for ``timeline``.
 
@@ -223,12 +224,15 @@ def plan_speech(
         phrase_seconds: how long a phrase lasts (measured from its rendered
             WAV where there is one; by default estimated from its text).
         sound_seconds: how long a cue's sound lasts (default: read from its WAV).
+        lead_in: whether the voice may speak before a step's first tone. Without
+            a voice that can speak (captions only), a line that would need one
+            is given at the step's start instead, and the first tone is not held.
     """
     if sound_seconds is None:
         from stretch_coach.audio.wavs import sound_seconds as read_seconds
 
         sound_seconds = read_seconds
-    return _Planner(timeline, phrase_seconds, sound_seconds).plan()
+    return _Planner(timeline, phrase_seconds, sound_seconds, lead_in).plan()
 
 
 class _Planner:
@@ -237,8 +241,10 @@ class _Planner:
         timeline: Timeline,
         phrase_seconds: Callable[[str], float],
         sound_seconds: Callable[[Sound], float],
+        lead_in: bool = True,
     ) -> None:
         self.timeline = timeline
+        self.lead_in = lead_in
         self.length = phrase_seconds
         self.tones = tone_intervals(timeline, sound_seconds)
         self.busy = _Busy(self.tones)
@@ -458,6 +464,9 @@ class _Planner:
                     )
                     self._note_lead(first, said.at)
                     return side_said.end
+        if lead_ok and first.timed and not self.lead_in:
+            self._add(first.start, line, STEP, first.index, first.index, index)  # a caption
+            return None
         if lead_ok and first.timed:
             at = first.start - LEAD_GUARD - self.length(line)
             said = self._add(at, line, STEP, first.index, first.index, index)
