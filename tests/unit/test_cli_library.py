@@ -236,3 +236,27 @@ def test_validate_warns_where_the_voice_has_no_room_to_name_a_step(
         "enough (2.6 s) to say 'Calf self-massage with both hands' before it starts, so it "
         "is said after the step starts; give it a longer prepare, or a rest before it"
     ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "hint"),
+    [
+        ("bedtime", "did you mean 'bedtime-calf-stretch'? "),  # the one id it begins
+        ("walking", "did you mean 'heel-walking'? "),  # the one id that holds it
+        (
+            "calf",
+            "did you mean one of bedtime-calf-stretch, step-calf-stretch, wall-calf-stretch? ",
+        ),
+        ("heel-walkng", "did you mean 'heel-walking'? "),  # a slip of the finger
+        ("xyzzy", ""),
+    ],
+)
+def test_a_routine_named_in_part_is_suggested(
+    capsys: pytest.CaptureFixture[str], asked: str, hint: str
+) -> None:
+    code, _, err = run(capsys, "show", asked)
+    assert code == 2
+    assert err.strip() == (
+        f"stretch-coach: no routine {asked!r} in the library; {hint}"
+        "'stretch-coach list' shows them all"
+    )
