@@ -181,10 +181,10 @@ def test_the_finish_cue_comes_after_the_last_steps_end_and_before_ended(
     assert rec.events[-2] == ev.Say(
         "Well done",
         "finish",
-        185.0 + 0.6 + 0.15 + 1.2 + GUARD,
+        185.0 + 1.2 + GUARD,
         185.0,
         estimate_seconds("Well done"),
-    )  # after the heel raises' end chime, the manual step's beep and the finish
+    )  # after the finish, which comes once the self-paced step is done (so on its own)
     assert rec.events[-1] == ev.Ended("finished")
 
 
