@@ -232,8 +232,6 @@ class Session:
         self.speech = plan if plan is not None else SpeechPlan()
         phrases = self._phrases = self.speech.phrases
         n = len(self._segments)
-        keys = [p.segment for p in phrases]
-        self._phrase_first = [bisect.bisect_left(keys, j) for j in range(n + 1)]
         # A jump to segment j speaks again what is about j or later, wherever planned.
         jump = [len(phrases)] * (n + 2)
         for i in range(len(phrases) - 1, -1, -1):
