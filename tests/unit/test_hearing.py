@@ -11,12 +11,15 @@ import asyncio
 import io
 import itertools
 import json
+import struct
+import wave
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from stretch_coach.audio.testing import Interval, RecordingPlayer
-from stretch_coach.audio.wavs import sound_seconds
+from stretch_coach.audio.wavs import TAIL, sound_seconds, trim_trailing_silence, wav_seconds
 from stretch_coach.engine.audio_link import AudioLink
 from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.cue_log import CueLog
@@ -24,6 +27,7 @@ from stretch_coach.engine.hearing import (
     MOMENT,
     NO_SPEECH_ENGINE,
     drain,
+    phrase_seconds,
     sounds_after_end,
     voice_notice,
 )
@@ -297,3 +301,24 @@ def test_voice_notice_names_espeak_ng_once_wanted(monkeypatch: pytest.MonkeyPatc
     assert voice_notice(None, wanted=True) == NO_SPEECH_ENGINE
     assert "espeak-ng" in NO_SPEECH_ENGINE
     assert voice_notice(None, wanted=False) is None
+
+
+def _wav(path: Path, samples: list[int], rate: int = 22_050) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(struct.pack(f"<{len(samples)}h", *samples))
+
+
+def test_rendered_speech_loses_its_trailing_silence_and_is_measured(tmp_path: Path) -> None:
+    # 0.5 s of "voice", then the 0.4 s of silence espeak-ng pads a phrase with.
+    phrase = tmp_path / "phrase.wav"
+    _wav(phrase, [3000 if i % 2 else -3000 for i in range(11_025)] + [0] * 8820)
+    assert wav_seconds(phrase) == pytest.approx(0.9)
+    trim_trailing_silence(phrase)
+    assert wav_seconds(phrase) == pytest.approx(0.5 + TAIL, abs=1 / 22_050)
+    # The plan measures a rendered phrase; one not rendered yet is estimated.
+    measure = phrase_seconds(lambda text: phrase if text == "Right side" else tmp_path / "none.wav")
+    assert measure("Right side") == pytest.approx(0.55, abs=1e-3)
+    assert measure("Left side") == estimate_seconds("Left side")
