@@ -47,6 +47,7 @@ from stretch_coach.engine.hearing import (
     can_speak,
     drain,
     prepare_speech,
+    ready,
     sounds_after_end,
     voice_notice,
 )
@@ -350,6 +351,7 @@ class PlainRunner:
             else None
         )
         session.set_speech(speech)
+        await ready(player)  # the first cue is not lost behind the player's start-up
         if self.cue_log is not None:
             session.add_listener(self.cue_log)  # first: the log must not depend on the others
         session.add_listener(self.view)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -33,6 +34,8 @@ from stretch_coach.timeline import Timeline
 MOMENT: Final = 0.5
 #: Longest a runner waits for the phrases to be rendered before the first tone.
 RENDER_WAIT: Final = 5.0
+#: Longest a runner waits for its player to be ready before the first tone.
+READY_WAIT: Final = 5.0
 #: What the voice says instead of "Voice on." and silence.
 NO_SPEECH_ENGINE: Final = (
     "Voice: no speech engine found, so nothing will be spoken (the words are shown). "
@@ -100,6 +103,19 @@ def sounds_after_end(timeline: Timeline, plan: SpeechPlan | None = None) -> floa
     ends = [end for _start, end in tone_intervals(timeline, sound_seconds)]
     tail = max(0.0, max(ends, default=0.0) - timeline.total)
     return max(tail, plan.tail if plan is not None else 0.0)
+
+
+async def ready(player: Any, within: float = READY_WAIT) -> bool:
+    """Wait (at most ``within`` seconds) until ``player`` has found its sound program.
+
+    Started before, the first cue would wait behind the player's start-up
+    and could be dropped as too late: every cue with a sound must be heard.
+    """
+    for candidate in (player, getattr(player, "primary", None), getattr(player, "inner", None)):
+        event = getattr(candidate, "ready", None)
+        if isinstance(event, threading.Event):
+            return await asyncio.to_thread(event.wait, within)
+    return True
 
 
 async def drain(

@@ -12,6 +12,7 @@ import io
 import itertools
 import json
 import struct
+import threading
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from stretch_coach.engine.hearing import (
     NO_SPEECH_ENGINE,
     drain,
     phrase_seconds,
+    ready,
     sounds_after_end,
     voice_notice,
 )
@@ -322,3 +324,18 @@ def test_rendered_speech_loses_its_trailing_silence_and_is_measured(tmp_path: Pa
     measure = phrase_seconds(lambda text: phrase if text == "Right side" else tmp_path / "none.wav")
     assert measure("Right side") == pytest.approx(0.55, abs=1e-3)
     assert measure("Left side") == estimate_seconds("Left side")
+
+
+async def test_the_runner_waits_for_its_player_before_the_first_cue() -> None:
+    class Starting:
+        def __init__(self) -> None:
+            self.ready = threading.Event()
+
+    player = Starting()
+    waiting = asyncio.ensure_future(ready(player, 5.0))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    player.ready.set()
+    assert await waiting is True
+    assert await ready(Starting(), 0.01) is False  # bounded
+    assert await ready(object()) is True  # nothing to wait for
