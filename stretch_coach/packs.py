@@ -63,11 +63,12 @@ class PackError(UserError):
 
 
 def _media_of(routine: Routine) -> list[Path]:
-    """The routine's own sound and picture files (resolved), in file order."""
+    """The routine's own sound and picture files (resolved): cues, phase sounds, pictures."""
     found = [s.path for s in routine.cues.values() if s.path is not None]
     for step in routine.steps:
         if isinstance(step, Step):
             found += [s.path for s in step.cues.values() if s.path is not None]
+            found += [p.sound.path for p in step.phases if p.sound and p.sound.path]
             if step.image is not None:
                 found.append(step.image.path)
     return found

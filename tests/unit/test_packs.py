@@ -348,3 +348,31 @@ def test_an_unpacked_folder_installs_and_a_link_in_one_is_refused(
     assert code == 0, err
     assert out.splitlines()[-1] == ("Installed. Play it with: stretch-coach run night")
     assert (data / "routines" / "unpacked" / "night" / "night.yaml").exists()
+
+
+def test_a_phase_sound_and_a_picture_travel_in_the_pack(
+    write: Writer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = user_dir() / "heel"
+    (folder / "s").mkdir(parents=True)
+    shutil.copy(ROOT / "sounds" / "chime.wav", folder / "s" / "down.wav")
+    (folder / "p.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    write(
+        "heel.yaml",
+        """
+        title: Heel drops
+        steps:
+          - name: Eccentric heel drops
+            reps: 15
+            image: p.svg
+            phases:
+              - {say: lift, time: 1s}
+              - {say: lower, time: 3s, sound: s/down.wav}
+        """,
+        folder=folder,
+    )
+    out = tmp_path / "heel.zip"
+    code, _, err = run(capsys, "pack", "heel", "-o", str(out))
+    assert code == 0, err
+    with zipfile.ZipFile(out) as zf:
+        assert sorted(zf.namelist()) == ["heel.yaml", "manifest.json", "p.svg", "s/down.wav"]
