@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from stretch_coach.errors import UserError
@@ -21,11 +22,13 @@ from stretch_coach.routine.loader import load_routine
 from stretch_coach.routine.model import (
     CUE_EVENTS,
     DEFAULT_CUES,
+    MAX_SEGMENTS,
     Include,
     PlannedStep,
     Routine,
     Sound,
     Step,
+    step_segments,
 )
 
 #: Most steps a routine may expand to through its includes.
@@ -88,6 +91,7 @@ class Library:
         self._by_path: dict[Path, Entry] = {}
         #: Files read for includes, besides the entries' own (what the entries depend on).
         self.read_files: set[Path] = set()
+        self._real: dict[Path, Path] = {}  # path -> its resolved path (each resolved once)
         for entry in entries:
             self._add(entry)
         for entry in self.entries:
@@ -114,7 +118,7 @@ class Library:
         return cls(entries, fallback)
 
     def _add(self, entry: Entry) -> None:
-        key = entry.path.resolve()
+        key = self._resolved(entry.path)
         if key in self._by_path:
             return
         self._by_path[key] = entry
@@ -136,6 +140,12 @@ class Library:
             )
             return
         self._by_id[entry.id] = entry
+
+    def _resolved(self, path: Path) -> Path:
+        real = self._real.get(path)
+        if real is None:  # realpath alone: Path.resolve() also stats the file
+            real = self._real[path] = Path(os.path.realpath(path))
+        return real
 
     def _plan(self, entry: Entry) -> None:
         if entry.routine is None or entry.problems:
@@ -222,7 +232,20 @@ class Library:
                 ]
             )
         out: list[PlannedStep] = []
-        self._expand(routine, shown, (), out)
+        segments = 0
+        layers = (routine.cues,)
+        base = _sounds_of(layers)
+        for index, step in enumerate(routine.steps):
+            before = len(out)
+            self._expand_step(step, routine, shown, layers, out, base)
+            # The timeline's own bound, by its closed formula: what the timeline
+            # would refuse is refused here, at the step that passes it.
+            if isinstance(step, Step):
+                segments += step_segments(step)
+            else:
+                segments += sum(step_segments(p.step) for p in out[before:])
+            if segments > MAX_SEGMENTS:
+                raise RoutineError([_too_long(shown, index, step)])
         return out
 
     def cautions(self, routine: Routine, shown: str) -> tuple[str, ...]:
@@ -300,7 +323,7 @@ class Library:
         include in *this* file that leads to it, so each file's messages point
         into that file.
         """
-        key: Path | str = routine.path.resolve() if routine.path else routine.id
+        key: Path | str = self._resolved(routine.path) if routine.path else routine.id
         if key in memo:
             return memo[key]
         stack = (*stack, key)
@@ -318,7 +341,7 @@ class Library:
             except RoutineError as err:
                 problems.extend(err.problems)
                 continue
-            target_key = target.path.resolve() if target.path else target.id
+            target_key = self._resolved(target.path) if target.path else target.id
             if target_key in stack:
                 names = [_name(k) for k in (*stack[stack.index(target_key) :], target_key)]
                 fail(f"includes form a cycle: {' -> '.join(names)}")
@@ -340,14 +363,44 @@ class Library:
         out: list[PlannedStep],
     ) -> None:
         layers = (routine.cues, *outer)
+        base = _sounds_of(layers)
         for step in routine.steps:
-            if isinstance(step, Include):
-                target, target_shown = self._resolve(step, routine, shown)
-                for _ in range(step.repeat):
-                    self._expand(target, target_shown, layers, out)
-                continue
-            sounds = {event: _choose(event, (step.cues, *layers)) for event in CUE_EVENTS}
-            out.append(PlannedStep(step, sounds, routine.id))
+            self._expand_step(step, routine, shown, layers, out, base)
+
+    def _expand_step(
+        self,
+        step: Step | Include,
+        routine: Routine,
+        shown: str,
+        layers: tuple[Mapping[str, Sound], ...],
+        out: list[PlannedStep],
+        base: Mapping[str, Sound],
+    ) -> None:
+        """Append ``step``'s planned steps; ``base`` is every event's sound from ``layers``."""
+        if isinstance(step, Include):
+            target, target_shown = self._resolve(step, routine, shown)
+            for _ in range(step.repeat):
+                self._expand(target, target_shown, layers, out)
+            return
+        # The layers' choice is the same for every step of a routine: made
+        # once, and shared by the steps with no cues of their own.
+        sounds = {**base, **step.cues} if step.cues else base
+        out.append(PlannedStep(step, sounds, routine.id))
+
+
+def _too_long(shown: str, index: int, step: Step | Include) -> Problem:
+    if isinstance(step, Include):
+        line, column, key = step.line, step.column, step.key
+    else:
+        line, column, key = step.line, step.column, f"steps[{index + 1}]"
+    return Problem(
+        shown,
+        max(line, 1),
+        max(column, 1),
+        key,
+        f"makes the routine longer than the {MAX_SEGMENTS} timed parts a routine may have "
+        "(holds, repetitions, rests and switches); split it into shorter routines",
+    )
 
 
 def _id_hint(ref: str, ids: Sequence[str]) -> str:
@@ -381,6 +434,18 @@ def _choose(event: str, layers: Sequence[Mapping[str, Sound]]) -> Sound:
         if event in layer:
             return layer[event]
     return Sound(DEFAULT_CUES[event])
+
+
+_DEFAULT_SOUNDS: Mapping[str, Sound] = MappingProxyType(
+    {event: Sound(DEFAULT_CUES[event]) for event in CUE_EVENTS}
+)
+
+
+def _sounds_of(layers: Sequence[Mapping[str, Sound]]) -> Mapping[str, Sound]:
+    """Every event's sound from ``layers`` (nearest first), then the defaults."""
+    if not any(layers):
+        return _DEFAULT_SOUNDS
+    return MappingProxyType({event: _choose(event, layers) for event in CUE_EVENTS})
 
 
 def _scan(folder: Path, origin: str) -> list[Entry]:
