@@ -253,7 +253,7 @@ def test_a_megabyte_of_unknown_keys_is_judged_quickly(write: Writer) -> None:
     assert len(found) == MAX_PROBLEMS + 1
     assert found[0] == f"{path}:4:5: steps[1].key0x0: unknown key; expected one of: " + (
         "name, instructions, hold, reps, tempo, duration, sides, sets, rest, set_rest, switch, "
-        "prepare, say, prompts, cues, side, phases, include, repeat"
+        "prepare, say, prompts, cues, side, phases, image, include, repeat"
     )
     count = text.count("\n") - 3
     assert found[-1] == (
