@@ -55,15 +55,15 @@ def parse_severity(value: object) -> int:
         raise EntryError("severity", "expected a whole number from 0 to 10")
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
-            raise EntryError("severity", f"{value!r} is not a whole number from 0 to 10")
+        if not text.lstrip("-").isdigit() or len(text) > 3:
+            raise EntryError("severity", f"{_short(value)} is not a whole number from 0 to 10")
         number = int(text)
     elif isinstance(value, int):
         number = value
     else:
-        raise EntryError("severity", f"{value!r} is not a whole number from 0 to 10")
+        raise EntryError("severity", f"{_short(value)} is not a whole number from 0 to 10")
     if not 0 <= number <= 10:
-        raise EntryError("severity", f"{number} is not from 0 to 10")
+        raise EntryError("severity", f"{_short(number)} is not from 0 to 10")
     return number
 
 
@@ -78,16 +78,26 @@ def parse_cramp_duration(value: object) -> float:
     try:
         # The routine format's forms, without its one-hour cap for routine steps.
         seconds = parse_duration(value, maximum=math.inf)
-    except DurationError:
-        raise EntryError("duration", f"{value!r} is not a duration; {_DURATION_HINT}") from None
+    except (DurationError, OverflowError, ValueError):  # 400 digits overflow a float
+        raise EntryError(
+            "duration", f"{_short(value)} is not a duration; {_DURATION_HINT}"
+        ) from None
     if seconds <= 0:
         raise EntryError("duration", f"must be longer than 0; {_DURATION_HINT}")
-    if seconds > MAX_CRAMP_SECONDS:
+    if not seconds <= MAX_CRAMP_SECONDS:  # also infinity, from 400 digits
+        shown = format_seconds(seconds) if seconds < 1e9 else _short(value)
         raise EntryError(
-            "duration",
-            f"{format_seconds(seconds)} is longer than 24 hours; give how long the cramp lasted",
+            "duration", f"{shown} is longer than 24 hours; give how long the cramp lasted"
         )
     return seconds
+
+
+def _short(value: object) -> str:
+    """A value for a message: its repr, cut short (a 5,000-digit number is not worth printing)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return "a number of more than 40 digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def parse_choice(field: str, value: object, choices: tuple[str, ...]) -> str:

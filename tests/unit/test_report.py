@@ -181,7 +181,7 @@ def test_markdown_reads_as_a_summary(data) -> None:
         ),
         "| Before | 2024-04-01 | 2024-04-14 | 14 | 14 | 7.0 |",
         "| 2024-04-15 | 1 | 7 | 7 |",
-        r"calf <hot> & \| tight",
+        r"calf &lt;hot&gt; &amp; \| tight",
     ):
         assert words in text
 
