@@ -395,7 +395,7 @@ def main() -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"one block (about 38 s, 55 cues) instead of 75 s and 110 cues",
+        help="one block (about 38 s, 55 cues) instead of 75 s and 110 cues",
     )
     parser.add_argument(
         "--same-session",
