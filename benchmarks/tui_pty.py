@@ -31,7 +31,8 @@ ANSI = re.compile(
 RUN_APP = (
     "import argparse, sys\n"
     "from stretch_coach.tui.app import run_app\n"
-    "sys.exit(run_app(argparse.Namespace(library=[]), sys.argv[1] if len(sys.argv) > 1 else None))\n"
+    "sys.exit(run_app(argparse.Namespace(library=[]),"
+    " sys.argv[1] if len(sys.argv) > 1 else None))\n"
 )
 
 
@@ -109,7 +110,8 @@ class Terminal:
                 self._seen.notify_all()
 
     def send(self, keys: str) -> int:
-        """Type ``keys``; returns how much had been drawn before, for :meth:`wait_for`'s ``after``."""
+        """Type ``keys``; returns how much had been drawn before, for
+        :meth:`wait_for`'s ``after``."""
         with self._lock:
             drawn = len(self.text)
         os.write(self.master, keys.encode())

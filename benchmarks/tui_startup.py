@@ -116,7 +116,8 @@ def main() -> int:
         )
     verdict = "ok" if ratio["warm"] <= args.limit else "TOO SLOW"
     print(
-        f"warm ratio {ratio['warm']:.2f} (limit {args.limit}): {verdict}; cold ratio {ratio['cold']:.2f}"
+        f"warm ratio {ratio['warm']:.2f} (limit {args.limit}): {verdict}; "
+        f"cold ratio {ratio['cold']:.2f}"
     )
     return 0 if ratio["warm"] <= args.limit else 1
 

@@ -23,11 +23,15 @@ from stretch_coach.routine.library import Library
 
 STEP_SHAPES = [
     (
-        "  - name: Wall calf stretch {i}\n    instructions: Hands on the wall, one foot back, lean forward.\n"
+        "  - name: Wall calf stretch {i}\n"
+        "    instructions: Hands on the wall, one foot back, lean forward.\n"
         "    hold: 30s\n    reps: 2\n    rest: 10s\n    sides: [left, right]\n"
     ),
     "  - name: Heel raises {i}\n    reps: 10\n    tempo: 3s\n    sets: 2\n    set_rest: 20s\n",
-    "  - name: Easy cycling {i}\n    duration: 5m\n    prompts:\n      - at: 1m\n        say: Keep it easy\n",
+    (
+        "  - name: Easy cycling {i}\n    duration: 5m\n"
+        "    prompts:\n      - at: 1m\n        say: Keep it easy\n"
+    ),
     "  - name: Heel walking {i}\n    reps: 20\n",
     "  - rest: 30s\n",
     "  - name: Loosen your sheets {i}\n    instructions: Keep the covers loose over your feet.\n",
@@ -82,7 +86,8 @@ def main() -> int:
     print(f"files: {args.count}, lines: {lines} ({lines / args.count:.0f} per file)")
     print(f"yaml.safe_load of the files:        {base:.3f} s")
     print(
-        f"stretch-coach validate (full):      {mine:.3f} s  (target < 2 s: {'ok' if mine < 2 else 'MISSED'})"
+        f"stretch-coach validate (full):      {mine:.3f} s  "
+        f"(target < 2 s: {'ok' if mine < 2 else 'MISSED'})"
     )
     print(f"ratio validate / yaml.safe_load:    {mine / base:.2f}")
     return 0

@@ -77,7 +77,10 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
         "--format",
         default="md",
         metavar="{md,html,csv,json}",
-        help="md (default), html (a printable page), csv (the diary), json (the summary and every diary entry)",
+        help=(
+            "md (default), html (a printable page), csv (the diary), "
+            "json (the summary and every diary entry)"
+        ),
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
     report.set_defaults(handler=report_write)

@@ -1,4 +1,5 @@
-"""Draw the report (the dict :func:`stretch_coach.history.report.build` makes) as md, html, csv or json.
+"""Draw the report (the dict :func:`stretch_coach.history.report.build` makes)
+as md, html, csv or json.
 
 Markdown and HTML come from one list of blocks (:func:`document`), so they say
 the same things in the same order; each renderer only decides how a block
@@ -228,7 +229,8 @@ def _routine_blocks(routines: dict[str, Any]) -> list[Block]:
         return [*blocks, Para("No stretching sessions were recorded in this period.")]
     blocks.append(
         Para(
-            f"{routines['finished']} of {plural(routines['sessions'], 'session')} were played to the "
+            f"{routines['finished']} of {plural(routines['sessions'], 'session')} "
+            "were played to the "
             f"end, on {routines['days_with_routine']} of the {plural(routines['days'], 'day')}. "
             f"Current run: {plural(routines['current_streak'], 'day')} in a row; longest: "
             f"{plural(routines['longest_streak'], 'day')}. In the last "

@@ -445,7 +445,8 @@ class HistoryStore:
         return days
 
     def routine_totals(self, *, since: date | None = None) -> list[RoutineTotals]:
-        """Per routine: sessions, finished ones, active time, first and last day; most played first."""
+        """Per routine: sessions, finished ones, active time, first and last day;
+        most played first."""
         where, params = _since("started_at", since)
         local_day = "date(s.started_at, s.utc_offset || ' minutes')"
         with self._reading() as conn:
@@ -512,7 +513,8 @@ class HistoryStore:
         )
 
     def current_streak(self, today: date) -> int:
-        """Days in a row with a finished routine, up to ``today`` (or yesterday), over the whole history.
+        """Days in a row with a finished routine, up to ``today`` (or yesterday),
+        over the whole history.
 
         SQLite sorts the days; only the streak's own days are read. The rule is
         :func:`stats.current_streak`'s (which counts from days already in
@@ -774,7 +776,8 @@ def _session_query(chosen: str) -> str:
         f"WITH s AS ({chosen}),"
         " rows AS (SELECT * FROM session_steps WHERE session_id IN (SELECT id FROM s)),"
         # SQLite takes the bare column `outcome` from the row holding max(seq).
-        " latest AS (SELECT session_id, outcome, max(seq) FROM rows GROUP BY session_id, step_index)"
+        " latest AS (SELECT session_id, outcome, max(seq) FROM rows"
+        " GROUP BY session_id, step_index)"
         " SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
         " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
         " coalesce(o.done, 0), coalesce(o.skipped, 0), coalesce(t.seconds, 0), t.last"
@@ -860,7 +863,8 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
     ended = times.utc_text(session["ended_at"]) if session["ended_at"] else None
     cursor = conn.execute(
         "INSERT INTO sessions (id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
-        " ended_at, planned_seconds, partial_seconds, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ended_at, planned_seconds, partial_seconds, status)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             found[0] if found else None,
             session["uuid"],

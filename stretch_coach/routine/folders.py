@@ -6,6 +6,7 @@ check of the library index) imports no YAML and parses nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,10 +43,9 @@ def library_folders(
 
     user = paths.user_routines_dir()
     if create_user_dir:
-        try:
+        # a read-only home still lists the bundled routines
+        with contextlib.suppress(OSError):
             paths.ensure_dir(user)
-        except OSError:
-            pass  # a read-only home still lists the bundled routines
     folders = [(bundled_routines_dir(), "bundled"), (user, "user")]
     env = [p for p in os.environ.get(ENV_LIBRARY, "").split(os.pathsep) if p.strip()]
     for source, given in ((ENV_LIBRARY, env), ("--library", list(extra))):

@@ -214,7 +214,8 @@ class LibraryIndex:
     def write(
         self, library: Library, prepare: float | None, rows: Iterable[Listed] | None = None
     ) -> bool:
-        """Keep ``library``'s rows (for ``prepare``) in the index; ``False`` if it could not be written.
+        """Keep ``library``'s rows (for ``prepare``) in the index; ``False`` if it
+        could not be written.
 
         The folders and their routine files are recorded as they were when
         this index was made, before ``library`` was read: a file changed while

@@ -389,7 +389,8 @@ DEFAULTS = Mapping(
         Field(
             "prepare",
             PAUSE,
-            "get-ready countdown before every hold, paced-reps and timed-activity step (default 5s)",
+            "get-ready countdown before every hold, paced-reps and timed-activity step"
+            " (default 5s)",
         ),
         Field("switch", PAUSE, "pause while changing sides (default 5s)"),
         Field(
@@ -426,7 +427,8 @@ STEP_FIELDS = [
     Field(
         "rest",
         PAUSE,
-        "pause between holds and between sets; alone, a rest step of that length (then more than 0)",
+        "pause between holds and between sets; alone, a rest step of that length"
+        " (then more than 0)",
     ),
     Field("set_rest", PAUSE, "pause between sets (default: rest)"),
     Field("switch", PAUSE, "pause while changing sides (default: defaults.switch)"),

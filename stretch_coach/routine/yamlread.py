@@ -15,7 +15,7 @@ composer and constructor, so that in one pass, with bounded memory and stack:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -237,8 +237,8 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                 if frame.merges:
                     _merge(frame, problems)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = _mark(mark) if mark is not None else Mark(1, 1)
+        err_mark = err.problem_mark or err.context_mark
+        where = _mark(err_mark) if err_mark is not None else Mark(1, 1)
         if "nesting" in (err.problem or ""):
             raise _TooDeep(where) from None
         what = err.problem or err.context or "not valid YAML"
@@ -289,7 +289,12 @@ def _scalar(
         return event.value
     if tag.endswith(("str", "timestamp")):
         return event.value
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+    node = yaml.ScalarNode(
+        tag,
+        event.value,
+        cast("yaml.error.Mark | None", event.start_mark),
+        cast("yaml.error.Mark | None", event.end_mark),
+    )
     try:
         return constructor.construct_object(node)
     except (yaml.YAMLError, ValueError) as err:

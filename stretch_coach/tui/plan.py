@@ -68,7 +68,7 @@ def timeline_for(entry: Entry, prepare: float | None = None) -> Timeline:
 
 
 def describe_work(planned: PlannedStep) -> str:
-    """One short phrase for what a step asks: ``2 × 30 s hold, 10 s rest``."""
+    """One short phrase for what a step asks: ``2 × 30 s hold, 10 s rest``."""  # noqa: RUF002
     from stretch_coach.routine.model import StepKind  # not before the library's first frame
 
     s = planned.step
@@ -76,14 +76,14 @@ def describe_work(planned: PlannedStep) -> str:
     if kind is StepKind.HOLD:
         reps = s.reps or 1
         text = (
-            f"{reps} × {format_seconds(s.hold or 0)} hold"
+            f"{reps} × {format_seconds(s.hold or 0)} hold"  # noqa: RUF001
             if reps > 1
             else f"{format_seconds(s.hold or 0)} hold"
         )
         if reps > 1 and s.rest:
             text += f", {format_seconds(s.rest)} rest"
     elif kind is StepKind.PACED:
-        text = f"{s.reps} reps × {format_seconds(s.tempo or 0)}"
+        text = f"{s.reps} reps × {format_seconds(s.tempo or 0)}"  # noqa: RUF001
     elif kind is StepKind.COUNTED:
         text = f"{s.reps} reps, self-paced"
     elif kind is StepKind.TIMED:

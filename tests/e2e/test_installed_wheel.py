@@ -76,5 +76,7 @@ def test_installed_command_shows_and_validates(installed: Path, tmp_path: Path) 
     assert proc.returncode == 2
     assert (
         proc.stderr.strip()
-        == f"{bad}:3:15: steps[1].hodl: unknown key; did you mean 'hold'?\n1 of 1 routine invalid".strip()
+        == (
+            f"{bad}:3:15: steps[1].hodl: unknown key; did you mean 'hold'?\n1 of 1 routine invalid"
+        ).strip()
     )

@@ -1,4 +1,5 @@
-"""Fixtures for the Textual tests: hermetic folders, a test library, a fake clock, a quiet player."""
+"""Fixtures for the Textual tests: hermetic folders, a test library, a fake clock,
+a quiet player."""
 
 from __future__ import annotations
 
@@ -109,7 +110,8 @@ def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def recorded_app(make_app: Any, library: Any) -> Any:
-    """An app straight into heel walking (one self-paced step), its sessions recorded in the history."""
+    """An app straight into heel walking (one self-paced step), its sessions
+    recorded in the history."""
     from stretch_coach.history.recorder import HistoryRecorder, Routine
 
     def on_session(entry: Any, session: Any) -> Any:

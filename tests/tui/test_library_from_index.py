@@ -1,4 +1,5 @@
-"""The library drawn from its index at start; the library itself read on a thread after the first frame."""
+"""The library drawn from its index at start; the library itself read on a thread
+after the first frame."""
 
 from __future__ import annotations
 

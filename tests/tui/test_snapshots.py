@@ -131,7 +131,8 @@ def test_settings_light_with_broken_file(
 ) -> None:
     monkeypatch.setenv("STRETCH_COACH_CONFIG_DIR", "/home/you/.config/stretch-coach")
     warning = (
-        "Could not use /home/you/.config/stretch-coach/settings.toml: theme: 'purple' is not one of "
+        "Could not use /home/you/.config/stretch-coach/settings.toml: "
+        "theme: 'purple' is not one of "
         "bedtime, dark, light, high-contrast. Using the defaults for what could not be read; "
         "the file is kept as it is, and saving settings will move it aside first."
     )

@@ -61,7 +61,8 @@ def test_silent_cues_are_logged_too(
     make_timeline: Callable[..., Timeline], play_logged: Callable[..., None]
 ) -> None:
     timeline = make_timeline(
-        "title: Q\ncues:\n  start: none\n  end: none\nsteps:\n  - name: Hold\n    hold: 2s\n    prepare: 0\n"
+        "title: Q\ncues:\n  start: none\n  end: none\n"
+        "steps:\n  - name: Hold\n    hold: 2s\n    prepare: 0\n"
     )
     stream = io.StringIO()
     play_logged(timeline, CueLog(stream))

@@ -192,7 +192,8 @@ def test_kill_9_mid_session_keeps_what_was_recorded(
 ) -> None:
     path = tmp_path / "steps.yaml"
     path.write_text(
-        "title: Steps\nsteps:\n  - {name: One, hold: 0.3, prepare: 0}\n  - {name: Two, hold: 0.3, prepare: 0}\n"
+        "title: Steps\nsteps:\n  - {name: One, hold: 0.3, prepare: 0}\n"
+        "  - {name: Two, hold: 0.3, prepare: 0}\n"
         "  - {name: Three, hold: 60, prepare: 0}\n",
         encoding="utf-8",
     )

@@ -259,7 +259,7 @@ def test_a_database_from_a_newer_version_is_refused_and_untouched(db: Path) -> N
     before = db.read_bytes()
     names_before = sorted(p.name for p in db.parent.iterdir())
 
-    with pytest.raises(HistoryTooNew, match="newer stretch-coach.*left untouched"):
+    with pytest.raises(HistoryTooNew, match=r"newer stretch-coach.*left untouched"):
         HistoryStore.open(db)
 
     assert db.read_bytes() == before

@@ -24,7 +24,8 @@ def test_include_by_id_and_repeat_keeps_the_included_defaults(
     write("calf.yaml", "title: Calf\ndefaults: {prepare: 2}\nsteps:\n  - {name: Calf, hold: 10}\n")
     write(
         "main.yaml",
-        "title: Main\ndefaults: {prepare: 9}\nsteps:\n  - include: calf\n    repeat: 2\n  - {name: Own, hold: 10}\n",
+        "title: Main\ndefaults: {prepare: 9}\nsteps:\n  - include: calf\n    repeat: 2\n"
+        "  - {name: Own, hold: 10}\n",
     )
     entry = lib(tmp_path).find("main")
     assert [(p.name, p.step.prepare, p.routine_id) for p in entry.plan] == [
@@ -91,11 +92,13 @@ def test_runaway_expansion_is_refused(write: Writer, tmp_path: Path) -> None:
 def test_cue_sounds_layer_from_step_to_includers(write: Writer, tmp_path: Path) -> None:
     write(
         "inner.yaml",
-        "title: I\ncues: {start: beep}\nsteps:\n  - {name: a, hold: 5, cues: {end: none}}\n  - {name: b, hold: 5}\n",
+        "title: I\ncues: {start: beep}\nsteps:\n  - {name: a, hold: 5, cues: {end: none}}\n"
+        "  - {name: b, hold: 5}\n",
     )
     write(
         "outer.yaml",
-        "title: O\ncues: {start: chime, end: tick, countdown: none}\nsteps:\n  - include: inner\n  - {name: c, hold: 5}\n",
+        "title: O\ncues: {start: chime, end: tick, countdown: none}\n"
+        "steps:\n  - include: inner\n  - {name: c, hold: 5}\n",
     )
     plan = lib(tmp_path).find("outer").plan
     got = [
@@ -135,7 +138,7 @@ def test_invalid_files_never_hide_valid_ones(write: Writer, tmp_path: Path) -> N
         ("good", True),
         ("ugly", False),
     ]
-    with pytest.raises(RoutineError, match="bad.yaml:2:1: YAML syntax error"):
+    with pytest.raises(RoutineError, match=r"bad.yaml:2:1: YAML syntax error"):
         library.find("bad")
 
 
@@ -144,7 +147,7 @@ def test_find_by_id_by_path_and_with_a_hint(write: Writer, tmp_path: Path) -> No
     library = lib(tmp_path)
     assert library.find("calf").path == path
     assert library.find(str(path)).routine.title == "Calf"
-    with pytest.raises(UserError, match="no routine 'clf' in the library; did you mean 'calf'?"):
+    with pytest.raises(UserError, match=r"no routine 'clf' in the library; did you mean 'calf'?"):
         library.find("clf")
     with pytest.raises(UserError, match="no such routine file"):
         library.find(str(tmp_path / "gone.yaml"))
@@ -172,10 +175,10 @@ def test_library_folders_from_env_and_options(
     origins = {e.id: e.origin for e in library.entries}
     assert origins["r1"] == origins["r2"] == "library"
     assert all(e.origin == "bundled" for e in library.entries if e.id not in ("r1", "r2"))
-    with pytest.raises(UserError, match="--library .*nowhere: no such folder"):
+    with pytest.raises(UserError, match=r"--library .*nowhere: no such folder"):
         library_folders([str(tmp_path / "nowhere")])
     monkeypatch.setenv("STRETCH_COACH_LIBRARY", str(tmp_path / "gone"))
-    with pytest.raises(UserError, match="STRETCH_COACH_LIBRARY .*gone: no such folder"):
+    with pytest.raises(UserError, match=r"STRETCH_COACH_LIBRARY .*gone: no such folder"):
         library_folders([])
 
 

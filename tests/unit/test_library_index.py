@@ -15,7 +15,10 @@ from stretch_coach.routine.library import Library
 
 Writer = Callable[..., Path]
 
-CALF = "title: Calf stretch\ntags: [calf, bedtime]\nsteps:\n  - {name: Calf, hold: 30, sides: [left, right]}\n"
+CALF = (
+    "title: Calf stretch\ntags: [calf, bedtime]\n"
+    "steps:\n  - {name: Calf, hold: 30, sides: [left, right]}\n"
+)
 WALK = "title: Heel walk\nsteps:\n  - {name: Walk, reps: 20}\n"
 
 
@@ -73,7 +76,8 @@ def test_a_hit_imports_no_yaml(folder: Path) -> None:
         "from stretch_coach.routine.index import LibraryIndex\n"
         f"rows = LibraryIndex([(Path({str(folder)!r}), 'library')]).read(None)\n"
         "assert rows is not None and len(rows) == 2\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('yaml', 'stretch_coach.routine.l'))))\n"
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith(('yaml', 'stretch_coach.routine.l'))))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ

@@ -1,4 +1,5 @@
-"""The plain runner: its lines, and ``stretch-coach run --plain`` as a process without a terminal."""
+"""The plain runner: its lines, and ``stretch-coach run --plain`` as a process
+without a terminal."""
 
 from __future__ import annotations
 
@@ -99,8 +100,10 @@ def test_phase_lines_for_the_other_kinds(make_timeline: Callable[..., Timeline])
     assert lines == [
         "Get ready: Easy cycling, 5 s",
         "Easy cycling: 5 min",
-        "Heel walking, left side: 20 reps at your own pace — press c to count each, Enter when done",
-        "Heel walking, right side: 20 reps at your own pace — press c to count each, Enter when done",
+        "Heel walking, left side: 20 reps at your own pace — "
+        "press c to count each, Enter when done",
+        "Heel walking, right side: 20 reps at your own pace — "
+        "press c to count each, Enter when done",
         "Rest 30 s",
         "Breathe: 20 s",
         "Hold 10 s (set 1/2)",
@@ -117,7 +120,8 @@ def test_a_hold_without_prepare_still_names_its_step(
     make_timeline: Callable[..., Timeline], play: Callable[..., None]
 ) -> None:
     timeline = make_timeline(
-        "title: H\nsteps:\n  - name: Calf stretch\n    hold: 5s\n    prepare: 0\n    sides: [left, right]\n"
+        "title: H\nsteps:\n  - name: Calf stretch\n    hold: 5s\n    prepare: 0\n"
+        "    sides: [left, right]\n"
     )
     clock = FakeClock()
     session = Session(timeline, clock)

@@ -51,7 +51,8 @@ class Terminal:
         self.status: int | None = None
 
     def expect(self, text: str, timeout: float = 10.0) -> str:
-        """Read until ``text`` has been written (after what was already matched); return all so far."""
+        """Read until ``text`` has been written (after what was already matched);
+        return all so far."""
         wanted = text.encode()
         deadline = time.monotonic() + timeout
         while wanted not in self.output:

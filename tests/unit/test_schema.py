@@ -29,10 +29,14 @@ def test_it_is_a_valid_draft_2020_12_schema(capsys: pytest.CaptureFixture[str]) 
 VALID = [
     "title: T\nsteps: [{name: a}]\n",
     (
-        "format: 1\ntitle: 300\nid: a-1\nsummary: s\ndescription: d\ntags: [x]\nauthor: a\nsource: s\n"
-        "caution: [c]\ndefaults: {prepare: 0, switch: 1m, rest: '1:30', voice: false}\ncues: {start: none}\n"
-        "steps:\n  - {name: a, hold: 30s, reps: 2, rest: 5, set_rest: 10, sets: 2, sides: [l, r], switch: 0, prepare: 3, say: hi, cues: {end: chime}}\n"
-        "  - {name: b, reps: 10, tempo: 2.5}\n  - {name: c, reps: 5}\n  - {name: d, duration: 2m, prompts: [{at: 30, say: ok}]}\n"
+        "format: 1\ntitle: 300\nid: a-1\nsummary: s\ndescription: d\ntags: [x]\n"
+        "author: a\nsource: s\n"
+        "caution: [c]\ndefaults: {prepare: 0, switch: 1m, rest: '1:30', voice: false}\n"
+        "cues: {start: none}\n"
+        "steps:\n  - {name: a, hold: 30s, reps: 2, rest: 5, set_rest: 10, sets: 2, "
+        "sides: [l, r], switch: 0, prepare: 3, say: hi, cues: {end: chime}}\n"
+        "  - {name: b, reps: 10, tempo: 2.5}\n  - {name: c, reps: 5}\n"
+        "  - {name: d, duration: 2m, prompts: [{at: 30, say: ok}]}\n"
         "  - {rest: 20}\n  - {name: e, instructions: x}\n  - {include: other, repeat: 3}\n"
     ),
 ]

@@ -97,7 +97,9 @@ def test_a_played_routine_fires_exactly_the_timelines_cues_on_time(
     assert all(abs(f.t - f.cue.at) < 1e-6 for f in fired)
     # ...and at the planned clock time: nothing untimed comes before the last step.
     for f, at in zip(
-        fired, [t for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired)], strict=False
+        fired,
+        [t for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired)],
+        strict=False,
     ):
         assert at - START == pytest.approx(f.cue.at, abs=1e-6)
     state = session.state()
@@ -192,7 +194,9 @@ def test_sixty_minutes_every_cue_fires_at_exactly_its_planned_time(
     assert [f.cue for f in fired] == list(timeline.cues)
     lateness = [f.t - f.cue.at for f in fired]
     assert max(abs(x) for x in lateness) < 1e-6
-    cue_times = [t - START for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired)]
+    cue_times = [
+        t - START for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired)
+    ]
     assert max(abs(t - f.cue.at) for t, f in zip(cue_times, fired, strict=False)) < 1e-6
 
 
@@ -461,7 +465,9 @@ def test_next_step_skips_and_the_skipped_cues_never_fire(
     # The next step's prepare cue sounded at the moment of the skip.
     skip_time = START + 20.0
     prepare = [
-        t for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired) and e.cue.step == 1
+        t
+        for e, t in zip(rec.events, rec.times, strict=False)
+        if isinstance(e, ev.CueFired) and e.cue.step == 1
     ]
     assert prepare[0] == pytest.approx(skip_time)
     assert session.state().steps_done == 2 and session.state().steps_skipped == 1
@@ -600,7 +606,9 @@ def test_an_untimed_step_holds_the_plan_still_until_done(
     play(session, clock)
     assert [f.cue for f in rec.cues()] == list(timeline.cues)
     last_start = [
-        t for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.CueFired) and e.cue.step == 2
+        t
+        for e, t in zip(rec.events, rec.times, strict=False)
+        if isinstance(e, ev.CueFired) and e.cue.step == 2
     ]
     assert last_start[0] == pytest.approx(done_at)
     assert [e.seconds for e in rec.of(ev.StepEnded)] == [
@@ -745,7 +753,11 @@ def test_activity_prompts_and_halfway(
     play(session, clock)
     prompts = rec.of(ev.PromptDue)
     assert [p.prompt.say for p in prompts] == ["Start slowly", "Keep a steady pace"]
-    times = [t - START for e, t in zip(rec.events, rec.times, strict=False) if isinstance(e, ev.PromptDue)]
+    times = [
+        t - START
+        for e, t in zip(rec.events, rec.times, strict=False)
+        if isinstance(e, ev.PromptDue)
+    ]
     assert times == [pytest.approx(5.0), pytest.approx(95.0)]
     # A prompt at the activity's start comes right after its start cue.
     i = rec.events.index(prompts[0])

@@ -93,7 +93,9 @@ async def test_a_real_clock_routine_fires_every_cue_in_order_and_never_early(
     # The player heard every sounding cue, in order, never before its time.
     sounding = [c for c in timeline.cues if not c.sound.silent]
     assert [s for _, s in player.played] == [c.sound for c in sounding]
-    assert all(at - started >= c.at - 1e-6 for (at, _), c in zip(player.played, sounding, strict=False))
+    assert all(
+        at - started >= c.at - 1e-6 for (at, _), c in zip(player.played, sounding, strict=False)
+    )
     assert any(c.sound.silent for c in timeline.cues)  # the rep cues were silenced
     assert "Knees up" in player.said and player.said[-1] == "Well done"
     assert player.stops == 1  # at the end

@@ -226,7 +226,8 @@ def _adherence(week: Adherence, month: Adherence) -> Content:
 
 
 def _one_line(overview: Overview) -> Content:
-    """The figures in a line or two, for narrow terminals where they cannot sit beside the calendar."""
+    """The figures in a line or two, for narrow terminals where they cannot sit
+    beside the calendar."""
     week, month = overview.this_week, overview.this_month
     return Content.assemble(
         ("Streak ", "bold"),

@@ -47,7 +47,7 @@ class _StartsOnEnter:
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == self.ENTER_ACTION:
             return cast(Widget, self).screen.check_action("start", parameters)
-        return super().check_action(action, parameters)  # type: ignore[misc]  # the widget's own
+        return super().check_action(action, parameters)  # type: ignore[misc, no-any-return]  # the widget's own
 
 
 class RoutineList(_StartsOnEnter, OptionList):
@@ -196,7 +196,8 @@ class LibraryScreen(Screen[None]):
         self._preview()
 
     def _highlighted_position(self) -> int | None:
-        """The position in :attr:`rows` (and :attr:`entries`) of the row under the cursor, if any."""
+        """The position in :attr:`rows` (and :attr:`entries`) of the row under the
+        cursor, if any."""
         index = self.query_one("#routines", OptionList).highlighted
         if index is None or not 0 <= index < len(self._shown):
             return None

@@ -125,7 +125,8 @@ class CheckIn(Static):
 def offer_check_in(
     app: App[Any], summary: Screen[Any], now: Now | None = None, *, recording: Written | None = None
 ) -> None:
-    """Add the check-in to ``summary`` if the history says this was the day's first finished session.
+    """Add the check-in to ``summary`` if the history says this was the day's
+    first finished session.
 
     The history is read in a thread worker, after waiting (up to
     :data:`ENDING_WAIT_SECONDS`) for ``recording``, the session's record, to
