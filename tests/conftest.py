@@ -94,6 +94,29 @@ def play() -> Callable[..., None]:
     return _play
 
 
+#: In CI (``.ci/run`` sets it) a test whose system tool is missing fails instead of skipping.
+REQUIRE_TOOLS = os.environ.get("STRETCH_COACH_REQUIRE_TOOLS") == "1"
+
+
+def _require(available: bool, what: str) -> None:
+    if available:
+        return
+    if REQUIRE_TOOLS:
+        pytest.fail(f"{what} is required (STRETCH_COACH_REQUIRE_TOOLS=1) but not installed")
+    pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture
+def require() -> Callable[[bool, str], None]:
+    """``require(available, what)``: skip without a system tool, or fail in CI.
+
+    For tools ``.ci/run`` installs (tmux, aplay, espeak-ng, tzdata): with
+    ``STRETCH_COACH_REQUIRE_TOOLS=1`` a missing one is a failure, so a test
+    cannot pass by not running.
+    """
+    return _require
+
+
 @pytest.fixture
 def cli_argv() -> list[str]:
     """How to start ``stretch-coach`` in a child process."""

@@ -214,9 +214,10 @@ def test_players_say_through_their_voice(voice: Voice, channel: SpeechChannel) -
     wait_for(lambda: channel.current.stopped, what="the phrase to stop")
 
 
-def test_espeak_ng_renders_real_speech(tmp_path: Path) -> None:
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed")
+def test_espeak_ng_renders_real_speech(
+    tmp_path: Path, require: Callable[[bool, str], None]
+) -> None:
+    require(shutil.which("espeak-ng") is not None, "espeak-ng")
     voice = Voice(lambda path: None, renderer=espeak_renderer(), cache=tmp_path)
     assert voice.prerender(["-Switch sides and hold"]).result(timeout=30) == 1
     with wave.open(str(voice.cache_path("-Switch sides and hold")), "rb") as wav:
