@@ -30,7 +30,8 @@ floor, it plays a short routine with the real engine (which must pass) and
 with two deliberately coarse schedulers built here, without touching the
 engine (which must both fail): a driver that polls once a second, and a
 session whose wake-ups ignore the next cue's deadline (as if the line
-``due = min(due, ...cues[...].at)`` were gone from ``next_deadline``).
+``due = min(due, ...cues[...].at)`` were gone from ``next_deadline``). They
+are judged against the floor only, so a busy machine cannot decide.
 It exits 0 when the verdict tells them apart, 1 otherwise.
 """
 
@@ -121,11 +122,21 @@ def summary(lateness: list[float]) -> dict[str, float]:
     }
 
 
-def verdict(engine: dict[str, float], floor: dict[str, float]) -> list[tuple[str, bool]]:
-    """Each check of the engine's figures against the targets and the same run's floor."""
-    return [
+def verdict(
+    engine: dict[str, float], floor: dict[str, float], absolute: bool = True
+) -> list[tuple[str, bool]]:
+    """Each check of the engine's figures against the targets and the same run's floor.
+
+    ``absolute=False`` leaves out the absolute targets, which a loaded
+    machine can miss for the floor itself (the self-test judges the
+    scheduler, not the machine).
+    """
+    absolute_checks = [
         (f"p99 <= {TARGETS['p99'] * 1000:.0f} ms", engine["p99"] <= TARGETS["p99"]),
         (f"max <= {TARGETS['max'] * 1000:.0f} ms", engine["max"] <= TARGETS["max"]),
+    ]
+    return [
+        *(absolute_checks if absolute else []),
         (
             f"p99 <= floor + {OVER_FLOOR['p99'] * 1000:.0f} ms",
             engine["p99"] <= floor["p99"] + OVER_FLOOR["p99"],
@@ -323,7 +334,7 @@ def self_test() -> int:
     for name, lateness in runs.items():
         figures = summary(lateness)
         print(f"{name:30}" + "".join(f"{ms(figures[k]):>12}" for k in COLUMNS))
-        passed = met(verdict(figures, floor_figures))
+        passed = met(verdict(figures, floor_figures, absolute=False))
         expected = SCHEDULERS[name][2]
         right = right and passed == expected and len(lateness) == len(timeline.cues)
         print(
