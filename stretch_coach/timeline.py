@@ -17,7 +17,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from stretch_coach.routine.model import DEFAULT_CUES, PlannedStep, Sound, StepKind
+from stretch_coach.routine.model import (
+    DEFAULT_CUES,
+    MAX_SEGMENTS,
+    PlannedStep,
+    Sound,
+    StepKind,
+    step_segments,
+)
 
 #: Segment kinds.
 PREPARE, HOLD, REST, SET_REST, SWITCH, REP, ACTIVITY, COUNTED, MANUAL = (
@@ -33,8 +40,6 @@ PREPARE, HOLD, REST, SET_REST, SWITCH, REP, ACTIVITY, COUNTED, MANUAL = (
 )
 #: Segment kinds that get a 3-2-1 countdown when they last 4 s or more.
 COUNTDOWN_KINDS = frozenset({PREPARE, HOLD, ACTIVITY, REST, SET_REST, SWITCH})
-#: Most segments a timeline may have (bounds memory for absurd routines).
-MAX_SEGMENTS = 200_000
 
 
 class TimelineTooLong(ValueError):
@@ -172,19 +177,12 @@ def step_length(step: PlannedStep | Any) -> float | None:
 
 
 def segment_count(steps: Sequence[PlannedStep]) -> int:
-    """How many segments :func:`build_timeline` will make, without making them."""
-    total = 0
-    for planned in steps:
-        s = planned.step
-        k = s.side_count
-        if s.kind is StepKind.HOLD:
-            work = 2 * (s.reps or 1) - 1
-        elif s.kind is StepKind.PACED:
-            work = s.reps or 0
-        else:
-            work = 1
-        total += 1 + s.sets * (k * work + (k - 1)) + (s.sets - 1)
-    return total
+    """How many segments :func:`build_timeline` will make, at most, without making them.
+
+    The formula lives with the format (routine.model.step_segments), so that
+    validating a routine refuses what the timeline would refuse.
+    """
+    return sum(step_segments(planned.step) for planned in steps)
 
 
 def build_timeline(steps: Sequence[PlannedStep], finish: Sound | None = None) -> Timeline:

@@ -138,6 +138,13 @@ def tick() -> list[float]:
     )
 
 
+def tock() -> list[float]:
+    """~70 ms: a lower, softer tap than tick, for each later paced repetition."""
+    return note(
+        740.0, 0.07, partials=((1.0, 1.0), (2.0, 0.12)), attack=0.004, release=0.025, decay=0.03
+    )
+
+
 def beep() -> list[float]:
     """~150 ms: a plain, steady beep ("get ready")."""
     return note(880.0, 0.15, partials=_SOFT, attack=0.012, release=0.045)
@@ -183,6 +190,7 @@ def finish() -> list[float]:
 SOUNDS: dict[str, Callable[[], list[float]]] = {
     "beep": beep,
     "tick": tick,
+    "tock": tock,
     "go": go,
     "chime": chime,
     "switch": switch,

@@ -88,16 +88,19 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from stretch_coach.describe import step_work, total_text
     from stretch_coach.routine.durations import format_seconds
-    from stretch_coach.routine.library import default_library, timeline_of
+    from stretch_coach.routine.library import cautions_of, default_library, timeline_of
 
     entry = default_library(args.library).find(args.routine)
     timeline = timeline_of(entry)
+    cautions = cautions_of(entry)
     routine = entry.routine
     assert routine is not None
     if args.json:
         doc = {
             "id": routine.id,
             "title": routine.title,
+            "urgent": routine.urgent,
+            "cautions": list(cautions),
             "total_seconds": timeline.total,
             "untimed_steps": timeline.untimed_steps,
             "segments": [s.to_json() for s in timeline.segments],
@@ -112,7 +115,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     out = [f"{routine.title}  ({routine.id})"]
     if routine.summary:
         out.append(routine.summary)
-    for line in routine.caution:
+    for line in cautions:
         out.append(f"  Caution: {line}")
     out.append("")
     for index, planned in enumerate(timeline.steps):

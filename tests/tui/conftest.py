@@ -114,12 +114,16 @@ def recorded_app(make_app: Any, library: Any) -> Any:
     recorded in the history."""
     from stretch_coach.history.recorder import HistoryRecorder, Routine
 
-    def on_session(entry: Any, session: Any) -> Any:
-        recorder = HistoryRecorder(Routine.of(entry, session.timeline.total))
-        session.add_listener(recorder)
-        return recorder
+    def make(now: Any = None) -> Any:
+        """``now``: one wall clock for the app and the recorder (default: the real one)."""
 
-    def make() -> Any:
-        return make_app(start=library.get("heel-walking"), on_session=on_session)
+        def on_session(entry: Any, session: Any) -> Any:
+            clock = {"now": now} if now is not None else {}
+            recorder = HistoryRecorder(Routine.of(entry, session.timeline.total), **clock)
+            session.add_listener(recorder)
+            return recorder
+
+        clock = {"now": now} if now is not None else {}
+        return make_app(start=library.get("heel-walking"), on_session=on_session, **clock)
 
     return make

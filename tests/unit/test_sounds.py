@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Expected length of each sound, in seconds: (shortest, longest).
 DURATIONS = {
     "tick": (0.04, 0.09),
+    "tock": (0.05, 0.1),
     "beep": (0.12, 0.2),
     "go": (0.2, 0.3),
     "chime": (0.5, 0.8),
