@@ -60,7 +60,10 @@ def test_frequent_cramps_are_said_once_when_the_count_is_reached() -> None:
     assert said(entries, 4) is None
 
 
-FREQUENT = "This is a reason to see a doctor: 3 cramps logged in 7 days: frequent leg cramps."
+FREQUENT = (
+    "This is a reason to see a doctor: 3 cramps logged in 7 days: frequent leg cramps "
+    "(the sources give no number, this app uses 3)."
+)
 
 
 def test_frequent_cramps_are_said_again_after_a_quiet_week() -> None:
@@ -89,7 +92,7 @@ def test_waking_twice_exactly_7_days_apart_is_not_a_pattern() -> None:
     assert said(diary(night(0, woke=True), night(7, woke=True)), 1) is None
     assert said(diary(night(0, woke=True), night(JUST_UNDER_A_WEEK, woke=True)), 1) == (
         "This is a reason to see a doctor: cramps woke you 2 times in 7 days: "
-        "cramps that interfere with your sleep."
+        "cramps that interfere with your sleep (the sources give no number, this app uses 2)."
     )
 
 
@@ -117,7 +120,8 @@ def test_weakness_alone_is_recorded_but_is_not_a_reason() -> None:
 def test_a_cramp_of_exactly_10_minutes_is_not_long_but_one_second_more_is() -> None:
     assert said(diary(night(0, duration_seconds=600)), 0) is None
     assert said(diary(night(0, duration_seconds=601)), 0) == (
-        "This is a reason to see a doctor: the cramp lasted 10 min 1 s, longer than 10 minutes."
+        "This is a reason to see a doctor: the cramp lasted 10 min 1 s, longer than 10 minutes, "
+        "if exercise didn't ease it."
     )
 
 
