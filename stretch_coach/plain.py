@@ -42,7 +42,16 @@ from stretch_coach.engine.audio_link import AudioLink
 from stretch_coach.engine.clock import MonotonicClock
 from stretch_coach.engine.cue_log import CueLog
 from stretch_coach.engine.driver import AsyncDriver
-from stretch_coach.engine.session import Session, SessionState, side_phrase, voice_lines
+from stretch_coach.engine.hearing import (
+    MOMENT,
+    can_speak,
+    drain,
+    prepare_speech,
+    ready,
+    sounds_after_end,
+    voice_notice,
+)
+from stretch_coach.engine.session import Session, SessionState, side_phrase
 from stretch_coach.errors import EXIT_INTERRUPTED, UserError
 from stretch_coach.history.recorder import HistoryRecorder, Routine
 from stretch_coach.routine.durations import format_clock, format_seconds
@@ -334,10 +343,15 @@ class PlainRunner:
     async def _main(self) -> int:
         self._loop = loop = asyncio.get_running_loop()
         player = make_player(self.audio, self._problem, self._ring, voice=self.voice)
-        prerender = getattr(player, "prerender", None)
-        if self.voice and prerender is not None:
-            prerender(voice_lines(self.timeline))  # in the background: the first phrase is not late
         session = self.session
+        # Issue 10: phrases rendered and measured first, then planned between the tones.
+        speech = (
+            await prepare_speech(player, self.timeline)
+            if self.voice and can_speak(player)
+            else None
+        )
+        session.set_speech(speech)
+        await ready(player)  # the first cue is not lost behind the player's start-up
         if self.cue_log is not None:
             session.add_listener(self.cue_log)  # first: the log must not depend on the others
         session.add_listener(self.view)
@@ -350,12 +364,18 @@ class PlainRunner:
         redraw: asyncio.Task[None] | None = None
         try:
             self._header()
+            if notice := voice_notice(player, wanted=self.voice and self.audio != "none"):
+                self.view.line(notice)
             self._enter_cbreak()
             self._start_input(loop)
             session.start()
             if self.view.live:
                 redraw = loop.create_task(self._redraw_loop())
             await driver.run()
+            if session.status == "finished":
+                # The end chime, the finish and "Well done" play to their end
+                # (at most their length and a moment) before the program exits.
+                await drain(player, sounds_after_end(self.timeline, speech) + MOMENT)
         finally:
             if redraw is not None:
                 redraw.cancel()

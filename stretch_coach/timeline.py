@@ -329,9 +329,14 @@ class _Builder:
         elif kind is StepKind.PACED:
             for rep in range(1, s.reps + 1):
                 events = [*first, "start"] if rep == 1 else ["rep"]
-                self.segment(REP, s.tempo, side=side, rep=rep, set_=set_, events=events)
+                seg = self.segment(REP, s.tempo, side=side, rep=rep, set_=set_, events=events)
+                if seg is not None and rep == s.reps:
+                    # The last repetition of a side or set ends like a hold does.
+                    self.cue("end", self.t, seg)
         elif kind is StepKind.TIMED:
             self.segment(ACTIVITY, s.duration, side=side, set_=set_, events=[*first, "start"])
         else:
             untimed = COUNTED if kind is StepKind.COUNTED else MANUAL
-            self.segment(untimed, None, side=side, set_=set_, events=first)
+            # A self-paced step announces its start (it has no get-ready to do it).
+            begins = ["manual"] if side == 1 and set_ == 1 else []
+            self.segment(untimed, None, side=side, set_=set_, events=[*begins, *first])

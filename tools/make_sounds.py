@@ -139,9 +139,13 @@ def tick() -> list[float]:
 
 
 def tock() -> list[float]:
-    """~70 ms: a lower, softer tap than tick, for each later paced repetition."""
+    """~90 ms: a lower, rounder knock for paced repetitions, unlike the countdown's tick.
+
+    A fifth and more below the tick, with a slower decay and no bright octave,
+    so a listener tells "next rep" from "3, 2, 1" without looking.
+    """
     return note(
-        740.0, 0.07, partials=((1.0, 1.0), (2.0, 0.12)), attack=0.004, release=0.025, decay=0.03
+        520.0, 0.09, partials=((1.0, 1.0), (1.5, 0.1)), attack=0.004, release=0.03, decay=0.045
     )
 
 

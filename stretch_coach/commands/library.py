@@ -146,12 +146,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in entry.problems:
             print(problem, file=sys.stderr)
     good = len(library.entries) - len(bad)
+    _warn_about_room(e for e in library.entries if e.valid)
     if bad:
         total = len(library.entries)
         print(f"{len(bad)} of {total} routine{'s' if total != 1 else ''} invalid", file=sys.stderr)
         return 2
     print(f"ok: {good} routine{'s' if good != 1 else ''} valid")
     return 0
+
+
+def _warn_about_room(entries: Any) -> None:
+    """Warn (without failing) where a routine leaves the voice no room to name a step."""
+    from stretch_coach.engine.speech import room_warnings
+    from stretch_coach.routine.library import timeline_of
+    from stretch_coach.timeline import TimelineTooLong
+
+    for entry in entries:
+        try:
+            timeline = timeline_of(entry)
+        except TimelineTooLong:
+            continue
+        for index, message in room_warnings(timeline):
+            planned = timeline.steps[index]
+            own = entry.routine is not None and planned.routine_id == entry.routine.id
+            where = f"{entry.path}:{planned.step.line}" if own else f"{entry.path}"
+            inside = "" if own else f" (in included {planned.routine_id!r})"
+            print(f"{where}: warning{inside}: {message}", file=sys.stderr)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

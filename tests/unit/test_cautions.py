@@ -39,7 +39,7 @@ def folder(write: Writer, tmp_path: Path) -> Path:
         """
         title: Walk
         caution:
-          - "Stop   if it\\thurts."
+          - "Stop   if it  hurts."
           - Touch a wall.
         steps:
           - include: step
@@ -70,7 +70,7 @@ def test_own_lines_first_then_includes_in_step_order_recursively_each_once(
     library = lib(folder)
     assert cautions_of(library.find("outer")) == (
         "See a doctor if it lasts.",
-        "Stop   if it\thurts.",  # walk's own wording: step's "Stop if it hurts." is the same line
+        "Stop   if it  hurts.",  # walk's own wording: step's "Stop if it hurts." is the same line
         "Touch a wall.",
         "Hold a rail.",  # from step, through walk; step's second include adds nothing
     )
@@ -125,7 +125,7 @@ def test_show_lists_every_caution_in_text_and_json(
     doc = json.loads(capsys.readouterr().out)
     assert doc["cautions"] == [
         "See a doctor if it lasts.",
-        "Stop   if it\thurts.",
+        "Stop   if it  hurts.",
         "Touch a wall.",
         "Hold a rail.",
     ]
@@ -134,7 +134,7 @@ def test_show_lists_every_caution_in_text_and_json(
     lines = [line for line in capsys.readouterr().out.splitlines() if "Caution:" in line]
     assert lines == [
         "  Caution: See a doctor if it lasts.",
-        "  Caution: Stop   if it\thurts.",
+        "  Caution: Stop   if it  hurts.",
         "  Caution: Touch a wall.",
         "  Caution: Hold a rail.",
     ]

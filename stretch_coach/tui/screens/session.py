@@ -108,10 +108,13 @@ class SessionScreen(Screen[None]):
         self.player = player
         from stretch_coach.engine.audio_link import AudioLink
         from stretch_coach.engine.driver import AsyncDriver
+        from stretch_coach.engine.hearing import speech_plan_for
         from stretch_coach.engine.session import Session
 
         link = AudioLink(player, on_problem=self.app_audio_problem)
-        self.session = Session(timeline, clock, listeners=[link, self._listen])
+        # The voice (and the captions) by a plan that keeps clear of the tones.
+        speech = speech_plan_for(player, timeline)
+        self.session = Session(timeline, clock, listeners=[link, self._listen], speech=speech)
         self.driver = AsyncDriver(self.session, clock)
         self.state: Any = None
         self._shown: dict[str, Any] = {}
@@ -171,7 +174,8 @@ class SessionScreen(Screen[None]):
         self._leaving = True
         if self.session.state().status in ACTIVE or self.session.state().status == "ready":
             self.session.stop()
-        self.player.stop()
+        if self.session.status != "finished":
+            self.player.stop()  # a finished routine's last sounds play on under the summary
 
     # -- drawing --------------------------------------------------------------
 
@@ -385,9 +389,14 @@ class SessionScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_set_voice(self, voice: bool) -> None:
+        from stretch_coach.engine.hearing import voice_notice
+
         self.player.set_voice(voice)
+        missing = voice_notice(self.player.inner, wanted=voice)
         self.app.notify(
-            "Voice on." if voice else "Voice off. Spoken words still show as captions.", timeout=3
+            missing
+            or ("Voice on." if voice else "Voice off. Spoken words still show as captions."),
+            timeout=8 if missing else 3,
         )
         self.refresh_bindings()
 
