@@ -38,8 +38,8 @@ from stretch_coach.engine import events as ev
 from stretch_coach.engine.clock import FakeClock, MonotonicClock
 from stretch_coach.engine.driver import AsyncDriver
 from stretch_coach.engine.session import Session
-from stretch_coach.routine.library import Library, timeline_of
-from stretch_coach.timeline import Timeline
+from stretch_coach.routine.library import Library
+from stretch_coach.timeline import Timeline, timeline_for
 
 #: One block of routine, about 12 s with 16 cues: holds with 3-2-1 countdowns,
 #: a rest, and quick paced reps at offsets that are not whole seconds.
@@ -63,7 +63,7 @@ def _timeline(blocks: int) -> Timeline:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.yaml"
         path.write_text("title: Benchmark\nsteps:\n" + steps, encoding="utf-8")
-        return timeline_of(Library.from_paths([path]).find(str(path)))
+        return timeline_for(Library.from_paths([path]).find(str(path)))
 
 
 def make_timeline(seconds: float) -> Timeline:

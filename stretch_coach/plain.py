@@ -35,16 +35,12 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from stretch_coach.audio.player import make_player
+from stretch_coach.coach import PreparedSession
 from stretch_coach.describe import untimed_text
 from stretch_coach.engine import events as ev
-from stretch_coach.engine.audio_link import AudioLink
-from stretch_coach.engine.clock import MonotonicClock
-from stretch_coach.engine.cue_log import CueLog
 from stretch_coach.engine.driver import AsyncDriver
-from stretch_coach.engine.session import Session, SessionState, side_phrase, voice_lines
-from stretch_coach.errors import EXIT_INTERRUPTED, UserError
-from stretch_coach.history.recorder import HistoryRecorder, Routine
+from stretch_coach.engine.session import Session, SessionState, side_phrase
+from stretch_coach.errors import EXIT_INTERRUPTED
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import (
@@ -270,48 +266,19 @@ class PlainView:
 
 
 class PlainRunner:
-    """Plays a timeline in plain text on an asyncio loop.
+    """Plays a prepared session in plain text on an asyncio loop.
 
     Args:
-        timeline: what to play.
-        title: the routine's title.
-        caution: "stop if..." lines shown before the start.
         out: standard output (lines, and the live line when it is a terminal).
-        err: where notices about audio go.
+        err: where notices about audio and the history go.
         stdin_fd: the file descriptor commands are read from.
-        audio: the ``--audio`` choice.
-        voice: speak step names and prompts.
-        cue_log: a cue log to write, if any.
     """
 
-    def __init__(
-        self,
-        timeline: Timeline,
-        *,
-        title: str,
-        caution: tuple[str, ...] = (),
-        out: TextIO,
-        err: TextIO,
-        stdin_fd: int,
-        audio: str = "auto",
-        voice: bool = True,
-        cue_log: CueLog | None = None,
-    ) -> None:
-        self.timeline = timeline
-        self.title = title
-        self.caution = caution
+    def __init__(self, *, out: TextIO, err: TextIO, stdin_fd: int) -> None:
         self.out = out
         self.err = err
         self.fd = stdin_fd
-        self.audio = audio
-        self.voice = voice
-        self.cue_log = cue_log
-        self.clock = MonotonicClock()
-        self.session = Session(timeline, self.clock)
         self.keys_from_terminal = _isatty(stdin_fd)
-        self.view = PlainView(
-            self.session, out, live=_isatty(out), terminal_keys=self.keys_from_terminal
-        )
         self.exit_code = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._saved_mode: list[Any] | None = None  # termios attributes to restore
@@ -319,33 +286,53 @@ class PlainRunner:
         self._buffer = b""
         self._input_ended = False
         self._pending_done = 0
-        self._problems_shown: set[str] = set()
-        self.recorder: HistoryRecorder | None = None
+        self.report_problems_shown: set[str] = set()
+        self._prepared: PreparedSession | None = None
+        self._view: PlainView | None = None
+
+    @property
+    def prepared(self) -> PreparedSession:
+        """The session being played (set by :meth:`run`)."""
+        assert self._prepared is not None, "run() sets the session"
+        return self._prepared
+
+    @property
+    def session(self) -> Session:
+        return self.prepared.session
+
+    @property
+    def view(self) -> PlainView:
+        assert self._view is not None, "run() makes the view"
+        return self._view
 
     # -- running --------------------------------------------------------------------
 
-    def run(self) -> int:
-        """Play the routine; return the exit code (0, or 130 after Ctrl+C)."""
+    def run(self, prepared: PreparedSession) -> int:
+        """Play ``prepared`` (from :mod:`stretch_coach.coach`); return the exit code.
+
+        The exit code is 0, or 130 after Ctrl+C. The player is closed and the
+        recorder finished on every way out.
+        """
+        self._prepared = prepared
+        self._view = PlainView(
+            prepared.session,
+            self.out,
+            live=_isatty(self.out),
+            terminal_keys=self.keys_from_terminal,
+        )
         try:
             return asyncio.run(self._main())
         finally:
             self._restore_terminal()
+            prepared.player.close()
+            prepared.close()
 
     async def _main(self) -> int:
         self._loop = loop = asyncio.get_running_loop()
-        player = make_player(self.audio, self._problem, self._ring, voice=self.voice)
-        prerender = getattr(player, "prerender", None)
-        if self.voice and prerender is not None:
-            prerender(voice_lines(self.timeline))  # in the background: the first phrase is not late
         session = self.session
-        if self.cue_log is not None:
-            session.add_listener(self.cue_log)  # first: the log must not depend on the others
         session.add_listener(self.view)
-        session.add_listener(AudioLink(player, voice=self.voice, on_problem=self._problem))
         session.add_listener(self._on_event)
-        if self.recorder is not None:
-            session.add_listener(self.recorder)
-        driver = AsyncDriver(session, self.clock)
+        driver = AsyncDriver(session, session.clock)
         handled = self._install_signals(loop)
         redraw: asyncio.Task[None] | None = None
         try:
@@ -364,17 +351,15 @@ class PlainRunner:
                 loop.remove_signal_handler(signum)
             self._restore_terminal()
             self.view.close()
-            player.close()
-            if self.recorder is not None:
-                self.recorder.close()
         return self.exit_code
 
     def _header(self) -> None:
-        length = format_seconds(self.timeline.total)
-        if untimed := untimed_text(self.timeline.untimed_steps):
+        timeline = self.prepared.timeline
+        length = format_seconds(timeline.total)
+        if untimed := untimed_text(timeline.untimed_steps):
             length += f" {untimed}"
-        self.view.line(f"{self.title} — {length}")
-        for line in self.caution:
+        self.view.line(f"{self.prepared.title} — {length}")
+        for line in self.prepared.caution:
             self.view.line(f"Caution: {line}")
         if self.keys_from_terminal:
             self.view.line(
@@ -396,7 +381,8 @@ class PlainRunner:
 
     # -- sound problems and the bell ---------------------------------------------------
 
-    def _problem(self, message: str) -> None:
+    def report_problem(self, message: str) -> None:
+        """Say a sound or history problem once, on standard error; safe from any thread."""
         # May be called from a player's thread: hop onto the loop to print.
         loop = self._loop
         if loop is not None and loop.is_running():
@@ -405,15 +391,18 @@ class PlainRunner:
             self._show_problem(message)
 
     def _show_problem(self, message: str) -> None:
-        if message in self._problems_shown:
+        if message in self.report_problems_shown:
             return
-        self._problems_shown.add(message)
-        self.view.close()
+        self.report_problems_shown.add(message)
+        if self._view is not None:
+            self.view.close()
         self.err.write(f"stretch-coach: {message}\n")
         self.err.flush()
-        self.view.redraw()
+        if self._view is not None:
+            self.view.redraw()
 
-    def _ring(self) -> None:
+    def ring(self) -> None:
+        """The terminal bell, for the bell player."""
         # Straight to the descriptor, one byte, so it cannot split an escape
         # sequence the loop is writing; never into a file or a pipe.
         for stream in (self.out, self.err):
@@ -603,8 +592,8 @@ class PlainRunner:
 
     def _stop_on_signal(self, exit_code: int) -> None:
         self.exit_code = exit_code
-        if self.recorder is not None:
-            self.recorder.interrupted()
+        if self.prepared.recorder is not None:
+            self.prepared.recorder.interrupted()
         self.session.stop()
 
     def _on_suspend(self) -> None:
@@ -653,39 +642,42 @@ def _isatty(stream: TextIO | int) -> bool:
 def run_plain(args: argparse.Namespace) -> int:
     """The ``run --plain`` command: find the routine, play it, return the exit code.
 
+    The saved settings apply (audio, voice, get-ready), under the command
+    line's ``--audio`` and ``--no-voice``.
+
     Raises:
         UserError: for a routine that cannot be found or played, or a cue log
             that cannot be written.
     """
-    from stretch_coach.routine.library import default_library, timeline_of
-    from stretch_coach.timeline import TimelineTooLong
+    from stretch_coach import coach
+    from stretch_coach.engine.clock import MonotonicClock
+    from stretch_coach.routine.library import default_library
+    from stretch_coach.settings import load_settings
 
+    saved, warning = load_settings()
+    settings = coach.effective(saved, coach.Overrides.from_args(args))
     entry = default_library(args.library).find(args.routine)
-    try:
-        timeline = timeline_of(entry)
-    except TimelineTooLong as err:
-        raise UserError(f"{args.routine}: {err}") from None
-    cue_log = None
-    if args.cue_log:
-        try:
-            cue_log = CueLog.open(args.cue_log)
-        except OSError as err:
-            raise UserError(f"--cue-log {args.cue_log}: {err.strerror or err}") from None
-    routine = entry.routine
+    timeline = coach.session_timeline(entry, settings.prepare, args.routine)
+    cue_log = coach.open_cue_log(args.cue_log)
     runner = PlainRunner(
-        timeline,
-        title=routine.title if routine else entry.title,
-        caution=routine.caution if routine else (),
         out=sys.stdout,
         err=sys.stderr,
         stdin_fd=sys.stdin.fileno() if sys.stdin is not None else -1,
-        audio=args.audio or "auto",
-        voice=not args.no_voice,
-        cue_log=cue_log,
     )
-    runner.recorder = HistoryRecorder(Routine.of(entry, timeline.total), on_notice=runner._problem)
+    if warning:
+        runner.report_problem(warning)
     try:
-        return runner.run()
+        player = coach.session_player(settings, runner.report_problem, runner.ring)
+        prepared = coach.prepare_session(
+            entry,
+            timeline,
+            clock=MonotonicClock(),
+            player=player,
+            cue_log=cue_log,
+            on_audio_problem=runner.report_problem,
+            on_history_problem=runner.report_problem,
+        )
+        return runner.run(prepared)
     finally:
         if cue_log is not None:
             cue_log.close()

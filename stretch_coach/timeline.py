@@ -14,10 +14,14 @@ the user works at their own pace.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
+from stretch_coach.routine.errors import RoutineError
 from stretch_coach.routine.model import DEFAULT_CUES, PlannedStep, Sound, StepKind
+
+if TYPE_CHECKING:
+    from stretch_coach.routine.library import Entry
 
 #: Segment kinds.
 PREPARE, HOLD, REST, SET_REST, SWITCH, REP, ACTIVITY, COUNTED, MANUAL = (
@@ -337,3 +341,62 @@ class _Builder:
         else:
             untimed = COUNTED if kind is StepKind.COUNTED else MANUAL
             self.segment(untimed, None, side=side, set_=set_, events=first)
+
+
+def _with_prepare(plan: Sequence[PlannedStep], prepare: float | None) -> tuple[PlannedStep, ...]:
+    """``plan`` with every step's get-ready time set to ``prepare`` (``None``: as written)."""
+    if prepare is None:
+        return tuple(plan)
+    return tuple(replace(p, step=replace(p.step, prepare=prepare)) for p in plan)
+
+
+def _plan_of(source: Entry | Sequence[PlannedStep]) -> tuple[Sequence[PlannedStep], Sound | None]:
+    """The planned steps and the ``finish`` sound of an entry, or of bare planned steps."""
+    if isinstance(source, Sequence):
+        return source, None
+    routine = source.routine
+    if routine is None or not source.valid:
+        raise RoutineError(source.problems)
+    return source.plan, routine.cues.get("finish")
+
+
+def timeline_for(source: Entry | Sequence[PlannedStep], prepare: float | None = None) -> Timeline:
+    """The timeline of a routine: the one way every part of the coach builds one.
+
+    Args:
+        source: a library entry (its routine's own ``finish`` sound is used),
+            or bare planned steps (the shipped ``finish``).
+        prepare: seconds of get-ready before every timed step, replacing the
+            routine's own; ``None`` keeps the routine as written. (Rest steps
+            and self-paced steps get no get-ready either way.)
+
+    Raises:
+        RoutineError: if the entry is invalid.
+        TimelineTooLong: if the routine is absurdly long.
+    """
+    plan, finish = _plan_of(source)
+    return build_timeline(_with_prepare(plan, prepare), finish)
+
+
+def plan_total(
+    source: Entry | Sequence[PlannedStep], prepare: float | None = None
+) -> tuple[float, int]:
+    """Timed total and self-paced step count, without laying out a timeline.
+
+    The same figures as :func:`timeline_for`'s ``total`` and ``untimed_steps``
+    (by the format's closed formulas): the library list works them out for
+    every routine before its first frame, so this is kept cheap.
+
+    Raises:
+        RoutineError: if the entry is invalid.
+    """
+    plan, _ = _plan_of(source)
+    total, untimed = 0.0, 0
+    for planned in plan:
+        step = planned.step if prepare is None else replace(planned.step, prepare=prepare)
+        length = step_length(step)
+        if length is None:
+            untimed += 1
+        else:
+            total += length
+    return total, untimed

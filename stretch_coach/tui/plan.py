@@ -6,13 +6,12 @@ tests share them.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from stretch_coach.routine.durations import format_clock, format_seconds
 
 if TYPE_CHECKING:
-    from stretch_coach.routine.index import Listed
+    from stretch_coach.catalog import Listed
     from stretch_coach.routine.library import Entry
     from stretch_coach.routine.model import PlannedStep
     from stretch_coach.timeline import Segment, Timeline
@@ -41,30 +40,6 @@ CUE_LABELS: dict[str, str] = {
     "end": "Release",
     "finish": "Finished",
 }
-
-
-def timeline_for(entry: Entry, prepare: float | None = None) -> Timeline:
-    """The timeline a session of ``entry`` plays, with the user's prepare override.
-
-    Args:
-        entry: a valid library entry.
-        prepare: seconds of get-ready before every timed step, replacing the
-            routine's own; ``None`` keeps the routine's. (The timeline gives
-            rest steps and self-paced steps no prepare either way.)
-
-    Raises:
-        RoutineError: if the entry is invalid.
-        TimelineTooLong: if the routine is absurdly long.
-    """
-    from stretch_coach.routine.errors import RoutineError
-    from stretch_coach.timeline import build_timeline
-
-    if entry.routine is None or not entry.valid:
-        raise RoutineError(entry.problems)
-    plan: tuple[PlannedStep, ...] = entry.plan
-    if prepare is not None:
-        plan = tuple(replace(p, step=replace(p.step, prepare=prepare)) for p in plan)
-    return build_timeline(plan, entry.routine.cues.get("finish"))
 
 
 def describe_work(planned: PlannedStep) -> str:

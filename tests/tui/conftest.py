@@ -112,14 +112,8 @@ def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def recorded_app(make_app: Any, library: Any) -> Any:
     """An app straight into heel walking (one self-paced step), its sessions
     recorded in the history."""
-    from stretch_coach.history.recorder import HistoryRecorder, Routine
-
-    def on_session(entry: Any, session: Any) -> Any:
-        recorder = HistoryRecorder(Routine.of(entry, session.timeline.total))
-        session.add_listener(recorder)
-        return recorder
 
     def make() -> Any:
-        return make_app(start=library.get("heel-walking"), on_session=on_session)
+        return make_app(start=library.get("heel-walking"), record=True)
 
     return make

@@ -281,13 +281,15 @@ async def test_small_terminals_keep_the_countdown_and_step_name(
 
 
 async def test_quitting_the_app_mid_session_stops_it(start: Any, player: Any) -> None:
-    seen: list[Any] = []
-    app = start(on_session=lambda entry, session: seen.append((entry.id, session)))
+    app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert seen and seen[0][0] == "bedtime-calf-stretch"
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.entry.id == "bedtime-calf-stretch"
+        session = app.screen.session
+        assert session.state().status == "running"
         await pilot.press("ctrl+q")
-    assert seen[0][1].state().status == "stopped"
+    assert session.state().status == "stopped"
     assert player.stops >= 1 and player.closed
 
 

@@ -176,7 +176,7 @@ async def test_test_sound_tells_the_truth(make_app: Any) -> None:
             self.live_count = 1
 
     def factory(choice: str, on_problem: Any, ring: Any) -> Any:
-        from stretch_coach.tui.audio import NullPlayer
+        from stretch_coach.audio.session_player import NullPlayer
 
         return {
             "bell": lambda: Bell(ring),

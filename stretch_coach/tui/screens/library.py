@@ -17,8 +17,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, OptionList
 from textual.widgets.option_list import Option
 
+from stretch_coach.catalog import Listed, listed
 from stretch_coach.routine.durations import format_clock
-from stretch_coach.routine.index import Listed, listed
 from stretch_coach.tui.commands import LibraryCommands
 from stretch_coach.tui.plan import matches
 from stretch_coach.tui.widgets.preview import RoutinePreview

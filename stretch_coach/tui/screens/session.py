@@ -35,10 +35,8 @@ from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
 
 if TYPE_CHECKING:
-    from stretch_coach.routine.library import Entry
-    from stretch_coach.timeline import Timeline
+    from stretch_coach.coach import PreparedSession
     from stretch_coach.tui.app import CoachApp
-    from stretch_coach.tui.audio import SessionPlayer
 
 #: Redraws a second. Only the display follows this; the engine keeps time.
 REDRAW_HZ = 5
@@ -71,10 +69,8 @@ class SessionScreen(Screen[None]):
     """Plays one routine.
 
     Args:
-        entry: the routine's library entry.
-        timeline: what to play (with the user's prepare setting applied).
-        clock: the engine's clock (a fake one in tests).
-        player: the player the audio link plays through (mutable mid-session).
+        prepared: the session to play, from :mod:`stretch_coach.coach`, with
+            its player, history and cue log already listening (not started).
     """
 
     CSS_PATH = SCREENS_CSS
@@ -100,19 +96,17 @@ class SessionScreen(Screen[None]):
         Binding("v", "set_voice(True)", "Voice on"),
     ]
 
-    def __init__(self, entry: Entry, timeline: Timeline, clock: Any, player: SessionPlayer) -> None:
+    def __init__(self, prepared: PreparedSession) -> None:
         super().__init__()
-        self.entry = entry
-        self.timeline = timeline
-        self.clock = clock
-        self.player = player
-        from stretch_coach.engine.audio_link import AudioLink
         from stretch_coach.engine.driver import AsyncDriver
-        from stretch_coach.engine.session import Session
 
-        link = AudioLink(player, on_problem=self.app_audio_problem)
-        self.session = Session(timeline, clock, listeners=[link, self._listen])
-        self.driver = AsyncDriver(self.session, clock)
+        self.prepared = prepared
+        self.entry = prepared.entry
+        self.timeline = prepared.timeline
+        self.player = prepared.player
+        self.session = prepared.session
+        self.session.add_listener(self._listen)
+        self.driver = AsyncDriver(self.session, self.session.clock)
         self.state: Any = None
         self._shown: dict[str, Any] = {}
         self._cue_text = ""
@@ -147,16 +141,8 @@ class SessionScreen(Screen[None]):
         # Compact, and no palette hint: at 80 columns every key that works now must fit.
         yield Footer(compact=True, show_command_palette=False)
 
-    def app_audio_problem(self, text: str) -> None:
-        """The audio link's report of a failing player (shown once, by the app)."""
-        self.app.report_audio_problem(text)
-
     def on_mount(self) -> None:
-        from stretch_coach.engine.session import voice_lines
-
-        self.player.prerender(voice_lines(self.timeline))  # speech is ready before it is due
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
-        self.app.session_started(self.entry, self.session)  # before start(): history sees it all
         self.session.start()
         self.run_worker(self.driver.run(), name="engine", group="engine", exclusive=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)

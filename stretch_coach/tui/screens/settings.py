@@ -20,8 +20,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Select, Static, Switch
 
+from stretch_coach.audio.session_player import make_player
 from stretch_coach.settings import AUDIO_CHOICES, Settings
-from stretch_coach.tui.audio import make_player
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.themes import THEME_LABELS
 

@@ -13,12 +13,11 @@ from stretch_coach.tui.plan import (
     describe_sides,
     describe_work,
     step_time,
-    timeline_for,
     total_text,
 )
 
 if TYPE_CHECKING:
-    from stretch_coach.routine.index import Listed
+    from stretch_coach.catalog import Listed
     from stretch_coach.routine.library import Entry
 
 
@@ -74,6 +73,8 @@ class RoutinePreview(VerticalScroll):
             steps.update(Content("\n".join(str(p) for p in entry.problems)))
             return
         routine = entry.routine
+        from stretch_coach.timeline import timeline_for
+
         timeline = timeline_for(entry, prepare)
         parts: list[str | tuple[str, str] | Content] = [(routine.title, "bold")]
         if routine.summary:

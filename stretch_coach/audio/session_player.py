@@ -1,7 +1,7 @@
-"""The coach's link to the audio branch: choosing a player, muting it, voice on/off.
+"""The player a session plays through: chosen once, muted or voiceless at will mid-session.
 
-No Textual here. The player itself (``stretch_coach.audio.player``) is
-imported lazily: a build without it still runs, silently, and says so once.
+The players themselves (``stretch_coach.audio.player``) are imported lazily:
+a build without them still runs, silently, and says so once.
 """
 
 from __future__ import annotations
@@ -45,20 +45,29 @@ def make_player(
     choice: str,
     on_problem: Callable[[str], None],
     ring: Callable[[], None] | None = None,
+    *,
+    voice: bool = True,
 ) -> Player:
     """The player for an audio choice, or a :class:`NullPlayer` that says why.
 
     May block briefly while it looks for a backend: call it from a thread.
+
+    Args:
+        choice: one of the audio choices (``none`` plays nothing).
+        on_problem: told once, with one line, when sound is not what was asked for.
+        ring: rings the bell (default: the terminal's).
+        voice: make a voice, where a speech engine exists (without one,
+            nothing can be spoken later in the session either).
     """
     if choice == "none":
         return NullPlayer()
     try:
-        from stretch_coach.audio.player import make_player as real_make_player
+        from stretch_coach.audio import player as players
     except ImportError:
         on_problem("Sound is not available in this installation; cues are shown on screen only.")
         return NullPlayer("unavailable")
-    player: Player = real_make_player(choice, on_problem=on_problem, ring=ring)
-    return player
+    made: Player = players.make_player(choice, on_problem=on_problem, ring=ring, voice=voice)
+    return made
 
 
 class SessionPlayer:
