@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from stretch_coach.audio.session_player import Player, SessionPlayer, make_player
+from stretch_coach.audio.base import NullPlayer, Player
+from stretch_coach.audio.session_player import SessionPlayer, make_player
 from stretch_coach.engine.audio_link import AudioLink
 from stretch_coach.engine.session import Session, voice_lines
 from stretch_coach.errors import UserError
@@ -130,8 +131,6 @@ def new_player(
         voice: make a voice too (without one nothing can be spoken later).
         factory: makes the player instead of the audio package (tests).
     """
-    from stretch_coach.audio.session_player import NullPlayer
-
     try:
         if factory is not None:
             return factory(choice, on_problem, ring)

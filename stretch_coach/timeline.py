@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from stretch_coach.routine.errors import RoutineError
@@ -23,20 +24,36 @@ from stretch_coach.routine.model import DEFAULT_CUES, PlannedStep, Sound, StepKi
 if TYPE_CHECKING:
     from stretch_coach.routine.library import Entry
 
-#: Segment kinds.
-PREPARE, HOLD, REST, SET_REST, SWITCH, REP, ACTIVITY, COUNTED, MANUAL = (
-    "prepare",
-    "hold",
-    "rest",
-    "set_rest",
-    "switch",
-    "rep",
-    "activity",
-    "counted",
-    "manual",
-)
+
+class SegmentKind(StrEnum):
+    """What a segment asks of the user.
+
+    A ``str`` enum: each member equals its value, so JSON output (``show
+    --json``, the cue log) reads exactly as the format's words.
+    """
+
+    PREPARE = "prepare"
+    HOLD = "hold"
+    REST = "rest"
+    SET_REST = "set_rest"
+    SWITCH = "switch"
+    REP = "rep"
+    ACTIVITY = "activity"
+    COUNTED = "counted"
+    MANUAL = "manual"
+
+
 #: Segment kinds that get a 3-2-1 countdown when they last 4 s or more.
-COUNTDOWN_KINDS = frozenset({PREPARE, HOLD, ACTIVITY, REST, SET_REST, SWITCH})
+COUNTDOWN_KINDS = frozenset(
+    {
+        SegmentKind.PREPARE,
+        SegmentKind.HOLD,
+        SegmentKind.ACTIVITY,
+        SegmentKind.REST,
+        SegmentKind.SET_REST,
+        SegmentKind.SWITCH,
+    }
+)
 #: Most segments a timeline may have (bounds memory for absurd routines).
 MAX_SEGMENTS = 200_000
 
@@ -51,8 +68,7 @@ class Segment:
 
     Attributes:
         index: position in the timeline.
-        kind: one of prepare, hold, rest, set_rest, switch, rep, activity,
-            counted, manual.
+        kind: what it asks of the user.
         start: offset of its start, in timed seconds.
         duration: its length, or ``None`` for untimed work (the user says done).
         step: index of its step in the planned steps.
@@ -64,7 +80,7 @@ class Segment:
     """
 
     index: int
-    kind: str
+    kind: SegmentKind
     start: float
     duration: float | None
     step: int
@@ -86,7 +102,9 @@ class Segment:
         return self.duration is not None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["kind"] = self.kind.value
+        return out
 
 
 @dataclass(frozen=True)
@@ -250,7 +268,7 @@ class _Builder:
 
     def segment(
         self,
-        kind: str,
+        kind: SegmentKind,
         duration: float | None,
         *,
         side: int = 1,
@@ -279,7 +297,9 @@ class _Builder:
             side_index=side,
             sides=s.side_count,
             rep=rep,
-            reps=(s.reps or 1) if kind in (HOLD, REP, COUNTED) else None,
+            reps=(s.reps or 1)
+            if kind in (SegmentKind.HOLD, SegmentKind.REP, SegmentKind.COUNTED)
+            else None,
             set=set_,
             sets=s.sets,
         )
@@ -287,7 +307,7 @@ class _Builder:
         for event in events:
             self.cue(event, seg.start, seg)
         if duration is not None:
-            if kind == ACTIVITY:
+            if kind is SegmentKind.ACTIVITY:
                 if duration >= 60:
                     self.cue("halfway", seg.start + duration / 2, seg)
                 for prompt in s.prompts:
@@ -298,7 +318,7 @@ class _Builder:
                 for before in (3, 2, 1):
                     self.cue("countdown", seg.start + duration - before, seg)
             self.t += duration
-            if kind in (HOLD, ACTIVITY):
+            if kind in (SegmentKind.HOLD, SegmentKind.ACTIVITY):
                 self.cue("end", self.t, seg)
         return seg
 
@@ -307,18 +327,20 @@ class _Builder:
         s = planned.step
         kind = s.kind
         if kind is StepKind.REST:
-            self.segment(REST, s.duration)
+            self.segment(SegmentKind.REST, s.duration)
             return
         if kind.timed:
-            self.segment(PREPARE, s.prepare, events=["prepare"])
+            self.segment(SegmentKind.PREPARE, s.prepare, events=["prepare"])
         for set_ in range(1, s.sets + 1):
             if set_ > 1 and kind.timed:
-                self.segment(SET_REST, s.set_rest, set_=set_)
+                self.segment(SegmentKind.SET_REST, s.set_rest, set_=set_)
             for side in range(1, s.side_count + 1):
                 switched = False
                 if side > 1 and kind.timed:
                     switched = (
-                        self.segment(SWITCH, s.switch, side=side, set_=set_, events=["switch"])
+                        self.segment(
+                            SegmentKind.SWITCH, s.switch, side=side, set_=set_, events=["switch"]
+                        )
                         is not None
                     )
                 # With no switch pause (0 s, or a self-paced step) the cue marks the next side.
@@ -329,17 +351,19 @@ class _Builder:
         if kind is StepKind.HOLD:
             for rep in range(1, (s.reps or 1) + 1):
                 if rep > 1:
-                    self.segment(REST, s.rest, side=side, rep=rep - 1, set_=set_)
+                    self.segment(SegmentKind.REST, s.rest, side=side, rep=rep - 1, set_=set_)
                 events = [*first, "start"] if rep == 1 else ["start"]
-                self.segment(HOLD, s.hold, side=side, rep=rep, set_=set_, events=events)
+                self.segment(SegmentKind.HOLD, s.hold, side=side, rep=rep, set_=set_, events=events)
         elif kind is StepKind.PACED:
             for rep in range(1, s.reps + 1):
                 events = [*first, "start"] if rep == 1 else ["rep"]
-                self.segment(REP, s.tempo, side=side, rep=rep, set_=set_, events=events)
+                self.segment(SegmentKind.REP, s.tempo, side=side, rep=rep, set_=set_, events=events)
         elif kind is StepKind.TIMED:
-            self.segment(ACTIVITY, s.duration, side=side, set_=set_, events=[*first, "start"])
+            self.segment(
+                SegmentKind.ACTIVITY, s.duration, side=side, set_=set_, events=[*first, "start"]
+            )
         else:
-            untimed = COUNTED if kind is StepKind.COUNTED else MANUAL
+            untimed = SegmentKind.COUNTED if kind is StepKind.COUNTED else SegmentKind.MANUAL
             self.segment(untimed, None, side=side, set_=set_, events=first)
 
 

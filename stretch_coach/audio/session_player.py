@@ -7,38 +7,14 @@ a build without them still runs, silently, and says so once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
+from stretch_coach.audio.base import NullPlayer, Player
 
-class Player(Protocol):
-    """What the coach needs of a player (see ``stretch_coach.audio.player``)."""
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
-    @property
-    def name(self) -> str: ...
-
-    def play(self, sound: Any) -> Any: ...
-    def say(self, text: str) -> Any: ...
-    def stop(self) -> None: ...
-    def close(self) -> None: ...
-
-
-class NullPlayer:
-    """Plays nothing: audio is off, or no player could be made."""
-
-    def __init__(self, name: str = "none") -> None:
-        self.name = name
-
-    def play(self, sound: Any) -> None:
-        return None
-
-    def say(self, text: str) -> None:
-        return None
-
-    def stop(self) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
+    from stretch_coach.routine.model import Sound
 
 
 def make_player(
@@ -92,7 +68,7 @@ class SessionPlayer:
         """The name of the player in use (what the settings' test reports)."""
         return self.inner.name
 
-    def play(self, sound: Any) -> None:
+    def play(self, sound: Sound) -> None:
         if not self.muted:
             self.inner.play(sound)
 
@@ -100,7 +76,7 @@ class SessionPlayer:
         if not self.muted and self.voice:
             self.inner.say(text)
 
-    def prerender(self, texts: Any) -> None:
+    def prerender(self, texts: Iterable[str]) -> None:
         """Let the voice render lines ahead of time, where the player has one."""
         prerender = getattr(self.inner, "prerender", None)
         if prerender is not None:

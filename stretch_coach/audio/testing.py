@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from stretch_coach.audio.player import Player
+from stretch_coach.audio.base import BasePlayer
 from stretch_coach.routine.model import Sound
 
 
@@ -42,7 +42,7 @@ class Heard:
     what: str  #: the sound (name, or path as written), the text said, or ``""`` for stop
 
 
-class RecordingPlayer(Player):
+class RecordingPlayer(BasePlayer):
     """Records every call with the time it came, and plays nothing.
 
     Pass the engine's fake clock to assert on timing; by default the
@@ -50,13 +50,17 @@ class RecordingPlayer(Player):
     so a test can tell "the cue fired, silently" from "no cue".
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, *, name: str = "recording"
+    ) -> None:
         """Create a recorder.
 
         Args:
             clock: Gives the time recorded with each call.
+            name: What :attr:`name` says.
         """
         self._clock = clock
+        self._name = name
         self._lock = threading.Lock()
         #: Every call, in order.
         self.heard: list[Heard] = []
@@ -66,8 +70,8 @@ class RecordingPlayer(Player):
 
     @property
     def name(self) -> str:
-        """``"recording"``."""
-        return "recording"
+        """``"recording"``, unless given another name."""
+        return self._name
 
     def _record(self, kind: Kind, what: str) -> None:
         with self._lock:
@@ -98,6 +102,16 @@ class RecordingPlayer(Player):
     def sounds(self) -> list[str]:
         """The audible sounds played, in order (silent ones left out)."""
         return [h.what for h in self.heard if h.kind == "play" and h.what != "none"]
+
+    @property
+    def played(self) -> list[str]:
+        """Every sound played, in order, silent ones too (as ``"none"``)."""
+        return [h.what for h in self.heard if h.kind == "play"]
+
+    @property
+    def stops(self) -> int:
+        """How many times the player was told to stop."""
+        return sum(1 for h in self.heard if h.kind == "stop")
 
     @property
     def said(self) -> list[str]:

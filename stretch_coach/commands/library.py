@@ -86,8 +86,8 @@ def _entry_summary(entry: Any, prepare: float | None = None) -> dict[str, Any]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from stretch_coach import paths
-    from stretch_coach.describe import total_text
     from stretch_coach.routine.library import default_library
+    from stretch_coach.words import total_text
 
     library = default_library(args.library)
     # For the person, the totals they will play; for programs, the routines as written.
@@ -112,9 +112,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from stretch_coach.coach import session_timeline
-    from stretch_coach.describe import step_work, total_text
     from stretch_coach.routine.durations import format_seconds
     from stretch_coach.routine.library import default_library
+    from stretch_coach.words import step_work, total_text
 
     entry = default_library(args.library).find(args.routine)
     # For the person, the times they will play; for programs, the routine as written.

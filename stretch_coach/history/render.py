@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from stretch_coach.describe import plural
 from stretch_coach.history.redflags import ADVICE
 from stretch_coach.history.report import DAY_PARTS
 from stretch_coach.routine.durations import format_seconds
+from stretch_coach.words import plural
 
 FORMATS: tuple[str, ...] = ("md", "html", "csv", "json")
 #: How many of the latest weeks the chart and the week table show (the JSON has all).

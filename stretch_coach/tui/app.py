@@ -20,7 +20,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
-from stretch_coach.audio.session_player import NullPlayer, Player, SessionPlayer
+from stretch_coach.audio.base import NullPlayer, Player
+from stretch_coach.audio.session_player import SessionPlayer
 from stretch_coach.catalog import listing
 from stretch_coach.coach import Overrides, PlayerFactory, PreparedSession
 from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from stretch_coach.audio.testing import RecordingPlayer
+
 ROUTINES = Path(__file__).parent / "routines"
 
 
@@ -44,32 +46,9 @@ def library(library_dir: Path) -> Any:
     return Library.from_folders([(library_dir, "library")])
 
 
-class RecordingPlayer:
-    """A player that remembers what it was asked to do."""
-
-    def __init__(self, name: str = "recorder") -> None:
-        self.name = name
-        self.played: list[str] = []
-        self.said: list[str] = []
-        self.stops = 0
-        self.closed = False
-
-    def play(self, sound: Any) -> None:
-        self.played.append(str(sound))
-
-    def say(self, text: str) -> None:
-        self.said.append(text)
-
-    def stop(self) -> None:
-        self.stops += 1
-
-    def close(self) -> None:
-        self.closed = True
-
-
 @pytest.fixture
 def player() -> RecordingPlayer:
-    return RecordingPlayer()
+    return RecordingPlayer(name="recorder")
 
 
 @pytest.fixture

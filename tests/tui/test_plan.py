@@ -8,7 +8,8 @@ import pytest
 
 from stretch_coach.routine.library import Library, default_library
 from stretch_coach.timeline import plan_total, timeline_for
-from stretch_coach.tui.plan import matches, total_text
+from stretch_coach.tui.screens.library import matches
+from stretch_coach.words import timeline_total_text as total_text
 
 
 def _valid(library: Library) -> list[Any]:

@@ -344,7 +344,7 @@ def test_a_stopped_process_pauses_instead_of_skipping(
     time.sleep(3.5)  # the point of the test: real time passes while it is stopped
     proc.send_signal(signal.SIGCONT)
     line = proc.stdout.readline()
-    assert line.startswith("Paused: the timer was held up")
+    assert line.startswith("Paused: the coach lost track of time (did the computer sleep?) — ")
     proc.stdin.write("p\n")
     proc.stdin.flush()
     assert proc.stdout.readline() == "Resumed\n"

@@ -24,12 +24,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from stretch_coach.describe import plural
 from stretch_coach.routine.durations import format_clock
-from stretch_coach.tui.commands import HistoryCommands
+from stretch_coach.tui.palette import HistoryCommands
 from stretch_coach.tui.records import RECENT, Now, read_overview, wall_clock
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.widgets.calendar import ActivityCalendar
+from stretch_coach.words import plural
 
 if TYPE_CHECKING:
     from textual.worker import Worker

@@ -19,8 +19,7 @@ from textual.widgets.option_list import Option
 
 from stretch_coach.catalog import Listed, listed
 from stretch_coach.routine.durations import format_clock
-from stretch_coach.tui.commands import LibraryCommands
-from stretch_coach.tui.plan import matches
+from stretch_coach.tui.palette import LibraryCommands
 from stretch_coach.tui.widgets.preview import RoutinePreview
 
 if TYPE_CHECKING:
@@ -33,6 +32,15 @@ if TYPE_CHECKING:
 NARROW = 76
 #: Below this height the header goes, to leave room for the routines.
 SHORT = 24
+
+
+def matches(entry: Entry | Listed, query: str) -> bool:
+    """Whether every word of ``query`` is in the entry's title, one of its tags, or its id."""
+    words = query.lower().split()
+    if not words:
+        return True
+    haystack = " ".join((entry.title, entry.id, *entry.tags, entry.path.name)).lower()
+    return all(word in haystack for word in words)
 
 
 class _StartsOnEnter:

@@ -29,10 +29,11 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, ProgressBar, Static
 
 from stretch_coach.routine.durations import format_clock
-from stretch_coach.tui.commands import SessionCommands
-from stretch_coach.tui.plan import CUE_LABELS, SEGMENT_LABELS, segment_where
+from stretch_coach.timeline import SegmentKind
+from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
+from stretch_coach.words import CUE_LABELS, PAUSE_REASONS, SEGMENT_LABELS, segment_where
 
 if TYPE_CHECKING:
     from stretch_coach.coach import PreparedSession
@@ -49,12 +50,6 @@ BAR_STEPS = 1000
 SHORT = 24
 #: Engine statuses in which the routine is under way.
 ACTIVE = ("running", "waiting", "paused")
-
-PAUSE_REASONS = {
-    "user": "Paused",
-    "suspend": "Paused while the coach was in the background",
-    "gap": "Paused: the coach lost track of time (did the computer sleep?)",
-}
 
 
 class EngineEvent(Message):
@@ -238,9 +233,9 @@ class SessionScreen(Screen[None]):
         if state.status == "paused":
             reason = PAUSE_REASONS.get(state.pause_reason or "user", "Paused")
             return f"⏸  {reason.upper() if reason == 'Paused' else reason} — press space to resume"
-        if seg.kind == "counted":
+        if seg.kind is SegmentKind.COUNTED:
             return f"{state.counted} of {seg.reps} reps — press c for each, Enter when done"
-        if seg.kind == "manual":
+        if seg.kind is SegmentKind.MANUAL:
             return "Take your time — press Enter when done"
         return self._cue_text
 
@@ -331,7 +326,7 @@ class SessionScreen(Screen[None]):
         if action == "done":  # the engine resumes a paused self-paced step on done
             return untimed and active
         if action == "count_rep":
-            return untimed and active and seg is not None and seg.kind == "counted"
+            return untimed and active and seg is not None and seg.kind is SegmentKind.COUNTED
         if action in ("next_step", "restart_step"):
             return active
         if action == "previous_step":
@@ -398,7 +393,7 @@ def _bindings_key(state: Any) -> tuple[Any, ...]:
 
 def _digits_text(state: Any) -> str:
     seg = state.segment
-    if seg.kind == "counted":
+    if seg.kind is SegmentKind.COUNTED:
         return str(state.counted)
     if state.segment_remaining is None:
         return ""
