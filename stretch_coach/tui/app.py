@@ -8,7 +8,6 @@ over the library, so Enter on its summary leads to the library too.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from stretch_coach.audio.session_player import SessionPlayer
 from stretch_coach.catalog import listing
 from stretch_coach.coach import Overrides, PlayerFactory, PreparedSession
 from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
+from stretch_coach.tui.compat import on_app_thread, use_truecolor_theme
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 
@@ -168,7 +168,7 @@ class CoachApp(App[int]):
         classes = {c: False for c in self.classes if c.startswith("-theme-")}
         classes.update({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark})
         self.update_classes(classes, update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
+        use_truecolor_theme(self, self.ansi_theme)
 
     @property
     def overrides(self) -> Overrides:
@@ -292,7 +292,7 @@ class CoachApp(App[int]):
 
     def _ring(self) -> None:
         """The terminal bell for the bell player, from whichever thread it plays on."""
-        if threading.get_ident() == self._thread_id:
+        if on_app_thread(self):
             self.bell()
         else:
             self.call_from_thread(self.bell)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from textual.actions import parse as parse_action
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from stretch_coach.tui.compat import own_bindings
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
@@ -21,7 +23,7 @@ def _screen_commands(screen: Screen[Any]) -> list[tuple[str, Callable[[], Any], 
     """(name, callback, help) for each binding of ``screen`` that works now."""
     out: list[tuple[str, Callable[[], Any], str]] = []
     seen: set[str] = set()
-    for _key, binding in screen._bindings:
+    for _key, binding in own_bindings(screen):
         if not binding.description or binding.action in seen:
             continue
         _, name, parameters = parse_action(binding.action)
