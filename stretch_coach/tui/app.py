@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
     from stretch_coach.engine.cue_log import CueLog
     from stretch_coach.history.recorder import HistoryRecorder
     from stretch_coach.routine.library import Entry, Library
+    from stretch_coach.tui.screens.settings import SettingsScreen
     from stretch_coach.tui.screens.summary import Outcome
+    from stretch_coach.tui.widgets.checkin import Written
 
 #: The styles of the screens after the library (see :meth:`CoachApp._read_screens_css`).
 SCREENS_CSS_FILE = "screens.tcss"
@@ -45,12 +48,6 @@ SCREENS_CSS_FILE = "screens.tcss"
 def _screens_css() -> Path:
     """``screens.tcss``, named as Textual names a screen's ``CSS_PATH`` (resolved)."""
     return (Path(__file__).parent / SCREENS_CSS_FILE).resolve()
-
-
-class Written(Protocol):
-    """Something that can wait for a session's record to be written."""
-
-    def wait(self, timeout: float) -> bool: ...
 
 
 class Notice(Message):
@@ -181,7 +178,7 @@ class CoachApp(App[int]):
         return self.overrides.apply(self.settings)
 
     def get_default_screen(self) -> Screen[Any]:
-        return LibraryScreen(self.library, self.listed)
+        return LibraryScreen(self.library, self.listed, prepare=self.settings.prepare)
 
     def on_mount(self) -> None:
         self.app_resume_signal.subscribe(self, self._after_resume)
@@ -299,10 +296,24 @@ class CoachApp(App[int]):
 
     # -- settings -------------------------------------------------------------
 
-    def open_settings(self) -> None:
+    def action_open_settings(self) -> None:
+        """The settings form, showing the saved settings (not the command line's)."""
+        from stretch_coach.coach import new_player
         from stretch_coach.tui.screens.settings import SettingsScreen
 
-        self.push_screen(SettingsScreen())
+        self.push_screen(
+            SettingsScreen(
+                self.settings,
+                path=self.settings_file.path,
+                warning=self.settings_warning,
+                make_player=partial(new_player, factory=self.player_factory),
+            )
+        )
+
+    def on_settings_screen_changed(self, message: SettingsScreen.Changed) -> None:
+        self.change_settings(message.settings)
+        if self.settings_warning is None:
+            message.form.warning_resolved()
 
     def change_settings(self, settings: Settings) -> None:
         """Apply new settings at once and save them (saying so if an old file is moved aside)."""
@@ -318,7 +329,7 @@ class CoachApp(App[int]):
         if settings.prepare != old.prepare:
             for screen in self.screen_stack:
                 if isinstance(screen, LibraryScreen):
-                    screen.refresh_list()
+                    screen.set_prepare(settings.prepare)
         try:
             self.settings_file, note = save_settings(settings, self.settings_file)
         except OSError as err:
@@ -330,7 +341,8 @@ class CoachApp(App[int]):
 
     # -- history and diary ----------------------------------------------------
 
-    def open_history(self) -> None:
+    def action_open_history(self) -> None:
+        """The history screen (its reading starts before the screen is built)."""
         from stretch_coach.tui.records import start_reading
 
         reading = start_reading(self, self.wall_clock)  # first: it runs while the screen is built
@@ -338,12 +350,16 @@ class CoachApp(App[int]):
 
         self.push_screen(HistoryScreen(now=self.wall_clock, reading=reading))
 
-    def open_diary(self) -> None:
+    def action_open_diary(self) -> None:
+        """The diary form, to log a cramp."""
         from stretch_coach.tui.screens.diary import open_diary
 
         open_diary(self, now=self.wall_clock)
 
     # -- the flow between screens ---------------------------------------------
+
+    def on_library_screen_start_routine(self, message: LibraryScreen.StartRoutine) -> None:
+        self.start_routine(message.entry)
 
     def start_routine(self, entry: Entry) -> None:
         """Start a routine: its caution first if it has one not yet read, then the session."""
@@ -398,30 +414,26 @@ class CoachApp(App[int]):
 
         prepared = self.prepare_session(entry)
         if prepared is not None:
-            self.push_screen(SessionScreen(prepared))
+            self.push_screen(SessionScreen(prepared), self._session_ended)
 
-    def show_summary(self, session_screen: Screen[Any], outcome: Outcome) -> None:
-        """Replace the session (and any dialog over it) with its summary."""
+    def _session_ended(self, outcome: Outcome | None) -> None:
+        """The session dismissed itself with how it went: its summary takes its place."""
+        if outcome is None:
+            return
         from stretch_coach.tui.screens.summary import SummaryScreen
 
-        while self.screen is not session_screen and len(self.screen_stack) > 1:
-            self.pop_screen()
         summary = SummaryScreen(outcome)
-        self.switch_screen(summary)
+        self.push_screen(summary)
         if outcome.status == "finished":
             from stretch_coach.tui.widgets.checkin import offer_check_in
 
             offer_check_in(self, summary, self.wall_clock, recording=self.recording)
 
-    def back_to_library(self) -> None:
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-
-    def show_help(self, screen: Screen[Any], title: str) -> None:
-        """The keys help for ``screen``, headed ``title``."""
+    def action_help(self, title: str) -> None:
+        """The keys of the screen in front, headed ``title``."""
         from stretch_coach.tui.screens.dialogs import HelpScreen, describe_keys
 
-        self.push_screen(HelpScreen(describe_keys(screen), title))
+        self.push_screen(HelpScreen(describe_keys(self.screen), title))
 
     def action_suspend(self) -> None:
         """Ctrl+Z: pause the session first, then go to the background."""

@@ -8,8 +8,8 @@ draws the engine's state as it is then.
 
 Engine events arrive through a listener, on the app's loop, and are posted to
 this screen as :class:`EngineEvent` messages: cues flash the stage (so the coach
-works muted), speech and prompts appear as captions, and the end of the
-session opens the summary.
+works muted), speech and prompts appear as captions, and at the end of the
+session the screen dismisses itself with its :class:`Outcome`.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ from stretch_coach.words import CUE_LABELS, PAUSE_REASONS, SEGMENT_LABELS, segme
 
 if TYPE_CHECKING:
     from stretch_coach.coach import PreparedSession
-    from stretch_coach.tui.app import CoachApp
+    from stretch_coach.engine.events import Event
+    from stretch_coach.engine.session import SessionState
+    from stretch_coach.timeline import Cue
 
 #: Redraws a second. Only the display follows this; the engine keeps time.
 REDRAW_HZ = 5
@@ -55,13 +57,13 @@ ACTIVE = ("running", "waiting", "paused")
 class EngineEvent(Message):
     """Something the engine reported (a cue, a step, speech, the end)."""
 
-    def __init__(self, event: Any) -> None:
+    def __init__(self, event: Event) -> None:
         super().__init__()
         self.event = event
 
 
-class SessionScreen(Screen[None]):
-    """Plays one routine.
+class SessionScreen(Screen[Outcome]):
+    """Plays one routine, and dismisses itself with how it went.
 
     Args:
         prepared: the session to play, from :mod:`stretch_coach.coach`, with
@@ -69,8 +71,6 @@ class SessionScreen(Screen[None]):
     """
 
     CSS_PATH = SCREENS_CSS
-
-    app: CoachApp
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SessionCommands}
     # The order is the Footer's: what matters most comes first, so a narrow
@@ -84,7 +84,7 @@ class SessionScreen(Screen[None]):
         Binding("b", "previous_step", "Back"),
         Binding("r", "restart_step", "Restart"),
         Binding("q", "stop", "Quit"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark", "app.help('Keys: session')", "Help"),
         Binding("m", "set_muted(True)", "Mute"),
         Binding("m", "set_muted(False)", "Unmute"),
         Binding("v", "set_voice(False)", "Voice off"),
@@ -102,7 +102,7 @@ class SessionScreen(Screen[None]):
         self.session = prepared.session
         self.session.add_listener(self._listen)
         self.driver = AsyncDriver(self.session, self.session.clock)
-        self.state: Any = None
+        self.state: SessionState | None = None
         self._shown: dict[str, Any] = {}
         self._cue_text = ""
         self._caption = ""
@@ -228,8 +228,10 @@ class SessionScreen(Screen[None]):
         digits.update(text)
         digits.display = bool(text)  # a manual step has no number to show
 
-    def _status_text(self, state: Any) -> str:
+    def _status_text(self, state: SessionState) -> str:
         seg = state.segment
+        if seg is None:
+            return ""
         if state.status == "paused":
             reason = PAUSE_REASONS.get(state.pause_reason or "user", "Paused")
             return f"⏸  {reason.upper() if reason == 'Paused' else reason} — press space to resume"
@@ -241,7 +243,7 @@ class SessionScreen(Screen[None]):
 
     # -- engine events ----------------------------------------------------------
 
-    def _listen(self, event: Any) -> None:
+    def _listen(self, event: Event) -> None:
         """Engine listener: runs on the app's loop, so it only posts a message."""
         self.post_message(EngineEvent(event))
 
@@ -266,11 +268,12 @@ class SessionScreen(Screen[None]):
         elif isinstance(event, events.Ended):
             if not self._leaving:
                 self._leaving = True
-                self.app.show_summary(self, self._outcome(event.status))
+                self.pop_until_active()  # a dialog or the help over it goes with it
+                self.dismiss(self._outcome(event.status))
             return
         self.redraw()
 
-    def _cue(self, cue: Any) -> None:
+    def _cue(self, cue: Cue) -> None:
         text = CUE_LABELS.get(cue.event, "")
         if cue.event == "countdown" and cue.segment is not None:
             seg = self.timeline.segments[cue.segment]
@@ -298,7 +301,7 @@ class SessionScreen(Screen[None]):
             steps_total=len(self.timeline.steps),
         )
 
-    def _on_app_suspend(self, app: Any) -> None:
+    def _on_app_suspend(self, app: object) -> None:
         self.pause_for_suspend()
 
     def pause_for_suspend(self) -> None:
@@ -308,7 +311,7 @@ class SessionScreen(Screen[None]):
 
     # -- commands ---------------------------------------------------------------
 
-    def _command(self, name: str, *args: Any) -> None:
+    def _command(self, name: str, *args: str) -> None:
         getattr(self.session, name)(*args)
         self.driver.poke()
         self.redraw()
@@ -360,14 +363,12 @@ class SessionScreen(Screen[None]):
 
     def action_set_muted(self, muted: bool) -> None:
         self.player.set_muted(muted)
-        self.app.notify(
-            "Sound off. Cues still show on screen." if muted else "Sound on.", timeout=3
-        )
+        self.notify("Sound off. Cues still show on screen." if muted else "Sound on.", timeout=3)
         self.refresh_bindings()
 
     def action_set_voice(self, voice: bool) -> None:
         self.player.set_voice(voice)
-        self.app.notify(
+        self.notify(
             "Voice on." if voice else "Voice off. Spoken words still show as captions.", timeout=3
         )
         self.refresh_bindings()
@@ -381,18 +382,17 @@ class SessionScreen(Screen[None]):
 
         self.app.push_screen(ConfirmStop(), answered)
 
-    def action_help(self) -> None:
-        self.app.show_help(self, "Keys: session")
 
-
-def _bindings_key(state: Any) -> tuple[Any, ...]:
+def _bindings_key(state: SessionState) -> tuple[object, ...]:
     """What the available keys depend on; the Footer is refreshed when it changes."""
     kind = state.segment.kind if state.segment is not None else None
     return (state.status, kind, state.step_index > 0)
 
 
-def _digits_text(state: Any) -> str:
+def _digits_text(state: SessionState) -> str:
     seg = state.segment
+    if seg is None:
+        return ""
     if seg.kind is SegmentKind.COUNTED:
         return str(state.counted)
     if state.segment_remaining is None:
@@ -400,7 +400,7 @@ def _digits_text(state: Any) -> str:
     return format_clock(state.segment_remaining)
 
 
-def _next_text(state: Any) -> str:
+def _next_text(state: SessionState) -> str:
     if state.next_segment is None:
         return "Next: the end of the routine"
     return f"Next: {state.next_label}"
