@@ -175,8 +175,7 @@ class Library:
         else:
             found = self.get(ref)
             if found is None:
-                near = difflib.get_close_matches(ref, self.ids(), n=1)
-                hint = f"did you mean {near[0]!r}? " if near else ""
+                hint = _id_hint(ref, self.ids())
                 raise UserError(
                     f"no routine {ref!r} in the library; {hint}'stretch-coach list' shows them all"
                 )
@@ -314,6 +313,28 @@ class Library:
                 continue
             sounds = {event: _choose(event, (step.cues, *layers)) for event in CUE_EVENTS}
             out.append(PlannedStep(step, sounds, routine.id))
+
+
+def _id_hint(ref: str, ids: Sequence[str]) -> str:
+    """Which id a person most likely meant by ``ref``, as the start of a sentence.
+
+    The one id that ``ref`` begins, else the one that holds it (``bedtime``
+    names ``bedtime-calf-stretch`` when no other id has "bedtime" in it): a
+    few that fit are listed, since a guess among them would mislead. Else the
+    closest spelling.
+    """
+    wanted = ref.strip().lower()
+    if wanted:
+        for test in (str.startswith, str.__contains__):
+            matches = [i for i in ids if test(i, wanted)]
+            if len(matches) == 1:
+                return f"did you mean {matches[0]!r}? "
+            if 1 < len(matches) <= 5:
+                return f"did you mean one of {', '.join(matches)}? "
+            if matches:
+                return ""
+    near = difflib.get_close_matches(ref, ids, n=1)
+    return f"did you mean {near[0]!r}? " if near else ""
 
 
 def _name(key: Path | str) -> str:

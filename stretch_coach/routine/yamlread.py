@@ -109,22 +109,26 @@ def read_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
         if _Parser is yaml.SafeLoader:
             return None, [_too_deep(deep.mark, "")]
         # libyaml (from PyYAML 6.0.4) refuses deep nesting itself, at its own
-        # depth and after scanning ahead. Our limit is far lower, so the
-        # pure-Python parser, which only reads the file up to our limit, finds
-        # where it is passed: the message is ours, at the same place, whatever
-        # PyYAML version does the refusing.
+        # depth and after scanning ahead. Our limit is far lower, so it is
+        # passed before the place libyaml stopped at: the pure-Python parser,
+        # reading only the text up to there, finds where. The message is ours,
+        # at the same place, whatever PyYAML version does the refusing.
         try:
-            return _read(text, yaml.SafeLoader)
+            _, problems = _read(text[: deep.index], yaml.SafeLoader)
         except _TooDeep:
-            return None, [_too_deep(deep.mark, "")]
+            problems = []
+        if any(p.message.startswith("nested more than") for p in problems):
+            return None, problems
+        return None, [_too_deep(deep.mark, "")]
 
 
 class _TooDeep(Exception):
     """The YAML parser itself refused the nesting (before our own limit saw it)."""
 
-    def __init__(self, mark: Mark) -> None:
+    def __init__(self, mark: Mark, index: int) -> None:
         super().__init__(mark)
         self.mark = mark
+        self.index = index  #: where in the text the parser stopped
 
 
 def _too_deep(mark: Mark, path: str) -> YamlProblem:
@@ -240,7 +244,8 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
         err_mark = err.problem_mark or err.context_mark
         where = _mark(err_mark) if err_mark is not None else Mark(1, 1)
         if "nesting" in (err.problem or ""):
-            raise _TooDeep(where) from None
+            index = err_mark.index if err_mark is not None else len(text)
+            raise _TooDeep(where, index) from None
         what = err.problem or err.context or "not valid YAML"
         problems.append(YamlProblem(where, f"YAML syntax error: {what}"))
         return None, problems

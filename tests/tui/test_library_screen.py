@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input, OptionList, Static
-from tui_helpers import run_command, shown
+from tui_helpers import run_command, shown, wait_for
 
 from stretch_coach.settings import CautionLog, Settings
 from stretch_coach.tui.screens.caution import CautionScreen
@@ -83,9 +83,8 @@ async def test_keys_typed_straight_after_slash_reach_the_filter(make_app: Any) -
             event = events.Key(key, char)
             event.set_sender(app)
             app._driver.send_message(event)  # as a terminal's driver does: all queued at once
-        await pilot.pause()
+        await wait_for(pilot, lambda: shown_titles(app) == ["Bedtime calf stretch"])
         assert app.screen.query_one("#filter", Input).value == "bed"
-        assert shown_titles(app) == ["Bedtime calf stretch"]
 
 
 async def test_arrows_in_the_filter_move_the_list(make_app: Any) -> None:

@@ -218,3 +218,27 @@ def test_the_coach_alone_does_not_import_argparse() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("asked", "hint"),
+    [
+        ("bedtime", "did you mean 'bedtime-calf-stretch'? "),  # the one id it begins
+        ("walking", "did you mean 'heel-walking'? "),  # the one id that holds it
+        (
+            "calf",
+            "did you mean one of bedtime-calf-stretch, step-calf-stretch, wall-calf-stretch? ",
+        ),
+        ("heel-walkng", "did you mean 'heel-walking'? "),  # a slip of the finger
+        ("xyzzy", ""),
+    ],
+)
+def test_a_routine_named_in_part_is_suggested(
+    capsys: pytest.CaptureFixture[str], asked: str, hint: str
+) -> None:
+    code, _, err = run(capsys, "show", asked)
+    assert code == 2
+    assert err.strip() == (
+        f"stretch-coach: no routine {asked!r} in the library; {hint}"
+        "'stretch-coach list' shows them all"
+    )

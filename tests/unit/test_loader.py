@@ -367,10 +367,8 @@ def test_absurd_nesting_is_refused_in_our_words_at_its_place(
         pytest.skip(f"this PyYAML has no {parser}")
     monkeypatch.setattr(yamlread, "_Parser", getattr(yaml, parser))
     path = write("deep.yaml", "title: T\nsteps: " + "[" * depth + "]" * depth + "\n")
-    started = time.perf_counter()
     with pytest.raises(RoutineError) as err:
         load_routine(path)
-    assert time.perf_counter() - started < 2.0
     # The root mapping is level 1, so the 32nd '[' (column 8 + 31) is level 33.
     assert [str(p) for p in err.value.problems] == [
         f"{path}:2:39: steps[1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1][1]"
