@@ -34,6 +34,8 @@ from stretch_coach.settings import Settings
 from stretch_coach.timeline import Timeline, TimelineTooLong, timeline_for
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from stretch_coach.engine.clock import Clock
     from stretch_coach.engine.cue_log import CueLog
     from stretch_coach.history.recorder import HistoryRecorder
@@ -200,6 +202,7 @@ def prepare_session(
     record: bool = True,
     on_audio_problem: Callable[[str], None] | None = None,
     on_history_problem: Callable[[str], None] | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> PreparedSession:
     """A session of ``timeline`` with its listeners: cue log, player, history recorder.
 
@@ -214,8 +217,12 @@ def prepare_session(
             from a player's thread).
         on_history_problem: told once when the history cannot be written
             (from the recorder's thread).
+        now: the wall clock the history records by (default: the local clock).
     """
-    session = Session(timeline, clock)
+    from stretch_coach.engine.hearing import speech_plan_for
+
+    # The voice (and the captions) by a plan that keeps clear of the tones.
+    session = Session(timeline, clock, speech=speech_plan_for(player, timeline))
     if cue_log is not None:
         session.add_listener(cue_log)  # first: the log must not depend on the others
     session.add_listener(AudioLink(player, on_problem=on_audio_problem))
@@ -226,6 +233,7 @@ def prepare_session(
         recorder = HistoryRecorder(
             RoutineRecord.of(entry, timeline.total),
             on_notice=on_history_problem or (lambda message: None),
+            **({"now": now} if now is not None else {}),
         )
         session.add_listener(recorder)
     if player.voice:

@@ -62,6 +62,23 @@ def user_routines_dir() -> Path:
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create ``path`` (and its parents) if needed, readable by the user only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` (and its parents) if needed, readable by the user only.
+
+    Every folder it creates is ``0700``, the parents too: the data folder is
+    often made as the parent of the routine folder by whichever command runs
+    first, and it holds the history.
+    """
+    missing = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # made by another program meanwhile
+            continue
+        folder.chmod(0o700)  # whatever the umask
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)  # says why it cannot be
     return path

@@ -271,7 +271,7 @@ class CautionLog:
     def _read(self) -> dict[str, str]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             return {}
         if not isinstance(data, dict):
             return {}

@@ -19,7 +19,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from stretch_coach.routine.errors import RoutineError
-from stretch_coach.routine.model import DEFAULT_CUES, PlannedStep, Sound, StepKind
+from stretch_coach.routine.model import (
+    DEFAULT_CUES,
+    MAX_SEGMENTS,
+    PlannedStep,
+    Sound,
+    StepKind,
+    step_segments,
+)
 
 if TYPE_CHECKING:
     from stretch_coach.routine.library import Entry
@@ -54,8 +61,6 @@ COUNTDOWN_KINDS = frozenset(
         SegmentKind.SWITCH,
     }
 )
-#: Most segments a timeline may have (bounds memory for absurd routines).
-MAX_SEGMENTS = 200_000
 
 
 class TimelineTooLong(ValueError):
@@ -194,19 +199,12 @@ def step_length(step: PlannedStep | Any) -> float | None:
 
 
 def segment_count(steps: Sequence[PlannedStep]) -> int:
-    """How many segments :func:`build_timeline` will make, without making them."""
-    total = 0
-    for planned in steps:
-        s = planned.step
-        k = s.side_count
-        if s.kind is StepKind.HOLD:
-            work = 2 * (s.reps or 1) - 1
-        elif s.kind is StepKind.PACED:
-            work = s.reps or 0
-        else:
-            work = 1
-        total += 1 + s.sets * (k * work + (k - 1)) + (s.sets - 1)
-    return total
+    """How many segments :func:`build_timeline` will make, at most, without making them.
+
+    The formula lives with the format (routine.model.step_segments), so that
+    validating a routine refuses what the timeline would refuse.
+    """
+    return sum(step_segments(planned.step) for planned in steps)
 
 
 def build_timeline(steps: Sequence[PlannedStep], finish: Sound | None = None) -> Timeline:
@@ -357,14 +355,21 @@ class _Builder:
         elif kind is StepKind.PACED:
             for rep in range(1, s.reps + 1):
                 events = [*first, "start"] if rep == 1 else ["rep"]
-                self.segment(SegmentKind.REP, s.tempo, side=side, rep=rep, set_=set_, events=events)
+                seg = self.segment(
+                    SegmentKind.REP, s.tempo, side=side, rep=rep, set_=set_, events=events
+                )
+                if seg is not None and rep == s.reps:
+                    # The last repetition of a side or set ends like a hold does.
+                    self.cue("end", self.t, seg)
         elif kind is StepKind.TIMED:
             self.segment(
                 SegmentKind.ACTIVITY, s.duration, side=side, set_=set_, events=[*first, "start"]
             )
         else:
             untimed = SegmentKind.COUNTED if kind is StepKind.COUNTED else SegmentKind.MANUAL
-            self.segment(untimed, None, side=side, set_=set_, events=first)
+            # A self-paced step announces its start (it has no get-ready to do it).
+            begins = ["manual"] if side == 1 and set_ == 1 else []
+            self.segment(untimed, None, side=side, set_=set_, events=[*begins, *first])
 
 
 def _with_prepare(plan: Sequence[PlannedStep], prepare: float | None) -> tuple[PlannedStep, ...]:

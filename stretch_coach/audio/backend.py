@@ -29,13 +29,13 @@ from typing import Any, Final
 from stretch_coach.audio.base import BasePlayer, OnProblem
 from stretch_coach.audio.sounds import is_shipped, sound_file
 from stretch_coach.audio.voice import Playback
+from stretch_coach.audio.wavs import wav_seconds
 from stretch_coach.routine.model import Sound
 
 logger = logging.getLogger(__name__)
 
 #: What to install when no sound player is found (Linux is the only system without one).
 NO_PLAYER: Final = "No sound player found (install alsa-utils, gstreamer or ffmpeg)"
-
 #: playsound3 backends that can play our WAVs, most preferred first, with the
 #: program each runs (``None``: built into the system, nothing to look for).
 #: aplay comes first because it starts fastest (it plays WAV and nothing
@@ -84,6 +84,13 @@ class _Job:
     queued_at: float
     generation: int
     reply: Future[_Handle | None] | None = None  #: for start_file(); never dropped as stale
+    #: A tone due at the same instant as this one, queued just before: this one
+    #: starts when that one ends (back to back, never together, never dropped).
+    after: _Job | None = None
+    length: float = 0.0  #: seconds the file plays
+    settled: bool = False  #: started, or dropped
+    handle: _Handle | None = None
+    give_up: bool = False  #: speech that waited too long for tones to end: dropped
 
 
 @dataclass
@@ -95,6 +102,8 @@ class _Handle:
     trusted: bool
     stopped: bool = False
     finished: threading.Event = field(default_factory=threading.Event)
+    speech: bool = False  #: a phrase (which a tone cuts short), not a tone
+    ends_at: float = 0.0  #: when it will have played its length (player's clock)
 
     def poll(self) -> int | None:
         return self.sound.subprocess.poll()  # type: ignore[no-any-return]
@@ -111,6 +120,13 @@ class _Handle:
 _CLOSE: Final = object()
 #: How often live players are checked for having ended.
 _POLL_INTERVAL: Final = 0.02
+#: Tones queued within this many seconds of each other were due at the same
+#: instant, even without :meth:`~stretch_coach.audio.base.BasePlayer.follow`.
+TOGETHER: Final = 0.01
+#: Longest a phrase waits for tones to end; past it the phrase is dropped.
+SPEECH_WAIT: Final = 4.0
+#: Silence a phrase leaves after a tone's end before it starts.
+GAP: Final = 0.05
 
 
 def _silent_wav() -> Path:
@@ -203,6 +219,11 @@ class Playsound3Player(BasePlayer):
         self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._live: list[_Handle] = []
+        self._held: list[_Job] = []  # waiting for a tone to end (worker thread only)
+        self._last_tone: _Job | None = None
+        self._follow = False  # the next tone plays after the last one
+        self._tones_until = 0.0  # when the tones started so far will have ended (worker only)
+        self._queued = 0  # jobs put but not yet taken by the worker
         self._generation = 0
         self._reported = False
         self._closed = False
@@ -226,15 +247,40 @@ class Playsound3Player(BasePlayer):
             return len(self._live)
 
     def play(self, sound: Sound) -> None:
-        """Queue ``sound`` for the worker and return at once."""
+        """Queue ``sound`` for the worker and return at once.
+
+        A tone queued right after another (the session fires cues due at the
+        same instant together) plays when that one ends, in the order given.
+        """
         path = sound_file(sound)
         if path is None or self.failed or self._closed:
             return
+        now = self._clock()
         with self._lock:
-            generation = self._generation
-        self._jobs.put(_Job(path, str(sound), is_shipped(sound), self._clock(), generation))
+            last = self._last_tone
+            together = self._follow or (last is not None and now - last.queued_at <= TOGETHER)
+            self._follow = False
+            after = last if together else None
+            job = _Job(path, str(sound), is_shipped(sound), now, self._generation, after=after)
+            job.length = wav_seconds(path) or 0.0
+            self._last_tone = job
+            self._queued += 1
+        self._jobs.put(job)
 
-    def start_file(self, path: Path, timeout: float = 2.0) -> Playback | None:
+    def follow(self) -> None:
+        """The next tone is due at the same instant as the last: it plays when that one ends."""
+        with self._lock:
+            self._follow = True
+
+    @property
+    def busy(self) -> bool:
+        """Whether a tone or a phrase is playing, or waiting to be started."""
+        with self._lock:
+            waiting = bool(self._live) or bool(self._held) or self._queued > 0
+        # A program may exit before its sound has left the device: count by length too.
+        return waiting or self._clock() < self._tones_until or super().busy
+
+    def start_file(self, path: Path, timeout: float = SPEECH_WAIT + 2.0) -> Playback | None:
         """Start playing a WAV we made (speech) and return its playback handle.
 
         Blocks until the program has started: call it from a background
@@ -253,6 +299,7 @@ class Playsound3Player(BasePlayer):
         reply: Future[_Handle | None] = Future()
         with self._lock:
             generation = self._generation
+            self._queued += 1
         self._jobs.put(_Job(path, str(path), True, self._clock(), generation, reply))
         try:
             return reply.result(timeout=timeout)
@@ -298,18 +345,68 @@ class Playsound3Player(BasePlayer):
             self.ready.set()
         while True:
             with self._lock:
-                busy = bool(self._live)
+                busy = bool(self._live) or bool(self._held)
             try:
                 job = self._jobs.get(timeout=_POLL_INTERVAL) if busy else self._jobs.get()
             except queue.Empty:
                 job = None
             self._reap()
             if job is _CLOSE:
+                for held in self._held:
+                    if held.reply is not None:
+                        held.reply.set_result(None)
                 return
             if isinstance(job, _Job):
-                handle = self._start(job)
-                if job.reply is not None:
-                    job.reply.set_result(handle)
+                with self._lock:
+                    self._held.append(job)
+                    self._queued -= 1
+            self._start_ready()
+
+    def _start_ready(self) -> None:
+        """Start every held job whose turn has come, in order (a tone never overtakes a tone)."""
+        tone_waiting = False
+        for job in list(self._held):
+            if job.reply is None and tone_waiting:
+                continue
+            if not self._may_start(job):
+                tone_waiting = tone_waiting or job.reply is None
+                continue
+            handle = self._start(job)
+            with self._lock:
+                # Only now: until the sound is live, the job keeps the player busy.
+                self._held.remove(job)
+            job.handle, job.settled, job.after = handle, True, None
+            if job.reply is not None:
+                job.reply.set_result(handle)
+
+    def _may_start(self, job: _Job) -> bool:
+        """Whether ``job`` may start: a chained tone after the one before, speech after tones."""
+        now = self._clock()
+        with self._lock:
+            stale = job.generation != self._generation
+        if stale:
+            return True  # _start drops it
+        if job.reply is None:
+            first = job.after
+            if first is None:
+                return True
+            if not first.settled:
+                return False
+            # By its length, not its program's exit: that is noticed a poll late.
+            ended = first.handle is None or now >= first.handle.ends_at
+            if ended:
+                job.queued_at = now  # due now: late on purpose, not to be dropped
+            return ended
+        # A phrase waits for the tones playing or due (bounded; then it is dropped).
+        # Until every tone's program has exited and its length has passed (a
+        # program starts late, and may exit before its sound has left the device).
+        with self._lock:
+            tones = any(not h.speech for h in self._live)
+        tones = tones or now < self._tones_until + GAP or any(j.reply is None for j in self._held)
+        if tones and now - job.queued_at > SPEECH_WAIT:
+            job.give_up = True
+            return True
+        return not tones
 
     def _start_up(self) -> None:
         if not self._backends:
@@ -362,7 +459,7 @@ class Playsound3Player(BasePlayer):
     def _start(self, job: _Job) -> _Handle | None:
         with self._lock:
             current = job.generation == self._generation
-        if self.failed or self._playsound is None or not current:
+        if self.failed or self._playsound is None or not current or job.give_up:
             return None
         if job.reply is None and self._clock() - job.queued_at > self._max_delay:
             logger.info("dropped %s: it would have played too late", job.label)
@@ -375,10 +472,18 @@ class Playsound3Player(BasePlayer):
         except Exception as error:
             self._file_problem(job, f"{_program(self._backend or '')} could not start ({error})")
             return None
-        handle = _Handle(sound, job.label, job.trusted)
+        handle = _Handle(sound, job.label, job.trusted, speech=job.reply is not None)
+        handle.ends_at = self._clock() + (job.length or wav_seconds(job.path) or 0.0)
+        if not handle.speech:
+            self._tones_until = max(self._tones_until, handle.ends_at)
         with self._lock:
+            # A tone never plays under a phrase: a phrase still playing (it
+            # started late, or ran long) is cut short.
+            cut = [h for h in self._live if h.speech] if not handle.speech else []
             self._live.append(handle)
             stopped = job.generation != self._generation
+        for phrase in cut:
+            phrase.stop()
         if stopped:  # stop() came while the program was starting
             handle.stop()
         if self._on_started is not None:

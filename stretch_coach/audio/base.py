@@ -85,6 +85,18 @@ class BasePlayer(ABC):
         if self.voice is not None:
             self.voice.prerender(texts)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a sound or a phrase is playing or waiting (a runner waits for it at the end)."""
+        return self.voice is not None and self.voice.busy
+
+    def follow(self) -> None:
+        """Mark the next :meth:`play` as due at the same instant as the last: after it, not over it.
+
+        Players that cannot tell when a sound ends ignore this.
+        """
+        return
+
     def stop(self) -> None:
         """Silence whatever is playing now (pausing or stopping a session calls this)."""
         if self.voice is not None:

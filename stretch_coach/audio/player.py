@@ -192,6 +192,15 @@ class FallbackPlayer(BasePlayer):
     def voice(self, voice: Voice | None) -> None:
         self.primary.voice = voice
 
+    @property
+    def busy(self) -> bool:
+        """Whether the player in use now has something playing or waiting."""
+        return self.active.busy
+
+    def follow(self) -> None:
+        """Pass on to the player in use now."""
+        self.active.follow()
+
     def play(self, sound: Sound) -> None:
         """Play through the player in use now."""
         self.active.play(sound)

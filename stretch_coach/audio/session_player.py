@@ -82,6 +82,23 @@ class SessionPlayer:
         if prerender is not None:
             prerender(texts)
 
+    @property
+    def busy(self) -> bool:
+        """Whether the player has a sound or a phrase playing or waiting."""
+        return bool(getattr(self.inner, "busy", False))
+
+    def follow(self) -> None:
+        """The next sound is due at the same instant as the last: after it, not over it."""
+        follow = getattr(self.inner, "follow", None)
+        if follow is not None:
+            follow()
+
+    def hush(self) -> None:
+        """Silence the voice only (what it still had to say is stale); tones play on."""
+        stop = getattr(getattr(self.inner, "voice", None), "stop", None)
+        if callable(stop):
+            stop()
+
     def stop(self) -> None:
         self.inner.stop()
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Final, Protocol
 
 from stretch_coach import paths
+from stretch_coach.audio.wavs import trim_trailing_silence
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +172,7 @@ class Voice:
         self._current: Playback | None = None
         self._closed = False
         self._thread: threading.Thread | None = None
+        self._speaking = False  # a phrase taken from the queue is being rendered or played
         #: How many phrases were dropped because the queue was full.
         self.dropped = 0
 
@@ -178,6 +180,12 @@ class Voice:
     def available(self) -> bool:
         """Whether this voice can speak (a speech engine exists and it is open)."""
         return self.renderer is not None and not self._closed
+
+    @property
+    def busy(self) -> bool:
+        """Whether a phrase is waiting, being rendered or playing."""
+        with self._cond:
+            return bool(self._pending) or self._speaking
 
     @property
     def cache(self) -> Path:
@@ -279,6 +287,7 @@ class Voice:
             renderer.render(text, tmp)
             if not tmp.is_file() or tmp.stat().st_size <= 44:
                 raise OSError(f"{renderer.name} wrote no audio")
+            trim_trailing_silence(tmp)  # its length is then the time it speaks
             os.replace(tmp, path)
         except (OSError, subprocess.SubprocessError) as error:
             logger.warning("%s could not render %r: %s", renderer.name, text, error)
@@ -295,20 +304,29 @@ class Voice:
                     return
                 text = self._pending.popleft()
                 generation = self._generation
-            path = self._render(text)
-            if path is None or self._generation != generation:
-                continue  # stopped while rendering: the phrase is stale
-            playback = self._play_file(path)
-            if playback is None:
-                continue
-            with self._cond:
-                self._current = playback
-                stopped = self._generation != generation
-            if stopped:  # stop() came while the player was starting
+                self._speaking = True
+            try:
+                self._speak(text, generation)
+            finally:
+                with self._cond:
+                    self._speaking = False
+
+    def _speak(self, text: str, generation: int) -> None:
+        """Render ``text`` if need be and play it to its end (on the voice's thread)."""
+        path = self._render(text)
+        if path is None or self._generation != generation:
+            return  # stopped while rendering: the phrase is stale
+        playback = self._play_file(path)
+        if playback is None:
+            return
+        with self._cond:
+            self._current = playback
+            stopped = self._generation != generation
+        if stopped:  # stop() came while the player was starting
+            playback.stop()
+        while not playback.wait(0.1):
+            if self._closed:
                 playback.stop()
-            while not playback.wait(0.1):
-                if self._closed:
-                    playback.stop()
-                    break
-            with self._cond:
-                self._current = None
+                break
+        with self._cond:
+            self._current = None

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from stretch_coach.history.store import HistoryStore
 
 #: diary.SYMPTOMS for the help text, written out so that registering commands imports nothing.
-SYMPTOM_HELP = "swelling, redness, numbness, tingling, weakness, trouble-walking"
+SYMPTOM_HELP = (
+    "swelling, redness, numbness, tingling, weakness, trouble-walking, toxins, cut-infection"
+)
 
 
 def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
@@ -64,6 +66,21 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     history.add_argument("--json", action="store_true", help="print JSON (every session)")
     history.add_argument("--limit", metavar="N", help="show the newest N sessions (default 10)")
     history.set_defaults(handler=history_show)
+    checks = history.add_subparsers(title="actions", metavar="ACTION")
+    check = checks.add_parser(
+        "check",
+        help="list the records that cannot be read",
+        description="List every record of the history database that cannot be read (a damaged "
+        "file, a value that makes no sense), with what is wrong. Exits 1 if there is any.",
+    )
+    check.set_defaults(handler=history_check)
+    repair = checks.add_parser(
+        "repair",
+        help="copy every readable record into a fresh database, keeping the original",
+        description="Copy every record that can be read into a fresh history database; the "
+        "original file is kept beside it, renamed, and nothing is deleted.",
+    )
+    repair.set_defaults(handler=history_repair)
 
     report = subparsers.add_parser(
         "report",
@@ -110,7 +127,10 @@ def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         help="when it happened, e.g. 2024-05-01T02:30" + ("" if editing else " (default: now)"),
     )
     parser.add_argument(
-        "--duration", metavar="TIME", help="how long it lasted: 90s, 2m, 1m30s, 1:30 (up to 24 h)"
+        "--duration",
+        metavar="TIME",
+        help="how long the cramp itself lasted (seconds to minutes), not the soreness after it, "
+        "which can last up to a day: 90s, 2m, 1m30s, 1:30",
     )
     parser.add_argument("--severity", metavar="0-10", help="0 (barely) to 10 (worst)")
     parser.add_argument("--leg", metavar="{left,right,both}", help="which leg")
@@ -122,7 +142,9 @@ def _entry_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
         "--symptom",
         metavar="NAME",
         action="append",
-        help=f"another symptom with it (repeatable): {SYMPTOM_HELP}"
+        help=f"another symptom with it (repeatable): {SYMPTOM_HELP} "
+        "(trouble-walking: trouble walking or putting weight on the leg; toxins: contact with "
+        "toxins before the cramps; cut-infection: an infected cut before them)"
         + ("; replaces those noted" if editing else ""),
     )
     if editing:
@@ -190,10 +212,12 @@ def diary_list(args: argparse.Namespace) -> int:
     """``diary list``: the entries, oldest first."""
     from stretch_coach.history import diary
     from stretch_coach.history.model import cramp_to_json
+    from stretch_coach.history.render import safe_text
 
     since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
         cramps = store.cramps(since=since)
+        _tell_unreadable(store)
     if args.json:
         _print_json({"cramps": [cramp_to_json(c) for c in cramps]})
         return 0
@@ -209,7 +233,8 @@ def diary_list(args: argparse.Namespace) -> int:
         if cramp.woke:
             extras.insert(0, "woke me")
         line = diary.describe(cramp) + (f"; {', '.join(extras)}" if extras else "")
-        print(line + (f". {cramp.note}" if cramp.note else ""))
+        # Stored text is data: no control character reaches the terminal.
+        print(safe_text(line + (f". {cramp.note}" if cramp.note else "")))
     return 0
 
 
@@ -281,6 +306,7 @@ def _day_option(text: str, option: str) -> Any:
 def history_show(args: argparse.Namespace) -> int:
     """``history``: the streak, adherence and the newest sessions."""
     from stretch_coach.history.model import session_to_json
+    from stretch_coach.history.render import safe_text
     from stretch_coach.routine.durations import format_clock
     from stretch_coach.words import plural
 
@@ -292,6 +318,7 @@ def history_show(args: argparse.Namespace) -> int:
         else:
             overview = store.overview(recent=limit if limit is not None else 10)
             sessions = list(overview.recent)
+        _tell_unreadable(store)
     week, month = overview.this_week, overview.this_month
     if args.json:
         _print_json(
@@ -330,11 +357,66 @@ def history_show(args: argparse.Namespace) -> int:
     for session in sessions:
         skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
         print(
-            f"  {session.started_at:%Y-%m-%d %H:%M}  {session.title}: "
+            f"  {session.started_at:%Y-%m-%d %H:%M}  {safe_text(session.title)}: "
             f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
             f"{session.steps_done} steps done{skipped}; {session.label}"
         )
     return 0
+
+
+def history_check(args: argparse.Namespace) -> int:
+    """``history check``: list the records that cannot be read; exit 1 if there are any."""
+    from stretch_coach.history.store import default_path
+
+    path = default_path()
+    if not path.exists():
+        print(f"There is no history yet ({path}): nothing to check.")
+        return 0
+    with _open_store(create=False) as store:
+        unreadable = store.unreadable()
+        overview = store.overview(recent=0)
+    readable = f"{overview.total_sessions} sessions and {overview.total_cramps} diary entries"
+    if not unreadable:
+        print(f"Every record in {path} can be read ({readable}).")
+        return 0
+    print(f"{_records(len(unreadable))} in {path} could not be read ({readable} can):")
+    for problem in unreadable:
+        print(f"  {problem}")
+    print("`stretch-coach history repair` copies every readable record into a new history.")
+    return 1
+
+
+def history_repair(args: argparse.Namespace) -> int:
+    """``history repair``: salvage every readable record into a fresh database."""
+    from stretch_coach.history.store import HistoryStore
+
+    done = HistoryStore.repair()
+    print(
+        f"Copied {_records(done.copied)} into a new history at {done.path}; "
+        f"the original is kept as {done.kept_as}."
+    )
+    if done.unreadable:
+        print(f"{_records(len(done.unreadable))} could not be read:")
+        for problem in done.unreadable:
+            print(f"  {problem}")
+    return 0
+
+
+def _records(count: int) -> str:
+    from stretch_coach.history.db import plural_records
+
+    return plural_records(count)
+
+
+def _tell_unreadable(store: HistoryStore) -> None:
+    """Say on stderr how many records were left out because they cannot be read."""
+    count = store.unreadable_count()
+    if count:
+        print(
+            f"stretch-coach: {_records(count)} could not be read; "
+            "`stretch-coach history check` says which",
+            file=sys.stderr,
+        )
 
 
 def _limit(text: str | None) -> int | None:
@@ -356,12 +438,14 @@ def report_write(args: argparse.Namespace) -> int:
     if fmt not in render.FORMATS:
         raise UserError(f"--format: {args.format!r} is not one of {', '.join(render.FORMATS)}")
     since = _day_option(args.since, "--since") if args.since else None
+    output = _output(args.output, "--output") if args.output else None
     with _open_store(create=False) as store:
         text = render.render(
             report.build(store, since=since), fmt, indent=_json_indent(args.output)
         )
-    if args.output:
-        _write_private(Path(args.output), text)
+        _tell_unreadable(store)
+    if output is not None:
+        _write_private(output, text)
         print(f"Wrote the report ({fmt}) to {args.output}.")
     else:
         sys.stdout.write(text)
@@ -372,32 +456,42 @@ def report_write(args: argparse.Namespace) -> int:
 
 
 def export_history(args: argparse.Namespace) -> int:
-    """``export FILE``: every session and diary entry as JSON."""
-    import json
-
+    """``export FILE``: every session and diary entry as JSON, written a record at a time."""
     from stretch_coach.history import transfer
+    from stretch_coach.outputs import atomic_output
 
+    output = None if args.file == "-" else _output(args.file, "export")
     with _open_store(create=False) as store:
-        document = transfer.export_document(store)
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    counts = f"{len(document['sessions'])} sessions and {len(document['cramps'])} diary entries"
-    if args.file == "-":
-        sys.stdout.write(text)
+        if output is None:
+            sessions, cramps = transfer.write_export(store, sys.stdout)
+        else:
+            try:
+                with atomic_output(output) as out:
+                    sessions, cramps = transfer.write_export(store, out)
+            except OSError as err:
+                raise UserError(f"cannot write {output}: {_reason(err)}") from None
+        _tell_unreadable(store)
+    counts = f"{sessions} sessions and {cramps} diary entries"
+    if output is None:
         print(f"Exported {counts}.", file=sys.stderr)
     else:
-        _write_private(Path(args.file), text)
         print(f"Exported {counts} to {args.file}.")
     return 0
 
 
 def import_history(args: argparse.Namespace) -> int:
-    """``import FILE``: add what is not here yet; the whole file is checked first."""
+    """``import FILE``: add what is not here yet; whole or not at all.
+
+    The file is read twice, a record at a time: once to check all of it
+    (a bad file writes nothing, not even a new empty history), once to merge
+    it in one transaction.
+    """
     from stretch_coach.history import transfer
 
     path = Path(args.file)
-    sessions, cramps = transfer.parse_document(transfer.read_file(path), str(path))
+    transfer.check_file(path)
     with _open_store() as store:
-        result = store.merge(sessions, cramps)
+        result = store.merge_records(transfer.iter_file(path))
     print(
         f"Imported {path}: {result.sessions_added} sessions and {result.cramps_added} diary "
         f"entries added, {result.sessions_updated + result.cramps_updated} updated, "
@@ -430,11 +524,27 @@ def _open_store(*, create: bool = True) -> HistoryStore:
     return store
 
 
+def _output(target: str, option: str) -> Path:
+    """A file to write, refused if it would replace the history, the settings or a routine."""
+    from stretch_coach.outputs import check_output
+
+    return check_output(target, option=option)
+
+
 def _write_private(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all, readable by the user only (health data)."""
-    from stretch_coach.settings import atomic_write
+    from stretch_coach.outputs import atomic_output
 
     try:
-        atomic_write(path, text, newline="")
+        with atomic_output(path, newline="") as out:
+            out.write(text)
     except OSError as err:
-        raise UserError(f"cannot write {path}: {err.strerror}") from None
+        raise UserError(f"cannot write {path}: {_reason(err)}") from None
+
+
+def _reason(err: OSError) -> str:
+    import errno
+
+    if err.errno == errno.ENOSPC:
+        return "no space left on the disk; nothing was written"
+    return err.strerror or str(err)

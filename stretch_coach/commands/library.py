@@ -113,18 +113,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from stretch_coach.coach import session_timeline
     from stretch_coach.routine.durations import format_seconds
-    from stretch_coach.routine.library import default_library
+    from stretch_coach.routine.library import cautions_of, default_library
     from stretch_coach.words import step_work, total_text
 
     entry = default_library(args.library).find(args.routine)
     # For the person, the times they will play; for programs, the routine as written.
     timeline = session_timeline(entry, None if args.json else _saved_prepare(), args.routine)
+    cautions = cautions_of(entry)
     routine = entry.routine
     assert routine is not None
     if args.json:
         doc = {
             "id": routine.id,
             "title": routine.title,
+            "urgent": routine.urgent,
+            "cautions": list(cautions),
             "total_seconds": timeline.total,
             "untimed_steps": timeline.untimed_steps,
             "segments": [s.to_json() for s in timeline.segments],
@@ -139,7 +142,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     out = [f"{routine.title}  ({routine.id})"]
     if routine.summary:
         out.append(routine.summary)
-    for line in routine.caution:
+    for line in cautions:
         out.append(f"  Caution: {line}")
     out.append("")
     for index, planned in enumerate(timeline.steps):
@@ -170,12 +173,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in entry.problems:
             print(problem, file=sys.stderr)
     good = len(library.entries) - len(bad)
+    _warn_about_room(e for e in library.entries if e.valid)
     if bad:
         total = len(library.entries)
         print(f"{len(bad)} of {total} routine{'s' if total != 1 else ''} invalid", file=sys.stderr)
         return 2
     print(f"ok: {good} routine{'s' if good != 1 else ''} valid")
     return 0
+
+
+def _warn_about_room(entries: Any) -> None:
+    """Warn (without failing) where a routine leaves the voice no room to name a step."""
+    from stretch_coach.engine.speech import room_warnings
+    from stretch_coach.timeline import TimelineTooLong, timeline_for
+
+    for entry in entries:
+        try:
+            timeline = timeline_for(entry)
+        except TimelineTooLong:
+            continue
+        for index, message in room_warnings(timeline):
+            planned = timeline.steps[index]
+            own = entry.routine is not None and planned.routine_id == entry.routine.id
+            where = f"{entry.path}:{planned.step.line}" if own else f"{entry.path}"
+            inside = "" if own else f" (in included {planned.routine_id!r})"
+            print(f"{where}: warning{inside}: {message}", file=sys.stderr)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 
 from stretch_coach.audio.base import Player
-from stretch_coach.engine.events import CueFired, Ended, Event, Paused, Say
+from stretch_coach.engine.events import CueFired, Ended, Event, Paused, Say, StepEnded
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class AudioLink:
         self.voice = voice
         self.on_problem = on_problem
         self._reported = False
+        self._last_at: float | None = None  # the offset of the last tone played
 
     def __call__(self, event: Event) -> None:
         """Act on one session event."""
@@ -49,11 +50,28 @@ class AudioLink:
                 # A silent cue still happened (it is logged and shown), it
                 # just has nothing to play.
                 if not event.cue.sound.silent:
+                    # Tones due at the same instant play back to back, in order.
+                    follow = getattr(self.player, "follow", None)
+                    if follow is not None and self._last_at == event.cue.at:
+                        follow()
+                    self._last_at = event.cue.at
                     self.player.play(event.cue.sound)
             elif isinstance(event, Say):
                 if self.voice:
                     self.player.say(event.text)
-            elif isinstance(event, Paused | Ended):
+            elif isinstance(event, StepEnded) and (event.skipped or not event.step.kind.timed):
+                # The person has moved on: what the voice still had to say
+                # about that step is stale (the tones are left alone).
+                hush = getattr(self.player, "hush", None) or getattr(
+                    getattr(self.player, "voice", None), "stop", None
+                )
+                if callable(hush):
+                    hush()
+            elif isinstance(event, Paused) or (
+                isinstance(event, Ended) and event.status == "stopped"
+            ):
+                # A routine played to its end keeps its last sounds (the end
+                # chime, the finish, "Well done"): only a pause or a stop silences.
                 self.player.stop()
         except Exception as err:
             if self._reported:

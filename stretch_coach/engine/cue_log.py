@@ -5,7 +5,8 @@ Each line is ``{"event", "at", "t", "step", "name", "side", "rep", "set",
 the timed axis when the cue fired (seconds, rounded to 0.1 ms), so ``t - at``
 is the lateness. Every cue the timeline defines is logged when it fires,
 whatever the audio backend and silent ones too. Each line is flushed as it is
-written, so a session that is killed keeps its log.
+written, so a session that is killed keeps its log. Each phrase the voice
+is given is logged too, as ``{"event": "say", "at", "t", "text", "length"}``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from stretch_coach.engine.events import CueFired, Event
+from stretch_coach.engine.events import CueFired, Event, Say
 
 
 def cue_record(event: CueFired) -> dict[str, Any]:
@@ -30,6 +31,21 @@ def cue_record(event: CueFired) -> dict[str, Any]:
         "rep": cue.rep,
         "set": cue.set,
         "sound": str(cue.sound),
+    }
+
+
+def say_record(event: Say) -> dict[str, Any]:
+    """The JSON object logged for a phrase handed to the voice (``"event": "say"``).
+
+    ``at`` is where the speech plan put its start, ``t`` where the session
+    was when it handed it to the voice, ``length`` its planned length (s).
+    """
+    return {
+        "event": "say",
+        "at": round(event.at, 4),
+        "t": round(event.t, 4),
+        "text": event.text,
+        "length": round(event.length, 4),
     }
 
 
@@ -57,9 +73,12 @@ class CueLog:
         return log
 
     def __call__(self, event: Event) -> None:
-        """Log ``event`` if it is a fired cue."""
+        """Log ``event`` if it is a fired cue or a phrase handed to the voice."""
         if isinstance(event, CueFired):
             self.stream.write(json.dumps(cue_record(event)) + "\n")
+            self.stream.flush()
+        elif isinstance(event, Say):
+            self.stream.write(json.dumps(say_record(event)) + "\n")
             self.stream.flush()
 
     def close(self) -> None:

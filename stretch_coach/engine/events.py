@@ -88,12 +88,18 @@ class Say:
 
     Attributes:
         text: what to say.
-        kind: ``"step"`` (a step's name or ``say``, with its side),
-            ``"instructions"``, ``"switch"``, ``"prompt"`` or ``"finish"``.
+        kind: ``"step"`` (a step's name or ``say``, with its side), ``"side"``,
+            ``"instructions"``, ``"prompt"`` or ``"finish"``.
+        at: the planned offset of its start (see :mod:`stretch_coach.engine.speech`).
+        t: where the session measured itself on the timed axis when it said it.
+        length: how long it lasts, in seconds, as planned.
     """
 
     text: str
     kind: str = "step"
+    at: float = 0.0
+    t: float = 0.0
+    length: float = 0.0
 
 
 @dataclass(frozen=True)

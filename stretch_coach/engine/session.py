@@ -46,9 +46,10 @@ from stretch_coach.engine.events import (
     StepEnded,
     StepStarted,
 )
+from stretch_coach.engine.speech import Phrase, SpeechPlan
 from stretch_coach.routine.model import PlannedStep
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
-from stretch_coach.words import FINISH_LINE, SWITCH_LINE, next_label, step_line
+from stretch_coach.words import next_label
 
 Status = Literal["ready", "running", "paused", "waiting", "finished", "stopped"]
 Listener = Callable[[Event], None]
@@ -67,21 +68,9 @@ def voice_lines(timeline: Timeline) -> list[str]:
 
     For a player to render speech ahead of time, so that no phrase starts late.
     """
-    lines: dict[str, None] = {}
-    for planned in timeline.steps:
-        step = planned.step
-        if not step.voice:
-            continue
-        lines[step_line(step, step.sides[0] if step.sides else None)] = None
-        if step.instructions:
-            lines[step.instructions] = None
-        for prompt in step.prompts:
-            lines[prompt.say] = None
-        if step.sides:
-            lines[SWITCH_LINE] = None
-    if timeline.steps and timeline.steps[-1].step.voice:
-        lines[FINISH_LINE] = None
-    return list(lines)
+    from stretch_coach.engine.speech import speech_texts
+
+    return speech_texts(timeline)
 
 
 @dataclass(frozen=True)
@@ -163,6 +152,7 @@ class Session:
         *,
         gap_threshold: float = 3.0,
         listeners: list[Listener] | None = None,
+        speech: SpeechPlan | None = None,
     ) -> None:
         self.timeline = timeline
         self.clock = clock
@@ -201,6 +191,51 @@ class Session:
         self._outcome: dict[int, bool] = {}  # step index -> skipped
         self._pending: deque[Event] = deque()
         self._dispatching = False
+        self.set_speech(speech)
+
+    # -- speech (issue 10: the voice never talks over a tone) ---------------
+
+    def set_speech(self, plan: SpeechPlan | None = None) -> None:
+        """Speak by ``plan`` (``None``: say nothing); call before :meth:`start`.
+
+        Front-ends pass :func:`~stretch_coach.engine.speech.plan_speech`'s plan
+        when there is a voice (or captions) to give it to; without one there
+        is nothing to lead in for, so the first tone comes at once.
+        """
+        self.speech = plan if plan is not None else SpeechPlan()
+        phrases = self._phrases = self.speech.phrases
+        n = len(self._segments)
+        # A jump to segment j speaks again what is about j or later, wherever planned.
+        jump = [len(phrases)] * (n + 2)
+        for i in range(len(phrases) - 1, -1, -1):
+            t = min(phrases[i].target, n)
+            jump[t] = min(jump[t], i)
+        for j in range(n, -1, -1):
+            jump[j] = min(jump[j], jump[j + 1])
+        self._phrase_jump = jump
+        self._phrase_i = 0
+        self._phrase_floor = 0  # phrases about earlier segments are stale (after a jump)
+
+    def _lead(self, j: int) -> float:
+        """Seconds of speech before segment ``j``'s first tone when it is entered afresh."""
+        seg = self._segments[j] if j < len(self._segments) else None
+        return self.speech.lead.get(j, 0.0) if seg is not None and seg.timed else 0.0
+
+    def _next_phrase(self, limit: float | None) -> Phrase | None:
+        """The next phrase due by ``limit`` (any, for ``None``), skipping stale ones."""
+        while self._phrase_i < len(self._phrases):
+            phrase = self._phrases[self._phrase_i]
+            if phrase.segment > self._seg_i or (limit is not None and phrase.at > limit):
+                return None
+            if phrase.target < self._phrase_floor:
+                self._phrase_i += 1
+                continue
+            return phrase
+        return None
+
+    def _say(self, phrase: Phrase, measured: float) -> None:
+        self._phrase_i += 1
+        self._emit(Say(phrase.text, phrase.kind, phrase.at, measured, phrase.length))
 
     # -- listeners --------------------------------------------------------
 
@@ -283,7 +318,8 @@ class Session:
             elapsed_in, remaining_in, progress = 0.0, None, 1.0
         elif seg.timed:
             elapsed_in = min(max(pos - seg.start, 0.0), seg.duration or 0.0)
-            remaining_in = max(seg.end - pos, 0.0)
+            # min: while the voice leads in, the countdown waits at its full length.
+            remaining_in = min(max(seg.end - pos, 0.0), seg.duration or 0.0)
             progress = self._step_progress(seg, pos)
         else:
             elapsed_in = max(active - self._segment_entry_active, 0.0) if self._started else 0.0
@@ -311,7 +347,7 @@ class Session:
             segment_remaining=remaining_in,
             step_progress=progress,
             routine_elapsed=min(max(pos, 0.0), total),
-            routine_remaining=max(total - pos, 0.0),
+            routine_remaining=min(max(total - pos, 0.0), total),
             routine_total=total,
             next_segment=nxt,
             next_label="" if seg is None else self._next_label(seg, nxt),
@@ -353,6 +389,9 @@ class Session:
             due = min(due, self.timeline.cues[self._cue_i].at)
         if self._prompt_i < len(self.timeline.prompts):
             due = min(due, self.timeline.prompts[self._prompt_i].at)
+        phrase = self._next_phrase(None)
+        if phrase is not None:
+            due = min(due, phrase.at)
         wake = min(WAKE_INTERVAL, self.gap_threshold / 2)
         return now + min(max(due - pos, 0.0), wake)
 
@@ -405,22 +444,25 @@ class Session:
             prompt = prompts[self._prompt_i] if self._prompt_i < len(prompts) else None
             if prompt is not None and (prompt.segment > self._seg_i or prompt.at > limit):
                 prompt = None
-            if cue is None and prompt is None:
+            phrase = self._next_phrase(limit)
+            if cue is None and prompt is None and phrase is None:
                 return
-            # At equal offsets the cue sounds before the prompt is spoken.
-            if cue is not None and (prompt is None or cue.at <= prompt.at):
+            # At equal offsets the cue sounds first, then a prompt shows, then
+            # the voice speaks (the speech plan keeps it clear of the tone).
+            first = min(
+                (x for x in (cue, prompt, phrase) if x is not None),
+                key=lambda x: (x.at, 0 if x is cue else 1 if x is prompt else 2),
+            )
+            if first is cue:
                 self._cue_i += 1
                 self._emit(CueFired(cue, measured))
-                # The voice follows the switch cue: a switch pause, or the next
-                # side's start when there is none.
-                if cue.event == "switch" and cue.step is not None and self._voice(cue.step):
-                    self._emit(Say(SWITCH_LINE, "switch"))
-            else:
+            elif first is prompt:
                 assert prompt is not None
                 self._prompt_i += 1
                 self._emit(PromptDue(prompt))
-                if self._voice(prompt.step):
-                    self._emit(Say(prompt.say, "prompt"))
+            else:
+                assert phrase is not None
+                self._say(phrase, measured)
 
     def _voice(self, step: int) -> bool:
         return self.timeline.steps[step].step.voice
@@ -455,11 +497,6 @@ class Session:
         self._emit(SegmentStarted(seg))
         if j == self._step_first[seg.step]:
             self._step_entered_active = entry
-            if self._voice(seg.step):
-                step = self.timeline.steps[seg.step].step
-                self._emit(Say(step_line(step, seg.side), "step"))
-                if step.instructions:
-                    self._emit(Say(step.instructions, "instructions"))
 
     def _end_step(self, skipped: bool, end_active: float) -> None:
         i = self._step_i
@@ -474,9 +511,9 @@ class Session:
         self._end_active = self._origin + self.timeline.total
         self._ended = "finished"
         self._pc.pause()
-        steps = self.timeline.steps
-        if steps and self._voice(len(steps) - 1):
-            self._emit(Say(FINISH_LINE, "finish"))
+        # What the voice says after the last tones (the plan places it there).
+        while (phrase := self._next_phrase(None)) is not None:
+            self._say(phrase, self.timeline.total)
         self._emit(Ended("finished"))
 
     def _jump(self, j: int) -> None:
@@ -484,8 +521,10 @@ class Session:
         active = self._pc.active()
         target = self._segments[j] if j < len(self._segments) else None
         self._origin = active - (target.start if target is not None else self.timeline.total)
+        self._origin += self._lead(j)
         self._cue_i = self._cue_first[j]
         self._prompt_i = self._prompt_first[j]
+        self._phrase_i, self._phrase_floor = self._phrase_jump[j], j
         # Leaving a step by a jump always leaves it unfinished; a jump inside
         # the step (restart) does not end it.
         self._enter(j, skipped=True, end_active=active)
@@ -504,6 +543,7 @@ class Session:
         self._seen = self.clock.now()
         active = self._pc.active()
         self._start_active = self._origin = active
+        self._origin += self._lead(0)  # the voice names the first step before its first tone
         self._enter(0, end_active=active)
         self._advance(active)
         self._flush()
@@ -583,7 +623,7 @@ class Session:
         active = self._pc.active()
         # The plan carries on from here: re-anchor so the position is this
         # segment's end (an untimed segment takes no timed time).
-        self._origin = active - seg.end
+        self._origin = active - seg.end + self._lead(self._seg_i + 1)
         self._enter(self._seg_i + 1, end_active=active)
         self._advance(active)
 

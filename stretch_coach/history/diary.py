@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 LEGS: tuple[str, ...] = ("left", "right", "both")
 MUSCLES: tuple[str, ...] = ("calf", "thigh", "foot", "other")
 #: Symptoms a person can note with a cramp. ``trouble-walking`` (trouble walking
-#: or putting weight on the leg) is one of the seeds' reasons to see a doctor,
-#: so the diary needs a way to record it.
+#: or putting weight on the leg), ``toxins`` (contact with toxins before the
+#: cramps) and ``cut-infection`` (an infected cut before them) are among the
+#: seeds' reasons to see a doctor, so the diary needs a way to record them.
 SYMPTOMS: tuple[str, ...] = (
     "swelling",
     "redness",
@@ -34,10 +35,14 @@ SYMPTOMS: tuple[str, ...] = (
     "tingling",
     "weakness",
     "trouble-walking",
+    "toxins",
+    "cut-infection",
 )
-#: Longest cramp the diary takes. The routine format caps durations at an hour,
-#: but a cramp (with the pain after it) can be logged as longer; a day is the
-#: limit past which the value is surely a slip.
+#: Longest cramp the diary takes. The duration asked for is the cramp itself
+#: (seconds to minutes, per the seeds), not the soreness after it (up to a
+#: day); the routine format caps durations at an hour, but a cramp can be
+#: logged as longer, and a day is the limit past which the value is surely a
+#: slip.
 MAX_CRAMP_SECONDS = 24 * 3600.0
 MAX_NOTE_CHARS = 2000
 
@@ -50,15 +55,15 @@ def parse_severity(value: object) -> int:
         raise EntryError("severity", "expected a whole number from 0 to 10")
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
-            raise EntryError("severity", f"{value!r} is not a whole number from 0 to 10")
+        if not text.lstrip("-").isdigit() or len(text) > 3:
+            raise EntryError("severity", f"{_short(value)} is not a whole number from 0 to 10")
         number = int(text)
     elif isinstance(value, int):
         number = value
     else:
-        raise EntryError("severity", f"{value!r} is not a whole number from 0 to 10")
+        raise EntryError("severity", f"{_short(value)} is not a whole number from 0 to 10")
     if not 0 <= number <= 10:
-        raise EntryError("severity", f"{number} is not from 0 to 10")
+        raise EntryError("severity", f"{_short(number)} is not from 0 to 10")
     return number
 
 
@@ -73,16 +78,26 @@ def parse_cramp_duration(value: object) -> float:
     try:
         # The routine format's forms, without its one-hour cap for routine steps.
         seconds = parse_duration(value, maximum=math.inf)
-    except DurationError:
-        raise EntryError("duration", f"{value!r} is not a duration; {_DURATION_HINT}") from None
+    except (DurationError, OverflowError, ValueError):  # 400 digits overflow a float
+        raise EntryError(
+            "duration", f"{_short(value)} is not a duration; {_DURATION_HINT}"
+        ) from None
     if seconds <= 0:
         raise EntryError("duration", f"must be longer than 0; {_DURATION_HINT}")
-    if seconds > MAX_CRAMP_SECONDS:
+    if not seconds <= MAX_CRAMP_SECONDS:  # also infinity, from 400 digits
+        shown = format_seconds(seconds) if seconds < 1e9 else _short(value)
         raise EntryError(
-            "duration",
-            f"{format_seconds(seconds)} is longer than 24 hours; give how long the cramp lasted",
+            "duration", f"{shown} is longer than 24 hours; give how long the cramp lasted"
         )
     return seconds
+
+
+def _short(value: object) -> str:
+    """A value for a message: its repr, cut short (a 5,000-digit number is not worth printing)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return "a number of more than 40 digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def parse_choice(field: str, value: object, choices: tuple[str, ...]) -> str:

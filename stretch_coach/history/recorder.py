@@ -14,11 +14,13 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stretch_coach.engine import events as ev
 from stretch_coach.errors import UserError
+from stretch_coach.history import times
 
 if TYPE_CHECKING:
     from stretch_coach.history.model import Ending
@@ -55,6 +57,8 @@ class HistoryRecorder:
             written. Callers hop to their own thread to show it.
         open_store: makes the store (default: ``HistoryStore.open()``, the
             user's history); called on the writer thread.
+        now: the wall clock each record's time is read from, as the event
+            happens (default: the local clock); tests give a fixed one.
     """
 
     def __init__(
@@ -63,8 +67,10 @@ class HistoryRecorder:
         *,
         on_notice: Callable[[str], None] = lambda message: None,
         open_store: Callable[[], Any] | None = None,
+        now: Callable[[], datetime] = times.now,
     ) -> None:
         self.routine = routine
+        self._now = now
         self._on_notice = on_notice
         self._open_store = open_store or _default_store
         self._jobs: queue.Queue[tuple[str, tuple[Any, ...]] | None] = queue.Queue()
@@ -82,13 +88,13 @@ class HistoryRecorder:
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.StepStarted) and not self._started:
             self._started = True
-            self._jobs.put(("start", ()))
+            self._jobs.put(("start", (self._now(),)))
         elif isinstance(event, ev.StepEnded) and self._started:
             kind = "skipped" if event.skipped else "done"
-            self._jobs.put((kind, (event.index, event.step.name, event.seconds)))
+            self._jobs.put((kind, (event.index, event.step.name, event.seconds, self._now())))
         elif isinstance(event, ev.Ended) and self._started and not self._ended:
             self._ended = True
-            self._jobs.put(("finish", (self._how or event.status,)))
+            self._jobs.put(("finish", (self._how or event.status, self._now())))
 
     def interrupted(self) -> None:
         """Mark the ending as an interruption (Ctrl+C, a signal), not the user's stop."""
@@ -103,7 +109,7 @@ class HistoryRecorder:
         """
         if self._started and not self._ended:
             self._ended = True
-            self._jobs.put(("finish", ("interrupted",)))
+            self._jobs.put(("finish", ("interrupted", self._now())))
         self._jobs.put(None)
         self._thread.join(timeout)
 
@@ -135,15 +141,17 @@ class HistoryRecorder:
                         self._on_notice(store.notice)
                 if name == "start":
                     r = self.routine
-                    record = store.start_session(r.id, r.title, r.content_hash, r.planned_seconds)
+                    record = store.start_session(
+                        r.id, r.title, r.content_hash, r.planned_seconds, started_at=args[0]
+                    )
                 elif record is None:
                     continue
                 elif name == "done":
-                    record.step_done(*args)
+                    record.step_done(args[0], args[1], args[2], at=args[3])
                 elif name == "skipped":
-                    record.step_skipped(args[0], args[1], args[2])
+                    record.step_skipped(args[0], args[1], args[2], at=args[3])
                 elif name == "finish":
-                    record.finish(args[0])
+                    record.finish(args[0], ended_at=args[1])
                     self._written = True
                     self._settled.set()
                     break  # nothing follows an ending: the thread ends on its own

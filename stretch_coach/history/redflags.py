@@ -3,17 +3,22 @@
 The health information the app follows (see ``README.md``, "Health note")
 says to see a doctor about leg cramps that:
 
-* last longer than 10 minutes;
+* last longer than 10 minutes and exercise doesn't ease them;
 * come with other symptoms: swelling, redness, numbness or tingling;
 * come with problems walking or putting weight on the leg;
+* came after contact with toxins, or an infection through a cut;
 * are frequent;
-* interfere with sleep.
+* interfere with sleep (or otherwise affect the person's quality of life,
+  which the diary cannot see).
 
-The first three are facts about one entry. The seeds give no number for the
-last two, so the diary counts them over 7 days: :data:`FREQUENT_CRAMPS` or
-more cramps, or :data:`SLEEP_WAKINGS` or more cramps that woke the person. The
+The first four are facts about one entry. The diary flags every cramp logged
+as longer than 10 minutes, since it cannot know whether exercise eased it, and
+words its advice with that condition. The seeds give no number for the last
+two, so the diary counts them over 7 days: :data:`FREQUENT_CRAMPS` or more
+cramps, or :data:`SLEEP_WAKINGS` or more cramps that woke the person. The
 message states the count plainly ("3 cramps logged in 7 days") rather than a
-judgement. Nothing here diagnoses or advises beyond the seeds.
+judgement, and says the threshold is this app's own. Nothing here diagnoses or
+advises beyond the seeds.
 
 Saying it once: an entry's own signs are said with that entry. A pattern
 (frequent, sleep) is said with the entry that makes it hold, and not again
@@ -41,14 +46,23 @@ WINDOW = timedelta(days=7)
 #: Symptoms the seeds name as a reason to see a doctor (weakness is recorded but is not one).
 ALARM_SYMPTOMS: tuple[str, ...] = ("swelling", "redness", "numbness", "tingling")
 WALKING = "trouble-walking"
+#: What the diary calls each of the seeds' "exposed to toxins or infections via a cut".
+EXPOSURES: dict[str, str] = {"toxins": "contact with toxins", "cut-infection": "an infected cut"}
 
-#: Each sign in the seeds' words.
+#: Each sign in the seeds' words (with this app's own count where the seeds give none).
 ADVICE: dict[str, str] = {
-    "long": "cramps that last longer than 10 minutes",
+    "long": "cramps that last longer than 10 minutes and exercise doesn't ease them",
     "symptoms": "other symptoms: swelling, redness, numbness or tingling",
     "walking": "problems walking or putting weight on the leg",
-    "frequent": "frequent leg cramps",
-    "sleep": "cramps that interfere with your sleep",
+    "exposure": "cramps after contact with toxins, or an infection through a cut",
+    "frequent": (
+        f"frequent leg cramps ({FREQUENT_CRAMPS} or more in 7 days: "
+        f"the sources give no number, this app uses {FREQUENT_CRAMPS})"
+    ),
+    "sleep": (
+        f"cramps that interfere with your sleep ({SLEEP_WAKINGS} or more that wake you in "
+        f"7 days: the sources give no number, this app uses {SLEEP_WAKINGS})"
+    ),
 }
 PREFIX = "This is a reason to see a doctor"
 
@@ -58,7 +72,7 @@ class Sign:
     """One reason to see a doctor, and what in the diary shows it.
 
     Attributes:
-        kind: ``long``, ``symptoms``, ``walking``, ``frequent`` or ``sleep``.
+        kind: ``long``, ``symptoms``, ``walking``, ``exposure``, ``frequent`` or ``sleep``.
         seen: what the diary shows, in a phrase that names the sign.
         last: the day it was last seen (for the report).
     """
@@ -81,7 +95,7 @@ def entry_signs(cramp: Cramp) -> list[Sign]:
             Sign(
                 "long",
                 f"the cramp lasted {format_seconds(cramp.duration_seconds)}, "
-                "longer than 10 minutes",
+                "longer than 10 minutes, if exercise didn't ease it",
                 cramp.day,
             )
         )
@@ -92,6 +106,9 @@ def entry_signs(cramp: Cramp) -> list[Sign]:
         signs.append(
             Sign("walking", "you noted trouble walking or putting weight on the leg", cramp.day)
         )
+    exposures = [words for name, words in EXPOSURES.items() if name in cramp.symptoms]
+    if exposures:
+        signs.append(Sign("exposure", f"you noted {_and(exposures)} before it", cramp.day))
     return signs
 
 
@@ -107,7 +124,10 @@ def pattern_signs(cramp: Cramp, diary: Sequence[Cramp]) -> list[Sign]:
     if len(window) >= FREQUENT_CRAMPS:
         signs.append(
             Sign(
-                "frequent", f"{len(window)} cramps logged in 7 days: frequent leg cramps", cramp.day
+                "frequent",
+                f"{len(window)} cramps logged in 7 days: frequent leg cramps "
+                f"(the sources give no number, this app uses {FREQUENT_CRAMPS})",
+                cramp.day,
             )
         )
     woke = sum(1 for c in window if c.woke)
@@ -115,7 +135,8 @@ def pattern_signs(cramp: Cramp, diary: Sequence[Cramp]) -> list[Sign]:
         signs.append(
             Sign(
                 "sleep",
-                f"cramps woke you {woke} times in 7 days: cramps that interfere with your sleep",
+                f"cramps woke you {woke} times in 7 days: cramps that interfere with your sleep "
+                f"(the sources give no number, this app uses {SLEEP_WAKINGS})",
                 cramp.day,
             )
         )
@@ -173,6 +194,15 @@ def period_signs(diary: Sequence[Cramp]) -> list[Sign]:
                 walking[-1].day,
             )
         )
+    exposed = {
+        words: n
+        for name, words in EXPOSURES.items()
+        if (n := sum(name in c.symptoms for c in diary))
+    }
+    if exposed:
+        last = max(c.day for c in diary if set(c.symptoms) & set(EXPOSURES))
+        noted = [f"{words} with {plural(n, 'cramp')}" for words, n in exposed.items()]
+        signs.append(Sign("exposure", f"noted {_and(noted)}", last))
     most, end = most_in_window([c.at for c in diary])
     if most >= FREQUENT_CRAMPS and end is not None:
         signs.append(

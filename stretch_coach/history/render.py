@@ -3,8 +3,11 @@ as md, html, csv or json.
 
 Markdown and HTML come from one list of blocks (:func:`document`), so they say
 the same things in the same order; each renderer only decides how a block
-looks. The HTML page is self-contained and printable: inline CSS, an inline
-SVG chart, no scripts, fonts, images or links to fetch.
+looks. The HTML page comes from a Jinja2 template (``templates/report.html.j2``) with
+autoescaping, and is self-contained and printable: inline CSS, an inline SVG
+chart, no scripts, fonts, images or links to fetch. Text from the records
+(notes, titles) is data in every format: escaped in HTML and Markdown, never
+a formula in CSV, never a control character anywhere.
 """
 
 from __future__ import annotations
@@ -13,14 +16,19 @@ import csv
 import html
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from stretch_coach.history.redflags import ADVICE
 from stretch_coach.history.report import DAY_PARTS
 from stretch_coach.routine.durations import format_seconds
 from stretch_coach.words import plural
+
+if TYPE_CHECKING:
+    import jinja2
 
 FORMATS: tuple[str, ...] = ("md", "html", "csv", "json")
 #: How many of the latest weeks the chart and the week table show (the JSON has all).
@@ -310,105 +318,94 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# -- text from the records -------------------------------------------------
+
+
+#: Control characters (C0 but tab and newline, DEL, C1): in a terminal they can
+#: move the cursor, rewrite lines or reach the clipboard (OSC 52).
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)], "\ufffd")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every control character shown as U+FFFD, for a terminal or a file."""
+    return text.translate(_CONTROLS)
+
+
 # -- Markdown --------------------------------------------------------------
 
 
 def to_markdown(data: dict[str, Any]) -> str:
-    """The report as Markdown."""
-    lines = [f"# {TITLE}", ""]
+    """The report as Markdown; text from the records is escaped, never raw HTML."""
+    lines = [f"# {_md(TITLE)}", ""]
     for block in document(data):
         if isinstance(block, Heading):
-            lines += [f"## {block.text}", ""]
+            lines += [f"## {_md(block.text)}", ""]
         elif isinstance(block, Para):
-            lines += [block.text, ""]
+            lines += [_md(block.text), ""]
         elif isinstance(block, Facts):
-            lines += [f"- **{_label(label)}** {text}" for label, text in block.items] + [""]
+            lines += [f"- **{_md(_label(label))}** {_md(text)}" for label, text in block.items]
+            lines.append("")
         elif isinstance(block, Table):
-            lines.append("| " + " | ".join(block.headers) + " |")
+            lines.append("| " + " | ".join(_md_cell(h) for h in block.headers) + " |")
             lines.append("|" + "---|" * len(block.headers))
             lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
             lines.append("")
     return "\n".join(lines)
 
 
+def _md(text: str) -> str:
+    # Markdown passes raw HTML through: <, > and & become entities, which
+    # every Markdown renderer shows as the characters themselves.
+    return html.escape(safe_text(text), quote=False)
+
+
 def _md_cell(text: str) -> str:
-    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
+    return _md(" ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|"))
 
 
 # -- HTML ------------------------------------------------------------------
-
-_CSS = """
-body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111;
-       max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.5rem; margin-bottom: .25rem; }
-h2 { font-size: 1.15rem; margin-top: 1.6rem; border-bottom: 1px solid #999; }
-dl.facts dt { font-weight: 600; margin-top: .5rem; }
-dl.facts dd { margin: 0 0 0 1.2rem; }
-table { border-collapse: collapse; width: 100%; font-size: 9.5pt; margin: .5rem 0; }
-th, td { border: 1px solid #bbb; padding: .2rem .4rem; text-align: left; vertical-align: top; }
-th { background: #eee; }
-tr { break-inside: avoid; }
-svg { width: 100%; height: auto; }
-@page { margin: 15mm; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
-"""
-
-
-def to_html(data: dict[str, Any]) -> str:
-    """The report as one self-contained, printable HTML page."""
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(TITLE)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_esc(TITLE)}</h1>",
-    ]
-    for block in document(data):
-        if isinstance(block, Heading):
-            parts.append(f"<h2>{_esc(block.text)}</h2>")
-        elif isinstance(block, Para):
-            parts.append(f"<p>{_esc(block.text)}</p>")
-        elif isinstance(block, Facts):
-            parts.append('<dl class="facts">')
-            parts += [
-                f"<dt>{_esc(_label(label))}</dt><dd>{_esc(text)}</dd>"
-                for label, text in block.items
-            ]
-            parts.append("</dl>")
-        elif isinstance(block, Table):
-            parts.append(
-                "<table><thead><tr>"
-                + "".join(f"<th>{_esc(h)}</th>" for h in block.headers)
-                + "</tr></thead><tbody>"
-            )
-            parts += [
-                "<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in block.rows
-            ]
-            parts.append("</tbody></table>")
-        elif isinstance(block, Chart):
-            parts.append(_svg_chart(block))
-    parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
 
 _COLOURS = {"cramps": "#b5432f", "stretched": "#5b8fbf"}
 _SERIES = {"cramps": "cramps", "stretched": "days stretched (of 7)"}
 
 
-def _svg_chart(chart: Chart) -> str:
-    """Bars of cramps and of days stretched per week, with the start of regular stretching."""
+def to_html(data: dict[str, Any]) -> str:
+    """The report as one self-contained, printable HTML page (a Jinja2 template, autoescaped)."""
+    blocks: list[dict[str, Any]] = []
+    for block in document(data):
+        if isinstance(block, Heading):
+            blocks.append({"kind": "heading", "text": safe_text(block.text)})
+        elif isinstance(block, Para):
+            blocks.append({"kind": "para", "text": safe_text(block.text)})
+        elif isinstance(block, Facts):
+            items = [(safe_text(_label(k)), safe_text(v)) for k, v in block.items]
+            blocks.append({"kind": "facts", "facts": items})
+        elif isinstance(block, Table):
+            rows = [[safe_text(c) for c in row] for row in block.rows]
+            blocks.append({"kind": "table", "headers": block.headers, "rows": rows})
+        elif isinstance(block, Chart):
+            blocks.append({"kind": "chart", "chart": _chart(block)})
+    return _template("report.html.j2").render(title=TITLE, blocks=blocks)
+
+
+def _template(name: str) -> jinja2.Template:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,  # every page: text from records is data, never markup
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template(name)
+
+
+def _chart(chart: Chart) -> dict[str, Any] | None:
+    """The geometry of the week chart: bars of cramps and of days stretched, and where
+    regular stretching began. Numbers only; the template draws it."""
     weeks = chart.weeks
     if not weeks:
-        return ""
+        return None
     width, height = 720, 250
     left, right, top, bottom = 34, 8, 22, 46
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -421,56 +418,57 @@ def _svg_chart(chart: Chart) -> str:
     def y(value: float) -> float:
         return top + plot_h - plot_h * value / top_value
 
-    # Presentation attributes rather than CSS, so any SVG renderer draws the same.
-    out = [
-        (
-            f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-            'aria-label="Cramps and days stretched per week" font-size="10" fill="#333">'
-        ),
-        "<title>Cramps and days stretched per week</title>",
-    ]
-    for value in range(0, top_value + 1, step):
-        out.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" '
-            f'y2="{y(value):.1f}" stroke="#ddd"/>'
-        )
-        out.append(f'<text x="{left - 4}" y="{y(value) + 3:.1f}" text-anchor="end">{value}</text>')
+    def f(number: float) -> str:
+        return f"{number:.1f}"
+
+    bars = []
+    labels = []
+    began = None
     label_every = max(1, round(len(weeks) / 9))
     for i, week in enumerate(weeks):
         x = left + i * slot + slot * 0.1
-        for offset, value, css in (
-            (0, week["cramps"], "cramps"),
+        for offset, value, series in (
+            (0.0, week["cramps"], "cramps"),
             (bar, week["days_stretched"], "stretched"),
         ):
-            out.append(
-                f'<rect class="{css}" x="{x + offset:.1f}" y="{y(value):.1f}" width="{bar:.1f}" '
-                f'height="{plot_h * value / top_value:.1f}" fill="{_COLOURS[css]}"><title>week of '
-                f"{week['week']}: {value} {_SERIES[css]}</title></rect>"
+            bars.append(
+                {
+                    "series": series,
+                    "x": f(x + offset),
+                    "y": f(y(value)),
+                    "width": f(bar),
+                    "height": f(plot_h * value / top_value),
+                    "colour": _COLOURS[series],
+                    "week": week["week"],
+                    "value": value,
+                    "label": _SERIES[series],
+                }
             )
         if i % label_every == 0:
             day = date.fromisoformat(week["week"])
-            out.append(f'<text x="{x:.1f}" y="{height - bottom + 14}">{day.day} {day:%b}</text>')
+            labels.append({"x": f(x), "text": f"{day.day} {day:%b}"})
         if chart.began and week["week"] <= chart.began < _next_week(week["week"]):
-            out.append(
-                f'<line x1="{x - slot * 0.1:.1f}" x2="{x - slot * 0.1:.1f}" '
-                f'y1="{top - 6}" y2="{top + plot_h}" stroke="#333" stroke-width="1.5" '
-                'stroke-dasharray="4 3"/>'
-            )
-            out.append(
-                f'<text x="{x - slot * 0.1 + 3:.1f}" y="{top - 8}">regular stretching began</text>'
-            )
-    out.append(
-        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" '
-        f'y2="{top + plot_h}" stroke="#999"/>'
-    )
-    for x, css in ((left, "cramps"), (left + 80, "stretched")):
-        out.append(
-            f'<rect x="{x}" y="{height - 14}" width="10" height="10" '
-            f'fill="{_COLOURS[css]}"/><text x="{x + 14}" y="{height - 5}">'
-            f"{_SERIES[css]}</text>"
-        )
-    out.append("</svg>")
-    return "\n".join(out)
+            began = {"x": f(x - slot * 0.1), "text_x": f(x - slot * 0.1 + 3)}
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "top": top,
+        "right_edge": width - right,
+        "bottom_edge": top + plot_h,
+        "label_y": height - bottom + 14,
+        "grid": [
+            {"y": f(y(value)), "label_y": f(y(value) + 3), "value": value}
+            for value in range(0, top_value + 1, step)
+        ],
+        "bars": bars,
+        "labels": labels,
+        "began": began,
+        "legend": [
+            {"x": left, "colour": _COLOURS["cramps"], "label": _SERIES["cramps"]},
+            {"x": left + 80, "colour": _COLOURS["stretched"], "label": _SERIES["stretched"]},
+        ],
+    }
 
 
 def _next_week(monday: str) -> str:
@@ -494,14 +492,34 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP's list).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell no spreadsheet runs as a formula (OWASP's CSV-injection advice).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading ``'``, which spreadsheets show as text; a plain negative
+    number stays a number. Control characters are shown as U+FFFD.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + safe_text(value)
+    return safe_text(value)
+
+
 def to_csv(data: dict[str, Any]) -> str:
-    """The period's diary entries, one row each, for a spreadsheet."""
+    """The period's diary entries, one row each, for a spreadsheet (no cell is a formula)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for cramp in data["cramps"]:
         writer.writerow(
-            (
+            csv_cell(cell)
+            for cell in (
                 cramp["at"],
                 cramp["at"][:10],
                 cramp["at"][11:16],

@@ -99,15 +99,41 @@ def parse_when(text: str, *, field: str = "when", current: datetime | None = Non
         raise EntryError(field, f"{text!r} is not a date and time; {_WHEN_HINT}") from None
     if "T" not in cleaned.upper() and " " not in cleaned:
         raise EntryError(field, f"{text!r} has no time of day; {_WHEN_HINT}")
+    return check_moment(moment, field=field, text=text, current=current)
+
+
+def check_moment(
+    moment: datetime, *, field: str, text: str | None = None, current: datetime | None = None
+) -> datetime:
+    """The one rule for a recorded time, whether typed (``diary add``) or imported.
+
+    It must exist in UTC (what the history stores), lie in or after
+    :data:`EARLIEST_YEAR`, and not in the future (a few minutes of clock
+    difference allowed): a time in the year 9999 would otherwise win every
+    later merge.
+
+    Args:
+        moment: the time; a naive one means local time.
+        field: how to name the value in messages.
+        text: the value as given, for messages (default: ``moment`` in ISO 8601).
+        current: the time "now" is taken to be (for tests); default: the clock.
+
+    Returns:
+        ``moment``, aware.
+
+    Raises:
+        EntryError: saying which rule it breaks.
+    """
+    shown = repr(text) if text is not None else repr(moment.isoformat())
     try:
         moment = aware(moment)
         moment.astimezone(UTC)  # what the history stores: must exist in UTC too
     except (ValueError, OverflowError):
         raise EntryError(
-            field, f"{text!r} is out of the range of dates this program keeps"
+            field, f"{shown} is out of the range of dates this program keeps"
         ) from None
     if moment.year < EARLIEST_YEAR:
-        raise EntryError(field, f"{text!r} is before {EARLIEST_YEAR}; check the year")
+        raise EntryError(field, f"{shown} is before {EARLIEST_YEAR}; check the year")
     if moment - (current or now()) > _FUTURE_SLACK:
         raise EntryError(field, f"{moment:%Y-%m-%d %H:%M} is in the future; give when it happened")
     return moment

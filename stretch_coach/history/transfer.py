@@ -5,18 +5,24 @@ every diary entry (deleted ones marked, so a deletion travels too). Records
 keep their UUIDs, so importing the same file twice adds nothing twice (see
 :meth:`HistoryStore.merge` for which copy wins when both machines have one).
 
-An import file is checked completely before anything is written; the first
-problem is reported with where it is (``cramps[3].severity: ...``).
+Both directions stream: an export is written one record at a time, and an
+import is read one record at a time (:func:`iter_file`), so years of history
+never sit in memory whole. An import file is checked completely before
+anything is written (:func:`check_file`, a first pass), then merged in one
+transaction (a second pass): it is imported whole or not at all. The first
+problem is reported with where it is (``cramps[3].severity: ...``), by the
+same rules ``diary add`` applies (:mod:`stretch_coach.history.diary`,
+:func:`stretch_coach.history.times.check_moment`).
 """
 
 from __future__ import annotations
 
 import json
 import uuid as uuidlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from stretch_coach import __version__
 from stretch_coach.errors import UserError
@@ -28,17 +34,53 @@ from stretch_coach.history.store import HistoryStore
 FORMAT_NAME = "stretch-coach-history"
 FORMAT_VERSION = 1
 _STATUSES: tuple[Status, ...] = ("in_progress", *ENDINGS)
+#: The largest step number a routine can have, as the history stores it.
+MAX_STEP_INDEX = 2**31 - 1
+#: Longer numbers are not ours (and Python refuses to read 4,300 digits or more).
+_MAX_DIGITS = 30
+#: How much of the file is read at a time.
+_CHUNK = 1 << 20
 
 
 def export_document(store: HistoryStore) -> dict[str, Any]:
-    """Everything in ``store`` as the export file's JSON object."""
+    """The export file's JSON object, in memory (:func:`write_export` streams it)."""
+    return {**_export_header(), **store.export_records()}
+
+
+def _export_header() -> dict[str, Any]:
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "exported_at": times.now().isoformat(timespec="seconds"),
         "exported_by": f"stretch-coach {__version__}",
-        **store.export_records(),
     }
+
+
+def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int]:
+    """Write the export file to ``out`` one record at a time, laid out as ``json.dumps(indent=2)``.
+
+    Returns:
+        How many sessions and diary entries were written.
+    """
+    out.write("{\n")
+    for key, value in _export_header().items():
+        out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+    sessions = _write_list(out, "sessions", store.iter_export_sessions())
+    out.write(",\n")
+    cramps = _write_list(out, "cramps", store.iter_export_cramps())
+    out.write("\n}\n")
+    return sessions, cramps
+
+
+def _write_list(out: TextIO, key: str, records: Iterator[dict[str, Any]]) -> int:
+    out.write(f'  "{key}": [')
+    count = 0
+    for record in records:
+        text = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        out.write(("\n    " if count == 0 else ",\n    ") + text)
+        count += 1
+    out.write("\n  ]" if count else "]")
+    return count
 
 
 def parse_document(text: str, source: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -54,14 +96,13 @@ def parse_document(text: str, source: str) -> tuple[list[dict[str, Any]], list[d
     Raises:
         UserError: if the file is not a valid export.
     """
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise UserError(
-            f"{source}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
-            "give a file made by `stretch-coach export`"
-        ) from None
-    return check_document(document, source)
+    import io
+
+    sessions: list[dict[str, Any]] = []
+    cramps: list[dict[str, Any]] = []
+    for kind, record in _records(io.StringIO(text), source):
+        (sessions if kind == "session" else cramps).append(record)
+    return sessions, cramps
 
 
 def check_document(
@@ -72,34 +113,56 @@ def check_document(
     Raises:
         UserError: naming the first problem and where it is.
     """
-    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+    return parse_document(json.dumps(document), source)
+
+
+def check_file(path: Path) -> tuple[int, int]:
+    """Check a whole import file, one record at a time, before anything is written.
+
+    Returns:
+        How many sessions and diary entries it holds.
+
+    Raises:
+        UserError: naming the first problem and where it is.
+    """
+    counts = {"session": 0, "cramp": 0}
+    for kind, _ in iter_file(path):
+        counts[kind] += 1
+    return counts["session"], counts["cramp"]
+
+
+def iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The checked records of an import file, one at a time: ``("session" | "cramp", record)``.
+
+    A UTF-8 byte order mark at the start is accepted.
+
+    Raises:
+        UserError: naming the first problem and where it is (records before it
+            have already been given: merge them in a transaction).
+    """
+    try:
+        file = path.open(encoding="utf-8-sig")
+    except FileNotFoundError:
         raise UserError(
-            f'{source}: not a stretch-coach export (no "format": "{FORMAT_NAME}"); '
-            "give a file made by `stretch-coach export`"
-        )
-    version = document.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise UserError(f'{source}: "version" must be a whole number from 1')
-    if version > FORMAT_VERSION:
-        raise UserError(
-            f"{source}: made by a newer stretch-coach (export version {version}; "
-            f"this one reads up to {FORMAT_VERSION}); upgrade stretch-coach to import it"
-        )
-    sessions = [
-        _checked(source, f"sessions[{i}]", _session, item)
-        for i, item in enumerate(_list(document, "sessions", source))
-    ]
-    cramps = [
-        _checked(source, f"cramps[{i}]", _cramp, item)
-        for i, item in enumerate(_list(document, "cramps", source))
-    ]
-    return sessions, cramps
+            f"{path}: no such file; give the file `stretch-coach export` wrote"
+        ) from None
+    except OSError as err:
+        raise UserError(f"{path}: cannot read it ({err.strerror})") from None
+    with file:
+        try:
+            yield from _records(file, str(path))
+        except UnicodeDecodeError:
+            raise UserError(
+                f"{path}: not a text file; give a file made by `stretch-coach export`"
+            ) from None
+        except OSError as err:
+            raise UserError(f"{path}: cannot read it ({err.strerror})") from None
 
 
 def read_file(path: Path) -> str:
     """The text of an import file, or a one-line error."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UserError(
             f"{path}: no such file; give the file `stretch-coach export` wrote"
@@ -112,18 +175,182 @@ def read_file(path: Path) -> str:
         raise UserError(f"{path}: cannot read it ({err.strerror})") from None
 
 
+# -- reading the file a record at a time ------------------------------------------------
+
+
+class _NumberTooLong(Exception):
+    """A number with more digits than any the export writes."""
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise _NumberTooLong(f"a number of {len(text.lstrip('-'))} digits")
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    if len(text) > _MAX_DIGITS + 10:
+        raise _NumberTooLong(f"a number of {len(text)} characters")
+    return float(text)
+
+
+def _no_constant(name: str) -> object:
+    raise _NumberTooLong(f"{name} (not a number JSON allows)")
+
+
+_DECODER = json.JSONDecoder(
+    parse_int=_whole_number, parse_float=_decimal, parse_constant=_no_constant
+)
+
+
+class _Reader:
+    """JSON values read one at a time from a file, with where each problem is."""
+
+    def __init__(self, file: TextIO, source: str) -> None:
+        self._file = file
+        self.source = source
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self._line = 1  # the line the buffer's first character is on
+        self._line_start = 0  # where that line starts, relative to the buffer (may be < 0)
+
+    def _more(self) -> bool:
+        if self._eof:
+            return False
+        chunk = self._file.read(max(_CHUNK, len(self._buf) - self._pos))
+        if not chunk:
+            self._eof = True
+            return False
+        # Drop what has been read, keeping count of its lines for messages.
+        done = self._buf[: self._pos]
+        lines = done.count("\n")
+        if lines:
+            self._line += lines
+            self._line_start = done.rfind("\n") + 1 - self._pos
+        else:
+            self._line_start -= self._pos
+        self._buf = self._buf[self._pos :] + chunk
+        self._pos = 0
+        return True
+
+    def where(self, pos: int | None = None) -> str:
+        pos = self._pos if pos is None else pos
+        before = self._buf[:pos]
+        lines = before.count("\n")
+        column = pos - (before.rfind("\n") + 1) if lines else pos - self._line_start
+        return f"line {self._line + lines}, column {column + 1}"
+
+    def invalid(self, what: str, pos: int | None = None) -> UserError:
+        return UserError(
+            f"{self.source}: not valid JSON ({self.where(pos)}: {what}); "
+            "give a file made by `stretch-coach export`"
+        )
+
+    def peek(self) -> str:
+        """The next character that is not white space ('' at the end)."""
+        while True:
+            while self._pos < len(self._buf) and self._buf[self._pos] in " \t\r\n":
+                self._pos += 1
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._more():
+                return ""
+
+    def expect(self, char: str, what: str) -> None:
+        if self.peek() != char:
+            raise self.invalid(f"Expecting {what}")
+        self._pos += 1
+
+    def value(self, where: str) -> Any:
+        """The next JSON value, whole."""
+        self.peek()
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._buf, self._pos)
+            except json.JSONDecodeError as err:
+                if self._more():
+                    continue  # the value goes on past what was read
+                raise self.invalid(err.msg, err.pos) from None
+            except RecursionError:
+                raise UserError(f"{self.source}: {where}: nested too deeply") from None
+            except _NumberTooLong as err:
+                raise UserError(f"{self.source}: {where}: {err} is too long") from None
+            if end == len(self._buf) and self._more():
+                continue  # a number may go on past what was read
+            self._pos = end
+            return value
+
+
+def _records(file: TextIO, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Read the top-level object by hand, decoding each record on its own."""
+    reader = _Reader(file, source)
+    if reader.peek() != "{":
+        if reader.peek() == "":
+            raise reader.invalid("Expecting value")
+        raise UserError(
+            f'{source}: not a stretch-coach export (no "format": "{FORMAT_NAME}"); '
+            "give a file made by `stretch-coach export`"
+        )
+    reader.expect("{", "'{'")
+    header: dict[str, Any] = {}
+    first = True
+    while reader.peek() != "}":
+        if not first:
+            reader.expect(",", "',' delimiter")
+        first = False
+        if reader.peek() != '"':
+            raise reader.invalid("Expecting property name enclosed in double quotes")
+        key = reader.value("a key")
+        reader.expect(":", "':' delimiter")
+        if key in ("sessions", "cramps"):
+            _check_header(header, source)
+            yield from _list(reader, key)
+            header[key] = True
+        else:
+            header[key] = reader.value(key)
+    reader.expect("}", "'}'")
+    if reader.peek() != "":
+        raise reader.invalid("Extra data")
+    _check_header(header, source)
+
+
+def _check_header(header: Mapping[str, Any], source: str) -> None:
+    if header.get("format") != FORMAT_NAME:
+        raise UserError(
+            f'{source}: not a stretch-coach export (no "format": "{FORMAT_NAME}" before its '
+            "records); give a file made by `stretch-coach export`"
+        )
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise UserError(f'{source}: "version" must be a whole number from 1')
+    if version > FORMAT_VERSION:
+        raise UserError(
+            f"{source}: made by a newer stretch-coach (export version {version}; "
+            f"this one reads up to {FORMAT_VERSION}); upgrade stretch-coach to import it"
+        )
+
+
+def _list(reader: _Reader, key: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    kind, check = ("session", _session) if key == "sessions" else ("cramp", _cramp)
+    if reader.peek() != "[":
+        raise UserError(f'{reader.source}: "{key}" must be a list')
+    reader.expect("[", "'['")
+    index = 0
+    while reader.peek() != "]":
+        if index:
+            reader.expect(",", "',' delimiter")
+        where = f"{key}[{index}]"
+        yield kind, _checked(reader.source, where, check, reader.value(where))
+        index += 1
+    reader.expect("]", "']'")
+
+
 class _Bad(Exception):
     """A problem at a key inside one record."""
 
     def __init__(self, key: str, problem: str) -> None:
         super().__init__(f"{key}: {problem}")
-
-
-def _list(document: Mapping[str, Any], key: str, source: str) -> list[Any]:
-    value = document.get(key, [])
-    if not isinstance(value, list):
-        raise UserError(f'{source}: "{key}" must be a list')
-    return value
 
 
 def _checked(
@@ -135,6 +362,8 @@ def _checked(
         return check(item)
     except (_Bad, EntryError) as err:
         raise UserError(f"{source}: {where}.{err}") from None
+    except RecursionError:
+        raise UserError(f"{source}: {where}: nested too deeply") from None
 
 
 def _session(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,13 +373,17 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
     steps = item.get("steps", [])
     if not isinstance(steps, list):
         raise _Bad("steps", "must be a list")
+    started = _moment(item, "started_at")
+    ended = _moment(item, "ended_at") if item.get("ended_at") is not None else None
+    if ended is not None and ended < started:
+        raise _Bad("ended_at", f"{item['ended_at']!r} is before the session started")
     return {
         "uuid": _uuid(item),
         "routine_id": _text(item, "routine_id"),
         "title": _text(item, "title"),
         "content_hash": _text(item, "content_hash"),
-        "started_at": _moment(item, "started_at"),
-        "ended_at": _moment(item, "ended_at") if item.get("ended_at") is not None else None,
+        "started_at": started,
+        "ended_at": ended,
         "planned_seconds": _seconds(item, "planned_seconds"),
         "partial_seconds": _seconds(item, "partial_seconds", default=0.0),
         "status": status,
@@ -166,8 +399,12 @@ def _step(index: int, item: object) -> dict[str, Any]:
     if outcome not in ("done", "skipped"):
         raise _Bad(f"{where}.outcome", f"{outcome!r} is not done or skipped")
     step_index = item.get("step_index")
-    if not isinstance(step_index, int) or isinstance(step_index, bool) or step_index < 0:
-        raise _Bad(f"{where}.step_index", "must be a whole number from 0")
+    if (
+        not isinstance(step_index, int)
+        or isinstance(step_index, bool)
+        or not 0 <= step_index <= MAX_STEP_INDEX
+    ):
+        raise _Bad(f"{where}.step_index", f"must be a whole number from 0 to {MAX_STEP_INDEX}")
     try:
         return {
             "step_index": step_index,
@@ -199,10 +436,14 @@ def _cramp(item: Mapping[str, Any]) -> dict[str, Any]:
         note=diary.parse_note(item.get("note")),
         uuid=_uuid(item),
     )
+    created = _moment(item, "created_at")
+    updated = _moment(item, "updated_at")
+    if updated < created:
+        raise _Bad("updated_at", f"{item['updated_at']!r} is before the entry was made")
     return {
         "cramp": cramp,
-        "created_at": _moment(item, "created_at"),
-        "updated_at": _moment(item, "updated_at"),
+        "created_at": created,
+        "updated_at": updated,
         "deleted_at": _moment(item, "deleted_at") if item.get("deleted_at") is not None else None,
     }
 
@@ -234,6 +475,8 @@ def _moment(item: Mapping[str, Any], key: str) -> datetime:
     if not isinstance(value, str):
         raise _Bad(key, "expected an ISO 8601 date and time")
     try:
-        return times.aware(datetime.fromisoformat(value))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise _Bad(key, f"{value!r} is not an ISO 8601 date and time") from None
+    # The rule `diary add` applies: from 1900, never in the future.
+    return times.check_moment(moment, field=key, text=value)

@@ -35,6 +35,15 @@ from typing import TextIO
 
 from stretch_coach.coach import PreparedSession
 from stretch_coach.engine.driver import AsyncDriver
+from stretch_coach.engine.hearing import (
+    MOMENT,
+    can_speak,
+    drain,
+    prepare_speech,
+    ready,
+    sounds_after_end,
+    voice_notice,
+)
 from stretch_coach.engine.session import Session
 from stretch_coach.errors import EXIT_INTERRUPTED
 from stretch_coach.plain.keys import KeyInput
@@ -69,6 +78,7 @@ class PlainRunner:
         self._prepared: PreparedSession | None = None
         self._view: PlainView | None = None
         self._keys: KeyInput | None = None
+        self._voice_wanted = True
 
     @property
     def prepared(self) -> PreparedSession:
@@ -92,12 +102,14 @@ class PlainRunner:
 
     # -- running --------------------------------------------------------------------
 
-    def run(self, prepared: PreparedSession) -> int:
+    def run(self, prepared: PreparedSession, *, voice_wanted: bool = True) -> int:
         """Play ``prepared`` (from :mod:`stretch_coach.coach`); return the exit code.
 
         The exit code is 0, or 130 after Ctrl+C. The player is closed and the
-        recorder finished on every way out.
+        recorder finished on every way out. ``voice_wanted``: the settings ask
+        for a voice (if none can speak, the header says so).
         """
+        self._voice_wanted = voice_wanted
         self._prepared = prepared
         self._view = PlainView(
             prepared.session,
@@ -116,6 +128,16 @@ class PlainRunner:
     async def _main(self) -> int:
         self._loop = loop = asyncio.get_running_loop()
         session = self.session
+        player = self.prepared.player.inner
+        timeline = self.prepared.timeline
+        # Phrases rendered and measured first, then planned between the tones.
+        speech = (
+            await prepare_speech(player, timeline)
+            if self.prepared.player.voice and can_speak(player)
+            else None
+        )
+        session.set_speech(speech)
+        await ready(player)  # the first cue is not lost behind the player's start-up
         session.add_listener(self.view)
         session.add_listener(self.keys.on_event)
         driver = AsyncDriver(session, session.clock)
@@ -123,11 +145,17 @@ class PlainRunner:
         redraw: asyncio.Task[None] | None = None
         try:
             self._header()
+            if notice := voice_notice(player, wanted=self._voice_wanted):
+                self.view.line(notice)
             self.keys.start(loop)
             session.start()
             if self.view.live:
                 redraw = loop.create_task(self._redraw_loop())
             await driver.run()
+            if session.status == "finished":
+                # The end chime, the finish and "Well done" play to their end
+                # (at most their length and a moment) before the program exits.
+                await drain(player, sounds_after_end(timeline, speech) + MOMENT)
         finally:
             if redraw is not None:
                 redraw.cancel()
@@ -280,7 +308,7 @@ def run_plain(args: argparse.Namespace) -> int:
             on_audio_problem=runner.report_problem,
             on_history_problem=runner.report_problem,
         )
-        return runner.run(prepared)
+        return runner.run(prepared, voice_wanted=settings.voice and settings.audio != "none")
     finally:
         if cue_log is not None:
             cue_log.close()

@@ -2,8 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+#: Control characters (C0, DEL, C1) and the Unicode line separators: never
+#: printed raw, so nothing read from a file can move the cursor, recolour the
+#: terminal or write the clipboard (ESC, OSC 52), or break a message's one line.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: The control characters the format refuses in text: C0, DEL and C1.
+CONTROL_CHAR_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``).
+
+    Args:
+        text: anything that may have come from a file or a file name.
+    """
+    if not CONTROL_RE.search(text):
+        return text
+    return CONTROL_RE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, order=True)
@@ -26,8 +50,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        # The file name, the key and the message may all hold text from the
+        # file (or its name): shown escaped, on one line.
+        where = f"{printable(self.file)}:{self.line}:{self.column}"
+        message = printable(self.message)
+        return f"{where}: {printable(self.key)}: {message}" if self.key else f"{where}: {message}"
 
 
 class RoutineError(Exception):

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from stretch_coach.errors import UserError
 from stretch_coach.routine.errors import Problem, RoutineError
@@ -20,11 +21,13 @@ from stretch_coach.routine.loader import load_routine
 from stretch_coach.routine.model import (
     CUE_EVENTS,
     DEFAULT_CUES,
+    MAX_SEGMENTS,
     Include,
     PlannedStep,
     Routine,
     Sound,
     Step,
+    step_segments,
 )
 
 #: Most steps a routine may expand to through its includes.
@@ -42,6 +45,8 @@ class Entry:
     load_problems: tuple[Problem, ...] = ()  #: the file itself, or its id
     plan_problems: tuple[Problem, ...] = ()  #: its includes
     plan: tuple[PlannedStep, ...] = field(default=(), repr=False)
+    #: Its cautions and those of its includes (see :func:`cautions_of`).
+    cautions: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -82,6 +87,7 @@ class Library:
         self._by_path: dict[Path, Entry] = {}
         #: Files read for includes, besides the entries' own (what the entries depend on).
         self.read_files: set[Path] = set()
+        self._real: dict[Path, Path] = {}  # path -> its resolved path (each resolved once)
         for entry in entries:
             self._add(entry)
         for entry in self.entries:
@@ -108,7 +114,7 @@ class Library:
         return cls(entries, fallback)
 
     def _add(self, entry: Entry) -> None:
-        key = entry.path.resolve()
+        key = self._resolved(entry.path)
         if key in self._by_path:
             return
         self._by_path[key] = entry
@@ -131,11 +137,18 @@ class Library:
             return
         self._by_id[entry.id] = entry
 
+    def _resolved(self, path: Path) -> Path:
+        real = self._real.get(path)
+        if real is None:  # realpath alone: Path.resolve() also stats the file
+            real = self._real[path] = Path(os.path.realpath(path))
+        return real
+
     def _plan(self, entry: Entry) -> None:
         if entry.routine is None or entry.problems:
             return
         try:
             entry.plan = tuple(self.expand(entry.routine, entry.shown))
+            entry.cautions = self.cautions(entry.routine, entry.shown)
         except RoutineError as err:
             entry.plan_problems = err.problems
 
@@ -215,8 +228,49 @@ class Library:
                 ]
             )
         out: list[PlannedStep] = []
-        self._expand(routine, shown, (), out)
+        segments = 0
+        layers = (routine.cues,)
+        base = _sounds_of(layers)
+        for index, step in enumerate(routine.steps):
+            before = len(out)
+            self._expand_step(step, routine, shown, layers, out, base)
+            # The timeline's own bound, by its closed formula: what the timeline
+            # would refuse is refused here, at the step that passes it.
+            if isinstance(step, Step):
+                segments += step_segments(step)
+            else:
+                segments += sum(step_segments(p.step) for p in out[before:])
+            if segments > MAX_SEGMENTS:
+                raise RoutineError([_too_long(shown, index, step)])
         return out
+
+    def cautions(self, routine: Routine, shown: str) -> tuple[str, ...]:
+        """The routine's own caution lines, then each included routine's, each line once.
+
+        Included routines are taken in step order, each with its own includes
+        (recursively), so a routine that includes the step stretch keeps its
+        balance warning. Lines equal after collapsing white space count as one;
+        the first one's wording is kept.
+
+        Raises:
+            RoutineError: for an include that cannot be resolved (as :meth:`expand`).
+        """
+        lines: dict[str, str] = {}
+        done: set[Path | str] = set()
+
+        def walk(routine: Routine, shown: str) -> None:
+            key: Path | str = routine.path.resolve() if routine.path else routine.id
+            if key in done:  # included twice, or a cycle: its lines are in already
+                return
+            done.add(key)
+            for line in routine.caution:
+                lines.setdefault(" ".join(line.split()), line)
+            for step in routine.steps:
+                if isinstance(step, Include):
+                    walk(*self._resolve(step, routine, shown))
+
+        walk(routine, shown)
+        return tuple(lines.values())
 
     def _resolve(self, inc: Include, routine: Routine, shown: str) -> tuple[Routine, str]:
         """Find the routine an include names; raise RoutineError located at the include."""
@@ -265,7 +319,7 @@ class Library:
         include in *this* file that leads to it, so each file's messages point
         into that file.
         """
-        key: Path | str = routine.path.resolve() if routine.path else routine.id
+        key: Path | str = self._resolved(routine.path) if routine.path else routine.id
         if key in memo:
             return memo[key]
         stack = (*stack, key)
@@ -283,7 +337,7 @@ class Library:
             except RoutineError as err:
                 problems.extend(err.problems)
                 continue
-            target_key = target.path.resolve() if target.path else target.id
+            target_key = self._resolved(target.path) if target.path else target.id
             if target_key in stack:
                 names = [_name(k) for k in (*stack[stack.index(target_key) :], target_key)]
                 fail(f"includes form a cycle: {' -> '.join(names)}")
@@ -305,14 +359,44 @@ class Library:
         out: list[PlannedStep],
     ) -> None:
         layers = (routine.cues, *outer)
+        base = _sounds_of(layers)
         for step in routine.steps:
-            if isinstance(step, Include):
-                target, target_shown = self._resolve(step, routine, shown)
-                for _ in range(step.repeat):
-                    self._expand(target, target_shown, layers, out)
-                continue
-            sounds = {event: _choose(event, (step.cues, *layers)) for event in CUE_EVENTS}
-            out.append(PlannedStep(step, sounds, routine.id))
+            self._expand_step(step, routine, shown, layers, out, base)
+
+    def _expand_step(
+        self,
+        step: Step | Include,
+        routine: Routine,
+        shown: str,
+        layers: tuple[Mapping[str, Sound], ...],
+        out: list[PlannedStep],
+        base: Mapping[str, Sound],
+    ) -> None:
+        """Append ``step``'s planned steps; ``base`` is every event's sound from ``layers``."""
+        if isinstance(step, Include):
+            target, target_shown = self._resolve(step, routine, shown)
+            for _ in range(step.repeat):
+                self._expand(target, target_shown, layers, out)
+            return
+        # The layers' choice is the same for every step of a routine: made
+        # once, and shared by the steps with no cues of their own.
+        sounds = {**base, **step.cues} if step.cues else base
+        out.append(PlannedStep(step, sounds, routine.id))
+
+
+def _too_long(shown: str, index: int, step: Step | Include) -> Problem:
+    if isinstance(step, Include):
+        line, column, key = step.line, step.column, step.key
+    else:
+        line, column, key = step.line, step.column, f"steps[{index + 1}]"
+    return Problem(
+        shown,
+        max(line, 1),
+        max(column, 1),
+        key,
+        f"makes the routine longer than the {MAX_SEGMENTS} timed parts a routine may have "
+        "(holds, repetitions, rests and switches); split it into shorter routines",
+    )
 
 
 def _id_hint(ref: str, ids: Sequence[str]) -> str:
@@ -348,6 +432,18 @@ def _choose(event: str, layers: Sequence[Mapping[str, Sound]]) -> Sound:
     return Sound(DEFAULT_CUES[event])
 
 
+_DEFAULT_SOUNDS: Mapping[str, Sound] = MappingProxyType(
+    {event: Sound(DEFAULT_CUES[event]) for event in CUE_EVENTS}
+)
+
+
+def _sounds_of(layers: Sequence[Mapping[str, Sound]]) -> Mapping[str, Sound]:
+    """Every event's sound from ``layers`` (nearest first), then the defaults."""
+    if not any(layers):
+        return _DEFAULT_SOUNDS
+    return MappingProxyType({event: _choose(event, layers) for event in CUE_EVENTS})
+
+
 def _scan(folder: Path, origin: str) -> list[Entry]:
     return [_read(p, origin, str(p)) for p in routine_files(folder)]
 
@@ -370,3 +466,16 @@ def planned(entry: Entry) -> list[PlannedStep]:
     if not entry.valid:
         raise RoutineError(entry.problems)
     return list(entry.plan)
+
+
+def cautions_of(entry: Entry) -> tuple[str, ...]:
+    """Every caution of a valid entry: its own, then its includes' (format page,
+    "Cautions through includes"). Show these, not ``routine.caution``, wherever a
+    routine's cautions are shown or remembered as read.
+
+    Raises:
+        RoutineError: if the entry is invalid.
+    """
+    if not entry.valid:
+        raise RoutineError(entry.problems)
+    return entry.cautions

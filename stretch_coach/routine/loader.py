@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,15 @@ from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
 #: Largest routine file accepted.
 MAX_FILE_BYTES = 1024 * 1024
 
-_EXCLUSIVE = (("hold", "tempo"), ("hold", "duration"), ("tempo", "duration"), ("reps", "duration"))
+_EXCLUSIVE = (
+    ("hold", "tempo"),
+    ("hold", "duration"),
+    ("tempo", "duration"),
+    ("reps", "duration"),
+    ("hold", "phases"),
+    ("tempo", "phases"),
+    ("phases", "duration"),
+)
 _WORK_KEYS = ("hold", "reps", "tempo", "duration")
 
 
@@ -37,12 +48,24 @@ def load_routine(path: Path | str, shown_as: str | None = None) -> Routine:
     path = Path(path)
     name = shown_as or str(path)
     ctx = Context(name, path.parent)
-    text = _read_text(path, ctx)
-    if text is None:
-        raise RoutineError(ctx.problems)
-    routine = parse_routine(text, ctx, path)
+    try:
+        text = _read_text(path, ctx)
+        routine = None if text is None else parse_routine(text, ctx, path)
+    except RecursionError:
+        ctx.problem(Mark(1, 1), "", "nested too deeply to read; a routine needs only a few levels")
+        routine = None
+    except Exception as err:
+        # The fuzz tests assert this never happens; if it does, the library
+        # still lists every other routine, and the message asks for a report.
+        ctx.problem(
+            Mark(1, 1),
+            "",
+            f"could not be checked (an internal error: {type(err).__name__}); "
+            "please report this, with the file",
+        )
+        routine = None
     if routine is None:
-        raise RoutineError(ctx.problems)
+        raise RoutineError(ctx.all_problems())
     return routine
 
 
@@ -52,16 +75,18 @@ def _read_text(path: Path, ctx: Context) -> str | None:
         ctx.problem(start, "", "a routine file's name ends in .yaml or .yml")
         return None
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         ctx.problem(start, "", "no such file")
         return None
     except IsADirectoryError:
         ctx.problem(start, "", "is a folder, not a routine file")
         return None
-    except OSError as err:
-        ctx.problem(start, "", f"cannot read: {err.strerror or err}")
+    except NotARegularFile as err:
+        ctx.problem(start, "", f"is {err.what}, not a routine file")
+        return None
+    except (OSError, ValueError) as err:  # ValueError: a NUL in the name
+        ctx.problem(start, "", f"cannot read: {getattr(err, 'strerror', None) or err}")
         return None
     if len(data) > MAX_FILE_BYTES:
         ctx.problem(start, "", "file is larger than 1 MiB; a routine is a short text file")
@@ -74,6 +99,53 @@ def _read_text(path: Path, ctx: Context) -> str | None:
         column = err.start - (before.rfind(b"\n") + 1) + 1
         ctx.problem(Mark(line, column), "", "not UTF-8 text; save the file as UTF-8")
         return None
+
+
+class NotARegularFile(OSError):
+    """A path names a FIFO, a device or a socket: never read (it could block forever)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(errno.EINVAL, what)
+        self.what = what
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """Read at most ``limit`` bytes of ``path``, refusing anything but a regular file.
+
+    The file is opened non-blocking (opening a FIFO with no writer would
+    otherwise wait forever) and checked with ``fstat`` on the open descriptor,
+    so nothing can swap it between the check and the read.
+
+    Raises:
+        NotARegularFile: for a FIFO, a device or a socket.
+        OSError: if it cannot be opened or read (IsADirectoryError for a folder).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        if not stat.S_ISREG(mode):
+            what = (
+                "a named pipe (FIFO)"
+                if stat.S_ISFIFO(mode)
+                else "a socket"
+                if stat.S_ISSOCK(mode)
+                else "a device"
+            )
+            raise NotARegularFile(what)
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, min(limit - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine | None:
@@ -91,11 +163,11 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
 
     ok = spec.TOP.check_keys(ctx, root, "")
     values: dict[str, Any] = {}
-    for name, item in root.items():
+    for name in root:
         field = spec.TOP.fields.get(name)
         if field is None or name == "steps":
             continue
-        values[name] = field.kind.check(ctx, item, root.value_marks[name], name)
+        values[name] = spec.check_value(ctx, field.kind, root, name, name)
         ok = ok and values[name] is not INVALID
 
     defaults = (
@@ -145,6 +217,7 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
         caution=values.get("caution", ()),
         defaults=defaults,
         cues=values.get("cues", {}),
+        urgent=values.get("urgent", False),
     )
 
 
@@ -205,9 +278,18 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
                 f"{key}.{later}",
                 f"cannot be combined with {other!r}: a step has one kind",
             )
-    if "tempo" in keys and "reps" not in keys:
+    for paced in ("tempo", "phases"):
+        if paced in keys and "reps" not in keys:
+            ok = False
+            ctx.problem(at(paced), f"{key}.{paced}", f"paced reps need 'reps' as well as {paced!r}")
+    if "side" in keys and "sides" in keys:
         ok = False
-        ctx.problem(at("tempo"), f"{key}.tempo", "paced reps need 'reps' as well as 'tempo'")
+        later = max("side", "sides", key=lambda k: (at(k).line, at(k).column))
+        ctx.problem(
+            at(later),
+            f"{key}.{later}",
+            "give 'side' (one side: side: right) or 'sides' (each in turn), not both",
+        )
 
     kind = _kind_of(keys)
     if "prompts" in keys and kind is not StepKind.TIMED:
@@ -224,12 +306,12 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         )
 
     fields: dict[str, Any] = {}
-    for name, item in value.items():
+    for name in value:
         field = spec.STEP.fields.get(name)
         if field is None or name in ("include", "repeat"):
             continue
         field_kind = spec.WORK if (name == "rest" and kind is StepKind.REST) else field.kind
-        fields[name] = field_kind.check(ctx, item, value.value_marks[name], f"{key}.{name}")
+        fields[name] = spec.check_value(ctx, field_kind, value, name, f"{key}.{name}")
         ok = ok and fields[name] is not INVALID
 
     duration, prompts = fields.get("duration"), fields.get("prompts", ())
@@ -254,7 +336,8 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         instructions=fields.get("instructions"),
         hold=fields.get("hold"),
         reps=fields.get("reps", 1 if kind is StepKind.HOLD else None),
-        tempo=fields.get("tempo"),
+        # a repetition of phases lasts the sum of their times (the format's T)
+        tempo=sum(p.time for p in fields["phases"]) if "phases" in fields else fields.get("tempo"),
         duration=fields["rest"] if kind is StepKind.REST else fields.get("duration"),
         sides=fields.get("sides", ()),
         sets=fields.get("sets", 1),
@@ -263,10 +346,13 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         switch=fields.get("switch", defaults.switch),
         prepare=fields.get("prepare", defaults.prepare),
         say=fields.get("say"),
+        side=fields.get("side"),
+        phases=tuple(fields.get("phases", ())),
         prompts=tuple(sorted(fields.get("prompts", ()), key=lambda p: p.at)),
         cues=fields.get("cues", {}),
         voice=defaults.voice,
         line=mark.line,
+        column=mark.column,
     )
 
 
@@ -277,6 +363,8 @@ def _only(value: YMap, *names: str) -> YMap:
             out[name] = value[name]
             out.key_marks[name] = value.key_marks[name]
             out.value_marks[name] = value.value_marks[name]
+            if name in value.raws:
+                out.raws[name] = value.raws[name]
     return out
 
 
@@ -286,7 +374,7 @@ def _kind_of(keys: set[str]) -> StepKind:
     if "duration" in keys:
         return StepKind.TIMED
     if "reps" in keys:
-        return StepKind.PACED if "tempo" in keys else StepKind.COUNTED
+        return StepKind.PACED if "tempo" in keys or "phases" in keys else StepKind.COUNTED
     if "rest" in keys:
         return StepKind.REST
     return StepKind.MANUAL

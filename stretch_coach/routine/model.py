@@ -8,15 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-#: The cue events of the format, in the order the format page lists them.
+#: The cue events of the format, in the order the format page lists them
+#: (``phase``, the event of a repetition's later phases, from its Phases section).
 CUE_EVENTS: tuple[str, ...] = (
     "prepare",
     "start",
     "rep",
+    "phase",
     "countdown",
     "halfway",
     "switch",
     "end",
+    "manual",
     "finish",
 )
 #: Default sound of each event.
@@ -24,16 +27,18 @@ DEFAULT_CUES: Mapping[str, str] = MappingProxyType(
     {
         "prepare": "beep",
         "start": "go",
-        "rep": "tick",
+        "rep": "tock",
+        "phase": "tick",
         "countdown": "tick",
         "halfway": "beep",
         "switch": "switch",
         "end": "chime",
+        "manual": "beep",
         "finish": "finish",
     }
 )
 #: Sounds shipped with stretch-coach.
-SHIPPED_SOUNDS: tuple[str, ...] = ("beep", "tick", "go", "chime", "switch", "finish")
+SHIPPED_SOUNDS: tuple[str, ...] = ("beep", "tick", "tock", "go", "chime", "switch", "finish")
 
 
 class StepKind(enum.Enum):
@@ -76,6 +81,15 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class Phase:
+    """One phase of every repetition of a paced-reps step (lift 1 s, lower 3 s)."""
+
+    say: str
+    time: float
+    sound: Sound | None = None  #: its own sound; wins over the ``phase`` cue
+
+
+@dataclass(frozen=True)
 class Step:
     """One step of a routine, with its routine's defaults applied."""
 
@@ -84,7 +98,7 @@ class Step:
     instructions: str | None = None
     hold: float | None = None
     reps: int | None = None
-    tempo: float | None = None
+    tempo: float | None = None  #: with phases, the sum of their times
     duration: float | None = None  #: timed activity length, or a rest step's length
     sides: tuple[str, ...] = ()
     sets: int = 1
@@ -97,10 +111,37 @@ class Step:
     cues: Mapping[str, Sound] = field(default_factory=dict)
     voice: bool = True
     line: int = 0  #: where the step starts in its file
+    column: int = 0
+    side: str | None = None  #: the one side a one-sided exercise works (no switch, no time)
+    phases: tuple[Phase, ...] = ()  #: paced reps: the phases of every repetition
 
     @property
     def side_count(self) -> int:
         return max(1, len(self.sides))
+
+
+#: Most segments (timed parts) a routine's timeline may have: bounds memory and
+#: time for absurd routines. The timeline refuses more; validate says so first.
+MAX_SEGMENTS = 200_000
+
+
+def step_segments(step: Step) -> int:
+    """How many segments the timeline lays out for ``step``, at most, without laying them out.
+
+    The closed form of the timeline's layout (stretch_coach.timeline): a
+    prepare, then per set (a set rest between sets) per side (a switch between
+    sides) the work: holds with a rest between them, one segment per paced
+    repetition, or one for an activity or an untimed step. A pause of 0 is
+    skipped there, so the timeline may have fewer.
+    """
+    k = step.side_count
+    if step.kind is StepKind.HOLD:
+        work = 2 * (step.reps or 1) - 1
+    elif step.kind is StepKind.PACED:
+        work = step.reps or 0
+    else:
+        work = 1
+    return 1 + step.sets * (k * work + (k - 1)) + (step.sets - 1)
 
 
 @dataclass(frozen=True)
@@ -138,6 +179,8 @@ class Routine:
     caution: tuple[str, ...] = ()
     defaults: Defaults = Defaults()
     cues: Mapping[str, Sound] = field(default_factory=dict)
+    #: For use in the moment (cramp relief): cautions go on the session screen, not before it.
+    urgent: bool = False
 
     @property
     def has_includes(self) -> bool:

@@ -9,24 +9,31 @@ types, ranges or names.
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stretch_coach.routine.durations import (
+    DURATION_LIMIT_PATTERN,
     DURATION_PATTERN,
     MAX_DURATION,
     DurationError,
     parse_duration,
+    shorten,
 )
-from stretch_coach.routine.errors import Problem
-from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Prompt, Sound
+from stretch_coach.routine.errors import CONTROL_CHAR_RE, Problem
+from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Phase, Prompt, Sound
 from stretch_coach.routine.yamlread import Mark, YList, YMap
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 _SLUG_RE = re.compile(SLUG_PATTERN)
+#: Most problems kept for one file: enough to fix a file by, few enough that a
+#: 1 MiB file of mistakes is judged (and printed) in well under a second.
+MAX_PROBLEMS = 100
 
 
 class Invalid:
@@ -38,15 +45,46 @@ INVALID = Invalid()
 
 @dataclass
 class Context:
-    """Where a check happens: the file, its folder, and the problems found so far."""
+    """Where a check happens: the file, its folder, and the problems found so far.
+
+    Past :data:`MAX_PROBLEMS`, problems are counted but not kept; :meth:`all_problems`
+    ends with one line saying how many more there are.
+    """
 
     file: str
     folder: Path
     problems: list[Problem] = field(default_factory=list)
+    dropped: int = 0
+    _last: Mark = field(default=Mark(1, 1), init=False, repr=False)
+
+    @property
+    def full(self) -> bool:
+        """Whether further problems are only counted (so need no wording)."""
+        return len(self.problems) >= MAX_PROBLEMS
 
     def problem(self, mark: Mark, key: str, message: str) -> Invalid:
-        self.problems.append(Problem(self.file, mark.line, mark.column, key, message))
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.dropped += 1
+            if mark > self._last:  # marks are (line, column) tuples
+                self._last = mark
+        else:
+            self.problems.append(Problem(self.file, mark.line, mark.column, key, message))
         return INVALID
+
+    def all_problems(self) -> list[Problem]:
+        """The problems kept, and a last one counting those that were not."""
+        if not self.dropped:
+            return list(self.problems)
+        last = max([self._last, *(Mark(p.line, p.column) for p in self.problems)])
+        more = Problem(
+            self.file,
+            last.line,
+            last.column,
+            "",
+            f"and {self.dropped} more problem{'s' if self.dropped != 1 else ''} "
+            "not shown; fix the ones above first",
+        )
+        return [*self.problems, more]
 
 
 def describe(value: Any) -> str:
@@ -72,36 +110,87 @@ class Kind:
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         raise NotImplementedError
 
+    def as_written(self, raw: str) -> bool:
+        """Whether to check the text ``raw`` as written instead of what YAML made of it.
+
+        Called only for a scalar YAML converted (a number, a yes/no, a null).
+        """
+        return False
+
     def schema(self) -> dict[str, Any]:
         raise NotImplementedError
 
 
-class Text(Kind):
-    """Text; numbers are taken as their text (``title: 300`` is fine)."""
+#: Control characters a multi-line text field may hold: newline and tab.
+_LAYOUT = frozenset("\n\t")
+_CONTROL_NAMES = {0x09: "a tab", 0x0A: "a line break", 0x0D: "a carriage return", 0x1B: "ESC"}
 
-    def __init__(self, one_line: bool = False) -> None:
-        self.one_line = one_line
+
+class Text(Kind):
+    """Text, exactly as written: ``title: 1:30`` is "1:30", ``name: 010`` is "010".
+
+    Control characters (C0, DEL, C1) are refused; ``multi_line`` text
+    (description, instructions) may hold newlines and tabs.
+    """
+
+    def __init__(self, multi_line: bool = False) -> None:
+        self.multi_line = multi_line
+
+    def as_written(self, raw: str) -> bool:
+        return True
 
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
         if not isinstance(value, str):
             return ctx.problem(mark, key, f"expected text, got {describe(value)}")
-        value = value.strip()
-        if not value:
+        if not value.strip():
             return ctx.problem(mark, key, "must not be empty")
-        if self.one_line and "\n" in value:
-            return ctx.problem(mark, key, "must be one line of text")
-        return value
+        # Spaces and line breaks around the text are not part of it (a folded
+        # '>' block ends in one); any other control character is an error.
+        for found in CONTROL_CHAR_RE.finditer(value.strip(" \n")):
+            char = found.group()
+            if self.multi_line and char in _LAYOUT:
+                continue
+            if char in _LAYOUT:
+                return ctx.problem(
+                    mark,
+                    key,
+                    f"must be one line of text: it holds {_CONTROL_NAMES[ord(char)]} "
+                    "(only description and instructions may have more than one line)",
+                )
+            code = ord(char)
+            name = _CONTROL_NAMES.get(code)
+            return ctx.problem(
+                mark,
+                key,
+                f"holds the control character U+{code:04X}{f' ({name})' if name else ''}; "
+                "remove it (text may not hold control characters)",
+            )
+        return value.strip()
 
     def schema(self) -> dict[str, Any]:
-        text: dict[str, Any] = {"type": "string", "minLength": 1}
-        if self.one_line:
-            text["pattern"] = "^[^\\n]*$"
-        return {"anyOf": [text, {"type": "number"}]}
+        # Any scalar: YAML 1.1 (here) and 1.2 (most editors) disagree on what
+        # 1:30, 010 or yes are, and the format takes every one as the text written.
+        if self.multi_line:
+            text = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+        else:
+            # One line between any white space at either end (a folded '>' block
+            # ends in a newline; the loader strips it): no control character in it.
+            controls = "\\u0000-\\u001f\\u007f-\\u009f"
+            word, gap = f"[^\\s{controls}]+", f"[^\\S{controls}]+"
+            text = f"^[ \\n]*(?:{word}(?:{gap}{word})*)?[ \\n]*$"
+        return {
+            "type": ["string", "number", "boolean", "null"],
+            "allOf": [
+                {"pattern": text},
+                {"pattern": "\\S"},
+            ],
+        }
 
 
 class Slug(Kind):
+    def as_written(self, raw: str) -> bool:
+        return True
+
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         if not isinstance(value, str) or not _SLUG_RE.match(value):
             shown = describe(value) if not isinstance(value, str) else repr(value)
@@ -114,7 +203,13 @@ class Slug(Kind):
         return value
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "string", "pattern": SLUG_PATTERN}
+        # id: 2024 is the id "2024" (a whole number is always a valid id).
+        return {
+            "anyOf": [
+                {"type": "string", "pattern": SLUG_PATTERN},
+                {"type": "integer", "minimum": 0},
+            ]
+        }
 
 
 class FormatVersion(Kind):
@@ -135,14 +230,22 @@ class Integer(Kind):
     def __init__(self, minimum: int, maximum: int) -> None:
         self.minimum, self.maximum = minimum, maximum
 
+    def as_written(self, raw: str) -> bool:
+        return ":" in raw  # YAML 1.1's base 60 (reps: 1:30 is 90): not a count
+
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            return ctx.problem(mark, key, f"expected a whole number, got {describe(value)}")
+            got = (
+                repr(shorten(value)) if isinstance(value, str) and ":" in value else describe(value)
+            )
+            return ctx.problem(mark, key, f"expected a whole number, got {got}")
         if not self.minimum <= value <= self.maximum:
             return ctx.problem(
-                mark, key, f"{value} is out of range: use {self.minimum} to {self.maximum}"
+                mark,
+                key,
+                f"{shorten(value)} is out of range: use {self.minimum} to {self.maximum}",
             )
         return value
 
@@ -166,6 +269,10 @@ class Duration(Kind):
     def __init__(self, work: bool) -> None:
         self.work = work
 
+    def as_written(self, raw: str) -> bool:
+        # m:ss as written, so unquoted 1:5 is refused like quoted (YAML 1.1 makes it 65)
+        return ":" in raw
+
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         try:
             seconds = parse_duration(value)
@@ -178,12 +285,18 @@ class Duration(Kind):
     def schema(self) -> dict[str, Any]:
         number: dict[str, Any] = {"type": "number", "maximum": MAX_DURATION}
         number["exclusiveMinimum" if self.work else "minimum"] = 0
-        return {"anyOf": [number, {"type": "string", "pattern": DURATION_PATTERN}]}
+        patterns = [{"pattern": DURATION_PATTERN}, {"pattern": DURATION_LIMIT_PATTERN}]
+        if self.work:
+            patterns.append({"pattern": "[1-9]"})  # some digit other than 0: more than 0
+        return {"anyOf": [number, {"type": "string", "allOf": patterns}]}
 
 
 class ListOf(Kind):
-    def __init__(self, item: Kind, min_items: int = 0, unique: bool = False) -> None:
+    def __init__(
+        self, item: Kind, min_items: int = 0, unique: bool = False, max_items: int | None = None
+    ) -> None:
         self.item, self.min_items, self.unique = item, min_items, unique
+        self.max_items = max_items
 
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         if not isinstance(value, YList):
@@ -193,8 +306,16 @@ class ListOf(Kind):
             )
         if len(value) < self.min_items:
             return ctx.problem(mark, key, f"needs at least {self.min_items} items")
+        if self.max_items is not None and len(value) > self.max_items:
+            return ctx.problem(mark, key, f"takes at most {self.max_items} items")
+        raws = value.item_raws
         items = [
-            self.item.check(ctx, item, value.item_marks[i], f"{key}[{i + 1}]")
+            self.item.check(
+                ctx,
+                raws[i] if i in raws and self.item.as_written(raws[i]) else item,
+                value.item_marks[i],
+                f"{key}[{i + 1}]",
+            )
             for i, item in enumerate(value)
         ]
         if any(item is INVALID for item in items):
@@ -213,6 +334,8 @@ class ListOf(Kind):
         out: dict[str, Any] = {"type": "array", "items": self.item.schema()}
         if self.min_items:
             out["minItems"] = self.min_items
+        if self.max_items is not None:
+            out["maxItems"] = self.max_items
         if self.unique:
             out["uniqueItems"] = True
         return out
@@ -227,6 +350,13 @@ class SoundRef(Kind):
         value = value.strip()
         if value in SHIPPED_SOUNDS or value == "none":
             return Sound(value)
+        control = CONTROL_CHAR_RE.search(value)
+        if control:
+            return ctx.problem(
+                mark,
+                key,
+                f"a sound's name may not hold the control character U+{ord(control.group()):04X}",
+            )
         if not value.lower().endswith(".wav"):
             near = difflib.get_close_matches(value, [*SHIPPED_SOUNDS, "none"], n=1)
             hint = f"did you mean {near[0]!r}? " if near else ""
@@ -244,15 +374,24 @@ class SoundRef(Kind):
             return ctx.problem(
                 mark, key, f"{value!r} is outside the routine's folder; keep sounds beside it"
             )
-        if not target.is_file():
+        try:
+            mode = target.stat().st_mode  # stat, never open: a FIFO would block
+        except OSError:
             return ctx.problem(mark, key, f"sound file {value!r} not found beside the routine")
+        if not stat.S_ISREG(mode):
+            return ctx.problem(mark, key, f"{value!r} is not a file; a sound is a .wav file")
         return Sound(value, target)
 
     def schema(self) -> dict[str, Any]:
+        # ECMA-262 only (no inline flags such as (?i)): editors' validators use it.
         return {
             "anyOf": [
                 {"enum": [*SHIPPED_SOUNDS, "none"]},
-                {"type": "string", "pattern": "(?i)^[^/\\\\~].*\\.wav$"},
+                {
+                    "type": "string",
+                    "pattern": "^[^/\\\\~\\u0000-\\u001f\\u007f-\\u009f]"
+                    "[^\\u0000-\\u001f\\u007f-\\u009f]*\\.[wW][aA][vV]$",
+                },
             ]
         }
 
@@ -279,11 +418,11 @@ class Mapping(Kind):
             return ctx.problem(mark, key, f"expected a mapping of keys, got {describe(value)}")
         out: dict[str, Any] = {}
         ok = self.check_keys(ctx, value, key)
-        for name, item in value.items():
+        for name in value:
             spec = self.fields.get(name)
             if spec is None:
                 continue
-            checked = spec.kind.check(ctx, item, value.value_marks[name], _join(key, name))
+            checked = check_value(ctx, spec.kind, value, name, _join(key, name))
             if checked is INVALID:
                 ok = False
             out[name] = checked
@@ -295,7 +434,12 @@ class Mapping(Kind):
         for name in value:
             if name not in self.fields:
                 ok = False
-                ctx.problem(value.key_marks[name], _join(key, name), unknown_key(name, self.names))
+                # a full context only counts: no need to find the nearest key
+                if ctx.full:
+                    ctx.problem(value.key_marks[name], "", "")
+                else:
+                    message = unknown_key(name, tuple(self.names))
+                    ctx.problem(value.key_marks[name], _join(key, name), message)
         for spec in self.fields.values():
             if spec.required and spec.name not in value:
                 ok = False
@@ -328,16 +472,16 @@ class CueMap(Kind):
             )
         out: dict[str, Sound] = {}
         ok = True
-        for event, sound in value.items():
+        for event in value:
             if event not in CUE_EVENTS:
                 ok = False
                 ctx.problem(
                     value.key_marks[event],
                     _join(key, event),
-                    unknown_key(event, CUE_EVENTS, "cue event"),
+                    "" if ctx.full else unknown_key(event, CUE_EVENTS, "cue event"),
                 )
                 continue
-            checked = SOUND.check(ctx, sound, value.value_marks[event], _join(key, event))
+            checked = check_value(ctx, SOUND, value, event, _join(key, event))
             if checked is INVALID:
                 ok = False
             else:
@@ -352,11 +496,22 @@ class CueMap(Kind):
         }
 
 
-def unknown_key(name: str, allowed: Any, what: str = "key") -> str:
-    near = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
+@functools.lru_cache(maxsize=1024)
+def unknown_key(name: str, allowed: tuple[str, ...], what: str = "key") -> str:
+    """Say that ``name`` is unknown, with the nearest of ``allowed`` when one is near."""
+    near = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
     if near:
         return f"unknown {what}; did you mean {near[0]!r}?"
     return f"unknown {what}; expected one of: {', '.join(allowed)}"
+
+
+def check_value(ctx: Context, kind: Kind, container: YMap, name: str, key: str) -> Any:
+    """Check ``container[name]`` as ``kind``, taking the text as written where it asks."""
+    value = container[name]
+    raw = container.raws.get(name)
+    if raw is not None and kind.as_written(raw):
+        value = raw
+    return kind.check(ctx, value, container.value_marks[name], key)
 
 
 def _join(path: str, name: str) -> str:
@@ -365,7 +520,8 @@ def _join(path: str, name: str) -> str:
 
 SOUND = SoundRef()
 TEXT = Text()
-LINE = Text(one_line=True)
+#: description and instructions: may run over several lines
+LONG_TEXT = Text(multi_line=True)
 PAUSE = Duration(work=False)
 WORK = Duration(work=True)
 
@@ -382,6 +538,23 @@ class PromptKind(Mapping):
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         checked = super().check(ctx, value, mark, key)
         return checked if checked is INVALID else Prompt(checked["at"], checked["say"])
+
+
+class PhaseKind(Mapping):
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                Field("say", TEXT, "the phase's name, shown and spoken (e.g. lift)", required=True),
+                Field("time", WORK, "how long the phase lasts", required=True),
+                Field("sound", SOUND, "its own sound (default: the 'phase' cue)"),
+            ]
+        )
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        checked = super().check(ctx, value, mark, key)
+        if checked is INVALID:
+            return checked
+        return Phase(checked["say"], checked["time"], checked.get("sound"))
 
 
 DEFAULTS = Mapping(
@@ -405,11 +578,11 @@ DEFAULTS = Mapping(
 )
 
 #: Keys that decide a step's kind.
-KIND_KEYS = ("hold", "reps", "tempo", "duration", "rest", "include")
+KIND_KEYS = ("hold", "reps", "tempo", "phases", "duration", "rest", "include")
 
 STEP_FIELDS = [
     Field("name", TEXT, "the step's name; required except on rest steps (default 'Rest')"),
-    Field("instructions", TEXT, "what to do; shown, and spoken when voice is on"),
+    Field("instructions", LONG_TEXT, "what to do; shown, and spoken when voice is on"),
     Field("hold", WORK, "hold step: how long each hold lasts"),
     Field(
         "reps",
@@ -440,6 +613,12 @@ STEP_FIELDS = [
         "timed activity only: things to say at offsets of each activity",
     ),
     Field("cues", CueMap(), "sound overrides for this step"),
+    Field("side", TEXT, "the one side a one-sided exercise works (instead of sides)"),
+    Field(
+        "phases",
+        ListOf(PhaseKind(), min_items=2, max_items=4),
+        "paced reps, instead of tempo: 2 to 4 phases of every repetition",
+    ),
 ]
 INCLUDE_FIELDS = [
     Field(
@@ -457,8 +636,8 @@ TOP = Mapping(
         Field(
             "id", Slug(), "default: the file name without its extension; unique within a library"
         ),
-        Field("summary", LINE, "one line shown under the title"),
-        Field("description", TEXT, "longer explanation"),
+        Field("summary", TEXT, "one line shown under the title"),
+        Field("description", LONG_TEXT, "longer explanation"),
         Field("tags", ListOf(TEXT), "e.g. bedtime, cool-down, calf"),
         Field("author", TEXT, "who wrote the routine"),
         Field("source", TEXT, "where the advice comes from"),
@@ -466,6 +645,12 @@ TOP = Mapping(
         Field("defaults", DEFAULTS, "defaults for every step of this routine"),
         Field("cues", CueMap(), "routine-wide sound overrides"),
         Field("steps", ListOf(STEP, min_items=1), "the steps, run in order", required=True),
+        Field(
+            "urgent",
+            Boolean(),
+            "for use in the moment (cramp relief): cautions show on the session screen "
+            "instead of on a screen to dismiss first (default false)",
+        ),
     ]
 )
 
@@ -477,13 +662,20 @@ def _present(*names: str) -> dict[str, Any]:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a routine file, drawn from the tables above."""
     step = STEP.schema()
-    not_kind_keys = {"not": {"anyOf": [_present(k) for k in ("hold", "reps", "tempo", "duration")]}}
+    work_keys = ("hold", "reps", "tempo", "phases", "duration")
+    not_kind_keys = {"not": {"anyOf": [_present(k) for k in work_keys]}}
     step["allOf"] = [
         # The kinds that exclude each other.
         {"not": _present("hold", "tempo")},
         {"not": _present("hold", "duration")},
         {"not": _present("tempo", "duration")},
         {"not": _present("reps", "duration")},
+        {"not": _present("hold", "phases")},
+        {"not": _present("tempo", "phases")},
+        {"not": _present("phases", "duration")},
+        {"not": _present("side", "sides")},
+        # phases make paced reps, which need reps.
+        {"if": _present("phases"), "then": _present("reps")},
         # include takes nothing but repeat; repeat only goes with include.
         {"if": _present("include"), "then": {"propertyNames": {"enum": ["include", "repeat"]}}},
         {"if": _present("repeat"), "then": _present("include")},
@@ -491,6 +683,11 @@ def json_schema() -> dict[str, Any]:
         {"if": _present("tempo"), "then": _present("reps")},
         # prompts belong to timed activities.
         {"if": _present("prompts"), "then": _present("duration")},
+        # a rest step of its own is work: more than 0.
+        {
+            "if": {**_present("rest"), **not_kind_keys},
+            "then": {"properties": {"rest": WORK.schema()}},
+        },
         # name is required except on rest steps and includes.
         {"anyOf": [_present("name"), _present("include"), {**_present("rest"), **not_kind_keys}]},
     ]

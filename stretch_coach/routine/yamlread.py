@@ -9,13 +9,18 @@ composer and constructor, so that in one pass, with bounded memory and stack:
 * nesting deeper than :data:`MAX_DEPTH` is refused before it can exhaust a stack;
 * aliases share the anchored value instead of copying it, so an "alias bomb"
   costs no more memory than the file itself;
-* a second document is reported.
+* a second document is reported;
+* every scalar YAML converted (``010``, ``1:30``, ``yes``, ``~``) keeps the text
+  it was written as, so the format's text fields take it as written;
+* a character YAML cannot read (a NUL, an ESC), and YAML's own syntax errors,
+  are reported at their real line and column, in plain words.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -23,6 +28,8 @@ try:  # libyaml is several times faster; PyYAML's wheels ship it.
     _Parser: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - pure-Python PyYAML
     _Parser = yaml.SafeLoader
+#: The safe resolver's implicit tags, by first character (as Resolver.resolve reads them).
+_RESOLVERS: dict[str, list[tuple[str, Any]]] = yaml.SafeLoader.yaml_implicit_resolvers
 
 #: Deepest nesting of mappings and lists accepted (a routine needs about 6).
 MAX_DEPTH = 32
@@ -34,35 +41,45 @@ _SCALAR_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "t
 _MERGE_TAG = f"{_STD}merge"
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A 1-based line and column in the file."""
+class Mark(NamedTuple):
+    """A 1-based line and column in the file (a tuple: made once per value, cheaply)."""
 
     line: int
     column: int
 
 
 class YMap(dict[str, Any]):
-    """A YAML mapping: a ``dict`` that also knows where its keys and values are."""
+    """A YAML mapping: a ``dict`` that also knows where its keys and values are.
 
-    __slots__ = ("key_marks", "mark", "value_marks")
+    Attributes:
+        raws: for each value YAML converted from text (a number, a yes/no, a
+            null), the text as written.
+    """
+
+    __slots__ = ("key_marks", "mark", "raws", "value_marks")
 
     def __init__(self, mark: Mark) -> None:
         super().__init__()
         self.mark = mark
         self.key_marks: dict[str, Mark] = {}
         self.value_marks: dict[str, Mark] = {}
+        self.raws: dict[str, str] = {}
 
 
 class YList(list[Any]):
-    """A YAML sequence: a ``list`` that also knows where its items are."""
+    """A YAML sequence: a ``list`` that also knows where its items are.
 
-    __slots__ = ("item_marks", "mark")
+    Attributes:
+        item_raws: by index, the text as written of each item YAML converted.
+    """
+
+    __slots__ = ("item_marks", "item_raws", "mark")
 
     def __init__(self, mark: Mark) -> None:
         super().__init__()
         self.mark = mark
         self.item_marks: list[Mark] = []
+        self.item_raws: dict[int, str] = {}
 
 
 @dataclass(frozen=True)
@@ -78,15 +95,44 @@ def _mark(m: Any) -> Mark:
     return Mark(m.line + 1, m.column + 1)
 
 
-class _Frame:
-    __slots__ = ("container", "key", "key_mark", "merges", "path")
+_STR_TAG = f"{_STD}str"
+_MAP_TAG = f"{_STD}map"
+_SEQ_TAG = f"{_STD}seq"
+_START_EVENTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_INT_TAG = f"{_STD}int"
+_BOOL_TAG = f"{_STD}bool"
+_NULL_TAG = f"{_STD}null"
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+#: A character no number, yes/no, null or date of YAML 1.1 holds: a plain
+#: scalar with one (``30s``, ``5 min``) is text without asking the resolver.
+_TEXT_ONLY_RE = re.compile(r"[^0-9_.:+\-eExXa-fA-FoObBtTzZnNlLuUiIsSyYrRwW~<=!&* \t]")
+#: Longest run of digits read as a whole number without the constructor
+#: (Python refuses int() of more than 4,300 digits: the constructor reports it).
+_FAST_DIGITS = 18
 
-    def __init__(self, container: YMap | YList, path: str) -> None:
+
+class _Frame:
+    __slots__ = ("container", "key", "key_mark", "merges", "parent", "slot")
+
+    def __init__(self, container: YMap | YList, parent: _Frame | None, slot: str | int) -> None:
         self.container = container
         self.key: str | None = None  # for a mapping: the key waiting for its value
         self.key_mark: Mark | None = None
         self.merges: list[tuple[Any, Mark]] = []
-        self.path = path
+        # Where it is, as its parent and its key (or 1-based index) there: the
+        # path text is only made for a problem, not for every container.
+        self.parent = parent
+        self.slot = slot
+
+    @property
+    def path(self) -> str:
+        if self.parent is None:
+            return ""
+        base = self.parent.path
+        if isinstance(self.slot, int):
+            return f"{base}[{self.slot}]"
+        return f"{base}.{self.slot}" if base else self.slot
 
 
 def _child_path(frame: _Frame) -> str:
@@ -103,6 +149,9 @@ def read_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
         The document's value (``None`` for an empty file) and the problems found.
         When a problem stops the parse, the value is ``None``.
     """
+    unreadable = _unreadable(text)
+    if unreadable is not None:
+        return None, [unreadable]
     try:
         return _read(text, _Parser)
     except _TooDeep as deep:
@@ -139,17 +188,43 @@ def _too_deep(mark: Mark, path: str) -> YamlProblem:
     )
 
 
+#: What YAML can read (its "printable" set); anything else stops the parser.
+_UNREADABLE_RE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CHAR_NAMES = {0: "NUL", 0x1B: "ESC", 0x7F: "DEL", 0xFEFF: "BOM"}
+
+
+def _unreadable(text: str) -> YamlProblem | None:
+    """The first character YAML cannot read, located, or ``None``."""
+    found = _UNREADABLE_RE.search(text)
+    if found is None:
+        return None
+    return YamlProblem(_offset_mark(text, found.start()), _char_message(found.group()))
+
+
+def _char_message(char: str) -> str:
+    code = ord(char)
+    name = _CHAR_NAMES.get(code)
+    what = f"U+{code:04X}" + (f" ({name})" if name else "")
+    kind = "control character" if code < 0x20 or 0x7F <= code <= 0x9F else "character"
+    return f"{kind} {what} is not allowed in a routine file; remove it"
+
+
+def _offset_mark(text: str, offset: int) -> Mark:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Mark(text.count("\n", 0, offset) + 1, offset - line_start + 1)
+
+
 def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
     problems: list[YamlProblem] = []
     constructor = yaml.constructor.SafeConstructor()
     loader = parser(text)
-    anchors: dict[str, Any] = {}
+    anchors: dict[str, tuple[Any, str | None]] = {}
     stack: list[_Frame] = []
     root: Any = None
     documents = 0
     events = 0
 
-    def place(value: Any, mark: Mark) -> None:
+    def place(value: Any, mark: Mark, raw: str | None = None) -> None:
         nonlocal root
         if not stack:
             root = value
@@ -157,6 +232,8 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
         frame = stack[-1]
         container = frame.container
         if isinstance(container, YList):
+            if raw is not None:
+                container.item_raws[len(container)] = raw
             container.append(value)
             container.item_marks.append(mark)
             return
@@ -165,7 +242,8 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                 problems.append(YamlProblem(mark, "a key must be plain text", frame.path))
                 frame.key = "\0"
             else:
-                frame.key = _key_text(value)
+                # as written: 'on:' is the key "on", not "true"
+                frame.key = raw if raw is not None else _key_text(value)
             frame.key_mark = mark
             return
         key, key_mark = frame.key, frame.key_mark
@@ -188,17 +266,79 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
         container[key] = value
         container.key_marks[key] = key_mark
         container.value_marks[key] = mark
+        if raw is not None:
+            container.raws[key] = raw
 
+    # Scalars are most of the events: the common case (plain text, or quoted,
+    # placed in a mapping or a list) runs inline, without a call per scalar.
+    get_event = loader.get_event
+    scalar_event = yaml.ScalarEvent
+    resolvers = _RESOLVERS
+    new_mark = tuple.__new__
     try:
         while True:
-            event = loader.get_event()
+            event = get_event()
             if event is None:
                 break
             events += 1
             if events > MAX_EVENTS:
                 problems.append(YamlProblem(_mark(event.start_mark), "file is too complex"))
                 return None, problems
-            if isinstance(event, yaml.DocumentStartEvent):
+            if type(event) is scalar_event:
+                start: Any = event.start_mark
+                mark = new_mark(Mark, (start.line + 1, start.column + 1))
+                written = event.value
+                if event.tag is None and not event.anchor and stack:
+                    value: Any = written
+                    if (
+                        event.implicit[0]
+                        and written[:1] in resolvers
+                        and not _TEXT_ONLY_RE.search(written)
+                    ):
+                        if not (
+                            written.isdigit()
+                            and written.isascii()
+                            and len(written) <= _FAST_DIGITS
+                            and (written[0] != "0" or len(written) == 1)
+                        ):
+                            place(*_scalar_raw(loader, constructor, event, mark, problems, stack))
+                            continue
+                        value = int(written)  # a plain whole number, as the resolver would say
+                    frame = stack[-1]
+                    into = frame.container
+                    if type(into) is YList:
+                        if value is not written:
+                            into.item_raws[len(into)] = written
+                        into.append(value)
+                        into.item_marks.append(mark)
+                        continue
+                    key = frame.key
+                    if key is None:
+                        frame.key = written  # a key as written
+                        frame.key_mark = mark
+                        continue
+                    key_mark = frame.key_mark
+                    if (
+                        not isinstance(into, YMap)
+                        or key_mark is None
+                        or key in into
+                        or key in ("\0", "<<\0merge")
+                    ):
+                        place(value, mark, None if value is written else written)
+                        continue
+                    frame.key = None
+                    into[key] = value
+                    into.key_marks[key] = key_mark
+                    into.value_marks[key] = mark
+                    if value is not written:
+                        into.raws[key] = written
+                    continue
+                value = _scalar(loader, constructor, event, mark, problems, stack)
+                raw = None if type(value) is str else written
+                if event.anchor:
+                    anchors[event.anchor] = (value, raw)
+                place(value, mark, raw)
+            elif isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     problems.append(
@@ -214,43 +354,47 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                 if event.anchor not in anchors:
                     problems.append(YamlProblem(mark, f"alias *{event.anchor} has no anchor"))
                     return None, problems
-                place(anchors[event.anchor], mark)
-            elif isinstance(event, yaml.ScalarEvent):
-                mark = _mark(event.start_mark)
-                value = _scalar(loader, constructor, event, mark, problems, stack)
-                if event.anchor:
-                    anchors[event.anchor] = value
-                place(value, mark)
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                mark = _mark(event.start_mark)
-                path = _child_path(stack[-1]) if stack else ""
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                std = f"{_STD}map" if is_map else f"{_STD}seq"
-                if event.tag not in (None, "!", std):
-                    problems.append(_tag_problem(event.tag, mark, path))
-                if len(stack) >= MAX_DEPTH:
-                    problems.append(_too_deep(mark, path))
-                    return None, problems
-                container: YMap | YList = YMap(mark) if is_map else YList(mark)
-                if event.anchor:
-                    anchors[event.anchor] = container
-                place(container, mark)
-                stack.append(_Frame(container, path))
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                place(*anchors[event.anchor][:1], mark, anchors[event.anchor][1])
+            elif type(event) in _END_EVENTS:
                 frame = stack.pop()
                 if frame.merges:
                     _merge(frame, problems)
+            elif type(event) in _START_EVENTS:
+                start = event.start_mark
+                mark = new_mark(Mark, (start.line + 1, start.column + 1))
+                is_map = type(event) is yaml.MappingStartEvent
+                parent = stack[-1] if stack else None
+                slot: str | int = ""
+                if parent is not None:
+                    into = parent.container
+                    slot = len(into) + 1 if type(into) is YList else parent.key or ""
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != (_MAP_TAG if is_map else _SEQ_TAG):
+                    path = _Frame(YList(mark), parent, slot).path
+                    problems.append(_tag_problem(tag, mark, path))
+                if len(stack) >= MAX_DEPTH:
+                    problems.append(_too_deep(mark, _Frame(YList(mark), parent, slot).path))
+                    return None, problems
+                container: YMap | YList = YMap(mark) if is_map else YList(mark)
+                if event.anchor:
+                    anchors[event.anchor] = (container, None)
+                place(container, mark)
+                stack.append(_Frame(container, parent, slot))
     except yaml.MarkedYAMLError as err:
         err_mark = err.problem_mark or err.context_mark
         where = _mark(err_mark) if err_mark is not None else Mark(1, 1)
         if "nesting" in (err.problem or ""):
             index = err_mark.index if err_mark is not None else len(text)
             raise _TooDeep(where, index) from None
-        what = err.problem or err.context or "not valid YAML"
-        problems.append(YamlProblem(where, f"YAML syntax error: {what}"))
+        problems.append(syntax_problem(text, err))
         return None, problems
-    except yaml.YAMLError as err:  # e.g. a reader error on a control character
-        problems.append(YamlProblem(Mark(1, 1), f"YAML error: {err}"))
+    except yaml.reader.ReaderError as err:  # a character YAML cannot read
+        offset = min(max(err.position, 0), len(text))
+        char = chr(err.character) if isinstance(err.character, int) else str(err.character)
+        problems.append(YamlProblem(_offset_mark(text, offset), _char_message(char[:1] or "?")))
+        return None, problems
+    except yaml.YAMLError as err:
+        problems.append(YamlProblem(Mark(1, 1), f"not valid YAML: {err}"))
         return None, problems
     finally:
         loader.dispose()
@@ -275,6 +419,19 @@ def _tag_problem(tag: str, mark: Mark, path: str) -> YamlProblem:
     )
 
 
+def _scalar_raw(
+    loader: Any,
+    constructor: yaml.constructor.SafeConstructor,
+    event: yaml.ScalarEvent,
+    mark: Mark,
+    problems: list[YamlProblem],
+    stack: list[_Frame],
+) -> tuple[Any, Mark, str | None]:
+    """A scalar's value, its place, and its text as written when YAML converted it."""
+    value = _scalar(loader, constructor, event, mark, problems, stack)
+    return value, mark, None if type(value) is str else event.value
+
+
 def _scalar(
     loader: Any,
     constructor: yaml.constructor.SafeConstructor,
@@ -283,30 +440,44 @@ def _scalar(
     problems: list[YamlProblem],
     stack: list[_Frame],
 ) -> Any:
+    text: str = event.value
     tag = event.tag
     if tag is None or tag == "!":
-        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        # PyYAML's Resolver.resolve, inlined: this runs for every scalar.
+        tag = _STR_TAG
+        if event.implicit[0]:
+            for candidate, regexp in _RESOLVERS.get(text[:1], ()):
+                if regexp.match(text):
+                    tag = candidate
+                    break
+    if tag == _STR_TAG:
+        return text
+    if tag == _INT_TAG and text.isdigit() and len(text) <= _FAST_DIGITS and text.isascii():
+        if text[0] != "0" or len(text) == 1:  # 010 is YAML 1.1's octal: the constructor's
+            return int(text)
+    elif tag == _BOOL_TAG:
+        return _BOOLS[text.lower()]
+    elif tag == _NULL_TAG:
+        return None
     is_key = bool(stack) and isinstance(stack[-1].container, YMap) and stack[-1].key is None
     if tag == _MERGE_TAG and is_key:
         return "<<\0merge"
     if tag not in _SCALAR_TAGS:
         problems.append(_tag_problem(tag, mark, _child_path(stack[-1]) if stack else ""))
-        return event.value
+        return text
     if tag.endswith(("str", "timestamp")):
-        return event.value
-    node = yaml.ScalarNode(
-        tag,
-        event.value,
-        cast("yaml.error.Mark | None", event.start_mark),
-        cast("yaml.error.Mark | None", event.end_mark),
-    )
+        return text
+    node = yaml.ScalarNode(tag, text, None, None)  # its errors are located by the event
     try:
         return constructor.construct_object(node)
     except (yaml.YAMLError, ValueError) as err:
-        problems.append(
-            YamlProblem(mark, f"{event.value!r} is not a valid {tag[len(_STD) :]}: {err}")
-        )
-        return event.value
+        kind = tag[len(_STD) :]
+        shown = text if len(text) <= 24 else f"{text[:11]}…{text[-11:]}"
+        # Python's own words ("Exceeds the limit (4300 digits) ...") mean nothing here.
+        why = "far too large a number" if "digits" in str(err) else f"not a valid {kind}"
+        path = _child_path(stack[-1]) if stack else ""
+        problems.append(YamlProblem(mark, f"{shown!r} is {why}", path))
+        return text
 
 
 def _merge(frame: _Frame, problems: list[YamlProblem]) -> None:
@@ -324,3 +495,96 @@ def _merge(frame: _Frame, problems: list[YamlProblem]) -> None:
                     target[key] = item
                     target.key_marks[key] = source.key_marks[key]
                     target.value_marks[key] = source.value_marks[key]
+                    if key in source.raws:
+                        target.raws[key] = source.raws[key]
+
+
+# -- YAML's syntax errors, in plain words ------------------------------------
+
+_KEY_LINE_RE = re.compile(r"^\s*(?:-\s+)?[^\s#'\"][^#]*?:(?:\s|$)")
+
+
+def syntax_problem(text: str, err: yaml.MarkedYAMLError) -> YamlProblem:
+    """Say what PyYAML's (or libyaml's) syntax error means, at the line to fix."""
+    problem = err.problem or ""
+    context = err.context or ""
+    at = err.problem_mark
+    where = _mark(at) if at is not None else Mark(1, 1)
+    lines = text.split("\n")
+    line = lines[where.line - 1] if 0 < where.line <= len(lines) else ""
+    char = line[where.column - 1 : where.column]
+    ctx_mark = _mark(err.context_mark) if err.context_mark is not None else where
+
+    if char == "\t" or "tab" in problem:
+        return YamlProblem(where, "tabs can't indent YAML; use spaces")
+    if "cannot start any token" in problem:
+        return YamlProblem(
+            where,
+            f"a value cannot start with {char or 'this character'!r}; put the text in quotes",
+        )
+    if "mapping values are not allowed" in problem:
+        return _stray_colon(lines, where)
+    if "could not find expected ':'" in problem:
+        return _no_colon(lines, ctx_mark.line)
+    if "quoted scalar" in context and "end of stream" in problem:
+        return YamlProblem(ctx_mark, "this quoted text has no closing quote")
+    if "escape" in problem:
+        return YamlProblem(
+            where,
+            "unknown escape after a backslash in double quotes; write \\\\ for a backslash, "
+            "or use single quotes",
+        )
+    if "flow node" in context:
+        return YamlProblem(where, "a '[' or '{' above is not closed, or a value is missing here")
+    if "alias" in context or "anchor" in context:
+        return YamlProblem(
+            ctx_mark, "'*' and '&' start YAML aliases; put text that starts with them in quotes"
+        )
+    if "flow sequence" in context or "flow mapping" in context:
+        opening, closing = ("[", "]") if "sequence" in context else ("{", "}")
+        return YamlProblem(
+            ctx_mark,
+            f"this {opening!r} is not closed by {closing!r}, or an item before it lacks a ','",
+        )
+    if "block" in context or "expected key" in problem or "indicator" in problem:
+        first = len(line) - len(line.lstrip(" ")) + 1
+        if where.column > first:
+            return YamlProblem(
+                where, "unexpected text after a value; put the whole value in quotes"
+            )
+        return YamlProblem(
+            where,
+            "this line's indentation does not match the lines above: the keys of one "
+            "mapping, and the items of one list, start in the same column",
+        )
+    return YamlProblem(where, f"not valid YAML: {problem or context or 'syntax error'}")
+
+
+def _stray_colon(lines: list[str], where: Mark) -> YamlProblem:
+    """A ':' YAML did not expect: text that needs quotes, a missing ':' above, or indentation."""
+    line = lines[where.line - 1] if where.line <= len(lines) else ""
+    if _KEY_LINE_RE.match(line[: where.column - 1]):
+        return YamlProblem(
+            where, "text containing ': ' must be in quotes: key: \"text: more text\""
+        )
+    above = where.line - 1
+    while above >= 1 and (not lines[above - 1].strip() or lines[above - 1].lstrip()[0] == "#"):
+        above -= 1
+    if above >= 1 and not _KEY_LINE_RE.match(lines[above - 1]) and ":" not in lines[above - 1]:
+        return _no_colon(lines, above)
+    first = len(line) - len(line.lstrip(" ")) + 1
+    return YamlProblem(
+        Mark(where.line, first),
+        "indented more than the line above: the keys of one mapping start in the same column",
+    )
+
+
+def _no_colon(lines: list[str], number: int) -> YamlProblem:
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    stripped = line.lstrip(" ")
+    column = len(line) - len(stripped) + 1
+    if stripped.startswith("- "):
+        column += 2
+    return YamlProblem(
+        Mark(number, column), "this line has no ':' after its key; write 'key: value'"
+    )

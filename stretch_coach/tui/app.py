@@ -403,6 +403,7 @@ class CoachApp(App[int]):
             record=self.record,
             on_audio_problem=self.report_audio_problem,
             on_history_problem=self.report_history_problem,
+            now=self.wall_clock,
         )
         self.recording = prepared.recorder
         if prepared.recorder is not None:

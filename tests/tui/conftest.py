@@ -92,7 +92,9 @@ def recorded_app(make_app: Any, library: Any) -> Any:
     """An app straight into heel walking (one self-paced step), its sessions
     recorded in the history."""
 
-    def make() -> Any:
-        return make_app(start=library.get("heel-walking"), record=True)
+    def make(now: Any = None) -> Any:
+        """``now``: one wall clock for the app and its recorder (default: the real one)."""
+        clock = {"now": now} if now is not None else {}
+        return make_app(start=library.get("heel-walking"), record=True, **clock)
 
     return make

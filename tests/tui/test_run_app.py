@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +149,8 @@ def test_cue_log_writes_every_cue(
     monkeypatch.setattr(app_module.CoachApp, "run", run)
     log = tmp_path / "cues.jsonl"
     app_module.run_app(args(library_dir, cue_log=str(log)), "tui-walk")
-    assert log.read_text() == ""  # a counted-reps step has no cue at its start...
+    # A counted-reps step announces its start with the manual cue (issue 10)...
+    assert [json.loads(x)["event"] for x in log.read_text().splitlines()] == ["manual"]
     app_module.run_app(args(library_dir, cue_log=str(log)), "tui-hold")
     assert '"prepare"' in log.read_text()  # ...a timed one has its get-ready cue
 

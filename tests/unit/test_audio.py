@@ -404,6 +404,8 @@ def test_cues_too_late_to_be_useful_are_dropped(
     player.play(TICK)
     now[0] = 0.6  # go has waited 0.6 s, tick 0.2 s
     release.touch()
+    wait_for(lambda: fake_bin.played() == ["aplay probe", "aplay tick"], what="the tick")
+    now[0] = 10.0  # the tick has ended, so sync()'s own sound need not wait for it
     sync(player)
     assert fake_bin.played() == ["aplay probe", "aplay tick", "aplay tick"]
 
@@ -557,10 +559,55 @@ def test_speech_plays_on_its_own_channel_and_stops_with_the_player(
     speech = player.voice.cache_path("Switch sides").stem
     player.say("Switch sides")
     wait_for(lambda: player.live_count == 1, what="the phrase to play")
-    player.play(TICK)  # a cue does not wait for the phrase
-    wait_for(lambda: player.live_count == 2, what="the tick to play beside it")
+    player.play(TICK)  # a cue does not wait for the phrase: it cuts it short
     wait_for(lambda: len(fake_bin.played()) == 3, what="both to be logged")
-    assert sorted(fake_bin.played()[1:]) == sorted([f"aplay {speech}", "aplay tick"])
+    assert fake_bin.played()[1:] == [f"aplay {speech}", "aplay tick"]
+    wait_for(lambda: player.live_count == 1, what="the phrase to be cut, the tick to play on")
     player.stop()
     wait_for(lambda: player.live_count == 0, what="both to stop")
     assert fake_bin.problems == []
+
+
+# Issue 10: tones due together play back to back; a phrase waits for tones
+
+
+def test_tones_due_together_play_back_to_back_and_none_is_dropped(
+    fake_bin: FakeBin, players: list
+) -> None:
+    fake_bin.program("aplay")
+    now = [0.0]
+    player = Playsound3Player(fake_bin.problems.append, max_delay=0.5, clock=lambda: now[0])
+    players.append(player)
+    assert player.ready.wait(5)
+    player.play(Sound("chime"))  # 0.6 s
+    player.follow()
+    player.play(Sound("finish"))  # due at the same instant: after the chime
+    wait_for(lambda: fake_bin.played() == ["aplay probe", "aplay chime"], what="the chime")
+    assert player.busy  # the finish waits its turn
+    now[0] = 0.59
+    assert wait_until(lambda: len(fake_bin.played()) > 2, timeout=0.3) is False
+    now[0] = 0.6  # the chime's length: the finish starts, though queued 0.6 s ago
+    wait_for(lambda: fake_bin.played()[2:] == ["aplay finish"], what="the finish")
+    assert player.busy  # for the finish's length, whenever its program exits
+    now[0] = 1.8
+    wait_for(lambda: not player.busy, what="the player to fall silent")
+    assert fake_bin.problems == []
+
+
+def test_a_phrase_waits_for_the_tone_playing(
+    fake_bin: FakeBin, players: list, tmp_path: Path
+) -> None:
+    fake_bin.program("aplay")
+    now = [0.0]
+    player = Playsound3Player(fake_bin.problems.append, clock=lambda: now[0])
+    players.append(player)
+    player.voice = Voice(player.start_file, renderer=CopyRenderer(), cache=tmp_path / "speech")
+    speech = player.voice.cache_path("Right side").stem
+    assert player.ready.wait(5)
+    player.play(GO)  # 0.25 s
+    wait_for(lambda: fake_bin.played() == ["aplay probe", "aplay go"], what="go")
+    player.say("Right side")
+    assert player.busy
+    assert wait_until(lambda: len(fake_bin.played()) > 2, timeout=0.3) is False
+    now[0] = 0.31  # go has ended, and the gap after it
+    wait_for(lambda: fake_bin.played()[2:] == [f"aplay {speech}"], what="the phrase")

@@ -220,6 +220,24 @@ def test_the_coach_alone_does_not_import_argparse() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+def test_validate_warns_where_the_voice_has_no_room_to_name_a_step(
+    write: Writer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        "tight.yaml",
+        "title: Tight\nsteps:\n  - name: One\n    hold: 10s\n"
+        "  - name: Calf self-massage with both hands\n    hold: 20s\n",
+        folder=tmp_path / "lib",
+    )
+    code, out, err = run(capsys, "validate", str(path))
+    assert (code, out.strip()) == (0, "ok: 1 routine valid")  # a warning, not an error
+    assert err.splitlines() == [
+        f"{path}:5: warning: step 'Calf self-massage with both hands': no silence long "
+        "enough (2.6 s) to say 'Calf self-massage with both hands' before it starts, so it "
+        "is said after the step starts; give it a longer prepare, or a rest before it"
+    ]
+
+
 @pytest.mark.parametrize(
     ("asked", "hint"),
     [

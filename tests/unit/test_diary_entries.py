@@ -29,7 +29,8 @@ def test_add_entry_saves_and_returns_the_signs_to_say(store) -> None:
     assert diary.add_entry(store, Cramp(at=T0 + timedelta(days=1)))[1] == []
     _, signs = diary.add_entry(store, Cramp(at=T0 + timedelta(days=2)))
     assert redflags.message(signs) == (
-        "This is a reason to see a doctor: 3 cramps logged in 7 days: frequent leg cramps."
+        "This is a reason to see a doctor: 3 cramps logged in 7 days: frequent leg cramps "
+        "(the sources give no number, this app uses 3)."
     )
 
 

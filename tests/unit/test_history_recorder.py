@@ -71,6 +71,43 @@ def test_a_played_session_is_recorded_step_by_step(
     ]
 
 
+def test_the_recorder_reads_the_wall_clock_it_is_given(
+    make_timeline: Callable[..., Timeline], tmp_path: Path
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    timeline = make_timeline(THREE_STEPS)
+    db = tmp_path / "history.sqlite3"
+    wall = [datetime(2024, 6, 12, 23, 59, 50, tzinfo=timezone(timedelta(hours=2)))]
+    recorder = HistoryRecorder(
+        RoutineRecord("three", "Three", "sha256:x", timeline.total),
+        open_store=lambda: HistoryStore.open(db),
+        now=lambda: wall[0],
+    )
+    clock = FakeClock()
+    session = Session(timeline, clock, listeners=[recorder])
+    session.start()
+    for _ in range(20):  # across midnight on the wall clock given, not the machine's
+        clock.advance(1)
+        wall[0] += timedelta(seconds=1)
+        session.update()
+        if session.status == "waiting":  # the counted reps: done at once
+            session.done()
+        if session.status == "finished":
+            break
+    recorder.close()
+    with HistoryStore.open(db) as store:
+        (info,) = store.sessions()
+        steps = store.session_steps(info.id)
+    assert info.started_at.isoformat() == "2024-06-12T23:59:50+02:00"
+    assert [s.at.isoformat() for s in steps] == [
+        "2024-06-13T00:00:00+02:00",
+        "2024-06-13T00:00:00+02:00",
+        "2024-06-13T00:00:06+02:00",
+    ]
+    assert info.ended_at is not None and info.ended_at.isoformat() == "2024-06-13T00:00:06+02:00"
+
+
 def test_closing_an_unended_session_marks_it_interrupted(
     make_timeline: Callable[..., Timeline], tmp_path: Path
 ) -> None:

@@ -32,7 +32,8 @@ def test_an_ordinary_cramp_says_nothing() -> None:
 def test_a_cramp_over_ten_minutes_is_named_with_its_length() -> None:
     entries = diary(night(0, duration_seconds=15 * 60))
     assert said(entries, 0) == (
-        "This is a reason to see a doctor: the cramp lasted 15 min, longer than 10 minutes."
+        "This is a reason to see a doctor: the cramp lasted 15 min, longer than 10 minutes, "
+        "if exercise didn't ease it."
     )
     assert said(diary(night(0, duration_seconds=10 * 60)), 0) is None
 
@@ -50,7 +51,8 @@ def test_frequent_cramps_are_said_once_when_the_count_is_reached() -> None:
     assert said(entries, 0) is None
     assert said(entries, 1) is None
     assert said(entries, 2) == (
-        "This is a reason to see a doctor: 3 cramps logged in 7 days: frequent leg cramps."
+        "This is a reason to see a doctor: 3 cramps logged in 7 days: frequent leg cramps "
+        "(the sources give no number, this app uses 3)."
     )
     assert said(entries, 3) is None  # still frequent: already said
     assert said(entries, 4) is None
@@ -67,7 +69,7 @@ def test_cramps_that_wake_twice_in_a_week_are_said_as_spoiling_sleep() -> None:
     assert said(entries, 0) is None
     assert said(entries, 3) == (
         "This is a reason to see a doctor: cramps woke you 2 times in 7 days: "
-        "cramps that interfere with your sleep."
+        "cramps that interfere with your sleep (the sources give no number, this app uses 2)."
     )
 
 
@@ -85,11 +87,20 @@ def test_period_signs_sum_up_the_report() -> None:
     )
     signs = {s.kind: s for s in redflags.period_signs(entries)}
     assert set(signs) == {"long", "symptoms", "walking", "frequent", "sleep"}
+    assert signs["long"].advice == (
+        "cramps that last longer than 10 minutes and exercise doesn't ease them"
+    )
     assert signs["long"].seen == (
         "2 cramps lasted longer than 10 minutes (the longest 25 min, on 2024-05-01)"
     )
     assert signs["long"].last == (T0 + timedelta(days=30)).date()
     assert signs["symptoms"].seen == "noted redness with 1 cramp and tingling with 2 cramps"
     assert signs["frequent"].seen.startswith("up to 3 cramps in 7 days")
-    assert signs["sleep"].advice == "cramps that interfere with your sleep"
+    assert signs["frequent"].advice == (
+        "frequent leg cramps (3 or more in 7 days: the sources give no number, this app uses 3)"
+    )
+    assert signs["sleep"].advice == (
+        "cramps that interfere with your sleep (2 or more that wake you in 7 days: "
+        "the sources give no number, this app uses 2)"
+    )
     assert redflags.period_signs(diary(night(0), night(20))) == []

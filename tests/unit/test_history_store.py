@@ -319,7 +319,7 @@ def test_a_damaged_file_is_kept_aside_and_a_new_one_started(db: Path) -> None:
         assert len(store.sessions()) == 1
 
 
-def test_a_database_with_damaged_pages_is_kept_aside(db: Path) -> None:
+def test_a_database_with_damaged_pages_is_kept_aside_with_its_records_copied(db: Path) -> None:
     with HistoryStore.open(db) as store:
         for n in range(30):
             store.add_cramp(
@@ -333,9 +333,15 @@ def test_a_database_with_damaged_pages_is_kept_aside(db: Path) -> None:
     data[page * 3 : page * 3 + 64] = b"\xff" * 64  # scribble over a page of the table
     db.write_bytes(bytes(data))
 
-    with HistoryStore.open(db) as store:
+    with HistoryStore.open(db, create=False) as store:  # to read: the file is left as it is
+        assert len(store.cramps()) == 30 and store.unreadable_count() == 0
+        assert "is kept as it is, and 30 records could be read from it" in (store.notice or "")
+    assert db.read_bytes() == bytes(data)
+    with HistoryStore.open(db) as store:  # to write: kept aside, every readable record copied
         assert store.set_aside is not None and store.set_aside.read_bytes() == bytes(data)
-        assert store.cramps() == []
+        assert len(store.cramps()) == 30
+        assert f"kept as {store.set_aside}" in (store.notice or "")
+        assert "begins with the 30 records that could be read" in (store.notice or "")
 
 
 def test_another_programs_sqlite_file_is_refused_and_untouched(db: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from stretch_coach.routine import RoutineError, StepKind, load_routine
-from stretch_coach.routine.model import Include, Sound
+from stretch_coach.routine.model import Include, Sound, Step
 
 Writer = Callable[..., Path]
 
@@ -240,8 +240,15 @@ def test_defaults_flow_into_steps_and_step_keys_win(write: Writer) -> None:
             "r.yaml:1:8: title: YAML tag '!!python/name:os.system' is not allowed",
         ),
         ("title: !!binary aGk=\nsteps: [{name: a}]\n", "YAML tag '!!binary' is not allowed"),
-        ("title: T\nsteps: [{name: a}\n", "YAML syntax error"),
-        ("title: T\n  steps: x\n", "r.yaml:2:8: YAML syntax error: mapping values are not allowed"),
+        (
+            "title: T\nsteps: [{name: a}\n",
+            "r.yaml:2:8: this '[' is not closed by ']', or an item before it lacks a ','",
+        ),
+        (
+            "title: T\n  steps: x\n",
+            "r.yaml:2:3: indented more than the line above: "
+            "the keys of one mapping start in the same column",
+        ),
         ("", "r.yaml:1:1: the file is empty; a routine is a mapping with a title and steps"),
         ("- a\n- b\n", "the file is a list, not a mapping"),
         ("title: T\nsteps: [*nope]\n", "r.yaml:2:9: alias *nope has no anchor"),
@@ -375,3 +382,121 @@ def test_absurd_nesting_is_refused_in_our_words_at_its_place(
         "[1][1][1][1][1][1][1][1][1][1][1]: nested more than 32 levels deep; "
         "a routine needs only a few levels"
     ]
+
+
+# -- issue 13: text exactly as written, and YAML's errors in plain words ------
+
+
+def test_text_is_exactly_as_written(write: Writer) -> None:
+    routine = load_routine(
+        write(
+            "r.yaml",
+            """
+            title: 1:30
+            summary: no
+            author: 0x1F
+            source: 2024-01-13
+            tags: [010, yes, 1.50, ~, .inf]
+            caution: [Off]
+            steps:
+              - name: 010
+                say: yes
+                sides: [1:5, 1_000]
+              - name: Yes
+                duration: 60
+                prompts: [{at: 30, say: null}]
+              - include: 007
+            """,
+        )
+    )
+    assert (routine.title, routine.summary, routine.author, routine.source) == (
+        "1:30",
+        "no",
+        "0x1F",
+        "2024-01-13",
+    )
+    assert routine.tags == ("010", "yes", "1.50", "~", ".inf")
+    assert routine.caution == ("Off",)
+    first, second, include = routine.steps
+    assert isinstance(first, Step) and isinstance(second, Step)
+    assert (first.name, first.say, first.sides) == ("010", "yes", ("1:5", "1_000"))
+    assert second.name == "Yes" and second.prompts[0].say == "null"
+    assert include == Include("007", 1, 14, 14, "steps[3].include")
+
+
+def test_an_id_of_digits_is_that_id(write: Writer) -> None:
+    assert load_routine(write("r.yaml", "title: T\nid: 0123\nsteps: [{name: a}]\n")).id == "0123"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1:30", 90.0), ("'1:30'", 90.0), ("0:05", 5.0), ("1:30.5", 90.5), ("90", 90.0)],
+)
+def test_m_ss_durations_quoted_or_not(write: Writer, value: str, expected: float) -> None:
+    routine = load_routine(write("r.yaml", f"title: T\nsteps: [{{name: a, hold: {value}}}]\n"))
+    assert routine.steps[0].hold == expected  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", ["1:5", "'1:5'", "1:5:00", "1:30:00"])
+def test_one_digit_seconds_are_refused_quoted_or_not(write: Writer, value: str) -> None:
+    path = write("r.yaml", f"title: T\nsteps: [{{name: a, hold: {value}}}]\n")
+    shown = value.strip("'")
+    assert problems(write, path.read_text()) == [
+        f"{path}:2:25: steps[1].hold: '{shown}' is not a duration; write seconds (30, 2.5) "
+        "or text such as 45s, 2m, 1m30s, '1 min 30 s', 1h or 1:30"
+    ]
+
+
+def test_a_base_60_count_is_not_a_count(write: Writer) -> None:
+    path = write("r.yaml", "title: T\nsteps: [{name: a, reps: 1:30}]\n")
+    assert problems(write, path.read_text()) == [
+        f"{path}:2:25: steps[1].reps: expected a whole number, got '1:30'"
+    ]
+
+
+def test_keys_are_as_written(write: Writer) -> None:
+    path = write("r.yaml", "title: T\non: 1\n010: 2\nsteps: [{name: a}]\n")
+    found = problems(write, path.read_text())
+    assert [line.split(": ")[1] for line in found] == ["on", "010"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("title: T\nsteps:\n\t- name: a\n", "r.yaml:3:1: tabs can't indent YAML; use spaces"),
+        (
+            "title: T\nsteps:\n  - name: a\n\thold: 3\n",
+            "r.yaml:4:1: tabs can't indent YAML; use spaces",
+        ),
+        (
+            "title: T\nsteps:\n  - name a\n    hold: 30\n",
+            "r.yaml:3:5: this line has no ':' after its key; write 'key: value'",
+        ),
+        (
+            "title T\nsteps:\n  - name: a\n",
+            "r.yaml:1:1: this line has no ':' after its key; write 'key: value'",
+        ),
+        (
+            "title: T\nsteps:\n  - name: a\n    hold 30\n",
+            "r.yaml:4:5: this line has no ':' after its key; write 'key: value'",
+        ),
+        (
+            "title: T\nsteps:\n  - name: a\n    instructions: Hands: lean\n",
+            "r.yaml:4:24: text containing ': ' must be in quotes",
+        ),
+        (
+            "title: T\nsteps:\n  - name: a\n   hold: 3\n",
+            "r.yaml:4:4: this line's indentation does not match the lines above",
+        ),
+        ('title: "T\nsteps: []\n', "r.yaml:1:8: this quoted text has no closing quote"),
+        ("title: @home\nsteps: []\n", "r.yaml:1:8: a value cannot start with '@'; put the text"),
+        ('title: "a" b\nsteps: []\n', "r.yaml:1:12: unexpected text after a value"),
+        ("title: [\n", "r.yaml:2:1: a '[' or '{' above is not closed"),
+        ("title: *\n", "r.yaml:1:8: '*' and '&' start YAML aliases; put text"),
+    ],
+)
+def test_yaml_errors_in_plain_words_at_the_line_to_fix(
+    write: Writer, text: str, expected: str
+) -> None:
+    found = problems(write, text)
+    assert len(found) == 1 and expected in found[0], found

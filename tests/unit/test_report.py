@@ -171,14 +171,17 @@ def test_markdown_reads_as_a_summary(data) -> None:
         "Where: left leg 14, right leg 1, both legs 1, calf 15, foot 1.",
         "In the last 28 days: a routine on 13.",
         "**Other symptoms?** Noted: swelling (with 1 cramp).",
-        "**Frequent leg cramps:** up to 7 cramps in 7 days",
+        (
+            "**Frequent leg cramps (3 or more in 7 days: the sources give no number, this app "
+            "uses 3):** up to 7 cramps in 7 days"
+        ),
         (
             "Regular stretching (a finished routine on 4 or more days within 7) began on "
             "15 April 2024."
         ),
         "| Before | 2024-04-01 | 2024-04-14 | 14 | 14 | 7.0 |",
         "| 2024-04-15 | 1 | 7 | 7 |",
-        r"calf <hot> & \| tight",
+        r"calf &lt;hot&gt; &amp; \| tight",
     ):
         assert words in text
 

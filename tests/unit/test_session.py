@@ -11,6 +11,7 @@ import pytest
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import BACK_RESTARTS_AFTER, Session
+from stretch_coach.engine.speech import GUARD, LEAD_GUARD, estimate_seconds, plan_speech
 from stretch_coach.timeline import Timeline
 
 START = 1000.0  # the fake clock's origin is arbitrary; the session must not care
@@ -56,10 +57,22 @@ class Recorder:
         self.times.clear()
 
 
-def setup(timeline: Timeline, **kwargs: float) -> tuple[Session, FakeClock, Recorder]:
+#: Lengths of the shipped sounds for the speech plan (a test must not depend on the WAVs).
+SOUND_SECONDS = {"beep": 0.15, "tick": 0.06, "tock": 0.09, "go": 0.25, "chime": 0.6, "switch": 0.3}
+
+
+def setup(
+    timeline: Timeline, *, speech: bool = False, **kwargs: float
+) -> tuple[Session, FakeClock, Recorder]:
+    """A session on a fake clock; ``speech``: with the speech plan a voice would get."""
     clock = FakeClock(START)
     rec = Recorder(clock)
-    return Session(timeline, clock, listeners=[rec], **kwargs), clock, rec
+    plan = (
+        plan_speech(timeline, sound_seconds=lambda s: SOUND_SECONDS.get(s.name, 1.2))
+        if speech
+        else None
+    )
+    return Session(timeline, clock, listeners=[rec], speech=plan, **kwargs), clock, rec
 
 
 def segment_kind(session: Session) -> str | None:
@@ -110,39 +123,45 @@ def test_a_played_routine_fires_exactly_the_timelines_cues_on_time(
 
 
 def test_events_tell_the_story_in_order(example: Timeline, play: Callable[..., None]) -> None:
-    session, clock, rec = setup(example)
+    session, clock, rec = setup(example, speech=True)
     play(session, clock)
     kinds = [
         type(e).__name__ for e in rec.events if not isinstance(e, ev.CueFired | ev.SegmentStarted)
     ]
     assert kinds == [
         "StepStarted",
-        "Say",
-        "Say",
-        "Say",  # name + side, instructions, then "Switch sides"
+        "Say",  # name + side, before the first tone (the get-ready cannot hold it)
+        "Say",  # the right side, in the switch pause
         "StepEnded",
         "StepStarted",
         "Say",
         "StepEnded",
         "StepStarted",
         "Say",
-        "Say",
+        "Say",  # a self-paced step: its instructions too
         "StepEnded",
         "Say",
         "Ended",
     ]
-    assert rec.said() == [
-        "Wall calf stretch, left side",
-        "Hands on the wall, one foot back, heel down, lean forward.",
-        "Switch sides",
-        "Heel raises",
-        "Loosen your sheets",
-        "Keep the covers loose over your feet.",
-        "Well done",
+    # The wall stretch's instructions fit no gap of its 5 s get-ready: only shown.
+    assert [(e.text, e.kind) for e in rec.of(ev.Say)] == [
+        ("Wall calf stretch, left side", "step"),
+        ("Right side", "side"),
+        ("Heel raises", "step"),
+        ("Loosen your sheets", "step"),
+        ("Keep the covers loose over your feet.", "instructions"),
+        ("Well done", "finish"),
     ]
     ended = rec.of(ev.StepEnded)
     assert [(e.index, e.skipped) for e in ended] == [(0, False), (1, False), (2, False)]
     assert [e.seconds for e in ended] == [pytest.approx(150.0), pytest.approx(35.0), 0.0]
+    # The voice led in: the first tone came once the first line was said.
+    lead = session.speech.lead[0]
+    assert lead == pytest.approx(estimate_seconds("Wall calf stretch, left side") + LEAD_GUARD)
+    first_cue = next(
+        t for e, t in zip(rec.events, rec.times, strict=True) if isinstance(e, ev.CueFired)
+    )
+    assert first_cue - START == pytest.approx(lead)
     starts = [e.segment.start for e in rec.of(ev.SegmentStarted)]
     assert starts == [s.start for s in example.segments]
 
@@ -152,10 +171,21 @@ def test_the_finish_cue_comes_after_the_last_steps_end_and_before_ended(
 ) -> None:
     session, clock, rec = setup(example)
     play(session, clock)
-    tail = rec.events[-4:]
+    tail = rec.events[-3:]
     assert isinstance(tail[0], ev.StepEnded)
     assert isinstance(tail[1], ev.CueFired) and tail[1].cue.event == "finish"
-    assert tail[2:] == [ev.Say("Well done", "finish"), ev.Ended("finished")]
+    assert tail[2] == ev.Ended("finished")
+    # With a voice, "Well done" follows the finish cue, planned after its tones.
+    session, clock, rec = setup(example, speech=True)
+    play(session, clock)
+    assert rec.events[-2] == ev.Say(
+        "Well done",
+        "finish",
+        185.0 + 1.2 + GUARD,
+        185.0,
+        estimate_seconds("Well done"),
+    )  # after the finish, which comes once the self-paced step is done (so on its own)
+    assert rec.events[-1] == ev.Ended("finished")
 
 
 def long_routine(minutes: int) -> str:
@@ -254,7 +284,7 @@ def test_ready_shows_the_first_segment_and_does_nothing_until_started(example: T
     assert session.next_deadline() is None
     assert rec.events == []
     session.start()
-    assert [type(e) for e in rec.events[:3]] == [ev.StepStarted, ev.SegmentStarted, ev.Say]
+    assert [type(e) for e in rec.events[:3]] == [ev.StepStarted, ev.SegmentStarted, ev.CueFired]
     prepare_cue = rec.cues()[0]
     assert prepare_cue.cue.event == "prepare" and prepare_cue.t == 0.0
 
@@ -501,7 +531,7 @@ def test_previous_step_early_goes_back_a_step(example: Timeline) -> None:
 
 
 def test_previous_step_later_restarts_the_current_step(example: Timeline) -> None:
-    session, clock, rec = setup(example)
+    session, clock, rec = setup(example, speech=True)
     session.start()
     session.next_step()
     run_until(session, clock, 150.0 + BACK_RESTARTS_AFTER + 1.0)
@@ -511,8 +541,9 @@ def test_previous_step_later_restarts_the_current_step(example: Timeline) -> Non
     assert state.step_index == 1 and state.routine_elapsed == pytest.approx(150.0)
     # A restart is not a new step: no StepStarted, no StepEnded.
     assert rec.of(ev.StepStarted) == [] and rec.of(ev.StepEnded) == []
-    assert rec.said() == ["Heel raises"]
     assert [f.cue.event for f in rec.cues()] == ["prepare"]
+    run_until(session, clock, 151.9)
+    assert rec.said() == ["Heel raises"]  # said again, after the get-ready's first tone
 
 
 def test_previous_step_on_the_first_step_restarts_it(example: Timeline) -> None:
@@ -640,7 +671,7 @@ def test_counted_reps_count_and_complete(
           - rest: 5s
         """
     )
-    session, clock, rec = setup(timeline)
+    session, clock, rec = setup(timeline, speech=True)
     session.start()
     assert session.status == "waiting"
     state = session.state()
@@ -653,9 +684,10 @@ def test_counted_reps_count_and_complete(
     session.count_rep()  # the third completes the left side
     state = session.state()
     assert (state.status, state.side, state.counted) == ("waiting", "right", 0)
-    # The switch cue sits at the entry of the untimed right side: it fired on entry.
-    assert [f.cue.event for f in rec.cues()] == ["switch"]
-    assert rec.said()[-1] == "Switch sides"
+    # The step's start was announced; the switch cue sits at the entry of the
+    # untimed right side: it fired on entry.
+    assert [f.cue.event for f in rec.cues()] == ["manual", "switch"]
+    assert rec.said()[-1] == "Right side"
     session.done()  # Enter ends a side without counting it through
     assert segment_kind(session) == "rest"
     play(session, clock)
@@ -681,7 +713,7 @@ def test_cues_at_an_untimed_entry_wait_for_the_untimed_step(
     session, clock, rec = setup(timeline)
     session.start()
     run_until(session, clock, 10.0)
-    assert [f.cue.event for f in rec.cues()][-1] == "end"
+    assert [(f.cue.event, f.cue.step) for f in rec.cues()][-2:] == [("end", 0), ("manual", 1)]
     assert not any(f.cue.step == 2 for f in rec.cues())
     session.done()
     assert rec.cues()[-1].cue.event == "prepare" and rec.cues()[-1].cue.step == 2
@@ -706,7 +738,7 @@ def test_sets_and_sides_play_in_order(
             switch: 0
         """
     )
-    session, clock, rec = setup(timeline)
+    session, clock, rec = setup(timeline, speech=True)
     play(session, clock)
     seen = [(e.segment.kind, e.segment.set, e.segment.side) for e in rec.of(ev.SegmentStarted)]
     assert seen == [
@@ -721,8 +753,15 @@ def test_sets_and_sides_play_in_order(
         ("rep", 2, "right"),
         ("rep", 2, "right"),
     ]
-    # With no switch pause, the side change is still spoken.
-    assert rec.said().count("Switch sides") == 2
+    # With no switch pause there is no room before the side's first tone: the
+    # side is said in the first gap after it, never over a tone.
+    assert rec.said() == [
+        "Heel raises, left side",
+        "Right side",
+        "Left side",  # in the rest before set 2
+        "Right side",
+        "Well done",
+    ]
     assert [f.cue for f in rec.cues()] == list(timeline.cues)
 
 
@@ -749,7 +788,7 @@ def test_activity_prompts_and_halfway(
               - {at: 90s, say: Keep a steady pace}
         """
     )
-    session, clock, rec = setup(timeline)
+    session, clock, rec = setup(timeline, speech=True)
     play(session, clock)
     prompts = rec.of(ev.PromptDue)
     assert [p.prompt.say for p in prompts] == ["Start slowly", "Keep a steady pace"]
@@ -861,7 +900,7 @@ def test_a_listener_may_call_commands_and_events_stay_in_order(example: Timeline
 
     session.add_listener(skipper)
     session.start()
-    assert seen[:4] == ["StepStarted", "SegmentStarted", "Say", "Say"]
+    assert seen[:3] == ["StepStarted", "SegmentStarted", "CueFired"]
     assert session.state().step_index == 1
     assert [e.index for e in rec.of(ev.StepStarted)] == [0, 1]
     session.remove_listener(skipper)

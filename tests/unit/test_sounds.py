@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Expected length of each sound, in seconds: (shortest, longest).
 DURATIONS = {
     "tick": (0.04, 0.09),
+    "tock": (0.07, 0.12),
     "beep": (0.12, 0.2),
     "go": (0.2, 0.3),
     "chime": (0.5, 0.8),
@@ -108,3 +109,12 @@ def test_sounds_are_distinct() -> None:
         length_apart = abs(len_a - len_b) / max(len_a, len_b) >= 0.1
         pitch_apart = abs(zcr_a - zcr_b) / max(zcr_a, zcr_b) >= 0.1
         assert length_apart or pitch_apart, f"{a} and {b} sound alike"
+
+
+def test_rep_tock_is_told_apart_from_countdown_tick() -> None:
+    # "Next rep" and "the rest is ending" must differ by ear in both ways:
+    # the tock is lower (by more than a fifth) and longer.
+    tick_params, tick = _read(bundled_sounds_dir() / "tick.wav")
+    tock_params, tock = _read(bundled_sounds_dir() / "tock.wav")
+    assert _zero_crossing_rate(tock, 44_100) < _zero_crossing_rate(tick, 44_100) / 1.5
+    assert tock_params.nframes > tick_params.nframes * 1.2

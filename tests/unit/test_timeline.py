@@ -85,13 +85,44 @@ def test_short_segments_get_no_countdown_and_zero_pauses_take_no_time() -> None:
     ]
 
 
-def test_paced_reps_start_then_rep_and_no_end() -> None:
+def test_paced_reps_start_then_rep_then_end() -> None:
     assert cues(Step(StepKind.PACED, "p", reps=3, tempo=2, prepare=0)) == [
         ("start", 0),
         ("rep", 2),
         ("rep", 4),
+        ("end", 6),
         ("finish", 6),
     ]
+
+
+def test_paced_reps_end_every_side_and_set() -> None:
+    step = Step(
+        StepKind.PACED, "p", reps=2, tempo=2, prepare=0, sides=("l", "r"), switch=1, sets=2,
+        set_rest=3,
+    )  # fmt: skip
+    assert cues(step) == [
+        ("start", 0),
+        ("rep", 2),
+        ("end", 4),
+        ("switch", 4),
+        ("start", 5),
+        ("rep", 7),
+        ("end", 9),
+        ("start", 12),
+        ("rep", 14),
+        ("end", 16),
+        ("switch", 16),
+        ("start", 17),
+        ("rep", 19),
+        ("end", 21),
+        ("finish", 21),
+    ]
+
+
+def test_rep_ticks_and_countdown_ticks_sound_different() -> None:
+    timeline = build_timeline(plan(Step(StepKind.PACED, "p", reps=3, tempo=2, prepare=5)))
+    sounds = {c.event: str(c.sound) for c in timeline.cues}
+    assert (sounds["rep"], sounds["countdown"]) == ("tock", "tick")
 
 
 def test_switch_pause_and_switch_of_zero() -> None:
@@ -165,7 +196,21 @@ def test_untimed_steps_take_no_time_and_mark_sides() -> None:
         ("counted", "l", 2, None, 20),
         ("counted", "r", 2, None, 20),
     ]
-    assert [c.event for c in timeline.cues] == ["switch", "switch", "finish"]
+    # The step announces its start once ("manual"); later sides are marked by "switch".
+    assert [(c.event, c.segment, str(c.sound)) for c in timeline.cues] == [
+        ("manual", 0, "beep"),
+        ("switch", 1, "switch"),
+        ("switch", 3, "switch"),
+        ("finish", None, "finish"),
+    ]
+
+
+def test_a_manual_step_announces_its_start() -> None:
+    timeline = build_timeline(plan(Step(StepKind.MANUAL, "loosen", prepare=5)))
+    assert [(c.event, c.at, c.segment) for c in timeline.cues] == [
+        ("manual", 0, 0),
+        ("finish", 0, None),
+    ]
 
 
 def test_silent_cues_are_still_events() -> None:

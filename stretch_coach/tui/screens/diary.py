@@ -107,7 +107,7 @@ class DiaryForm(ModalScreen[Saved | None]):
             yield from _row(
                 "How long",
                 Input(id="duration", placeholder="e.g. 2m", compact=True),
-                "90s, 2m, 1:30",
+                "the cramp itself, not soreness after",
             )
             yield from _row(
                 "Severity",

@@ -152,7 +152,8 @@ class SessionScreen(Screen[Outcome]):
         self._leaving = True
         if self.session.state().status in ACTIVE or self.session.state().status == "ready":
             self.session.stop()
-        self.player.stop()
+        if self.session.status != "finished":
+            self.player.stop()  # a finished routine's last sounds play on under the summary
 
     # -- drawing --------------------------------------------------------------
 
@@ -367,9 +368,14 @@ class SessionScreen(Screen[Outcome]):
         self.refresh_bindings()
 
     def action_set_voice(self, voice: bool) -> None:
+        from stretch_coach.engine.hearing import voice_notice
+
         self.player.set_voice(voice)
+        missing = voice_notice(self.player.inner, wanted=voice)
         self.notify(
-            "Voice on." if voice else "Voice off. Spoken words still show as captions.", timeout=3
+            missing
+            or ("Voice on." if voice else "Voice off. Spoken words still show as captions."),
+            timeout=8 if missing else 3,
         )
         self.refresh_bindings()
 

@@ -1,0 +1,243 @@
+"""Moving records between copies of the history: export, and merging an import.
+
+Records keep their UUIDs, so merging the same records twice adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+from stretch_coach.history import times
+from stretch_coach.history.model import Cramp, cramp_to_json
+from stretch_coach.history.records import _CRAMP_COLUMNS, HistoryRecords, _cramp, _cramp_fields
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What :meth:`HistoryStore.merge` changed."""
+
+    sessions_added: int = 0
+    sessions_updated: int = 0
+    cramps_added: int = 0
+    cramps_updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        """How many records were added or updated."""
+        return self.sessions_added + self.sessions_updated + self.cramps_added + self.cramps_updated
+
+
+class HistoryTransfer(HistoryRecords):
+    """Every record out (:meth:`export_records`), and another copy's records in (:meth:`merge`)."""
+
+    # -- moving data -------------------------------------------------------
+
+    def export_records(self) -> dict[str, list[dict[str, Any]]]:
+        """Every session (with its steps) and diary entry (deleted ones marked), JSON-ready.
+
+        Instants are ISO 8601 with the offset where they were recorded. For
+        years of records, stream them with :meth:`iter_export_sessions` and
+        :meth:`iter_export_cramps` instead.
+        """
+        return {
+            "sessions": list(self.iter_export_sessions()),
+            "cramps": list(self.iter_export_cramps()),
+        }
+
+    def iter_export_sessions(self) -> Iterator[dict[str, Any]]:
+        """Every readable session with its steps, oldest first, one at a time (JSON-ready)."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
+                " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
+                " st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at"
+                " FROM ok_sessions AS s LEFT JOIN ok_steps AS st ON st.session_id = s.id"
+                " ORDER BY s.started_at, s.id, st.seq"
+            )
+            session: dict[str, Any] | None = None
+            current = None
+            for row in cursor:
+                if row[0] != current:
+                    if session is not None:
+                        yield session
+                    current = row[0]
+                    offset = row[6]
+                    session = {
+                        "uuid": row[1],
+                        "routine_id": row[2],
+                        "title": row[3],
+                        "content_hash": row[4],
+                        "started_at": times.local(row[5], offset).isoformat(),
+                        "ended_at": times.local(row[7], offset).isoformat() if row[7] else None,
+                        "planned_seconds": row[8],
+                        "partial_seconds": row[9],
+                        "status": row[10],
+                        "steps": [],
+                    }
+                if row[11] is not None:
+                    assert session is not None
+                    session["steps"].append(
+                        {
+                            "seq": row[11],
+                            "step_index": row[12],
+                            "name": row[13],
+                            "outcome": row[14],
+                            "seconds": row[15],
+                            "at": times.local(row[16], offset).isoformat(),
+                        }
+                    )
+            if session is not None:
+                yield session
+
+    def iter_export_cramps(self) -> Iterator[dict[str, Any]]:
+        """Every readable diary entry (deleted ones marked), oldest first, one at a time."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                f"SELECT {_CRAMP_COLUMNS}, created_at, updated_at, deleted_at FROM ok_cramps"
+                " ORDER BY at, id"
+            )
+            for row in cursor:
+                yield {
+                    **_without_id(cramp_to_json(_cramp(row[:-3]))),
+                    "created_at": row[-3],
+                    "updated_at": row[-2],
+                    "deleted_at": row[-1],
+                }
+
+    def merge(
+        self, sessions: Iterable[Mapping[str, Any]], cramps: Iterable[Mapping[str, Any]]
+    ) -> MergeResult:
+        """Add records from another copy of the history, in one transaction.
+
+        Records are matched by ``uuid``, so merging the same records twice adds
+        nothing twice. Where both copies hold a record, the imported one wins
+        only if it is further along: a session that has ended over one still
+        in progress, or with more steps; a diary entry with a later
+        ``updated_at`` (which carries edits and deletions across).
+
+        Args:
+            sessions: checked records in the shape of :meth:`export_records`,
+                with instants as aware datetimes.
+            cramps: likewise, with ``at`` and ``cramp`` (a :class:`Cramp`).
+        """
+        return self.merge_records(
+            chain(
+                (("session", session) for session in sessions),
+                (("cramp", entry) for entry in cramps),
+            )
+        )
+
+    def merge_records(self, records: Iterable[tuple[str, Mapping[str, Any]]]) -> MergeResult:
+        """Like :meth:`merge`, from one stream of ``("session" | "cramp", record)`` pairs.
+
+        The records are taken one at a time (an import streams them from its
+        file), all in one transaction: an exception from the stream (a bad
+        record further on) keeps none of them.
+        """
+        counts = dict.fromkeys(
+            ("sessions_added", "sessions_updated", "cramps_added", "cramps_updated", "unchanged"), 0
+        )
+        with self._writing() as conn:
+            for kind, record in records:
+                merged = _merge_session if kind == "session" else _merge_cramp
+                counts[merged(conn, record)] += 1
+        return MergeResult(**counts)
+
+
+def _without_id(record: dict[str, Any]) -> dict[str, Any]:
+    """A record without its local number, which means nothing on another machine."""
+    record.pop("id", None)
+    return record
+
+
+def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
+    steps = session["steps"]
+    found = conn.execute(
+        "SELECT id, status, (SELECT count(*) FROM session_steps WHERE session_id = sessions.id)"
+        " FROM sessions WHERE uuid = ?",
+        (session["uuid"],),
+    ).fetchone()
+    if found is not None:
+        session_id, status, step_count = found
+        if _progress(session["status"], len(steps)) <= _progress(status, step_count):
+            return "unchanged"
+        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))  # steps cascade
+    started, offset = times.stamp(session["started_at"])
+    ended = times.utc_text(session["ended_at"]) if session["ended_at"] else None
+    cursor = conn.execute(
+        "INSERT INTO sessions (id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
+        " ended_at, planned_seconds, partial_seconds, status)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            found[0] if found else None,
+            session["uuid"],
+            session["routine_id"],
+            session["title"],
+            session["content_hash"],
+            started,
+            offset,
+            ended,
+            session["planned_seconds"],
+            session["partial_seconds"],
+            session["status"],
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO session_steps (session_id, seq, step_index, name, outcome, seconds, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                cursor.lastrowid,
+                number,
+                step["step_index"],
+                step["name"],
+                step["outcome"],
+                step["seconds"],
+                times.utc_text(step["at"]),
+            )
+            for number, step in enumerate(steps, start=1)
+        ],
+    )
+    return "sessions_updated" if found else "sessions_added"
+
+
+def _progress(status: str, step_count: int) -> tuple[bool, int]:
+    return (status != "in_progress", step_count)
+
+
+def _merge_cramp(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
+    cramp: Cramp = entry["cramp"]
+    at, offset = times.stamp(cramp.at)
+    found = conn.execute("SELECT updated_at FROM cramps WHERE uuid = ?", (cramp.uuid,)).fetchone()
+    values = (
+        at,
+        offset,
+        *_cramp_fields(cramp),
+        times.change_stamp(entry["created_at"]),
+        times.change_stamp(entry["updated_at"]),
+        times.change_stamp(entry["deleted_at"]) if entry["deleted_at"] else None,
+        cramp.uuid,
+    )
+    if found is None:
+        conn.execute(
+            "INSERT INTO cramps (at, utc_offset, duration_seconds, severity, leg, muscle, woke,"
+            " symptoms, note, created_at, updated_at, deleted_at, uuid)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        return "cramps_added"
+    # A stored stamp that cannot be read (damage) loses to the imported copy.
+    if isinstance(found[0], str) and values[-3] <= found[0]:
+        return "unchanged"
+    conn.execute(
+        "UPDATE cramps SET at = ?, utc_offset = ?, duration_seconds = ?, severity = ?, leg = ?,"
+        " muscle = ?, woke = ?, symptoms = ?, note = ?, created_at = ?, updated_at = ?,"
+        " deleted_at = ? WHERE uuid = ?",
+        values,
+    )
+    return "cramps_updated"
