@@ -54,8 +54,8 @@ from stretch_coach.engine import events as ev
 from stretch_coach.engine.clock import Clock, FakeClock, MonotonicClock
 from stretch_coach.engine.driver import AsyncDriver
 from stretch_coach.engine.session import WAKE_INTERVAL, Session
-from stretch_coach.routine.library import Library, timeline_of
-from stretch_coach.timeline import Timeline
+from stretch_coach.routine.library import Library
+from stretch_coach.timeline import Timeline, timeline_for
 
 #: One block of routine, 37.5 s with 55 cues, none of them a whole
 #: number of seconds after its segment's start unless it is at the start: a
@@ -95,7 +95,7 @@ def _routine(steps: str) -> Timeline:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.yaml"
         path.write_text("title: Benchmark\nsteps:\n" + steps, encoding="utf-8")
-        return timeline_of(Library.from_paths([path]).find(str(path)))
+        return timeline_for(Library.from_paths([path]).find(str(path)))
 
 
 def _timeline(blocks: int) -> Timeline:

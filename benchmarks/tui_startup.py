@@ -82,7 +82,7 @@ def main() -> int:
             "STRETCH_COACH_CACHE_DIR": f"{home}/cache",
         }
         os.environ.update(env)
-        from stretch_coach.routine.index import index_path
+        from stretch_coach.catalog import index_path
         from stretch_coach.routine.library import default_library
 
         titles = [e.title for e in default_library().entries]

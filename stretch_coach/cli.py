@@ -60,13 +60,13 @@ def coach_options() -> argparse.ArgumentParser:
         "--audio",
         choices=AUDIO_CHOICES,
         default=argparse.SUPPRESS,
-        help="how cues sound, for this run only (default: the settings, else auto)",
+        help="how cues sound, for this run only (default: the saved setting, else auto)",
     )
     parent.add_argument(
         "--no-voice",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="do not speak, for this run",
+        help="do not speak, for this run only (default: the saved setting, else speak)",
     )
     return parent
 
@@ -75,10 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every registered sub-command."""
     import argparse
 
+    from stretch_coach.settings import PRECEDENCE
+
     parser = argparse.ArgumentParser(
         prog="stretch-coach",
         description="A guided stretching coach: timed holds, reps and audio cues. "
         "With no command, opens the routine library.",
+        epilog=f"Settings: {PRECEDENCE} The saved get-ready time applies to sessions and "
+        "to the totals shown to you, not to --json output.",
         parents=[library_options(), coach_options()],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -39,6 +39,11 @@ CAUTIONS_FILE = "cautions.json"
 
 AUDIO_CHOICES: tuple[str, ...] = ("auto", "playsound3", "bell", "none")
 THEME_CHOICES: tuple[str, ...] = ("bedtime", "dark", "light", "high-contrast")
+#: How the command line, the saved settings and the defaults combine, everywhere.
+PRECEDENCE = (
+    "The command line beats the saved settings (the coach's Settings screen, kept in "
+    "settings.toml), which beat the defaults."
+)
 #: Longest prepare override, the same limit the routine format puts on pauses.
 MAX_PREPARE = 3600.0
 

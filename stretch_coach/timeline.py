@@ -14,9 +14,11 @@ the user works at their own pace.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
+from stretch_coach.routine.errors import RoutineError
 from stretch_coach.routine.model import (
     DEFAULT_CUES,
     MAX_SEGMENTS,
@@ -26,20 +28,39 @@ from stretch_coach.routine.model import (
     step_segments,
 )
 
-#: Segment kinds.
-PREPARE, HOLD, REST, SET_REST, SWITCH, REP, ACTIVITY, COUNTED, MANUAL = (
-    "prepare",
-    "hold",
-    "rest",
-    "set_rest",
-    "switch",
-    "rep",
-    "activity",
-    "counted",
-    "manual",
-)
+if TYPE_CHECKING:
+    from stretch_coach.routine.library import Entry
+
+
+class SegmentKind(StrEnum):
+    """What a segment asks of the user.
+
+    A ``str`` enum: each member equals its value, so JSON output (``show
+    --json``, the cue log) reads exactly as the format's words.
+    """
+
+    PREPARE = "prepare"
+    HOLD = "hold"
+    REST = "rest"
+    SET_REST = "set_rest"
+    SWITCH = "switch"
+    REP = "rep"
+    ACTIVITY = "activity"
+    COUNTED = "counted"
+    MANUAL = "manual"
+
+
 #: Segment kinds that get a 3-2-1 countdown when they last 4 s or more.
-COUNTDOWN_KINDS = frozenset({PREPARE, HOLD, ACTIVITY, REST, SET_REST, SWITCH})
+COUNTDOWN_KINDS = frozenset(
+    {
+        SegmentKind.PREPARE,
+        SegmentKind.HOLD,
+        SegmentKind.ACTIVITY,
+        SegmentKind.REST,
+        SegmentKind.SET_REST,
+        SegmentKind.SWITCH,
+    }
+)
 
 
 class TimelineTooLong(ValueError):
@@ -52,8 +73,7 @@ class Segment:
 
     Attributes:
         index: position in the timeline.
-        kind: one of prepare, hold, rest, set_rest, switch, rep, activity,
-            counted, manual.
+        kind: what it asks of the user.
         start: offset of its start, in timed seconds.
         duration: its length, or ``None`` for untimed work (the user says done).
         step: index of its step in the planned steps.
@@ -65,7 +85,7 @@ class Segment:
     """
 
     index: int
-    kind: str
+    kind: SegmentKind
     start: float
     duration: float | None
     step: int
@@ -87,7 +107,9 @@ class Segment:
         return self.duration is not None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["kind"] = self.kind.value
+        return out
 
 
 @dataclass(frozen=True)
@@ -244,7 +266,7 @@ class _Builder:
 
     def segment(
         self,
-        kind: str,
+        kind: SegmentKind,
         duration: float | None,
         *,
         side: int = 1,
@@ -273,7 +295,9 @@ class _Builder:
             side_index=side,
             sides=s.side_count,
             rep=rep,
-            reps=(s.reps or 1) if kind in (HOLD, REP, COUNTED) else None,
+            reps=(s.reps or 1)
+            if kind in (SegmentKind.HOLD, SegmentKind.REP, SegmentKind.COUNTED)
+            else None,
             set=set_,
             sets=s.sets,
         )
@@ -281,7 +305,7 @@ class _Builder:
         for event in events:
             self.cue(event, seg.start, seg)
         if duration is not None:
-            if kind == ACTIVITY:
+            if kind is SegmentKind.ACTIVITY:
                 if duration >= 60:
                     self.cue("halfway", seg.start + duration / 2, seg)
                 for prompt in s.prompts:
@@ -292,7 +316,7 @@ class _Builder:
                 for before in (3, 2, 1):
                     self.cue("countdown", seg.start + duration - before, seg)
             self.t += duration
-            if kind in (HOLD, ACTIVITY):
+            if kind in (SegmentKind.HOLD, SegmentKind.ACTIVITY):
                 self.cue("end", self.t, seg)
         return seg
 
@@ -301,18 +325,20 @@ class _Builder:
         s = planned.step
         kind = s.kind
         if kind is StepKind.REST:
-            self.segment(REST, s.duration)
+            self.segment(SegmentKind.REST, s.duration)
             return
         if kind.timed:
-            self.segment(PREPARE, s.prepare, events=["prepare"])
+            self.segment(SegmentKind.PREPARE, s.prepare, events=["prepare"])
         for set_ in range(1, s.sets + 1):
             if set_ > 1 and kind.timed:
-                self.segment(SET_REST, s.set_rest, set_=set_)
+                self.segment(SegmentKind.SET_REST, s.set_rest, set_=set_)
             for side in range(1, s.side_count + 1):
                 switched = False
                 if side > 1 and kind.timed:
                     switched = (
-                        self.segment(SWITCH, s.switch, side=side, set_=set_, events=["switch"])
+                        self.segment(
+                            SegmentKind.SWITCH, s.switch, side=side, set_=set_, events=["switch"]
+                        )
                         is not None
                     )
                 # With no switch pause (0 s, or a self-paced step) the cue marks the next side.
@@ -323,20 +349,83 @@ class _Builder:
         if kind is StepKind.HOLD:
             for rep in range(1, (s.reps or 1) + 1):
                 if rep > 1:
-                    self.segment(REST, s.rest, side=side, rep=rep - 1, set_=set_)
+                    self.segment(SegmentKind.REST, s.rest, side=side, rep=rep - 1, set_=set_)
                 events = [*first, "start"] if rep == 1 else ["start"]
-                self.segment(HOLD, s.hold, side=side, rep=rep, set_=set_, events=events)
+                self.segment(SegmentKind.HOLD, s.hold, side=side, rep=rep, set_=set_, events=events)
         elif kind is StepKind.PACED:
             for rep in range(1, s.reps + 1):
                 events = [*first, "start"] if rep == 1 else ["rep"]
-                seg = self.segment(REP, s.tempo, side=side, rep=rep, set_=set_, events=events)
+                seg = self.segment(
+                    SegmentKind.REP, s.tempo, side=side, rep=rep, set_=set_, events=events
+                )
                 if seg is not None and rep == s.reps:
                     # The last repetition of a side or set ends like a hold does.
                     self.cue("end", self.t, seg)
         elif kind is StepKind.TIMED:
-            self.segment(ACTIVITY, s.duration, side=side, set_=set_, events=[*first, "start"])
+            self.segment(
+                SegmentKind.ACTIVITY, s.duration, side=side, set_=set_, events=[*first, "start"]
+            )
         else:
-            untimed = COUNTED if kind is StepKind.COUNTED else MANUAL
+            untimed = SegmentKind.COUNTED if kind is StepKind.COUNTED else SegmentKind.MANUAL
             # A self-paced step announces its start (it has no get-ready to do it).
             begins = ["manual"] if side == 1 and set_ == 1 else []
             self.segment(untimed, None, side=side, set_=set_, events=[*begins, *first])
+
+
+def _with_prepare(plan: Sequence[PlannedStep], prepare: float | None) -> tuple[PlannedStep, ...]:
+    """``plan`` with every step's get-ready time set to ``prepare`` (``None``: as written)."""
+    if prepare is None:
+        return tuple(plan)
+    return tuple(replace(p, step=replace(p.step, prepare=prepare)) for p in plan)
+
+
+def _plan_of(source: Entry | Sequence[PlannedStep]) -> tuple[Sequence[PlannedStep], Sound | None]:
+    """The planned steps and the ``finish`` sound of an entry, or of bare planned steps."""
+    if isinstance(source, Sequence):
+        return source, None
+    routine = source.routine
+    if routine is None or not source.valid:
+        raise RoutineError(source.problems)
+    return source.plan, routine.cues.get("finish")
+
+
+def timeline_for(source: Entry | Sequence[PlannedStep], prepare: float | None = None) -> Timeline:
+    """The timeline of a routine: the one way every part of the coach builds one.
+
+    Args:
+        source: a library entry (its routine's own ``finish`` sound is used),
+            or bare planned steps (the shipped ``finish``).
+        prepare: seconds of get-ready before every timed step, replacing the
+            routine's own; ``None`` keeps the routine as written. (Rest steps
+            and self-paced steps get no get-ready either way.)
+
+    Raises:
+        RoutineError: if the entry is invalid.
+        TimelineTooLong: if the routine is absurdly long.
+    """
+    plan, finish = _plan_of(source)
+    return build_timeline(_with_prepare(plan, prepare), finish)
+
+
+def plan_total(
+    source: Entry | Sequence[PlannedStep], prepare: float | None = None
+) -> tuple[float, int]:
+    """Timed total and self-paced step count, without laying out a timeline.
+
+    The same figures as :func:`timeline_for`'s ``total`` and ``untimed_steps``
+    (by the format's closed formulas): the library list works them out for
+    every routine before its first frame, so this is kept cheap.
+
+    Raises:
+        RoutineError: if the entry is invalid.
+    """
+    plan, _ = _plan_of(source)
+    total, untimed = 0.0, 0
+    for planned in plan:
+        step = planned.step if prepare is None else replace(planned.step, prepare=prepare)
+        length = step_length(step)
+        if length is None:
+            untimed += 1
+        else:
+            total += length
+    return total, untimed

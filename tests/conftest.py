@@ -12,8 +12,8 @@ import pytest
 
 from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
-from stretch_coach.routine.library import Library, timeline_of
-from stretch_coach.timeline import Timeline
+from stretch_coach.routine.library import Library
+from stretch_coach.timeline import Timeline, timeline_for
 
 #: The format page's worked example (185 s timed, plus 1 self-paced step).
 EXAMPLE_ROUTINE = """\
@@ -61,7 +61,7 @@ def make_timeline(tmp_path: Path) -> Callable[..., Timeline]:
             (folder / name).write_text(textwrap.dedent(other), encoding="utf-8")
         path = folder / "routine.yaml"
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-        return timeline_of(Library.from_paths([folder]).find(str(path)))
+        return timeline_for(Library.from_paths([folder]).find(str(path)))
 
     return make
 

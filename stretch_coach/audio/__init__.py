@@ -6,16 +6,13 @@ Nothing here imports Textual; a UI passes its own bell (``ring``) and hands
 
 import logging
 
+from stretch_coach.audio.backend import Playsound3Player, available_backends
+from stretch_coach.audio.base import BasePlayer, NullPlayer, OnProblem, Player
 from stretch_coach.audio.player import (
     AUDIO_CHOICES,
     BellPlayer,
     FallbackPlayer,
-    NullPlayer,
-    OnProblem,
-    Player,
-    Playsound3Player,
     TerminalBell,
-    available_backends,
     make_player,
 )
 from stretch_coach.audio.sounds import UnknownSoundError, sound_file
@@ -27,6 +24,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AUDIO_CHOICES",
+    "BasePlayer",
     "BellPlayer",
     "FallbackPlayer",
     "NullPlayer",

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from stretch_coach.audio.player import Player
+from stretch_coach.audio.base import BasePlayer
 from stretch_coach.routine.model import Sound
 
 
@@ -56,7 +56,7 @@ class Heard:
     what: str  #: the sound (name, or path as written), the text said, or ``""`` for stop
 
 
-class RecordingPlayer(Player):
+class RecordingPlayer(BasePlayer):
     """Records every call with the time it came, and plays nothing.
 
     Pass the engine's fake clock to assert on timing; by default the
@@ -68,6 +68,7 @@ class RecordingPlayer(Player):
         self,
         clock: Callable[[], float] = time.monotonic,
         *,
+        name: str = "recording",
         sound_seconds: Callable[[Sound], float] | None = None,
         phrase_seconds: Callable[[str], float] | None = None,
     ) -> None:
@@ -75,12 +76,14 @@ class RecordingPlayer(Player):
 
         Args:
             clock: Gives the time recorded with each call.
+            name: What :attr:`name` says.
             sound_seconds: How long each sound plays; with it (and
                 ``phrase_seconds``), :meth:`heard_as` tells when each sound and
                 phrase would have been heard.
             phrase_seconds: How long each phrase takes to say.
         """
         self._clock = clock
+        self._name = name
         self._sound_seconds = sound_seconds
         self._phrase_seconds = phrase_seconds
         self._lock = threading.Lock()
@@ -96,8 +99,8 @@ class RecordingPlayer(Player):
 
     @property
     def name(self) -> str:
-        """``"recording"``."""
-        return "recording"
+        """``"recording"``, unless given another name."""
+        return self._name
 
     def _record(self, kind: Kind, what: str) -> None:
         with self._lock:
@@ -179,6 +182,16 @@ class RecordingPlayer(Player):
     def sounds(self) -> list[str]:
         """The audible sounds played, in order (silent ones left out)."""
         return [h.what for h in self.heard if h.kind == "play" and h.what != "none"]
+
+    @property
+    def played(self) -> list[str]:
+        """Every sound played, in order, silent ones too (as ``"none"``)."""
+        return [h.what for h in self.heard if h.kind == "play"]
+
+    @property
+    def stops(self) -> int:
+        """How many times the player was told to stop."""
+        return sum(1 for h in self.heard if h.kind == "stop")
 
     @property
     def said(self) -> list[str]:

@@ -305,10 +305,10 @@ def _day_option(text: str, option: str) -> Any:
 
 def history_show(args: argparse.Namespace) -> int:
     """``history``: the streak, adherence and the newest sessions."""
-    from stretch_coach.describe import plural
     from stretch_coach.history.model import session_to_json
     from stretch_coach.history.render import safe_text
     from stretch_coach.routine.durations import format_clock
+    from stretch_coach.words import plural
 
     limit = _limit(args.limit)
     with _open_store(create=False) as store:

@@ -16,15 +16,29 @@ def register(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     shared: argparse.ArgumentParser,
 ) -> None:
-    p = subparsers.add_parser("list", parents=[shared], help="list the routines in the library")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p = subparsers.add_parser(
+        "list",
+        parents=[shared],
+        help="list the routines in the library",
+        description="List the routines in the library. The totals include your saved "
+        "get-ready time, if you set one; --json gives each routine as written.",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print JSON instead of a table (routines as written)"
+    )
     p.set_defaults(handler=cmd_list)
 
     p = subparsers.add_parser(
-        "show", parents=[shared], help="show a routine's steps, times, total and cues"
+        "show",
+        parents=[shared],
+        help="show a routine's steps, times, total and cues",
+        description="Show a routine's steps, times and total. The times include your saved "
+        "get-ready time, if you set one; --json gives the routine as written.",
     )
     p.add_argument("routine", metavar="ROUTINE", help="an id from the library or a routine file")
-    p.add_argument("--json", action="store_true", help="print the whole timeline as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print the whole timeline as JSON (as written)"
+    )
     p.add_argument("--full", action="store_true", help="also print every step's instructions")
     p.set_defaults(handler=cmd_show)
 
@@ -38,8 +52,17 @@ def register(
     p.set_defaults(handler=cmd_schema)
 
 
-def _entry_summary(entry: Any) -> dict[str, Any]:
-    from stretch_coach.routine.library import timeline_of
+def _saved_prepare() -> float | None:
+    """The saved get-ready time (``None``: each routine's own); a bad file is the defaults."""
+    from stretch_coach.settings import load_settings
+
+    settings, _ = load_settings()
+    return settings.prepare
+
+
+def _entry_summary(entry: Any, prepare: float | None = None) -> dict[str, Any]:
+    """One routine as ``list`` shows it; totals with the get-ready time ``prepare``."""
+    from stretch_coach.timeline import plan_total
 
     out: dict[str, Any] = {
         "id": entry.id,
@@ -49,13 +72,13 @@ def _entry_summary(entry: Any) -> dict[str, Any]:
         "valid": entry.valid,
     }
     if entry.valid:
-        timeline = timeline_of(entry)
+        total, untimed = plan_total(entry, prepare)
         routine = entry.routine
         out.update(
             summary=routine.summary,
             tags=list(routine.tags),
-            total_seconds=timeline.total,
-            untimed_steps=timeline.untimed_steps,
+            total_seconds=total,
+            untimed_steps=untimed,
         )
     else:
         out["error"] = str(entry.problems[0])
@@ -64,11 +87,13 @@ def _entry_summary(entry: Any) -> dict[str, Any]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from stretch_coach import paths
-    from stretch_coach.describe import total_text
     from stretch_coach.routine.library import default_library
+    from stretch_coach.words import total_text
 
     library = default_library(args.library)
-    rows = [_entry_summary(e) for e in library.entries]
+    # For the person, the totals they will play; for programs, the routines as written.
+    prepare = None if args.json else _saved_prepare()
+    rows = [_entry_summary(e, prepare) for e in library.entries]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -87,12 +112,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from stretch_coach.describe import step_work, total_text
+    from stretch_coach.coach import session_timeline
     from stretch_coach.routine.durations import format_seconds
-    from stretch_coach.routine.library import cautions_of, default_library, timeline_of
+    from stretch_coach.routine.library import cautions_of, default_library
+    from stretch_coach.words import step_work, total_text
 
     entry = default_library(args.library).find(args.routine)
-    timeline = timeline_of(entry)
+    # For the person, the times they will play; for programs, the routine as written.
+    timeline = session_timeline(entry, None if args.json else _saved_prepare(), args.routine)
     cautions = cautions_of(entry)
     routine = entry.routine
     assert routine is not None
@@ -171,12 +198,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _warn_about_room(entries: Any) -> None:
     """Warn (without failing) where a routine leaves the voice no room to name a step."""
     from stretch_coach.engine.speech import room_warnings
-    from stretch_coach.routine.library import timeline_of
-    from stretch_coach.timeline import TimelineTooLong
+    from stretch_coach.timeline import TimelineTooLong, timeline_for
 
     for entry in entries:
         try:
-            timeline = timeline_of(entry)
+            timeline = timeline_for(entry)
         except TimelineTooLong:
             continue
         for index, message in room_warnings(timeline):

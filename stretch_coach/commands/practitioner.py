@@ -181,15 +181,15 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    from stretch_coach.describe import total_text
     from stretch_coach.packs import install, plan_install
-    from stretch_coach.routine.library import timeline_of
+    from stretch_coach.timeline import timeline_for
+    from stretch_coach.words import total_text
 
     plan, _ = plan_install(args.source, args.library, replace=args.replace)
     print(f"Installing into {plan.folder}:")
     for entry in plan.entries:
         assert entry.routine is not None
-        timeline = timeline_of(entry)
+        timeline = timeline_for(entry)
         print(f"  {entry.id}  {entry.title} ({total_text(timeline.total, timeline.untimed_steps)})")
     for entry in plan.replaced:
         print(f"  replaces your {entry.id} ({entry.shown})")

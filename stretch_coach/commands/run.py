@@ -12,7 +12,7 @@ def register(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     shared: argparse.ArgumentParser,
 ) -> None:
-    from stretch_coach.settings import AUDIO_CHOICES
+    from stretch_coach.settings import AUDIO_CHOICES, PRECEDENCE
 
     p = subparsers.add_parser(
         "run",
@@ -20,6 +20,7 @@ def register(
         help="play a routine",
         description="Play a routine: timed holds, reps and audio cues. Opens the coach's "
         "screens, or with --plain writes one line per phase (for screen readers and logs).",
+        epilog=f"{PRECEDENCE} Both ways of running use your saved audio, voice and get-ready time.",
     )
     p.add_argument("routine", metavar="ROUTINE", help="an id from the library or a routine file")
     p.add_argument(
@@ -33,10 +34,15 @@ def register(
         "--audio",
         choices=AUDIO_CHOICES,
         default=None,
-        help="how cues sound: auto (a sound player, else the terminal bell), playsound3, "
-        "bell or none (default: auto)",
+        help="how cues sound, for this run only: auto (a sound player, else the terminal "
+        "bell), playsound3, bell or none (default: the saved setting, else auto)",
     )
-    p.add_argument("--no-voice", action="store_true", help="do not speak step names and prompts")
+    p.add_argument(
+        "--no-voice",
+        action="store_true",
+        help="do not speak step names and prompts, for this run only "
+        "(default: the saved setting, else speak)",
+    )
     p.add_argument(
         "--cue-log",
         metavar="FILE",

@@ -1,7 +1,7 @@
 """Connects a session's events to a player: cue sounds, voice lines, silence on pause.
 
-The player is anything with the shape of ``stretch_coach.audio.player``'s
-players; its calls return at once (sound is played elsewhere), so the
+The player is anything with the shape of :class:`~stretch_coach.audio.base.Player`;
+its calls return at once (sound is played elsewhere), so the
 timeline never waits for audio.
 """
 
@@ -9,37 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
+from stretch_coach.audio.base import Player
 from stretch_coach.engine.events import CueFired, Ended, Event, Paused, Say, StepEnded
-from stretch_coach.routine.model import Sound
 
 logger = logging.getLogger(__name__)
-
-
-class Player(Protocol):
-    """What the engine needs of a player; every call returns without waiting."""
-
-    @property
-    def name(self) -> str:
-        """Which backend plays (for messages)."""
-        ...
-
-    def play(self, sound: Sound) -> None:
-        """Start playing ``sound``."""
-        ...
-
-    def say(self, text: str) -> None:
-        """Queue ``text`` to be spoken."""
-        ...
-
-    def stop(self) -> None:
-        """Silence whatever is playing or queued."""
-        ...
-
-    def close(self) -> None:
-        """Release the player's resources."""
-        ...
 
 
 class AudioLink:
@@ -88,7 +62,9 @@ class AudioLink:
             elif isinstance(event, StepEnded) and (event.skipped or not event.step.kind.timed):
                 # The person has moved on: what the voice still had to say
                 # about that step is stale (the tones are left alone).
-                hush = getattr(getattr(self.player, "voice", None), "stop", None)
+                hush = getattr(self.player, "hush", None) or getattr(
+                    getattr(self.player, "voice", None), "stop", None
+                )
                 if callable(hush):
                     hush()
             elif isinstance(event, Paused) or (

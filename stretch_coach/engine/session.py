@@ -47,19 +47,9 @@ from stretch_coach.engine.events import (
     StepStarted,
 )
 from stretch_coach.engine.speech import Phrase, SpeechPlan
-from stretch_coach.routine.durations import format_seconds
-from stretch_coach.routine.model import PlannedStep, Step, StepKind
-from stretch_coach.timeline import (
-    ACTIVITY,
-    COUNTED,
-    HOLD,
-    REP,
-    REST,
-    SET_REST,
-    SWITCH,
-    Segment,
-    Timeline,
-)
+from stretch_coach.routine.model import PlannedStep
+from stretch_coach.timeline import Segment, SegmentKind, Timeline
+from stretch_coach.words import next_label
 
 Status = Literal["ready", "running", "paused", "waiting", "finished", "stopped"]
 Listener = Callable[[Event], None]
@@ -71,23 +61,6 @@ WAKE_INTERVAL = 1.0
 #: Slack when comparing positions: float sums of offsets may land a hair short
 #: of a deadline the driver slept exactly until; a microsecond is inaudible.
 EPSILON = 1e-6
-
-
-#: What the voice says when a side's work ends and the next side's begins.
-SWITCH_LINE = "Switch sides"
-#: What the voice says at the finish.
-FINISH_LINE = "Well done"
-
-
-def side_phrase(label: str) -> str:
-    """How a side is spoken: ``left`` -> ``left side``; ``left leg`` stays as it is."""
-    return label if " " in label.strip() else f"{label} side"
-
-
-def step_line(step: Step, side: str | None) -> str:
-    """What the voice says as a step begins: its ``say`` or name, and its side."""
-    text = step.say or step.name
-    return f"{text}, {side_phrase(side)}" if side is not None else text
 
 
 def voice_lines(timeline: Timeline) -> list[str]:
@@ -369,7 +342,7 @@ class Session:
             reps=seg.reps if seg else None,
             set=seg.set if seg else 1,
             sets=seg.sets if seg else 1,
-            counted=self._counted if seg is not None and seg.kind == COUNTED else 0,
+            counted=self._counted if seg is not None and seg.kind is SegmentKind.COUNTED else 0,
             segment_elapsed=elapsed_in,
             segment_remaining=remaining_in,
             step_progress=progress,
@@ -391,31 +364,12 @@ class Session:
         # Untimed: the share of its parts (sides x sets) done, counting reps.
         parts = self._step_first[seg.step + 1] - self._step_first[seg.step]
         done = float(seg.index - first.index)
-        if seg.kind == COUNTED and seg.reps:
+        if seg.kind is SegmentKind.COUNTED and seg.reps:
             done += min(self._counted / seg.reps, 1.0)
         return min(done / parts, 1.0) if parts else 0.0
 
     def _next_label(self, cur: Segment, nxt: Segment | None) -> str:
-        if nxt is None:
-            return "Finish"
-        step = self.timeline.steps[nxt.step].step
-        if nxt.step != cur.step:
-            if step.kind is StepKind.REST:
-                return f"{step.name} {format_seconds(nxt.duration or 0.0)}"
-            return step.name
-        if nxt.kind in (REST, SET_REST):
-            return f"Rest {format_seconds(nxt.duration or 0.0)}"
-        if nxt.side is not None and (nxt.kind == SWITCH or nxt.side_index != cur.side_index):
-            return _capital(side_phrase(nxt.side))
-        if nxt.set != cur.set:
-            return f"Set {nxt.set} of {nxt.sets}"
-        if nxt.kind == HOLD:
-            return f"Hold {format_seconds(nxt.duration or 0.0)}"
-        if nxt.kind == ACTIVITY:
-            return f"{step.name} {format_seconds(nxt.duration or 0.0)}"
-        if nxt.kind == REP:
-            return f"Rep {nxt.rep} of {nxt.reps}"
-        return step.name
+        return next_label(self.timeline, cur, nxt)
 
     def next_deadline(self) -> float | None:
         """The clock time at which something is next due, or ``None``.
@@ -677,7 +631,7 @@ class Session:
         """Count one repetition of a counted-reps segment; the last one completes it."""
         if self._navigable():
             seg = self._segment()
-            if seg is not None and seg.kind == COUNTED:
+            if seg is not None and seg.kind is SegmentKind.COUNTED:
                 self._resume()
                 self._counted += 1
                 reps = seg.reps or 0
@@ -698,7 +652,3 @@ class Session:
             self._ended = "stopped"
             self._emit(Ended("stopped"))
         self._flush()
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

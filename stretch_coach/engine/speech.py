@@ -37,7 +37,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from stretch_coach.routine.model import Sound, StepKind
-from stretch_coach.timeline import PREPARE, REST, SET_REST, SWITCH, Segment, Timeline
+from stretch_coach.timeline import Segment, SegmentKind, Timeline
+from stretch_coach.words import FINISH_LINE, side_phrase
+from stretch_coach.words import capital as _capital
 
 #: Silence kept between a phrase and the next tone, in seconds: a player takes
 #: some tens of milliseconds to start a phrase.
@@ -49,8 +51,6 @@ AFTER_TONE: Final = 0.05
 LEAD_GUARD: Final = 0.3
 #: Two tones whose offsets differ by less than this are due at the same instant.
 SAME_INSTANT: Final = 1e-6
-#: What the voice says at the finish.
-FINISH_LINE: Final = "Well done"
 
 #: Phrase kinds.
 STEP, SIDE, INSTRUCTIONS, PROMPT, FINISH = "step", "side", "instructions", "prompt", "finish"
@@ -65,15 +65,6 @@ def estimate_seconds(text: str) -> float:
     """
     words = " ".join(text.split())
     return 0.15 + 0.075 * len(words) + 0.3 * sum(words.count(c) for c in ",;:")
-
-
-def side_phrase(label: str) -> str:
-    """How a side is spoken: ``left`` -> ``left side``; ``left leg`` stays as it is."""
-    return label if " " in label.strip() else f"{label} side"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -355,7 +346,12 @@ class _Planner:
         window: list[Segment] = []
         j = first.index - 1
         # A rest step just before is room to name what comes next.
-        while j >= 0 and segs[j].timed and segs[j].kind == REST and self._is_rest_step(segs[j]):
+        while (
+            j >= 0
+            and segs[j].timed
+            and segs[j].kind == SegmentKind.REST
+            and self._is_rest_step(segs[j])
+        ):
             lo = segs[j].start
             window.insert(0, segs[j])
             j -= 1
@@ -377,7 +373,7 @@ class _Planner:
             line = _step_line(step.say or step.name, None)
             self._place(line, STEP, first.start, first.end, segs, first.index, index, latest=False)
             return
-        work = next((s for s in segs if s.kind != PREPARE), first)
+        work = next((s for s in segs if s.kind != SegmentKind.PREPARE), first)
         lo, window, lead_ok = self._run_up(first)
         candidates = [*window, *segs]
         name = step.say or step.name
@@ -407,7 +403,7 @@ class _Planner:
         """Name each later side (and the first side of a later set) in the pause before it."""
         groups: list[list[Segment]] = []
         for seg in segs:
-            if seg.kind == PREPARE:
+            if seg.kind == SegmentKind.PREPARE:
                 continue
             if not groups or (seg.set, seg.side_index) != (
                 groups[-1][0].set,
@@ -420,7 +416,10 @@ class _Planner:
             opening = group[0]
             if opening.side is None:
                 continue
-            work = next((s for s in group if s.kind not in (SWITCH, SET_REST)), opening)
+            work = next(
+                (s for s in group if s.kind not in (SegmentKind.SWITCH, SegmentKind.SET_REST)),
+                opening,
+            )
             text = _capital(side_phrase(opening.side))
             placed = self._place(
                 text, SIDE, opening.start, work.start, group, opening.index, index, latest=True

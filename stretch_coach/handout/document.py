@@ -11,10 +11,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from stretch_coach.describe import total_text
 from stretch_coach.routine.durations import format_seconds
-from stretch_coach.routine.library import Entry, cautions_of, timeline_of
+from stretch_coach.routine.library import Entry, cautions_of
 from stretch_coach.routine.model import Picture, Step, StepKind
+from stretch_coach.timeline import timeline_for
+from stretch_coach.words import total_text
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def build_handout(
     """
     routine = entry.routine
     assert routine is not None
-    timeline = timeline_of(entry)
+    timeline = timeline_for(entry)
     steps = []
     for index, planned in enumerate(timeline.steps):
         length = timeline.step_length(index)

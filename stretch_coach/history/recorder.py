@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Routine:
-    """What the history keeps about the routine being played."""
+class RoutineRecord:
+    """What the history keeps about the routine being played (not the routine itself)."""
 
     id: str
     title: str
@@ -36,7 +36,7 @@ class Routine:
     planned_seconds: float
 
     @classmethod
-    def of(cls, entry: Any, planned_seconds: float) -> Routine:
+    def of(cls, entry: Any, planned_seconds: float) -> RoutineRecord:
         """From a library entry (its file's bytes give the hash)."""
         from stretch_coach.history.store import content_hash
 
@@ -63,7 +63,7 @@ class HistoryRecorder:
 
     def __init__(
         self,
-        routine: Routine,
+        routine: RoutineRecord,
         *,
         on_notice: Callable[[str], None] = lambda message: None,
         open_store: Callable[[], Any] | None = None,

@@ -34,10 +34,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from stretch_coach.describe import plural
 from stretch_coach.history.model import Cramp
 from stretch_coach.history.stats import most_in_window
 from stretch_coach.routine.durations import format_seconds
+from stretch_coach.words import plural
 
 LONG_CRAMP_SECONDS = 10 * 60
 FREQUENT_CRAMPS = 3

@@ -22,10 +22,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stretch_coach.describe import plural
 from stretch_coach.history.redflags import ADVICE
 from stretch_coach.history.report import DAY_PARTS
 from stretch_coach.routine.durations import format_seconds
+from stretch_coach.words import plural
 
 if TYPE_CHECKING:
     import jinja2

@@ -1,7 +1,7 @@
 """The routine file format (version 1): durations, model, loader, schema, library.
 
-See ``docs/routine-format.md`` for the authors' guide and
-``../shared/routine-format.md`` for the contract this package implements.
+See ``docs/routine-format.md`` for the authors' guide: the format this
+package implements.
 
 Names are imported lazily, so that importing :mod:`stretch_coach.routine.errors`
 (which the CLI does on every start) does not pay for the loader.

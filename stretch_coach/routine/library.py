@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from stretch_coach.errors import UserError
 from stretch_coach.routine.errors import Problem, RoutineError
@@ -33,9 +32,6 @@ from stretch_coach.routine.model import (
 
 #: Most steps a routine may expand to through its includes.
 MAX_PLANNED_STEPS = 5000
-
-if TYPE_CHECKING:
-    from stretch_coach.timeline import Timeline
 
 
 @dataclass
@@ -483,13 +479,3 @@ def cautions_of(entry: Entry) -> tuple[str, ...]:
     if not entry.valid:
         raise RoutineError(entry.problems)
     return entry.cautions
-
-
-def timeline_of(entry: Entry) -> Timeline:
-    """The timeline of a valid entry, with its routine's own ``finish`` sound."""
-    from stretch_coach.timeline import build_timeline
-
-    routine = entry.routine
-    if routine is None or not entry.valid:
-        raise RoutineError(entry.problems)
-    return build_timeline(entry.plan, routine.cues.get("finish"))

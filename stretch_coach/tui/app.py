@@ -8,11 +8,11 @@ over the library, so Enter on its summary leads to the library too.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -20,18 +20,26 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
-from stretch_coach.routine.index import listing
+from stretch_coach.audio.base import NullPlayer, Player
+from stretch_coach.audio.session_player import SessionPlayer
+from stretch_coach.catalog import listing
+from stretch_coach.coach import Overrides, PlayerFactory, PreparedSession
 from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
-from stretch_coach.tui.audio import NullPlayer, Player, SessionPlayer, make_player
+from stretch_coach.tui.compat import on_app_thread, use_truecolor_theme
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 
 if TYPE_CHECKING:
     import argparse
 
-    from stretch_coach.routine.index import LibraryIndex, Listed
+    from stretch_coach.catalog import LibraryIndex, Listed
+    from stretch_coach.engine.clock import Clock
+    from stretch_coach.engine.cue_log import CueLog
+    from stretch_coach.history.recorder import HistoryRecorder
     from stretch_coach.routine.library import Entry, Library
+    from stretch_coach.tui.screens.settings import SettingsScreen
     from stretch_coach.tui.screens.summary import Outcome
+    from stretch_coach.tui.widgets.checkin import Written
 
 #: The styles of the screens after the library (see :meth:`CoachApp._read_screens_css`).
 SCREENS_CSS_FILE = "screens.tcss"
@@ -40,21 +48,6 @@ SCREENS_CSS_FILE = "screens.tcss"
 def _screens_css() -> Path:
     """``screens.tcss``, named as Textual names a screen's ``CSS_PATH`` (resolved)."""
     return (Path(__file__).parent / SCREENS_CSS_FILE).resolve()
-
-
-PlayerFactory = Callable[[str, Callable[[str], None], Callable[[], None] | None], Player]
-#: Called with each new session before it starts: the seam for recording history.
-#: Called with ``(entry, session)`` before a session starts. It may return a
-#: way to wait for the session's record to be written (``wait(timeout) ->
-#: bool``, as :class:`~stretch_coach.history.recorder.HistoryRecorder` has),
-#: so the summary can ask the history about the session that just ended.
-SessionHook = Callable[["Entry", Any], "Written | None"]
-
-
-class Written(Protocol):
-    """Something that can wait for a session's record to be written."""
-
-    def wait(self, timeout: float) -> bool: ...
 
 
 class Notice(Message):
@@ -90,9 +83,8 @@ class CoachApp(App[int]):
         clock: the engine's clock (default: the monotonic clock; tests pass a fake).
         player_factory: makes a player for an audio choice (default: the audio
             package's ``make_player``; tests pass a recording one).
-        on_session: called with ``(entry, session)`` for every session before it
-            starts; a history recorder adds its listener to the session here
-            and is returned, so the summary can wait for its record.
+        record: record every session in the history.
+        cue_log: ``--cue-log``'s log, given every session's cues.
         cautions: which cautions were read (default: the data folder's record).
         audio_override, voice_override: ``--audio`` and ``--no-voice`` for this
             run only; never saved into the settings file.
@@ -117,9 +109,10 @@ class CoachApp(App[int]):
         settings_file: SettingsFile | None = None,
         settings_warning: str | None = None,
         start: Entry | None = None,
-        clock: Any = None,
+        clock: Clock | None = None,
         player_factory: PlayerFactory | None = None,
-        on_session: SessionHook | None = None,
+        record: bool = False,
+        cue_log: CueLog | None = None,
         cautions: CautionLog | None = None,
         audio_override: str | None = None,
         voice_override: bool | None = None,
@@ -141,15 +134,17 @@ class CoachApp(App[int]):
             self.css_path = [*self.css_path, _screens_css()]
         self.clock = clock
         self.player_factory = player_factory
-        self.on_session = on_session
+        self.record = record
+        self.cue_log = cue_log
         self.cautions = cautions or CautionLog()
         self.audio_override = audio_override
         self.voice_override = voice_override
         self.wall_clock = now
         #: The latest session's record, to wait for before asking the history about it.
         self.recording: Written | None = None
-        voice = self.settings.voice if voice_override is None else voice_override
-        self.player = SessionPlayer(NullPlayer(), voice=voice)
+        #: Every session's recorder, finished when the app closes.
+        self.recorders: list[HistoryRecorder] = []
+        self.player = SessionPlayer(NullPlayer(), voice=self.effective_settings.voice)
         self._problems_seen: set[str] = set()
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
@@ -170,16 +165,26 @@ class CoachApp(App[int]):
         classes = {c: False for c in self.classes if c.startswith("-theme-")}
         classes.update({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark})
         self.update_classes(classes, update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
+        use_truecolor_theme(self, self.ansi_theme)
+
+    @property
+    def overrides(self) -> Overrides:
+        """``--audio`` and ``--no-voice``, until the settings screen changes them."""
+        return Overrides(audio=self.audio_override, voice=self.voice_override)
+
+    @property
+    def effective_settings(self) -> Settings:
+        """The settings in force: the command line over the saved settings over the defaults."""
+        return self.overrides.apply(self.settings)
 
     def get_default_screen(self) -> Screen[Any]:
-        return LibraryScreen(self.library, self.listed)
+        return LibraryScreen(self.library, self.listed, prepare=self.settings.prepare)
 
     def on_mount(self) -> None:
         self.app_resume_signal.subscribe(self, self._after_resume)
         if self.settings_warning:
             self.notify(self.settings_warning, title="Settings", severity="warning", timeout=12)
-        choice = self.audio_override or self.settings.audio
+        choice = self.effective_settings.audio
         if self.start_entry is not None:
             # Straight into a session: its first cue is due at once, so the
             # player is made now (making one returns at once; its backend
@@ -252,15 +257,13 @@ class CoachApp(App[int]):
         self.call_from_thread(self._set_player, player, choice)
 
     def _new_player(self, choice: str) -> Player:
-        factory = self.player_factory or make_player
-        try:
-            return factory(choice, self._audio_problem, self._ring)
-        except Exception as err:
-            self._audio_problem(f"Sound is off: the {choice!r} player could not start ({err}).")
-            return NullPlayer("unavailable")
+        from stretch_coach.coach import new_player
+
+        # Always with a voice, so that turning it on mid-session can speak.
+        return new_player(choice, self._audio_problem, self._ring, factory=self.player_factory)
 
     def _set_player(self, player: Player, choice: str) -> None:
-        if choice != (self.audio_override or self.settings.audio):
+        if choice != self.effective_settings.audio:
             player.close()  # the choice changed while this one was being made
             return
         old = self.player.inner
@@ -286,17 +289,31 @@ class CoachApp(App[int]):
 
     def _ring(self) -> None:
         """The terminal bell for the bell player, from whichever thread it plays on."""
-        if threading.get_ident() == self._thread_id:
+        if on_app_thread(self):
             self.bell()
         else:
             self.call_from_thread(self.bell)
 
     # -- settings -------------------------------------------------------------
 
-    def open_settings(self) -> None:
+    def action_open_settings(self) -> None:
+        """The settings form, showing the saved settings (not the command line's)."""
+        from stretch_coach.coach import new_player
         from stretch_coach.tui.screens.settings import SettingsScreen
 
-        self.push_screen(SettingsScreen())
+        self.push_screen(
+            SettingsScreen(
+                self.settings,
+                path=self.settings_file.path,
+                warning=self.settings_warning,
+                make_player=partial(new_player, factory=self.player_factory),
+            )
+        )
+
+    def on_settings_screen_changed(self, message: SettingsScreen.Changed) -> None:
+        self.change_settings(message.settings)
+        if self.settings_warning is None:
+            message.form.warning_resolved()
 
     def change_settings(self, settings: Settings) -> None:
         """Apply new settings at once and save them (saying so if an old file is moved aside)."""
@@ -312,7 +329,7 @@ class CoachApp(App[int]):
         if settings.prepare != old.prepare:
             for screen in self.screen_stack:
                 if isinstance(screen, LibraryScreen):
-                    screen.refresh_list()
+                    screen.set_prepare(settings.prepare)
         try:
             self.settings_file, note = save_settings(settings, self.settings_file)
         except OSError as err:
@@ -324,7 +341,8 @@ class CoachApp(App[int]):
 
     # -- history and diary ----------------------------------------------------
 
-    def open_history(self) -> None:
+    def action_open_history(self) -> None:
+        """The history screen (its reading starts before the screen is built)."""
         from stretch_coach.tui.records import start_reading
 
         reading = start_reading(self, self.wall_clock)  # first: it runs while the screen is built
@@ -332,12 +350,16 @@ class CoachApp(App[int]):
 
         self.push_screen(HistoryScreen(now=self.wall_clock, reading=reading))
 
-    def open_diary(self) -> None:
+    def action_open_diary(self) -> None:
+        """The diary form, to log a cramp."""
         from stretch_coach.tui.screens.diary import open_diary
 
         open_diary(self, now=self.wall_clock)
 
     # -- the flow between screens ---------------------------------------------
+
+    def on_library_screen_start_routine(self, message: LibraryScreen.StartRoutine) -> None:
+        self.start_routine(message.entry)
 
     def start_routine(self, entry: Entry) -> None:
         """Start a routine: its caution first if it has one not yet read, then the session."""
@@ -358,48 +380,61 @@ class CoachApp(App[int]):
         else:
             self._open_session(entry)
 
-    def _open_session(self, entry: Entry) -> None:
-        from stretch_coach.timeline import TimelineTooLong
-        from stretch_coach.tui.plan import timeline_for
-        from stretch_coach.tui.screens.session import SessionScreen
+    def prepare_session(self, entry: Entry) -> PreparedSession | None:
+        """A session of ``entry`` with its listeners; ``None`` (said why) if it cannot be played."""
+        from stretch_coach import coach
+        from stretch_coach.errors import UserError
 
         try:
-            timeline = timeline_for(entry, self.settings.prepare)
-        except TimelineTooLong as err:
-            self.notify(str(err), severity="error")
-            return
+            timeline = coach.session_timeline(entry, self.effective_settings.prepare, entry.id)
+        except UserError as err:
+            self.notify(err.message, severity="error", markup=False)
+            return None
         if self.clock is None:
             from stretch_coach.engine.clock import MonotonicClock
 
             self.clock = MonotonicClock()
-        self.push_screen(SessionScreen(entry, timeline, self.clock, self.player))
+        prepared = coach.prepare_session(
+            entry,
+            timeline,
+            clock=self.clock,
+            player=self.player,
+            cue_log=self.cue_log,
+            record=self.record,
+            on_audio_problem=self.report_audio_problem,
+            on_history_problem=self.report_history_problem,
+            now=self.wall_clock,
+        )
+        self.recording = prepared.recorder
+        if prepared.recorder is not None:
+            self.recorders.append(prepared.recorder)
+        return prepared
 
-    def session_started(self, entry: Entry, session: Any) -> None:
-        """Called by the session screen just before its session starts."""
-        self.recording = self.on_session(entry, session) if self.on_session is not None else None
+    def _open_session(self, entry: Entry) -> None:
+        from stretch_coach.tui.screens.session import SessionScreen
 
-    def show_summary(self, session_screen: Screen[Any], outcome: Outcome) -> None:
-        """Replace the session (and any dialog over it) with its summary."""
+        prepared = self.prepare_session(entry)
+        if prepared is not None:
+            self.push_screen(SessionScreen(prepared), self._session_ended)
+
+    def _session_ended(self, outcome: Outcome | None) -> None:
+        """The session dismissed itself with how it went: its summary takes its place."""
+        if outcome is None:
+            return
         from stretch_coach.tui.screens.summary import SummaryScreen
 
-        while self.screen is not session_screen and len(self.screen_stack) > 1:
-            self.pop_screen()
         summary = SummaryScreen(outcome)
-        self.switch_screen(summary)
+        self.push_screen(summary)
         if outcome.status == "finished":
             from stretch_coach.tui.widgets.checkin import offer_check_in
 
             offer_check_in(self, summary, self.wall_clock, recording=self.recording)
 
-    def back_to_library(self) -> None:
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-
-    def show_help(self, screen: Screen[Any], title: str) -> None:
-        """The keys help for ``screen``, headed ``title``."""
+    def action_help(self, title: str) -> None:
+        """The keys of the screen in front, headed ``title``."""
         from stretch_coach.tui.screens.dialogs import HelpScreen, describe_keys
 
-        self.push_screen(HelpScreen(describe_keys(screen), title))
+        self.push_screen(HelpScreen(describe_keys(self.screen), title))
 
     def action_suspend(self) -> None:
         """Ctrl+Z: pause the session first, then go to the background."""
@@ -416,8 +451,8 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
 
     Args:
         args: the parsed command line: ``library`` (folders), and optionally
-            ``audio`` and ``voice``/``no_voice`` overriding the settings for
-            this run.
+            ``audio``, ``voice``/``no_voice`` and ``cue_log``, for this run only
+            (the command line beats the saved settings, which beat the defaults).
         routine: an id or a file to start at once, or ``None`` for the library.
 
     Returns:
@@ -427,9 +462,9 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         UserError: for a routine that is not in the library, or a bad folder.
         RoutineError: for a routine that is invalid. Both before any screen opens.
     """
-    from stretch_coach.errors import UserError
+    from stretch_coach import coach
+    from stretch_coach.catalog import LibraryIndex
     from stretch_coach.routine.folders import library_folders
-    from stretch_coach.routine.index import LibraryIndex
 
     index = LibraryIndex(library_folders(getattr(args, "library", None) or []))
     settings, settings_file, warning = open_settings()
@@ -439,41 +474,11 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
     library = index.load() if listed is None else None
     entry = None
     if routine is not None:
-        from stretch_coach.timeline import TimelineTooLong
-        from stretch_coach.tui.plan import timeline_for
-
         assert library is not None
         entry = library.find(routine)
-        try:
-            timeline_for(entry, settings.prepare)
-        except TimelineTooLong as err:
-            raise UserError(f"{routine}: {err}") from None
-    voice: bool | None = getattr(args, "voice", None)
-    if getattr(args, "no_voice", False):
-        voice = False
-    cue_log = None
-    if getattr(args, "cue_log", None):
-        from stretch_coach.engine.cue_log import CueLog
-
-        try:
-            cue_log = CueLog.open(args.cue_log)
-        except OSError as err:
-            raise UserError(f"--cue-log {args.cue_log}: {err.strerror or err}") from None
-    recorders: list[Any] = []
-
-    def on_session(entry: Entry, session: Any) -> Any:
-        """Every session is logged (``--cue-log``) and recorded in the history."""
-        from stretch_coach.history.recorder import HistoryRecorder, Routine
-
-        if cue_log is not None:
-            session.add_listener(cue_log)
-        recorder = HistoryRecorder(
-            Routine.of(entry, session.timeline.total), on_notice=app.report_history_problem
-        )
-        recorders.append(recorder)
-        session.add_listener(recorder)
-        return recorder
-
+        coach.session_timeline(entry, settings.prepare, routine)  # too long: say so before a screen
+    overrides = coach.Overrides.from_args(args)
+    cue_log = coach.open_cue_log(getattr(args, "cue_log", None))
     app = CoachApp(
         library,
         listed=listed or (),
@@ -482,14 +487,15 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         settings_file=settings_file,
         settings_warning=warning,
         start=entry,
-        audio_override=getattr(args, "audio", None) or None,
-        voice_override=voice if isinstance(voice, bool) else None,
-        on_session=on_session,
+        audio_override=overrides.audio,
+        voice_override=overrides.voice,
+        record=True,
+        cue_log=cue_log,
     )
     try:
         result = app.run()
     finally:
-        for recorder in recorders:
+        for recorder in app.recorders:
             recorder.close()  # a session cut short is written as interrupted
         if cue_log is not None:
             cue_log.close()

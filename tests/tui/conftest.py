@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from stretch_coach.audio.testing import RecordingPlayer
+
 ROUTINES = Path(__file__).parent / "routines"
 
 
@@ -44,32 +46,9 @@ def library(library_dir: Path) -> Any:
     return Library.from_folders([(library_dir, "library")])
 
 
-class RecordingPlayer:
-    """A player that remembers what it was asked to do."""
-
-    def __init__(self, name: str = "recorder") -> None:
-        self.name = name
-        self.played: list[str] = []
-        self.said: list[str] = []
-        self.stops = 0
-        self.closed = False
-
-    def play(self, sound: Any) -> None:
-        self.played.append(str(sound))
-
-    def say(self, text: str) -> None:
-        self.said.append(text)
-
-    def stop(self) -> None:
-        self.stops += 1
-
-    def close(self) -> None:
-        self.closed = True
-
-
 @pytest.fixture
 def player() -> RecordingPlayer:
-    return RecordingPlayer()
+    return RecordingPlayer(name="recorder")
 
 
 @pytest.fixture
@@ -112,18 +91,10 @@ def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def recorded_app(make_app: Any, library: Any) -> Any:
     """An app straight into heel walking (one self-paced step), its sessions
     recorded in the history."""
-    from stretch_coach.history.recorder import HistoryRecorder, Routine
 
     def make(now: Any = None) -> Any:
-        """``now``: one wall clock for the app and the recorder (default: the real one)."""
-
-        def on_session(entry: Any, session: Any) -> Any:
-            clock = {"now": now} if now is not None else {}
-            recorder = HistoryRecorder(Routine.of(entry, session.timeline.total), **clock)
-            session.add_listener(recorder)
-            return recorder
-
+        """``now``: one wall clock for the app and its recorder (default: the real one)."""
         clock = {"now": now} if now is not None else {}
-        return make_app(start=library.get("heel-walking"), on_session=on_session, **clock)
+        return make_app(start=library.get("heel-walking"), record=True, **clock)
 
     return make

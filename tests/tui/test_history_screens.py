@@ -363,6 +363,7 @@ async def test_logging_from_the_history_screen_shows_the_new_cramp(make_app: Any
 async def finish_session(pilot: Any) -> SummaryScreen:
     await pilot.pause()
     await pilot.press("enter")  # heel walking's only step is self-paced: done
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
     screen = pilot.app.screen
     assert isinstance(screen, SummaryScreen)
     return screen
@@ -386,7 +387,7 @@ async def test_the_first_finished_session_of_the_day_asks_about_cramps(recorded_
         await pilot.press("d")  # answered: d no longer opens the form
         assert app.screen is summary
         await pilot.press("enter")
-        assert isinstance(app.screen, LibraryScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
     [entry] = cramps_in_store()
     assert entry.at.date() == today and (entry.at.hour, entry.at.minute) == (0, 5)
 

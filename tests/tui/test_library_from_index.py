@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import OptionList
 from tui_helpers import shown, wait_for
 
-from stretch_coach.routine.index import LibraryIndex, Listed, listing
+from stretch_coach.catalog import LibraryIndex, Listed, listing
 from stretch_coach.routine.library import Library
 from stretch_coach.settings import CautionLog
 from stretch_coach.tui.app import CoachApp

@@ -108,26 +108,29 @@ async def test_enter_in_the_filter_starts_the_highlighted_routine(make_app: Any)
 async def test_caution_then_session_then_not_again(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")
-        assert isinstance(app.screen, CautionScreen)
+        await pilot.press("enter")  # the library asks the app to start it: a message away
+        await wait_for(pilot, lambda: isinstance(app.screen, CautionScreen))
+        await pilot.pause()
         text = " ".join(str(w.render()) for w in app.screen.query(Static))
         assert "Stop if the stretch causes sharp pain." in text
         await pilot.press("enter")
-        assert isinstance(app.screen, SessionScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
     assert not CautionLog().needs_showing(
         "bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",)
     )
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter")
-        assert isinstance(app.screen, SessionScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
 
 
 async def test_escape_on_the_caution_goes_back(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter", "escape")
-        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CautionScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
     assert CautionLog().needs_showing(
         "bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",)
     )
@@ -137,7 +140,7 @@ async def test_routine_without_caution_starts_at_once(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("down", "down", "enter")
-        assert isinstance(app.screen, SessionScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
         assert app.screen.entry.title == "Easy cool-down"
 
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from stretch_coach.routine.index import plan_total
 from stretch_coach.routine.library import Library, default_library
-from stretch_coach.tui.plan import matches, timeline_for, total_text
+from stretch_coach.timeline import plan_total, timeline_for
+from stretch_coach.tui.screens.library import matches
+from stretch_coach.words import timeline_total_text as total_text
 
 
 def _valid(library: Library) -> list[Any]:

@@ -80,7 +80,7 @@ def test_no_routine_opens_the_library(library_dir: Path, opened: list[Any]) -> N
 def test_the_next_start_lists_the_library_from_its_index(
     library_dir: Path, opened: list[Any]
 ) -> None:
-    from stretch_coach.routine.index import listing
+    from stretch_coach.catalog import listing
 
     app_module.run_app(args(library_dir), None)
     (first,) = opened
@@ -118,11 +118,10 @@ def test_a_broken_settings_file_is_reported_not_fatal(library_dir: Path, opened:
 
 def _play_and_stop(app: Any) -> None:
     from stretch_coach.engine.clock import FakeClock
-    from stretch_coach.engine.session import Session
-    from stretch_coach.tui.plan import timeline_for
 
-    session = Session(timeline_for(app.start_entry), FakeClock())
-    app.on_session(app.start_entry, session)  # what the session screen does before start()
+    app.clock = FakeClock()
+    prepared = app.prepare_session(app.start_entry)  # what starting a routine does
+    session = prepared.session
     session.start()
     session.stop()
 

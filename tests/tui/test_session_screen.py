@@ -139,7 +139,7 @@ async def test_self_paced_step_waits_for_enter(start: Any, clock: Any) -> None:
         await advance(pilot, clock, 120)
         assert app.screen.session.state().status == "waiting"  # no timer runs out
         await pilot.press("enter")
-        assert isinstance(app.screen, SummaryScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
         text = await shown(pilot)
         assert "routine finished" in text
         assert "Steps done" in text and "1 of 3" in text
@@ -158,7 +158,7 @@ async def test_counted_reps_count_with_c(start: Any) -> None:
         assert bar.percentage == pytest.approx(3 / 20, abs=0.02)  # the bar counts too
         assert "3 of 20 reps" in await shown(pilot)
         await pilot.press("enter")
-        assert isinstance(app.screen, SummaryScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
 
 
 async def test_m_mutes_and_v_turns_the_voice_off(
@@ -205,17 +205,21 @@ async def test_q_asks_and_only_y_stops(start: Any) -> None:
         await pilot.press("q", "escape")
         assert isinstance(app.screen, SessionScreen)
         await pilot.press("q", "y")
-        assert isinstance(app.screen, SummaryScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
         assert "Session stopped" in await shown(pilot)
 
 
 async def test_summary_enter_goes_to_the_library_and_q_quits(start: Any) -> None:
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("q", "y", "enter")
-        assert isinstance(app.screen, LibraryScreen)
-        await pilot.press("enter", "q", "y")  # again, from the library (caution already read)
-        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("q", "y")  # the session dismisses itself; its summary follows
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        await pilot.press("enter")  # again, from the library (caution already read)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await pilot.press("q", "y")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
         await pilot.press("q")
     assert app.return_code == 0
 
@@ -228,7 +232,7 @@ async def test_a_routine_that_runs_out_ends_in_its_summary(
         await advance(pilot, clock, 63)
         assert "Keep it easy." in await shown(pilot)  # the prompt, shown as well as said
         await advance(pilot, clock, 200, step=2.5)
-        assert isinstance(app.screen, SummaryScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
         text = await shown(pilot)
         assert "routine finished" in text and "3 of 3" in text
         assert "finish" in player.played
@@ -285,13 +289,15 @@ async def test_small_terminals_keep_the_countdown_and_step_name(
 
 
 async def test_quitting_the_app_mid_session_stops_it(start: Any, player: Any) -> None:
-    seen: list[Any] = []
-    app = start(on_session=lambda entry, session: seen.append((entry.id, session)))
+    app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert seen and seen[0][0] == "bedtime-calf-stretch"
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.entry.id == "bedtime-calf-stretch"
+        session = app.screen.session
+        assert session.state().status == "running"
         await pilot.press("ctrl+q")
-    assert seen[0][1].state().status == "stopped"
+    assert session.state().status == "stopped"
     assert player.stops >= 1 and player.closed
 
 

@@ -23,8 +23,8 @@ from stretch_coach.settings import (
 
 def test_settings_module_does_not_import_textual() -> None:
     code = (
-        "import sys, stretch_coach.settings, stretch_coach.tui.plan, stretch_coach.tui.audio; "
-        "print('textual' in sys.modules)"
+        "import sys, stretch_coach.settings, stretch_coach.words, "
+        "stretch_coach.audio.session_player; print('textual' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -80,7 +80,7 @@ async def test_audio_choice_is_saved_and_a_new_player_is_made(make_app: Any, pla
 
     def factory(choice: str, on_problem: Any, ring: Any) -> Any:
         choices.append(choice)
-        return type(player)(choice)
+        return type(player)(name=choice)
 
     app = make_app(player_factory=factory)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -176,7 +176,7 @@ async def test_test_sound_tells_the_truth(make_app: Any) -> None:
             self.live_count = 1
 
     def factory(choice: str, on_problem: Any, ring: Any) -> Any:
-        from stretch_coach.tui.audio import NullPlayer
+        from stretch_coach.audio.base import NullPlayer
 
         return {
             "bell": lambda: Bell(ring),

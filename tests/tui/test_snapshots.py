@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import advance
+from tui_helpers import advance, wait_for
 
 from stretch_coach.settings import CautionLog, Settings
 from stretch_coach.tui.screens import session as session_screen
+from stretch_coach.tui.screens.summary import SummaryScreen
 
 BEDTIME_CAUTION = ("Stop if the stretch causes sharp pain.",)
 
@@ -122,6 +123,7 @@ def test_summary(snap_compare: Any, make_app: Any, library: Any, clock: Any) -> 
     async def run_before(pilot: Any) -> None:
         await advance(pilot, clock, 40)
         await pilot.press("n", "q", "y")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
         await pilot.pause()
 
     assert snap_compare(_bedtime(make_app, library), terminal_size=(80, 24), run_before=run_before)
@@ -214,7 +216,6 @@ def test_diary_form_problems_60x20(snap_compare: Any, make_app: Any) -> None:
 @pytest.mark.usefixtures("zone")
 def test_red_flag_notice(snap_compare: Any, make_app: Any) -> None:
     from history_helpers import fixed_now
-    from tui_helpers import wait_for
 
     from stretch_coach.tui.screens.diary import RedFlagNotice
 
@@ -228,7 +229,6 @@ def test_red_flag_notice(snap_compare: Any, make_app: Any) -> None:
 
 
 def test_summary_check_in(snap_compare: Any, recorded_app: Any) -> None:
-    from tui_helpers import wait_for
 
     from stretch_coach.tui.widgets.checkin import CheckIn
 

@@ -34,7 +34,8 @@ from stretch_coach.audio import (
     make_player,
     sound_file,
 )
-from stretch_coach.audio.player import NO_PLAYER, Player
+from stretch_coach.audio.backend import NO_PLAYER
+from stretch_coach.audio.base import BasePlayer
 from stretch_coach.audio.sounds import shipped_sound_file
 from stretch_coach.audio.testing import RecordingPlayer, wait_until
 from stretch_coach.resources import bundled_sounds_dir
@@ -123,9 +124,9 @@ def _hermetic_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def players() -> Iterator[list[Player]]:
+def players() -> Iterator[list[BasePlayer]]:
     """Players to close after the test, so no stand-in keeps running."""
-    made: list[Player] = []
+    made: list[BasePlayer] = []
     yield made
     for player in made:
         player.close()
@@ -149,7 +150,8 @@ def sync(player: Playsound3Player) -> None:
 def test_audio_modules_import_neither_textual_nor_playsound3() -> None:
     code = (
         "import sys\n"
-        "import stretch_coach.audio, stretch_coach.audio.player, stretch_coach.audio.sounds\n"
+        "import stretch_coach.audio, stretch_coach.audio.player, stretch_coach.audio.backend\n"
+        "import stretch_coach.audio.sounds\n"
         "import stretch_coach.audio.voice, stretch_coach.audio.testing\n"
         "bad = [m for m in ('textual', 'playsound3') if m in sys.modules]\n"
         "assert not bad, bad\n"

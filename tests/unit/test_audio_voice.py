@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from stretch_coach.audio import BellPlayer, FallbackPlayer, Voice, find_renderer
-from stretch_coach.audio.player import NullPlayer
+from stretch_coach.audio.base import NullPlayer
 from stretch_coach.audio.testing import wait_until
 from stretch_coach.audio.voice import espeak_renderer
 

@@ -42,14 +42,14 @@ from stretch_coach.engine.speech import (
     plan_speech,
     tone_intervals,
 )
-from stretch_coach.routine.library import default_library, timeline_of
-from stretch_coach.timeline import Timeline
+from stretch_coach.routine.library import default_library
+from stretch_coach.timeline import Timeline, timeline_for
 
 BUNDLED = ["bedtime-calf-stretch", "cool-down", "pre-bed", "easy-cycling", "cramp-now"]
 
 
 def bundled(name: str) -> Timeline:
-    return timeline_of(default_library([]).find(name))
+    return timeline_for(default_library([]).find(name))
 
 
 def hear(

@@ -16,7 +16,7 @@ import pytest
 
 from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
-from stretch_coach.history.recorder import HistoryRecorder, Routine
+from stretch_coach.history.recorder import HistoryRecorder, RoutineRecord
 from stretch_coach.history.store import HistoryStore
 from stretch_coach.timeline import Timeline
 
@@ -35,7 +35,7 @@ def test_a_played_session_is_recorded_step_by_step(
     timeline = make_timeline(THREE_STEPS)
     db = tmp_path / "history.sqlite3"
     recorder = HistoryRecorder(
-        Routine("three", "Three", "sha256:x", timeline.total),
+        RoutineRecord("three", "Three", "sha256:x", timeline.total),
         open_store=lambda: HistoryStore.open(db),
     )
     clock = FakeClock()
@@ -80,7 +80,7 @@ def test_the_recorder_reads_the_wall_clock_it_is_given(
     db = tmp_path / "history.sqlite3"
     wall = [datetime(2024, 6, 12, 23, 59, 50, tzinfo=timezone(timedelta(hours=2)))]
     recorder = HistoryRecorder(
-        Routine("three", "Three", "sha256:x", timeline.total),
+        RoutineRecord("three", "Three", "sha256:x", timeline.total),
         open_store=lambda: HistoryStore.open(db),
         now=lambda: wall[0],
     )
@@ -114,7 +114,7 @@ def test_closing_an_unended_session_marks_it_interrupted(
     db = tmp_path / "history.sqlite3"
     timeline = make_timeline(THREE_STEPS)
     recorder = HistoryRecorder(
-        Routine("three", "Three", "", 16), open_store=lambda: HistoryStore.open(db)
+        RoutineRecord("three", "Three", "", 16), open_store=lambda: HistoryStore.open(db)
     )
     session = Session(timeline, FakeClock(), listeners=[recorder])
     session.start()
@@ -132,7 +132,7 @@ def test_a_history_that_cannot_open_is_said_once_and_the_session_goes_on(
         raise OSError("disk full")
 
     recorder = HistoryRecorder(
-        Routine("three", "Three", "", 16), on_notice=notices.append, open_store=broken
+        RoutineRecord("three", "Three", "", 16), on_notice=notices.append, open_store=broken
     )
     clock = FakeClock()
     session = Session(make_timeline(THREE_STEPS), clock, listeners=[recorder])
@@ -158,7 +158,7 @@ def test_wait_returns_once_the_ending_is_written(
         release.wait(10)  # the writer is held up until the test lets it go
         return HistoryStore.open(db)
 
-    recorder = HistoryRecorder(Routine("three", "Three", "", 16), open_store=slow_store)
+    recorder = HistoryRecorder(RoutineRecord("three", "Three", "", 16), open_store=slow_store)
     assert recorder.wait(0) is False  # nothing started: nothing to wait for
     session = Session(make_timeline(THREE_STEPS), FakeClock(), listeners=[recorder])
     session.start()

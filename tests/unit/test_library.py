@@ -9,7 +9,8 @@ import pytest
 
 from stretch_coach.errors import UserError
 from stretch_coach.routine import RoutineError
-from stretch_coach.routine.library import Library, default_library, library_folders, timeline_of
+from stretch_coach.routine.library import Library, default_library, library_folders
+from stretch_coach.timeline import timeline_for
 
 Writer = Callable[..., Path]
 
@@ -33,7 +34,7 @@ def test_include_by_id_and_repeat_keeps_the_included_defaults(
         ("Calf", 2, "calf"),
         ("Own", 9, "main"),
     ]
-    assert timeline_of(entry).total == 12 + 12 + 19
+    assert timeline_for(entry).total == 12 + 12 + 19
 
 
 def test_include_by_relative_path(write: Writer, tmp_path: Path) -> None:

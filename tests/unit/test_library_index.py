@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stretch_coach.routine.index import INDEX_FORMAT, LibraryIndex, Listed, index_path, listing
+from stretch_coach.catalog import INDEX_FORMAT, LibraryIndex, Listed, index_path, listing
 from stretch_coach.routine.library import Library
 
 Writer = Callable[..., Path]
@@ -73,7 +73,7 @@ def test_a_hit_imports_no_yaml(folder: Path) -> None:
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from stretch_coach.routine.index import LibraryIndex\n"
+        "from stretch_coach.catalog import LibraryIndex\n"
         f"rows = LibraryIndex([(Path({str(folder)!r}), 'library')]).read(None)\n"
         "assert rows is not None and len(rows) == 2\n"
         "print(sorted(m for m in sys.modules"

@@ -18,8 +18,8 @@ import pytest
 from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
 from stretch_coach.plain import PlainView, phase_line, status_line
-from stretch_coach.routine.library import Library, timeline_of
-from stretch_coach.timeline import Timeline
+from stretch_coach.routine.library import Library
+from stretch_coach.timeline import Timeline, timeline_for
 
 #: The session's default gap threshold, which the plain runner keeps.
 GAP_THRESHOLD: float = inspect.signature(Session).parameters["gap_threshold"].default
@@ -236,7 +236,7 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
     ]
     assert result.stderr == ""
     # The log has every cue of the plan, once, in order, none early.
-    timeline = timeline_of(Library.from_paths([short]).find(str(short)))
+    timeline = timeline_for(Library.from_paths([short]).find(str(short)))
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert len(records) == len(timeline.cues)
     for record, cue in zip(records, timeline.cues, strict=False):
@@ -357,7 +357,7 @@ def test_a_stopped_process_pauses_instead_of_skipping(
     time.sleep(GAP_THRESHOLD + 1.0)
     proc.send_signal(signal.SIGCONT)
     line = proc.stdout.readline()
-    assert line.startswith("Paused: the timer was held up")
+    assert line.startswith("Paused: the coach lost track of time (did the computer sleep?) — ")
     proc.stdin.write("p\n")
     proc.stdin.flush()
     assert proc.stdout.readline() == "Resumed\n"

@@ -164,7 +164,7 @@ def test_ctrl_z_without_job_control_pauses_and_keeps_the_keys_working(terminal: 
     # orphaned process group): it pauses, stays in control, and says so.
     terminal.expect("\x1b[KHold 30 s\r\n")
     terminal.send("\x1a")
-    terminal.expect("Paused (suspended)")
+    terminal.expect("Paused while the coach was in the background")
     terminal.expect("Paused — press space to continue")
     terminal.send(" ")
     terminal.expect("Resumed")
@@ -186,7 +186,7 @@ def test_ctrl_z_in_a_shell_really_suspends_and_fg_comes_back_paused(
         term.send(f"{command} run {shlex.quote(str(routine))} --plain --audio none\r")
         term.expect("Get ready: Wall calf stretch")
         term.send("\x1a")
-        term.expect("Paused (suspended)")
+        term.expect("Paused while the coach was in the background")
         term.expect("Stopped")  # bash's job report: the process really is stopped
         term.send("fg\r")
         term.expect("Paused — press space to continue")

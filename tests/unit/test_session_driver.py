@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from stretch_coach.audio.testing import RecordingPlayer
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.audio_link import AudioLink
 from stretch_coach.engine.clock import FakeClock, MonotonicClock
@@ -47,31 +48,6 @@ def _cues_into(fired: list[ev.CueFired]) -> Callable[[ev.Event], None]:
     return listen
 
 
-class RecordingPlayer:
-    """A player that only writes down what it was asked to do, and when."""
-
-    name = "recording"
-
-    def __init__(self, clock: MonotonicClock | FakeClock) -> None:
-        self.clock = clock
-        self.played: list[tuple[float, Sound]] = []
-        self.said: list[str] = []
-        self.stops = 0
-        self.closed = False
-
-    def play(self, sound: Sound) -> None:
-        self.played.append((self.clock.now(), sound))
-
-    def say(self, text: str) -> None:
-        self.said.append(text)
-
-    def stop(self) -> None:
-        self.stops += 1
-
-    def close(self) -> None:
-        self.closed = True
-
-
 #: What REAL's run says: its parts leave no room to speak between tones
 #: (the 4.3 s hold's countdown is 1 s apart), so only the first line, before
 #: the first tone, and the last.
@@ -109,7 +85,7 @@ async def test_a_real_clock_routine_fires_every_cue_in_order_and_never_early(
     countdown = [c.at - last.start for c in timeline.cues if c.event == "countdown"]
     assert countdown == pytest.approx([1.3, 2.3, 3.3])
     clock = MonotonicClock()
-    player = RecordingPlayer(clock)
+    player = RecordingPlayer(clock.now)
     fired: list[ev.CueFired] = []
     session = Session(
         timeline,
@@ -135,10 +111,9 @@ async def test_a_real_clock_routine_fires_every_cue_in_order_and_never_early(
     assert max(lateness) <= max(floor) + 0.1
     # The player heard every sounding cue, in order, never before its time.
     sounding = [c for c in timeline.cues if not c.sound.silent]
-    assert [s for _, s in player.played] == [c.sound for c in sounding]
-    assert all(
-        at - started >= c.at - 1e-6 for (at, _), c in zip(player.played, sounding, strict=False)
-    )
+    plays = [h for h in player.heard if h.kind == "play"]
+    assert [h.what for h in plays] == [str(c.sound) for c in sounding]
+    assert all(h.at - started >= c.at - 1e-6 for h, c in zip(plays, sounding, strict=True))
     assert any(c.sound.silent for c in timeline.cues)  # the rep cues were silenced
     assert player.said == SAID_REAL
     assert player.stops == 0  # played to its end: the last sounds are not cut off
@@ -214,9 +189,9 @@ def test_the_audio_link_plays_sounding_cues_and_speaks(
     make_timeline: Callable[..., Timeline], play_with: Callable[..., Session]
 ) -> None:
     timeline = make_timeline(SHORT)
-    player = RecordingPlayer(FakeClock())
+    player = RecordingPlayer(FakeClock().now)
     play_with(timeline, AudioLink(player))
-    assert [s for _, s in player.played] == [c.sound for c in timeline.cues if not c.sound.silent]
+    assert player.sounds == [str(c.sound) for c in timeline.cues if not c.sound.silent]
     assert player.said == ["Calf hold, left side", "Well done"]
     assert player.stops == 0
 
@@ -224,16 +199,16 @@ def test_the_audio_link_plays_sounding_cues_and_speaks(
 def test_no_voice_means_no_speech(
     make_timeline: Callable[..., Timeline], play_with: Callable[..., Session]
 ) -> None:
-    player = RecordingPlayer(FakeClock())
+    player = RecordingPlayer(FakeClock().now)
     timeline = make_timeline(SHORT)
     play_with(timeline, AudioLink(player, voice=False))
     assert player.said == []
-    assert [s for _, s in player.played] == [c.sound for c in timeline.cues if not c.sound.silent]
+    assert player.sounds == [str(c.sound) for c in timeline.cues if not c.sound.silent]
 
 
 def test_pausing_and_ending_silence_the_player(make_timeline: Callable[..., Timeline]) -> None:
     timeline = make_timeline(SHORT)
-    player = RecordingPlayer(FakeClock())
+    player = RecordingPlayer(FakeClock().now)
     session = Session(timeline, FakeClock(), listeners=[AudioLink(player)])
     session.start()
     session.pause()
@@ -247,10 +222,10 @@ def test_a_finished_routine_is_not_silenced(
 ) -> None:
     # The end chime, the finish and "Well done" are started last: a stop on
     # Ended("finished") would cut them (issue 10), so there is none.
-    player = RecordingPlayer(FakeClock())
+    player = RecordingPlayer(FakeClock().now)
     play_with(make_timeline(SHORT), AudioLink(player))
     assert player.stops == 0
-    assert [s.name for _, s in player.played][-2:] == ["chime", "finish"]
+    assert player.played[-2:] == ["chime", "finish"]
 
 
 def test_a_failing_player_is_reported_once_and_the_session_goes_on(
@@ -262,7 +237,7 @@ def test_a_failing_player_is_reported_once_and_the_session_goes_on(
 
     problems: list[str] = []
     session = play_with(
-        make_timeline(SHORT), AudioLink(Broken(FakeClock()), on_problem=problems.append)
+        make_timeline(SHORT), AudioLink(Broken(FakeClock().now), on_problem=problems.append)
     )
     assert session.status == "finished"
     assert len(problems) == 1 and "no such device" in problems[0]

@@ -24,18 +24,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from stretch_coach.describe import plural
 from stretch_coach.routine.durations import format_clock
-from stretch_coach.tui.commands import HistoryCommands
+from stretch_coach.tui.palette import HistoryCommands
 from stretch_coach.tui.records import RECENT, Now, read_overview, wall_clock
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.widgets.calendar import ActivityCalendar
+from stretch_coach.words import plural
 
 if TYPE_CHECKING:
     from textual.worker import Worker
 
     from stretch_coach.history.model import Adherence, Overview, SessionInfo
-    from stretch_coach.tui.app import CoachApp
 
 #: Below this width the figures go under the calendar instead of beside it.
 NARROW = 72
@@ -53,15 +52,13 @@ class HistoryScreen(Screen[None]):
         recent: how many of the newest sessions to list.
     """
 
-    app: CoachApp
-
     CSS_PATH = SCREENS_CSS
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {HistoryCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("q", "back", "Back", show=False),
         Binding("d", "diary", "Log a cramp"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark", "app.help('Keys: history')", "Help"),
     ]
 
     class Read(Message):
@@ -189,9 +186,6 @@ class HistoryScreen(Screen[None]):
         from stretch_coach.tui.screens.diary import open_diary
 
         open_diary(self.app, now=self.now, on_saved=lambda _saved: self.reload())
-
-    def action_help(self) -> None:
-        self.app.show_help(self, "Keys: history")
 
     # -- layout ---------------------------------------------------------------
 

@@ -12,27 +12,35 @@ from textual.command import Provider
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, OptionList
 from textual.widgets.option_list import Option
 
+from stretch_coach.catalog import Listed, listed
 from stretch_coach.routine.durations import format_clock
-from stretch_coach.routine.index import Listed, listed
-from stretch_coach.tui.commands import LibraryCommands
-from stretch_coach.tui.plan import matches
+from stretch_coach.tui.palette import LibraryCommands
 from stretch_coach.tui.widgets.preview import RoutinePreview
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from stretch_coach.routine.library import Entry, Library
-    from stretch_coach.tui.app import CoachApp
 
 #: Below this width the preview goes under the list instead of beside it.
 NARROW = 76
 #: Below this height the header goes, to leave room for the routines.
 SHORT = 24
+
+
+def matches(entry: Entry | Listed, query: str) -> bool:
+    """Whether every word of ``query`` is in the entry's title, one of its tags, or its id."""
+    words = query.lower().split()
+    if not words:
+        return True
+    haystack = " ".join((entry.title, entry.id, *entry.tags, entry.path.name)).lower()
+    return all(word in haystack for word in words)
 
 
 class _StartsOnEnter:
@@ -67,31 +75,48 @@ class FilterInput(_StartsOnEnter, Input):
 class LibraryScreen(Screen[None]):
     """The routine library: pick a routine, read its preview, start it.
 
+    Starting a routine posts :class:`StartRoutine`; settings, history, diary,
+    help and quit are the app's actions, bound here.
+
     Args:
         library: the routine library, or ``None`` while it is still being
             read; the app hands it over with :meth:`library_loaded`.
         listed: the rows to show until then (from the library index).
+        prepare: the get-ready setting the totals and the preview use
+            (``None``: each routine's own); the app changes it with :meth:`set_prepare`.
     """
 
-    app: CoachApp
+    class StartRoutine(Message):
+        """The person asked to start ``entry``."""
+
+        def __init__(self, entry: Entry) -> None:
+            super().__init__()
+            self.entry = entry
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {LibraryCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter"),
-        Binding("s", "settings", "Settings"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("s", "app.open_settings", "Settings"),
+        Binding("question_mark", "app.help('Keys: library')", "Help"),
+        Binding("q", "app.quit", "Quit"),
         # After quit and help, which must stay in view at 60 columns.
-        Binding("h", "history", "History"),
-        Binding("d", "diary", "Diary"),
+        Binding("h", "app.open_history", "History"),
+        Binding("d", "app.open_diary", "Diary"),
         Binding("down", "move(1)", "Next routine", show=False),
         Binding("up", "move(-1)", "Previous routine", show=False),
     ]
 
-    def __init__(self, library: Library | None, listed: Sequence[Listed] = ()) -> None:
+    def __init__(
+        self,
+        library: Library | None,
+        listed: Sequence[Listed] = (),
+        *,
+        prepare: float | None = None,
+    ) -> None:
         super().__init__()
+        self.prepare = prepare
         #: The library's entries, in list order (``None`` until the library is read).
         self.entries: list[Entry] | None = None if library is None else list(library.entries)
         #: What the list shows of each, in the same order.
@@ -129,8 +154,7 @@ class LibraryScreen(Screen[None]):
     # -- the list -------------------------------------------------------------
 
     def _list(self, entries: Sequence[Entry]) -> list[Listed]:
-        prepare = self.app.settings.prepare
-        return [listed(entry, prepare) for entry in entries]
+        return [listed(entry, self.prepare) for entry in entries]
 
     def _options(self) -> list[Option]:
         return [Option(self._prompt(self.rows[i]), id=str(i)) for i in self._shown]
@@ -157,8 +181,9 @@ class LibraryScreen(Screen[None]):
         detail = f"  {time}" + (f"   {tags}" if tags else "")
         return Content.assemble((row.title, "bold"), "\n", (detail, "dim"))
 
-    def refresh_list(self) -> None:
-        """List every routine again (after the prepare setting changed)."""
+    def set_prepare(self, prepare: float | None) -> None:
+        """List every routine again with a new get-ready setting."""
+        self.prepare = prepare
         if self.entries is not None:
             self.rows = self._list(self.entries)
         self._fill_list()
@@ -179,7 +204,7 @@ class LibraryScreen(Screen[None]):
         waiting, self._start_when_loaded = self._start_when_loaded, None
         entry = next((e for e in self.entries if e.path == waiting), None)
         if entry is not None:
-            self.app.start_routine(entry)
+            self.start(entry)
 
     def _fill_list(self) -> None:
         """Fill the list with the rows the filter lets through, keeping the highlighted one."""
@@ -219,7 +244,7 @@ class LibraryScreen(Screen[None]):
         if row is not None and self.entries is None:
             preview.show_loading(row)
         else:
-            preview.show(self.highlighted_entry(), self.app.settings.prepare)
+            preview.show(self.highlighted_entry(), self.prepare)
 
     @on(OptionList.OptionHighlighted, "#routines")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -290,22 +315,11 @@ class LibraryScreen(Screen[None]):
         if entry is None:  # the library is still being read: start it once it is
             self._start_when_loaded = row.path
             return
-        self.app.start_routine(entry)
+        self.start(entry)
 
-    def action_settings(self) -> None:
-        self.app.open_settings()
-
-    def action_history(self) -> None:
-        self.app.open_history()
-
-    def action_diary(self) -> None:
-        self.app.open_diary()
-
-    def action_help(self) -> None:
-        self.app.show_help(self, "Keys: library")
-
-    def action_quit(self) -> None:
-        self.app.exit(0)
+    def start(self, entry: Entry) -> None:
+        """Ask the app to start ``entry`` (its caution first, if it has one to read)."""
+        self.post_message(self.StartRoutine(entry))
 
     # -- layout ---------------------------------------------------------------
 

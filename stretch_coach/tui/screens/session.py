@@ -8,8 +8,8 @@ draws the engine's state as it is then.
 
 Engine events arrive through a listener, on the app's loop, and are posted to
 this screen as :class:`EngineEvent` messages: cues flash the stage (so the coach
-works muted), speech and prompts appear as captions, and the end of the
-session opens the summary.
+works muted), speech and prompts appear as captions, and at the end of the
+session the screen dismisses itself with its :class:`Outcome`.
 """
 
 from __future__ import annotations
@@ -29,16 +29,17 @@ from textual.timer import Timer
 from textual.widgets import Digits, Footer, ProgressBar, Static
 
 from stretch_coach.routine.durations import format_clock
-from stretch_coach.tui.commands import SessionCommands
-from stretch_coach.tui.plan import CUE_LABELS, SEGMENT_LABELS, segment_where
+from stretch_coach.timeline import SegmentKind
+from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
+from stretch_coach.words import CUE_LABELS, PAUSE_REASONS, SEGMENT_LABELS, segment_where
 
 if TYPE_CHECKING:
-    from stretch_coach.routine.library import Entry
-    from stretch_coach.timeline import Timeline
-    from stretch_coach.tui.app import CoachApp
-    from stretch_coach.tui.audio import SessionPlayer
+    from stretch_coach.coach import PreparedSession
+    from stretch_coach.engine.events import Event
+    from stretch_coach.engine.session import SessionState
+    from stretch_coach.timeline import Cue
 
 #: Redraws a second. Only the display follows this; the engine keeps time.
 REDRAW_HZ = 5
@@ -52,34 +53,24 @@ SHORT = 24
 #: Engine statuses in which the routine is under way.
 ACTIVE = ("running", "waiting", "paused")
 
-PAUSE_REASONS = {
-    "user": "Paused",
-    "suspend": "Paused while the coach was in the background",
-    "gap": "Paused: the coach lost track of time (did the computer sleep?)",
-}
-
 
 class EngineEvent(Message):
     """Something the engine reported (a cue, a step, speech, the end)."""
 
-    def __init__(self, event: Any) -> None:
+    def __init__(self, event: Event) -> None:
         super().__init__()
         self.event = event
 
 
-class SessionScreen(Screen[None]):
-    """Plays one routine.
+class SessionScreen(Screen[Outcome]):
+    """Plays one routine, and dismisses itself with how it went.
 
     Args:
-        entry: the routine's library entry.
-        timeline: what to play (with the user's prepare setting applied).
-        clock: the engine's clock (a fake one in tests).
-        player: the player the audio link plays through (mutable mid-session).
+        prepared: the session to play, from :mod:`stretch_coach.coach`, with
+            its player, history and cue log already listening (not started).
     """
 
     CSS_PATH = SCREENS_CSS
-
-    app: CoachApp
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SessionCommands}
     # The order is the Footer's: what matters most comes first, so a narrow
@@ -93,30 +84,25 @@ class SessionScreen(Screen[None]):
         Binding("b", "previous_step", "Back"),
         Binding("r", "restart_step", "Restart"),
         Binding("q", "stop", "Quit"),
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark", "app.help('Keys: session')", "Help"),
         Binding("m", "set_muted(True)", "Mute"),
         Binding("m", "set_muted(False)", "Unmute"),
         Binding("v", "set_voice(False)", "Voice off"),
         Binding("v", "set_voice(True)", "Voice on"),
     ]
 
-    def __init__(self, entry: Entry, timeline: Timeline, clock: Any, player: SessionPlayer) -> None:
+    def __init__(self, prepared: PreparedSession) -> None:
         super().__init__()
-        self.entry = entry
-        self.timeline = timeline
-        self.clock = clock
-        self.player = player
-        from stretch_coach.engine.audio_link import AudioLink
         from stretch_coach.engine.driver import AsyncDriver
-        from stretch_coach.engine.hearing import speech_plan_for
-        from stretch_coach.engine.session import Session
 
-        link = AudioLink(player, on_problem=self.app_audio_problem)
-        # The voice (and the captions) by a plan that keeps clear of the tones.
-        speech = speech_plan_for(player, timeline)
-        self.session = Session(timeline, clock, listeners=[link, self._listen], speech=speech)
-        self.driver = AsyncDriver(self.session, clock)
-        self.state: Any = None
+        self.prepared = prepared
+        self.entry = prepared.entry
+        self.timeline = prepared.timeline
+        self.player = prepared.player
+        self.session = prepared.session
+        self.session.add_listener(self._listen)
+        self.driver = AsyncDriver(self.session, self.session.clock)
+        self.state: SessionState | None = None
         self._shown: dict[str, Any] = {}
         self._cue_text = ""
         self._caption = ""
@@ -150,16 +136,8 @@ class SessionScreen(Screen[None]):
         # Compact, and no palette hint: at 80 columns every key that works now must fit.
         yield Footer(compact=True, show_command_palette=False)
 
-    def app_audio_problem(self, text: str) -> None:
-        """The audio link's report of a failing player (shown once, by the app)."""
-        self.app.report_audio_problem(text)
-
     def on_mount(self) -> None:
-        from stretch_coach.engine.session import voice_lines
-
-        self.player.prerender(voice_lines(self.timeline))  # speech is ready before it is due
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
-        self.app.session_started(self.entry, self.session)  # before start(): history sees it all
         self.session.start()
         self.run_worker(self.driver.run(), name="engine", group="engine", exclusive=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
@@ -251,20 +229,22 @@ class SessionScreen(Screen[None]):
         digits.update(text)
         digits.display = bool(text)  # a manual step has no number to show
 
-    def _status_text(self, state: Any) -> str:
+    def _status_text(self, state: SessionState) -> str:
         seg = state.segment
+        if seg is None:
+            return ""
         if state.status == "paused":
             reason = PAUSE_REASONS.get(state.pause_reason or "user", "Paused")
             return f"⏸  {reason.upper() if reason == 'Paused' else reason} — press space to resume"
-        if seg.kind == "counted":
+        if seg.kind is SegmentKind.COUNTED:
             return f"{state.counted} of {seg.reps} reps — press c for each, Enter when done"
-        if seg.kind == "manual":
+        if seg.kind is SegmentKind.MANUAL:
             return "Take your time — press Enter when done"
         return self._cue_text
 
     # -- engine events ----------------------------------------------------------
 
-    def _listen(self, event: Any) -> None:
+    def _listen(self, event: Event) -> None:
         """Engine listener: runs on the app's loop, so it only posts a message."""
         self.post_message(EngineEvent(event))
 
@@ -289,11 +269,12 @@ class SessionScreen(Screen[None]):
         elif isinstance(event, events.Ended):
             if not self._leaving:
                 self._leaving = True
-                self.app.show_summary(self, self._outcome(event.status))
+                self.pop_until_active()  # a dialog or the help over it goes with it
+                self.dismiss(self._outcome(event.status))
             return
         self.redraw()
 
-    def _cue(self, cue: Any) -> None:
+    def _cue(self, cue: Cue) -> None:
         text = CUE_LABELS.get(cue.event, "")
         if cue.event == "countdown" and cue.segment is not None:
             seg = self.timeline.segments[cue.segment]
@@ -321,7 +302,7 @@ class SessionScreen(Screen[None]):
             steps_total=len(self.timeline.steps),
         )
 
-    def _on_app_suspend(self, app: Any) -> None:
+    def _on_app_suspend(self, app: object) -> None:
         self.pause_for_suspend()
 
     def pause_for_suspend(self) -> None:
@@ -331,7 +312,7 @@ class SessionScreen(Screen[None]):
 
     # -- commands ---------------------------------------------------------------
 
-    def _command(self, name: str, *args: Any) -> None:
+    def _command(self, name: str, *args: str) -> None:
         getattr(self.session, name)(*args)
         self.driver.poke()
         self.redraw()
@@ -349,7 +330,7 @@ class SessionScreen(Screen[None]):
         if action == "done":  # the engine resumes a paused self-paced step on done
             return untimed and active
         if action == "count_rep":
-            return untimed and active and seg is not None and seg.kind == "counted"
+            return untimed and active and seg is not None and seg.kind is SegmentKind.COUNTED
         if action in ("next_step", "restart_step"):
             return active
         if action == "previous_step":
@@ -383,9 +364,7 @@ class SessionScreen(Screen[None]):
 
     def action_set_muted(self, muted: bool) -> None:
         self.player.set_muted(muted)
-        self.app.notify(
-            "Sound off. Cues still show on screen." if muted else "Sound on.", timeout=3
-        )
+        self.notify("Sound off. Cues still show on screen." if muted else "Sound on.", timeout=3)
         self.refresh_bindings()
 
     def action_set_voice(self, voice: bool) -> None:
@@ -393,7 +372,7 @@ class SessionScreen(Screen[None]):
 
         self.player.set_voice(voice)
         missing = voice_notice(self.player.inner, wanted=voice)
-        self.app.notify(
+        self.notify(
             missing
             or ("Voice on." if voice else "Voice off. Spoken words still show as captions."),
             timeout=8 if missing else 3,
@@ -409,26 +388,25 @@ class SessionScreen(Screen[None]):
 
         self.app.push_screen(ConfirmStop(), answered)
 
-    def action_help(self) -> None:
-        self.app.show_help(self, "Keys: session")
 
-
-def _bindings_key(state: Any) -> tuple[Any, ...]:
+def _bindings_key(state: SessionState) -> tuple[object, ...]:
     """What the available keys depend on; the Footer is refreshed when it changes."""
     kind = state.segment.kind if state.segment is not None else None
     return (state.status, kind, state.step_index > 0)
 
 
-def _digits_text(state: Any) -> str:
+def _digits_text(state: SessionState) -> str:
     seg = state.segment
-    if seg.kind == "counted":
+    if seg is None:
+        return ""
+    if seg.kind is SegmentKind.COUNTED:
         return str(state.counted)
     if state.segment_remaining is None:
         return ""
     return format_clock(state.segment_remaining)
 
 
-def _next_text(state: Any) -> str:
+def _next_text(state: SessionState) -> str:
     if state.next_segment is None:
         return "Next: the end of the routine"
     return f"Next: {state.next_label}"

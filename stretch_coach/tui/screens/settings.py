@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Select, Static, Switch
 
+from stretch_coach.audio.base import Player
 from stretch_coach.settings import AUDIO_CHOICES, Settings
-from stretch_coach.tui.audio import make_player
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.themes import THEME_LABELS
 
-if TYPE_CHECKING:
-    from stretch_coach.tui.app import CoachApp
+#: Makes a player for the test sound: ``(choice, on_problem, ring) -> Player``.
+MakePlayer = Callable[[str, Callable[[str], None], Callable[[], None] | None], Player]
 
 AUDIO_LABELS = {
     "auto": "Automatic (a sound player, else the terminal bell)",
@@ -50,23 +53,50 @@ def prepare_options(current: float | None) -> list[tuple[str, Any]]:
 
 
 class SettingsScreen(Screen[None]):
-    """The settings form."""
+    """The settings form: each change is posted to the app as :class:`Changed`.
+
+    Args:
+        settings: the saved settings (the form never shows the command line's).
+        path: where they are saved.
+        warning: why the settings file could not be used, if it could not.
+        make_player: makes a player for the test sound.
+    """
 
     CSS_PATH = SCREENS_CSS
 
-    app: CoachApp
+    class Changed(Message):
+        """The person changed a setting: apply ``settings`` and save them."""
+
+        def __init__(self, settings: Settings, form: SettingsScreen) -> None:
+            super().__init__()
+            self.settings = settings
+            self.form = form
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back"),
         Binding("t", "test_sound", "Test sound"),
     ]
 
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        path: Path,
+        warning: str | None = None,
+        make_player: MakePlayer,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.path = path
+        self.warning = warning
+        self.make_player = make_player
+
     def compose(self) -> ComposeResult:
-        settings = self.app.settings
+        settings = self.settings
         yield Header()
         with VerticalScroll(id="settings-form"):
-            if self.app.settings_warning:
-                yield Static(self.app.settings_warning, id="settings-warning")
+            if self.warning:
+                yield Static(self.warning, id="settings-warning")
             yield Label("Audio", classes="setting-label")
             yield Select(
                 [(AUDIO_LABELS[c], c) for c in AUDIO_CHOICES],
@@ -98,7 +128,7 @@ class SettingsScreen(Screen[None]):
                 id="theme",
             )
             yield Static(
-                Content.styled(f"Saved in {self.app.settings_file.path}", "dim"),
+                Content.styled(f"Saved in {self.path}", "dim"),
                 id="settings-path",
             )
         yield Footer()
@@ -110,7 +140,7 @@ class SettingsScreen(Screen[None]):
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        settings = self.app.settings
+        settings = self.settings
         value = event.value
         if event.select.id == "audio" and value != settings.audio:
             self._change(replace(settings, audio=str(value)))
@@ -123,13 +153,17 @@ class SettingsScreen(Screen[None]):
 
     @on(Switch.Changed, "#voice")
     def _voice_changed(self, event: Switch.Changed) -> None:
-        if event.value != self.app.settings.voice:
-            self._change(replace(self.app.settings, voice=event.value))
+        if event.value != self.settings.voice:
+            self._change(replace(self.settings, voice=event.value))
 
     def _change(self, settings: Settings) -> None:
-        self.app.change_settings(settings)
-        if not self.app.settings_warning:
-            self.query("#settings-warning").remove()
+        self.settings = settings
+        self.post_message(self.Changed(settings, self))
+
+    def warning_resolved(self) -> None:
+        """The settings were saved: the broken file's warning no longer applies."""
+        self.warning = None
+        self.query("#settings-warning").remove()
 
     @on(Button.Pressed, "#test-sound")
     def _test_pressed(self) -> None:
@@ -137,7 +171,7 @@ class SettingsScreen(Screen[None]):
 
     def action_test_sound(self) -> None:
         self.query_one("#test-result", Static).update("Playing…")
-        self._test_sound(self.app.settings.audio)
+        self._test_sound(self.settings.audio)
 
     @work(thread=True, exclusive=True, group="test-sound")
     def _test_sound(self, choice: str) -> None:
@@ -154,8 +188,7 @@ class SettingsScreen(Screen[None]):
             rang.set()
             self.app.call_from_thread(self.app.bell)
 
-        factory = self.app.player_factory or make_player
-        player = factory(choice, on_problem, ring)
+        player = self.make_player(choice, on_problem, ring)
         try:
             started = _play_and_watch(player, Sound("chime"), problems, rang)
             if not started and getattr(player, "switched", False):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,9 +15,6 @@ from textual.widgets import Footer, Static
 
 from stretch_coach.routine.durations import format_seconds
 from stretch_coach.tui.screens import SCREENS_CSS
-
-if TYPE_CHECKING:
-    from stretch_coach.tui.app import CoachApp
 
 
 @dataclass(frozen=True)
@@ -41,15 +38,13 @@ class Outcome:
 
 
 class SummaryScreen(Screen[None]):
-    """Time spent, steps done and skipped; Enter for the library, q to quit."""
+    """Time spent, steps done and skipped; Enter for the library (under it), q to quit."""
 
     CSS_PATH = SCREENS_CSS
 
-    app: CoachApp
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "library", "Library"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self, outcome: Outcome) -> None:
@@ -83,7 +78,4 @@ class SummaryScreen(Screen[None]):
         self.query_one("#summary-panel").mount(widget)
 
     def action_library(self) -> None:
-        self.app.back_to_library()
-
-    def action_quit(self) -> None:
-        self.app.exit(0)
+        self.dismiss(None)

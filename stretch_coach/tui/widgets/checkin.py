@@ -14,7 +14,7 @@ and the question is asked when today holds no other finished session.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.binding import Binding
 from textual.content import Content
@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from stretch_coach.history.store import HistoryStore
-    from stretch_coach.tui.app import Written
+
+
+class Written(Protocol):
+    """Something that can wait for a session's record to be written (a history recorder)."""
+
+    def wait(self, timeout: float) -> bool: ...
+
 
 #: How long to wait for the ending of the session just played to be written.
 ENDING_WAIT_SECONDS = 2.0

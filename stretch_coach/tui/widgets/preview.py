@@ -9,16 +9,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from stretch_coach.tui.plan import (
-    describe_sides,
-    describe_work,
-    step_time,
-    timeline_for,
-    total_text,
-)
+from stretch_coach.words import step_time, step_work, timeline_total_text
 
 if TYPE_CHECKING:
-    from stretch_coach.routine.index import Listed
+    from stretch_coach.catalog import Listed
     from stretch_coach.routine.library import Entry
 
 
@@ -74,6 +68,8 @@ class RoutinePreview(VerticalScroll):
             steps.update(Content("\n".join(str(p) for p in entry.problems)))
             return
         routine = entry.routine
+        from stretch_coach.timeline import timeline_for
+
         timeline = timeline_for(entry, prepare)
         parts: list[str | tuple[str, str] | Content] = [(routine.title, "bold")]
         if routine.summary:
@@ -95,10 +91,7 @@ class RoutinePreview(VerticalScroll):
         width = len(str(len(timeline.steps)))
         rows: list[str | tuple[str, str]] = []
         for index, planned in enumerate(timeline.steps):
-            detail = describe_work(planned)
-            sides = describe_sides(planned)
-            if sides:
-                detail += f" · {sides}"
+            detail = step_work(planned)
             number = f"{index + 1}.".rjust(width + 1)
             rows += [
                 "\n" if rows else "",
@@ -116,7 +109,9 @@ class RoutinePreview(VerticalScroll):
             if prepare is None
             else f"  (get ready {prepare:g} s before each timed step: your setting)"
         )
-        total.update(Content.assemble(("Total ", "bold"), total_text(timeline), (note, "dim")))
+        total.update(
+            Content.assemble(("Total ", "bold"), timeline_total_text(timeline), (note, "dim"))
+        )
         if routine.source:  # last: it matters to practitioners, less at bedtime
             source.display = True
             source.update(Content.styled(f"Source: {routine.source.strip()}", "dim"))

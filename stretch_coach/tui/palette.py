@@ -8,20 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.actions import parse as parse_action
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from stretch_coach.tui.compat import own_bindings
+
 if TYPE_CHECKING:
     from textual.screen import Screen
+
+    from stretch_coach.routine.library import Entry
+
+
+class _Starts(Protocol):
+    """The library screen, as its palette needs it."""
+
+    entries: list[Entry] | None
+
+    def start(self, entry: Entry) -> None: ...
 
 
 def _screen_commands(screen: Screen[Any]) -> list[tuple[str, Callable[[], Any], str]]:
     """(name, callback, help) for each binding of ``screen`` that works now."""
     out: list[tuple[str, Callable[[], Any], str]] = []
     seen: set[str] = set()
-    for _key, binding in screen._bindings:
+    for _key, binding in own_bindings(screen):
         if not binding.description or binding.action in seen:
             continue
         _, name, parameters = parse_action(binding.action)
@@ -68,14 +80,14 @@ class LibraryCommands(_Commands):
     PREFIX = "Library"
 
     def commands(self) -> list[tuple[str, Callable[[], Any], str]]:
-        app: Any = self.app
+        library = cast(_Starts, self.screen)
         out: list[tuple[str, Callable[[], Any], str]] = [
             (
                 f"Start: {entry.title}",
-                partial(app.start_routine, entry),
+                partial(library.start, entry),
                 entry.routine.summary or entry.id,
             )
-            for entry in (app.library.entries if app.library is not None else ())
+            for entry in (library.entries or ())
             if entry.valid and entry.routine is not None
         ]
         return out + super().commands()

@@ -1,5 +1,8 @@
 """The library index: what the library list shows, kept from the last full load.
 
+It sits above the routine format and the timeline (its rows carry totals), so
+the format layer never needs the timeline.
+
 Reading the library means importing the YAML reader and the loader and
 parsing every file, which is most of what the coach does before its first
 frame beyond Textual's own start. The list itself needs little of that: each
@@ -33,7 +36,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,29 +97,10 @@ class Listed:
     problem: Problem | None = None
 
 
-def plan_total(entry: Entry, prepare: float | None = None) -> tuple[float, int]:
-    """Timed total and self-paced step count, by the format's closed formulas.
-
-    The same figures as the timeline's ``total`` and ``untimed_steps``
-    without laying out every segment: the library list works them out for
-    every routine (before its first frame when there is no index), so this
-    is kept cheap.
-    """
-    from stretch_coach.timeline import step_length
-
-    total, untimed = 0.0, 0
-    for planned in entry.plan:
-        step = planned.step if prepare is None else replace(planned.step, prepare=prepare)
-        length = step_length(step)
-        if length is None:
-            untimed += 1
-        else:
-            total += length
-    return total, untimed
-
-
 def listed(entry: Entry, prepare: float | None = None) -> Listed:
     """The row the list shows for ``entry``, with the prepare setting ``prepare``."""
+    from stretch_coach.timeline import plan_total
+
     problems = entry.problems
     total, untimed = plan_total(entry, prepare) if entry.valid else (0.0, 0)
     return Listed(

@@ -1,0 +1,221 @@
+"""The plain runner's input: single keys from a terminal, else one command a line.
+
+When standard input is a terminal it is put in cbreak mode (restored on every
+way out) and each key is a command. Otherwise each line is one; an Enter that
+arrives before a self-paced step is kept for it, and once the input ends
+self-paced steps are skipped, since nobody is left to say they are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+from stretch_coach.engine import events as ev
+from stretch_coach.engine.session import Session, SessionState
+from stretch_coach.plain.view import PlainView, isatty
+
+
+class KeyInput:
+    """Reads commands from ``fd`` on the loop and gives them to the session.
+
+    Args:
+        session: the session the commands go to.
+        view: where feedback lines go ("Skipping ...", unknown commands).
+        fd: the file descriptor to read (standard input).
+    """
+
+    def __init__(self, session: Session, view: PlainView, fd: int) -> None:
+        self.session = session
+        self.view = view
+        self.fd = fd
+        self.keys_from_terminal = isatty(fd)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._saved_mode: list[Any] | None = None  # termios attributes to restore
+        self._reading = False
+        self._buffer = b""
+        self._input_ended = False
+        self._pending_done = 0
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Enter cbreak mode (on a terminal) and start reading."""
+        self._loop = loop
+        self.enter_cbreak()
+        self._start_input(loop)
+
+    def stop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Stop reading and give the terminal its modes back."""
+        self._stop_input(loop)
+        self.restore_terminal()
+
+    def _start_input(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            loop.add_reader(self.fd, self._on_readable)
+            self._reading = True
+        except (OSError, ValueError):
+            # A regular file or /dev/null cannot be watched; it is all there
+            # to read now, so read it to the end.
+            self._read_all()
+
+    def _stop_input(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._reading:
+            loop.remove_reader(self.fd)
+            self._reading = False
+
+    def _read_all(self) -> None:
+        while not self._input_ended and not self.session.ended:
+            self._on_readable()
+
+    def _on_readable(self) -> None:
+        try:
+            data = os.read(self.fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._end_of_input()
+            return
+        if self.keys_from_terminal:
+            text = data.decode("utf-8", "ignore")
+            if "\x1b" in text:
+                return  # arrow and function keys: not ours, and their letters must not count
+            for key in text:
+                self._key(key)
+            return
+        self._buffer += data
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for raw in lines:
+            self._line(raw.decode("utf-8", "replace").rstrip("\r"))
+
+    def _end_of_input(self) -> None:
+        if self._reading and self._loop is not None:
+            self._loop.remove_reader(self.fd)
+            self._reading = False
+        if self._input_ended:
+            return
+        self._input_ended = True
+        if self._buffer:
+            self._line(self._buffer.decode("utf-8", "replace"))
+            self._buffer = b""
+        if not self.keys_from_terminal:
+            self._skip_if_untimed()
+
+    def _key(self, key: str) -> None:
+        commands: dict[str, Callable[[], None]] = {
+            " ": self.session.toggle_pause,
+            "p": self.session.toggle_pause,
+            "n": self._next,
+            "b": self._back,
+            "r": self._restart,
+            "\n": self.session.done,
+            "\r": self.session.done,
+            "c": self.session.count_rep,
+            "+": self.session.count_rep,
+            "q": self.session.stop,
+        }
+        command = commands.get(key.lower())  # caps lock on, at night, is no reason to ignore a key
+        if command is not None:
+            command()
+
+    def _line(self, line: str) -> None:
+        word = line.strip().lower()
+        if word == "" and " " in line:
+            word = "p"  # a line of spaces: the space bar
+        if word in ("", "d", "done"):
+            self._done_from_pipe()
+            return
+        aliases = {
+            "pause": "p",
+            "resume": "p",
+            "space": "p",
+            "next": "n",
+            "back": "b",
+            "restart": "r",
+            "count": "c",
+            "quit": "q",
+            "stop": "q",
+        }
+        key = aliases.get(word, word)
+        if key in ("p", "n", "b", "r", "c", "+", "q"):
+            self._key(key)
+        else:
+            self.view.line(
+                f"Unknown command {line.strip()!r}: use p, n, b, r, c, q or an empty line"
+            )
+
+    def _done_from_pipe(self) -> None:
+        # Piped input runs ahead of the session: an Enter that comes early is
+        # kept for the next self-paced step rather than lost.
+        if _awaits_done(self.session.state()):
+            self.session.done()
+        else:
+            self._pending_done += 1
+
+    def _skip_if_untimed(self) -> None:
+        state = self.session.state()
+        if not _awaits_done(state):
+            return
+        if self._pending_done:
+            self._pending_done -= 1
+            self.session.done()
+        elif self._input_ended:
+            self.view.line(
+                f"No input left: skipping {state.step.name if state.step else 'this step'}"
+            )
+            self.session.next_step()
+
+    def _next(self) -> None:
+        self._announce("Skipping")
+        self.session.next_step()
+
+    def _back(self) -> None:
+        self.session.previous_step()
+
+    def _restart(self) -> None:
+        self._announce("Restarting")
+        self.session.restart_step()
+
+    def _announce(self, verb: str) -> None:
+        # Keyboard feedback: the step's name, before the lines of where it lands.
+        state = self.session.state()
+        if state.step is not None and state.status not in ("ready", "finished", "stopped"):
+            self.view.line(f"{verb} {state.step.name}")
+
+    def on_event(self, event: ev.Event) -> None:
+        if (
+            isinstance(event, ev.SegmentStarted)
+            and not event.segment.timed
+            and not self.keys_from_terminal
+        ):
+            self._skip_if_untimed()
+
+    def enter_cbreak(self) -> None:
+        if not self.keys_from_terminal:
+            return
+        import termios
+        import tty
+
+        try:
+            if self._saved_mode is None:
+                self._saved_mode = termios.tcgetattr(self.fd)
+            tty.setcbreak(self.fd, termios.TCSANOW)
+        except termios.error:
+            pass
+
+    def restore_terminal(self) -> None:
+        if self._saved_mode is None:
+            return
+        import termios
+
+        with contextlib.suppress(termios.error):
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved_mode)
+
+
+def _awaits_done(state: SessionState) -> bool:
+    """Whether the session is in a self-paced segment (waiting, or paused there)."""
+    seg = state.segment
+    return state.status in ("waiting", "paused") and seg is not None and not seg.timed

@@ -1,0 +1,224 @@
+"""The plain runner's view: one line per phase, and a live countdown line on a terminal."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from typing import TextIO
+
+from stretch_coach.engine import events as ev
+from stretch_coach.engine.session import Session, SessionState
+from stretch_coach.routine.durations import format_clock, format_seconds
+from stretch_coach.routine.model import StepKind
+from stretch_coach.timeline import Segment, SegmentKind, Timeline
+from stretch_coach.words import PAUSE_REASONS, side_phrase
+
+CLEAR_LINE = "\r\x1b[K"
+
+
+# -- words ------------------------------------------------------------------------
+
+
+def _sets(seg: Segment) -> str:
+    return f"set {seg.set}/{seg.sets}" if seg.sets > 1 else ""
+
+
+def _with_side(name: str, seg: Segment) -> str:
+    return f"{name}, {side_phrase(seg.side)}" if seg.side is not None else name
+
+
+def phase_line(seg: Segment, timeline: Timeline, *, terminal: bool) -> str | None:
+    """The line announcing a segment, or ``None`` for one that needs none.
+
+    Args:
+        seg: the segment that begins.
+        timeline: its timeline (for the step).
+        terminal: whether keys come from a terminal (changes the "when done" hint).
+    """
+    step = timeline.steps[seg.step].step
+    duration = format_seconds(seg.duration or 0.0)
+    sets = _sets(seg)
+    if seg.kind is SegmentKind.PREPARE:
+        return f"Get ready: {_with_side(step.name, seg)}, {duration}"
+    if seg.kind is SegmentKind.HOLD:
+        parts = [f"{seg.rep}/{seg.reps}"] if (seg.reps or 1) > 1 else []
+        parts += [sets] if sets else []
+        return f"Hold {duration}" + (f" ({', '.join(parts)})" if parts else "")
+    if seg.kind is SegmentKind.REST:
+        if step.kind is StepKind.REST and step.name != "Rest":
+            return f"{step.name}: {duration}"
+        return f"Rest {duration}"
+    if seg.kind is SegmentKind.SET_REST:
+        return f"Rest {duration} before set {seg.set}/{seg.sets}"
+    if seg.kind is SegmentKind.SWITCH:
+        return f"Switch sides: {seg.side}, {duration}"
+    sets_note = f" ({sets})" if sets else ""
+    if seg.kind is SegmentKind.REP:
+        if seg.rep != 1:
+            return None  # the countdown line shows later reps; a line each would be noise
+        tempo = format_seconds(step.tempo or 0.0)
+        return f"{_with_side(step.name, seg)}: {seg.reps} reps, {tempo} each{sets_note}"
+    if seg.kind is SegmentKind.ACTIVITY:
+        return f"{_with_side(step.name, seg)}: {duration}{sets_note}"
+    if seg.kind is SegmentKind.COUNTED:
+        hint = (
+            "press c to count each, Enter when done"
+            if terminal
+            else "send c to count each, an empty line when done"
+        )
+        return f"{_with_side(step.name, seg)}: {seg.reps} reps at your own pace{sets_note} — {hint}"
+    if seg.kind is SegmentKind.MANUAL:
+        hint = "press Enter when done" if terminal else "send an empty line when done"
+        return f"{_with_side(step.name, seg)}{sets_note} — {hint}"
+    return None
+
+
+_SHORT = {
+    SegmentKind.PREPARE: "Get ready",
+    SegmentKind.HOLD: "Hold",
+    SegmentKind.REST: "Rest",
+    SegmentKind.SET_REST: "Rest",
+    SegmentKind.SWITCH: "Switch",
+    SegmentKind.ACTIVITY: "Go",
+}
+
+
+def status_line(state: SessionState) -> str:
+    """The live countdown line (terminal only)."""
+    seg = state.segment
+    if seg is None or state.status == "ready":
+        return ""
+    where = f"step {state.step_index + 1}/{state.step_count}"
+    left = f"{format_clock(state.routine_remaining)} left"
+    nxt = f"next: {state.next_label}"
+    if state.status == "waiting" or (state.status == "paused" and not seg.timed):
+        now = (
+            f"{state.counted}/{state.reps} counted"
+            if seg.kind is SegmentKind.COUNTED
+            else "your own pace"
+        )
+    elif seg.kind is SegmentKind.REP:
+        now = f"Rep {seg.rep}/{seg.reps} {format_clock(state.segment_remaining or 0.0)}"
+    else:
+        now = f"{_SHORT.get(seg.kind, seg.kind)} {format_clock(state.segment_remaining or 0.0)}"
+    if state.status == "paused":
+        now = f"Paused · {now}"
+    return f"  {now} · {where} · {left} · {nxt}"
+
+
+def _whole(seconds: float) -> str:
+    return format_seconds(float(round(seconds)))
+
+
+# -- the view ---------------------------------------------------------------------
+
+
+class PlainView:
+    """A session listener that writes the session as lines, plus a live line on a terminal.
+
+    Args:
+        session: the session shown (read for the live line and the totals).
+        out: where lines go.
+        live: keep a countdown line redrawn in place (only for a terminal).
+        terminal_keys: keys come from a terminal (changes the hints).
+    """
+
+    def __init__(self, session: Session, out: TextIO, *, live: bool, terminal_keys: bool) -> None:
+        self.session = session
+        self.out = out
+        self.live = live
+        self.terminal_keys = terminal_keys
+        self._drawn = ""  # the live line now on screen
+        self._instructions: str | None = None
+        self._new_step = False
+
+    @property
+    def resume_hint(self) -> str:
+        return "press space to continue" if self.terminal_keys else "send p to continue"
+
+    def line(self, text: str) -> None:
+        """Write a line of its own (above the live line, which is redrawn after)."""
+        if self._drawn:
+            self.out.write(CLEAR_LINE)
+            self._drawn = ""
+        self.out.write(text + "\n")
+        self.out.flush()
+        if self.live:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Rewrite the live line if what it says has changed."""
+        if not self.live:
+            return
+        text = status_line(self.session.state())
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        text = text[: max(width, 0)]
+        if text != self._drawn:
+            self.out.write("\r" + text + "\x1b[K")
+            self.out.flush()
+            self._drawn = text
+
+    def invalidate(self) -> None:
+        """Forget what is on screen (after a suspend, a shell may have drawn over it)."""
+        if self.live:
+            self._drawn = "\0"
+
+    def close(self) -> None:
+        """Take the live line off the screen."""
+        if self._drawn:
+            self.out.write(CLEAR_LINE)
+            self.out.flush()
+            self._drawn = ""
+
+    def __call__(self, event: ev.Event) -> None:
+        """Show one session event."""
+        timeline = self.session.timeline
+        if isinstance(event, ev.StepStarted):
+            self._instructions = event.step.step.instructions
+            self._new_step = True
+        elif isinstance(event, ev.SegmentStarted):
+            seg = event.segment
+            if self._new_step and seg.kind is SegmentKind.HOLD:
+                # Without a prepare countdown, a hold's line would not name its step.
+                self.line(_with_side(timeline.steps[seg.step].name, seg))
+            self._new_step = False
+            text = phase_line(seg, timeline, terminal=self.terminal_keys)
+            if text is not None:
+                self.line(text)
+            if self._instructions:
+                # Once per step, under its first line: one line each for logs and
+                # screen readers; on a terminal, wrapped at words, not mid-word.
+                text = " ".join(self._instructions.split())
+                if self.live:
+                    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+                    text = textwrap.fill(text, width, initial_indent="  ", subsequent_indent="  ")
+                else:
+                    text = "  " + text
+                self.line(text)
+                self._instructions = None
+        elif isinstance(event, ev.PromptDue):
+            self.line(f"  “{event.prompt.say}”")
+        elif isinstance(event, ev.RepCounted):
+            self.line(f"  {event.count} of {event.reps}")
+        elif isinstance(event, ev.Paused):
+            if event.reason == "suspend":
+                self.line(PAUSE_REASONS["suspend"])  # going to the background: no key to press now
+            else:
+                self.line(f"{PAUSE_REASONS[event.reason]} — {self.resume_hint}")
+        elif isinstance(event, ev.Resumed):
+            self.line("Resumed")
+        elif isinstance(event, ev.Ended):
+            elapsed = _whole(self.session.state().elapsed_active)
+            self.line(
+                f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}"
+            )
+            self.close()
+
+
+def isatty(stream: TextIO | int) -> bool:
+    try:
+        fd = stream if isinstance(stream, int) else stream.fileno()
+        return os.isatty(fd)
+    except (OSError, ValueError, AttributeError):
+        return False

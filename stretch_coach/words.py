@@ -1,0 +1,185 @@
+"""Every phrase the user reads or hears about a routine, in one place.
+
+Step wording, totals, segment and cue labels, side phrases, what comes next,
+what the voice says and why a session paused: the CLI, the plain runner, the
+engine and the TUI all word a routine with these, so they never disagree.
+Pure functions, no Textual.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from stretch_coach.routine.durations import format_clock, format_seconds
+from stretch_coach.routine.model import PlannedStep, Step, StepKind
+from stretch_coach.timeline import SegmentKind
+
+if TYPE_CHECKING:
+    from stretch_coach.timeline import Segment, Timeline
+
+#: What each segment kind asks of the user, as the session screen says it.
+SEGMENT_LABELS: dict[SegmentKind, str] = {
+    SegmentKind.PREPARE: "Get ready",
+    SegmentKind.HOLD: "Hold",
+    SegmentKind.REST: "Rest",
+    SegmentKind.SET_REST: "Rest between sets",
+    SegmentKind.SWITCH: "Switch sides",
+    SegmentKind.REP: "Reps",
+    SegmentKind.ACTIVITY: "Keep going",
+    SegmentKind.COUNTED: "Count your reps",
+    SegmentKind.MANUAL: "At your own pace",
+}
+
+#: What each cue event means, shown when it fires (so the coach works muted).
+CUE_LABELS: dict[str, str] = {
+    "prepare": "Get ready",
+    "start": "Go",
+    "rep": "Next rep",
+    "countdown": "",  # the number of seconds left is shown instead
+    "halfway": "Halfway",
+    "switch": "Switch sides",
+    "end": "Release",
+    "finish": "Finished",
+}
+
+#: Why a session paused (the engine's pause reasons), as the user reads it.
+PAUSE_REASONS: dict[str, str] = {
+    "user": "Paused",
+    "suspend": "Paused while the coach was in the background",
+    "gap": "Paused: the coach lost track of time (did the computer sleep?)",
+}
+
+#: What the voice says when a side's work ends and the next side's begins.
+SWITCH_LINE = "Switch sides"
+#: What the voice says at the finish.
+FINISH_LINE = "Well done"
+
+
+# -- small words ----------------------------------------------------------------------
+
+
+def plural(n: int, word: str) -> str:
+    """``1 step``, ``2 steps``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def capital(text: str) -> str:
+    """``text`` with its first letter in capitals (the rest untouched)."""
+    return text[:1].upper() + text[1:]
+
+
+def side_phrase(label: str) -> str:
+    """How a side is said: ``left`` -> ``left side``; ``left leg`` stays as it is."""
+    return label if " " in label.strip() else f"{label} side"
+
+
+# -- steps ------------------------------------------------------------------------------
+
+
+def step_work(planned: PlannedStep) -> str:
+    """What a step asks, in a few words: ``hold 30 s x 2, rest 10 s, each side (left, right)``."""
+    s = planned.step
+    kind = s.kind
+    if kind is StepKind.HOLD:
+        text = f"hold {format_seconds(s.hold or 0)}"
+        if (s.reps or 1) > 1:
+            text += f" x {s.reps}"
+            if s.rest:
+                text += f", rest {format_seconds(s.rest)}"
+    elif kind is StepKind.PACED:
+        text = f"{s.reps} reps, {format_seconds(s.tempo or 0)} each"
+    elif kind is StepKind.COUNTED:
+        text = f"{s.reps} reps at your own pace"
+    elif kind is StepKind.TIMED:
+        text = format_seconds(s.duration or 0)
+    elif kind is StepKind.REST:
+        return f"rest {format_seconds(s.duration or 0)}"
+    else:
+        text = "when you are ready"
+    if s.sides:
+        text += f", each side ({', '.join(s.sides)})"
+    if s.sets > 1:
+        text += f", {s.sets} sets"
+        if s.set_rest:
+            text += f", {format_seconds(s.set_rest)} rest between sets"
+    return text
+
+
+def step_line(step: Step, side: str | None) -> str:
+    """What the voice says as a step begins: its ``say`` or name, and its side."""
+    text = step.say or step.name
+    return f"{text}, {side_phrase(side)}" if side is not None else text
+
+
+def step_time(timeline: Timeline, index: int) -> str:
+    """A step's length as a clock (``2:35``), or ``—`` for a self-paced step."""
+    length = timeline.step_length(index)
+    return "—" if length is None else format_clock(length)
+
+
+# -- totals -----------------------------------------------------------------------------
+
+
+def untimed_text(count: int) -> str:
+    """``plus 2 self-paced steps`` (empty for none)."""
+    if not count:
+        return ""
+    return f"plus {plural(count, 'self-paced step')}"
+
+
+def total_text(total: float, untimed: int) -> str:
+    """``3 min 5 s, plus 1 self-paced step``."""
+    extra = untimed_text(untimed)
+    if total <= 0 and untimed:
+        return plural(untimed, "self-paced step")
+    return f"{format_seconds(total)}, {extra}" if extra else format_seconds(total)
+
+
+def timeline_total_text(timeline: Timeline) -> str:
+    """A timeline's total in words: ``3 min 5 s, plus 1 self-paced step``."""
+    return total_text(timeline.total, timeline.untimed_steps)
+
+
+# -- segments ---------------------------------------------------------------------------
+
+
+def segment_where(segment: Segment) -> str:
+    """Side, repetition and set of a segment: ``left side (1 of 2) · rep 1 of 2``."""
+    parts = []
+    if segment.side is not None:
+        parts.append(f"{segment.side} side ({segment.side_index} of {segment.sides})")
+    if (
+        segment.rep is not None
+        and segment.reps
+        and segment.reps > 1
+        and segment.kind is not SegmentKind.COUNTED
+    ):
+        parts.append(f"rep {segment.rep} of {segment.reps}")
+    if segment.sets > 1:
+        parts.append(f"set {segment.set} of {segment.sets}")
+    return " · ".join(parts)
+
+
+def next_label(timeline: Timeline, current: Segment, following: Segment | None) -> str:
+    """What comes after ``current``, for people: ``Rest 10 s``, ``Right side``, ``Finish``."""
+    if following is None:
+        return "Finish"
+    step = timeline.steps[following.step].step
+    length = format_seconds(following.duration or 0.0)
+    if following.step != current.step:
+        return f"{step.name} {length}" if step.kind is StepKind.REST else step.name
+    if following.kind in (SegmentKind.REST, SegmentKind.SET_REST):
+        return f"Rest {length}"
+    if following.side is not None and (
+        following.kind is SegmentKind.SWITCH or following.side_index != current.side_index
+    ):
+        return capital(side_phrase(following.side))
+    if following.set != current.set:
+        return f"Set {following.set} of {following.sets}"
+    if following.kind is SegmentKind.HOLD:
+        return f"Hold {length}"
+    if following.kind is SegmentKind.ACTIVITY:
+        return f"{step.name} {length}"
+    if following.kind is SegmentKind.REP:
+        return f"Rep {following.rep} of {following.reps}"
+    return step.name

@@ -1,0 +1,75 @@
+"""The private Textual API in ``tui/compat.py`` still exists and still does what the coach needs.
+
+A Textual upgrade that renames or changes any of it fails here, by name.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Static
+
+from stretch_coach.tui import compat
+
+
+class _Keys(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "pause", "Pause"),
+        Binding("space", "resume", "Resume"),
+        Binding("q", "stop", "Quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("keys")
+
+
+class _App(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+z", "suspend", "Suspend")]
+
+    def get_default_screen(self) -> Screen[Any]:
+        return _Keys()
+
+
+async def test_own_bindings_are_the_screens_in_order_not_the_apps() -> None:
+    app = _App()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        pairs = compat.own_bindings(app.screen)
+    own = [
+        (key, b.action, b.description)
+        for key, b in pairs
+        if b.action in ("pause", "resume", "stop")
+    ]
+    assert own == [
+        ("space", "pause", "Pause"),
+        ("space", "resume", "Resume"),
+        ("q", "stop", "Quit"),
+    ]
+    assert all(isinstance(b, Binding) for _, b in pairs)
+    assert "suspend" not in [b.action for _, b in pairs]  # the app's are not the screen's
+
+
+async def test_on_app_thread_tells_the_apps_thread_from_others() -> None:
+    app = _App()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert compat.on_app_thread(app)
+        elsewhere: list[bool] = []
+        thread = threading.Thread(target=lambda: elsewhere.append(compat.on_app_thread(app)))
+        thread.start()
+        thread.join()
+        assert elsewhere == [False]
+
+
+async def test_the_truecolor_filter_takes_a_terminal_theme() -> None:
+    parameters = list(inspect.signature(App._refresh_truecolor_filter).parameters)
+    assert parameters == ["self", "theme"]
+    app = _App()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        compat.use_truecolor_theme(app, app.ansi_theme)  # as the theme watcher does: no error
