@@ -21,8 +21,9 @@ Nothing here imports Textual.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stretch_coach.audio.base import NullPlayer, Player
@@ -98,18 +99,26 @@ def session_timeline(entry: Entry, prepare: float | None, name: str | None = Non
         raise UserError(f"{name or entry.shown}: {err}") from None
 
 
-def open_cue_log(path: str | None) -> CueLog | None:
+def open_cue_log(path: str | None, library: Sequence[str | Path] = ()) -> CueLog | None:
     """Open ``--cue-log FILE`` (``None`` without one).
 
+    The log is written line by line as cues fire (a killed session keeps
+    its log), so it cannot be written aside and renamed: the path is checked
+    first, and one that names the history, the settings, a routine (in the
+    library folders, ``library`` among them) or anything but a regular file
+    is refused before anything is opened.
+
     Raises:
-        UserError: the file cannot be written.
+        UserError: the path is refused, or the file cannot be written.
     """
     if not path:
         return None
     from stretch_coach.engine.cue_log import CueLog
+    from stretch_coach.outputs import check_output
 
+    target = check_output(path, option="--cue-log", library=library)
     try:
-        return CueLog.open(path)
+        return CueLog.open(target)
     except OSError as err:
         raise UserError(f"--cue-log {path}: {err.strerror or err}") from None
 

@@ -289,7 +289,7 @@ def run_plain(args: argparse.Namespace) -> int:
     settings = coach.effective(saved, coach.Overrides.from_args(args))
     entry = default_library(args.library).find(args.routine)
     timeline = coach.session_timeline(entry, settings.prepare, args.routine)
-    cue_log = coach.open_cue_log(args.cue_log)
+    cue_log = coach.open_cue_log(args.cue_log, args.library or [])
     runner = PlainRunner(
         out=sys.stdout,
         err=sys.stderr,

@@ -478,7 +478,9 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         entry = library.find(routine)
         coach.session_timeline(entry, settings.prepare, routine)  # too long: say so before a screen
     overrides = coach.Overrides.from_args(args)
-    cue_log = coach.open_cue_log(getattr(args, "cue_log", None))
+    cue_log = coach.open_cue_log(
+        getattr(args, "cue_log", None), getattr(args, "library", None) or []
+    )
     app = CoachApp(
         library,
         listed=listed or (),

@@ -385,3 +385,23 @@ def test_the_streamed_export_is_the_document_laid_out_as_before(
     written = json.loads(out.getvalue())
     document["exported_at"] = written["exported_at"]
     assert out.getvalue() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_cue_log_may_not_overwrite_the_history_or_a_routine(
+    run: Run, history: Path, tmp_path: Path
+) -> None:
+    # The cue log is written as cues fire: it is refused before the session
+    # starts, so nothing plays and nothing is truncated.
+    routine = tmp_path / "lib" / "mine.yaml"
+    routine.parent.mkdir()
+    routine.write_text("title: Mine\nsteps:\n  - name: Loosen\n", encoding="utf-8")
+    before = history.read_bytes()
+    for target, what in ((history, "history database"), (routine, "a routine file")):
+        code, out, err = run(
+            "run", "mine", "--plain", "--library", str(routine.parent), "--cue-log", str(target)
+        )
+        assert (code, out) == (2, "")
+        assert err.startswith(f"stretch-coach: --cue-log {target}: ") and what in err
+        assert err.count("\n") == 1
+    assert history.read_bytes() == before
+    assert routine.read_text(encoding="utf-8") == "title: Mine\nsteps:\n  - name: Loosen\n"
