@@ -18,6 +18,7 @@ write through it; the records, queries and transfers build on it (see
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -675,7 +676,18 @@ def _layout_differs(path: Path) -> bool:
         return False
     finally:
         conn.close()
-    return any(found.get(name) != sql for name, sql in _expected_layout().items())
+    return any(not _same_sql(found.get(name), sql) for name, sql in _expected_layout().items())
+
+
+def _same_sql(found: object, expected: str) -> bool:
+    """Whether a stored table layout says what ours does (comments and spacing aside)."""
+    if not isinstance(found, str):
+        return False
+
+    def plain(sql: str) -> str:
+        return " ".join(re.sub(r"--[^\n]*", "", sql).split())
+
+    return plain(found) == plain(expected)
 
 
 def _restore_layout(copy: Path) -> None:
@@ -699,7 +711,7 @@ def _check_layout(conn: sqlite3.Connection) -> None:
     except UnicodeDecodeError:
         raise _Damaged("its list of tables is damaged") from None
     for name, sql in _expected_layout().items():
-        if found.get(name) != sql:
+        if not _same_sql(found.get(name), sql):
             raise _Damaged(f"the layout of its table or index {name} is damaged")
 
 

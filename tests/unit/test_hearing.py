@@ -112,7 +112,8 @@ def test_every_cue_sound_starts_in_order_the_last_ones_too(name: str) -> None:
         assert tone.end - tone.start == pytest.approx(end - start)
         assert not tone.cut
     assert all(a.end <= b.start + 1e-6 for a, b in itertools.pairwise(tones))
-    assert any(start > cue.at for cue, (start, _e) in zip(audible, planned, strict=True))
+    if timeline.total > 0:  # a timed routine ends with its end chime and finish at one instant
+        assert any(start > cue.at for cue, (start, _e) in zip(audible, planned, strict=True))
     assert [h.kind for h in player.heard].count("stop") == 0
 
 
@@ -157,7 +158,7 @@ def test_steps_and_sides_are_always_spoken_and_phrases_keep_clear_of_tones() -> 
     assert [(p.text, p.kind) for p in plan.phrases] == [
         ("Wall calf stretch, left side", "step"),
         ("Right side", "side"),  # in the switch pause, after the end chime and switch
-        ("Heel drops", "step"),  # the step's own say, in its 10 s get-ready
+        ("Heel drops. Hold the rail, and lower your heels slowly.", "step"),  # its say
         ("Well done", "finish"),
     ]
     for phrase in plan.phrases:

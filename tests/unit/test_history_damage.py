@@ -459,3 +459,43 @@ def test_a_damaged_file_opened_to_read_refuses_writes(tmp_path: Path) -> None:
         store.delete_cramp(1)
     with HistoryStore.open(path) as store:
         assert [c.note for c in store.cramps()] == ["n1", "n2", "n3", "n4"]
+
+
+def test_a_damaged_table_layout_still_gives_up_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    fill(path)
+    spoil(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(  # a flipped byte in the stored text of the table's layout
+        "UPDATE sqlite_master SET sql = replace(sql, 'updated_at', 'updatez_at')"
+        " WHERE name = 'cramps'"
+    )
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with HistoryStore.open(path, create=False) as store:
+        assert "layout of its table or index cramps is damaged" in (store.notice or "")
+        assert [c.note for c in store.cramps()] == ["n1", "n2", "n3", "n4"]
+        assert len(store.sessions()) == 2
+    assert path.read_bytes() == before
+    with HistoryStore.open(path) as store:  # to write: a new file with every record
+        assert [c.note for c in store.cramps()] == ["n1", "n2", "n3", "n4"]
+    with HistoryStore.open(path) as store:
+        assert store.notice is None
+
+
+def test_a_layout_that_differs_only_in_comments_and_spacing_is_ours(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    fill(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, '-- comma-separated', '--  other words')"
+        " WHERE name = 'cramps'"
+    )
+    conn.commit()
+    conn.close()
+    with HistoryStore.open(path) as store:
+        assert store.notice is None and store.set_aside is None
+        assert len(store.cramps()) == 4
