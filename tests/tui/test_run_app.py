@@ -149,8 +149,9 @@ def test_cue_log_writes_every_cue(
     monkeypatch.setattr(app_module.CoachApp, "run", run)
     log = tmp_path / "cues.jsonl"
     app_module.run_app(args(library_dir, cue_log=str(log)), "tui-walk")
-    # A counted-reps step announces its start with the manual cue (issue 10)...
-    assert [json.loads(x)["event"] for x in log.read_text().splitlines()] == ["manual"]
+    # A counted-reps step announces its start with the manual cue (issue 10), and
+    # the voice names it: the session is the app's own, with its speech plan...
+    assert [json.loads(x)["event"] for x in log.read_text().splitlines()] == ["manual", "say"]
     app_module.run_app(args(library_dir, cue_log=str(log)), "tui-hold")
     assert '"prepare"' in log.read_text()  # ...a timed one has its get-ready cue
 
