@@ -703,7 +703,9 @@ def run_plain(args: argparse.Namespace) -> int:
         voice=not args.no_voice,
         cue_log=cue_log,
     )
-    runner.recorder = HistoryRecorder(Routine.of(entry, timeline.total), on_notice=runner._problem)
+    runner.recorder = HistoryRecorder(
+        Routine.of_timeline(entry, timeline), on_notice=runner._problem
+    )
     try:
         return runner.run()
     finally:

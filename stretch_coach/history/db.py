@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote
 
-from stretch_coach.history import schema, times
+from stretch_coach.history import schema, stats, times
 from stretch_coach.history.errors import HistoryError, HistoryTooNew
 from stretch_coach.history.salvage import (
     Salvage,
@@ -412,6 +412,8 @@ def _connect(target: str) -> sqlite3.Connection:
         target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
     )
     conn.text_factory = _lenient_text
+    # The rule for whether a session counts lives in Python once; SQL calls it.
+    conn.create_function("session_counts", 8, stats.stored_session_counts, deterministic=True)
     conn.execute("PRAGMA foreign_keys = ON")
     # FULL: a committed diary entry survives a power cut, not only a crash.
     conn.execute("PRAGMA synchronous = FULL")

@@ -468,7 +468,7 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         if cue_log is not None:
             session.add_listener(cue_log)
         recorder = HistoryRecorder(
-            Routine.of(entry, session.timeline.total), on_notice=app.report_history_problem
+            Routine.of_timeline(entry, session.timeline), on_notice=app.report_history_problem
         )
         recorders.append(recorder)
         session.add_listener(recorder)
