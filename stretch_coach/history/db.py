@@ -412,8 +412,7 @@ def _connect(target: str) -> sqlite3.Connection:
         target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
     )
     conn.text_factory = _lenient_text
-    # The rule for whether a session counts lives in Python once; SQL calls it.
-    conn.create_function("session_counts", 8, stats.stored_session_counts, deterministic=True)
+    _add_functions(conn)
     conn.execute("PRAGMA foreign_keys = ON")
     # FULL: a committed diary entry survives a power cut, not only a crash.
     conn.execute("PRAGMA synchronous = FULL")
@@ -592,6 +591,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         target + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
     )
     conn.text_factory = _lenient_text
+    _add_functions(conn)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
@@ -603,7 +603,13 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         target + "?immutable=1", uri=True, isolation_level=None, check_same_thread=False
     )
     conn.text_factory = _lenient_text
+    _add_functions(conn)
     return conn
+
+
+def _add_functions(conn: sqlite3.Connection) -> None:
+    # The rule for whether a session counts lives in Python once; SQL calls it.
+    conn.create_function("session_counts", 9, stats.stored_session_counts, deterministic=True)
 
 
 def _salvage_file(path: Path, dest: sqlite3.Connection) -> Salvage:

@@ -462,7 +462,7 @@ def _session_info(row: Sequence[Any]) -> SessionInfo:
 def counting(steps: str) -> str:
     """Per session of ``steps`` (a table or view of ``session_steps`` rows), the facts
     :func:`stats.stored_session_counts` judges by, as columns of a query
-    (``session_id, timed_done, self_paced_done, steps_done, steps_known``).
+    (``session_id, timed_done, self_paced_done, steps_done, steps_known, seconds_spent``).
 
     A step played more than once (the user went back to it) is judged by its
     latest outcome, and its seconds add up to at most its planned length.
@@ -478,7 +478,8 @@ def counting(steps: str) -> str:
         " AS timed_done,"
         " sum(kind = 'self_paced' AND outcome = 'done') AS self_paced_done,"
         " sum(outcome = 'done') AS steps_done,"
-        " max(count(*), max(step_index) + 1) AS steps_known"
+        " max(count(*), max(step_index) + 1) AS steps_known,"
+        " sum(seconds) AS seconds_spent"
         f" FROM ({per_step}) GROUP BY session_id"
     )
 
@@ -487,7 +488,7 @@ def counting(steps: str) -> str:
 COUNTS = (
     "session_counts(s.status, s.planned_seconds, s.partial_seconds, s.planned_self_paced,"
     " coalesce(c.timed_done, 0), coalesce(c.self_paced_done, 0), coalesce(c.steps_done, 0),"
-    " coalesce(c.steps_known, 0))"
+    " coalesce(c.steps_known, 0), coalesce(c.seconds_spent, 0))"
 )
 
 

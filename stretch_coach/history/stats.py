@@ -81,6 +81,7 @@ def stored_session_counts(
     self_paced_done: int,
     steps_done: int,
     steps_known: int,
+    seconds_spent: float,
 ) -> bool:
     """:func:`counts` for a stored session, from the facts its record keeps.
 
@@ -88,8 +89,10 @@ def stored_session_counts(
     is ``None``), or imported from such a record, counts when at least half of
     its steps were done. Its steps never reached were not recorded, so
     ``steps_known`` is the most that can be told: the steps recorded, or the
-    highest step number reached, whichever is more. With no step recorded it
-    counts only if it was played to its end (an empty routine).
+    highest step number reached, whichever is more; a session that did not
+    run to its end must also have spent at least half its planned timed
+    seconds (``seconds_spent``, all its steps' active time). With no step
+    recorded it counts only if it was played to its end (an empty routine).
 
     The store calls this from SQL (registered as ``session_counts``), so every
     count it makes follows this one rule.
@@ -97,7 +100,14 @@ def stored_session_counts(
     if planned_self_paced is None:
         if steps_known <= 0:
             return status == "finished"
-        return at_least_half(steps_done, steps_known)
+        if not at_least_half(steps_done, steps_known):
+            return False
+        # Steps never reached were not recorded: for a session that did not run to
+        # its end, its time stands in for them (a routine stopped after its first
+        # step is not half done because that one step was).
+        return status == "finished" or at_least_half(
+            seconds_spent + partial_seconds, planned_timed_seconds
+        )
     timed = min(timed_seconds_done + partial_seconds, planned_timed_seconds)
     return counts(
         planned_timed_seconds=planned_timed_seconds,
