@@ -170,7 +170,7 @@ def _comparison(
     cramps: Sequence[Cramp], began: date | None, since: date | None, today: date
 ) -> dict[str, Any]:
     rule = (
-        f"a routine counted (at least half done) on {stats.REGULAR_DAYS} or more days "
+        f"a routine at least half done on {stats.REGULAR_DAYS} or more days "
         f"within {stats.REGULAR_WINDOW_DAYS}"
     )
     result: dict[str, Any] = {
