@@ -110,11 +110,16 @@ class SessionScreen(Screen[None]):
         from stretch_coach.engine.driver import AsyncDriver
         from stretch_coach.engine.hearing import speech_plan_for
         from stretch_coach.engine.session import Session
+        from stretch_coach.history.recorder import CountTally
 
         link = AudioLink(player, on_problem=self.app_audio_problem)
         # The voice (and the captions) by a plan that keeps clear of the tones.
         speech = speech_plan_for(player, timeline)
-        self.session = Session(timeline, clock, listeners=[link, self._listen], speech=speech)
+        # Whether the session counts, by the history's rule, for the summary to say.
+        self._tally = CountTally(timeline.total, timeline.untimed_steps)
+        self.session = Session(
+            timeline, clock, listeners=[link, self._listen, self._tally], speech=speech
+        )
         self.driver = AsyncDriver(self.session, clock)
         self.state: Any = None
         self._shown: dict[str, Any] = {}
@@ -319,6 +324,7 @@ class SessionScreen(Screen[None]):
             steps_done=state.steps_done,
             steps_skipped=state.steps_skipped,
             steps_total=len(self.timeline.steps),
+            counts=self._tally.counts,
         )
 
     def _on_app_suspend(self, app: Any) -> None:
