@@ -258,3 +258,36 @@ def test_an_old_history_is_migrated_in_place_and_its_sessions_count_by_steps(
         )
     finally:
         conn.close()
+
+
+def test_an_export_keeps_step_kinds_and_an_import_without_them_counts_by_steps(
+    make_timeline: Callable[..., Timeline], tmp_path: Path
+) -> None:
+    import json
+
+    from stretch_coach.history.transfer import export_document, parse_document
+
+    db = tmp_path / "history.sqlite3"
+
+    def skip_the_walk(session: Session, wait: Callable[[int], None]) -> None:
+        wait(10)
+        session.next_step()  # 0 of 1 self-paced step: not counted
+        wait(10)
+
+    play(make_timeline(MIXED), db, skip_the_walk)
+    with HistoryStore.open(db) as store:
+        document = json.loads(json.dumps(export_document(store)))
+    (exported,) = document["sessions"]
+    assert exported["planned_self_paced"] == 1
+    assert [s.get("kind") for s in exported["steps"]] == ["timed", "self_paced", "timed"]
+
+    with HistoryStore.open(tmp_path / "copy.sqlite3") as copy:
+        copy.merge(*parse_document(json.dumps(document), "export.json"))
+        assert [info.counts for info in copy.sessions()] == [False]  # judged the same way
+
+    for step in exported["steps"]:  # as an older program exported it
+        step.pop("kind")
+        step.pop("planned_seconds", None)
+    with HistoryStore.open(tmp_path / "old.sqlite3") as old:
+        old.merge(*parse_document(json.dumps(document), "export.json"))
+        assert [info.counts for info in old.sessions()] == [True]  # 2 of 3 steps done
