@@ -26,31 +26,17 @@ ANSI = re.compile(
     rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]|\x1b\][^\x07]*\x07"
 )
 
-#: The command that opens the coach. ``stretch-coach`` itself once its CLI opens
-#: the TUI; until then, the same entry point the CLI calls, through Python.
-RUN_APP = (
-    "import argparse, sys\n"
-    "from stretch_coach.tui.app import run_app\n"
-    "sys.exit(run_app(argparse.Namespace(library=[]),"
-    " sys.argv[1] if len(sys.argv) > 1 else None))\n"
-)
-
 
 def coach_command(*args: str) -> list[str]:
-    """The installed ``stretch-coach`` if it opens the coach, else ``run_app`` through Python."""
+    """The installed ``stretch-coach`` (``pip install -e .``), with ``run ARGS`` if any.
+
+    There is no fallback: a coach that does not open is a failure the
+    benchmark must show, not work around.
+    """
     script = Path(sys.executable).parent / "stretch-coach"
-    if script.exists():
-        # A missing file: the coach refuses it before drawing anything.
-        probe = subprocess.run(
-            [str(script), "run", "/nonexistent/routine.yaml"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if "not built yet" not in probe.stderr:
-            return [str(script), *(["run", *args] if args else [])]
-    return [sys.executable, "-c", RUN_APP, *args]
+    if not script.exists():
+        sys.exit(f"{script} is not installed: pip install -e . first")
+    return [str(script), *(["run", *args] if args else [])]
 
 
 def compile_package() -> None:

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "stretch_coach.commands.library",
     "stretch_coach.commands.run",
     "stretch_coach.commands.history",
+    "stretch_coach.commands.practitioner",
 )
 
 

@@ -30,6 +30,8 @@ def step_work(planned: PlannedStep) -> str:
         text += f", each side ({', '.join(s.sides)})"
     if s.sets > 1:
         text += f", {s.sets} sets"
+        if s.set_rest:
+            text += f", {format_seconds(s.set_rest)} rest between sets"
     return text
 
 

@@ -94,6 +94,56 @@ def play() -> Callable[..., None]:
     return _play
 
 
+#: The core's coverage floor, in percent, for a run of the whole suite.
+#: The goal is 95. Measured 2026-12-02: 95.0% of the core (4754 of 5004
+#: lines) before the issue 10/11 merges; after them the core has 6758 lines
+#: and tests/unit alone cover 94.2% (the Pilot tests add settings.py's
+#: missing lines, about 94.9% together; the whole suite was not measured
+#: in time). So the floor is what is true today; raise it to 95 once the
+#: whole suite shows it.
+CORE_COVERAGE_FLOOR = 94.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Fail the run under the core's coverage floor, when it is the whole suite.
+
+    A run of some files, or with ``-k``, ``-m`` or ``--lf``, covers only part
+    of the core by design: it prints the table but does not fail on it.
+    """
+    whole = (
+        config.args_source == pytest.Config.ArgsSource.TESTPATHS
+        and not config.option.keyword
+        and not config.option.markexpr
+        and not getattr(config.option, "lf", False)
+    )
+    cov = config.pluginmanager.getplugin("_cov")  # pytest-cov's plugin, when --cov is on
+    if whole and cov is not None and getattr(cov, "options", None) is not None:
+        cov.options.cov_fail_under = CORE_COVERAGE_FLOOR
+
+
+#: In CI (``.ci/run`` sets it) a test whose system tool is missing fails instead of skipping.
+REQUIRE_TOOLS = os.environ.get("STRETCH_COACH_REQUIRE_TOOLS") == "1"
+
+
+def _require(available: bool, what: str) -> None:
+    if available:
+        return
+    if REQUIRE_TOOLS:
+        pytest.fail(f"{what} is required (STRETCH_COACH_REQUIRE_TOOLS=1) but not installed")
+    pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture
+def require() -> Callable[[bool, str], None]:
+    """``require(available, what)``: skip without a system tool, or fail in CI.
+
+    For tools ``.ci/run`` installs (tmux, aplay, espeak-ng, tzdata): with
+    ``STRETCH_COACH_REQUIRE_TOOLS=1`` a missing one is a failure, so a test
+    cannot pass by not running.
+    """
+    return _require
+
+
 @pytest.fixture
 def cli_argv() -> list[str]:
     """How to start ``stretch-coach`` in a child process."""

@@ -25,6 +25,7 @@ def register(
     )
     p.add_argument("routine", metavar="ROUTINE", help="an id from the library or a routine file")
     p.add_argument("--json", action="store_true", help="print the whole timeline as JSON")
+    p.add_argument("--full", action="store_true", help="also print every step's instructions")
     p.set_defaults(handler=cmd_show)
 
     p = subparsers.add_parser(
@@ -122,12 +123,24 @@ def cmd_show(args: argparse.Namespace) -> int:
         length = timeline.step_length(index)
         when = format_seconds(length) if length is not None else "self-paced"
         out.append(f"{index + 1:>3}. {planned.name} - {step_work(planned)}  [{when}]")
+        if getattr(args, "full", False):
+            out.extend(_full_lines(planned.step))
     out.append("")
     out.append(f"Total: {total_text(timeline.total, timeline.untimed_steps)}")
     if routine.source:
         out.append(f"Source: {routine.source}")
     print("\n".join(out))
     return 0
+
+
+def _full_lines(step: Any) -> list[str]:
+    """A step's instructions (and picture) for ``show --full``, indented under it."""
+    lines = []
+    if step.instructions:
+        lines += [f"       {line}" for line in step.instructions.strip().splitlines()]
+    if step.image is not None:
+        lines.append(f"       picture: {step.image.name}")
+    return lines
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -19,15 +19,24 @@ ENV_LIBRARY = "STRETCH_COACH_LIBRARY"
 
 
 def routine_files(folder: Path) -> list[Path]:
-    """The routine files of ``folder``, in the order the library reads them (none if unreadable)."""
-    try:
-        return sorted(
-            p
-            for p in folder.iterdir()
-            if p.suffix.lower() in ROUTINE_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    """The routine files of ``folder`` and its sub-folders, in the order the library reads them.
+
+    Sub-folders are read (a practitioner's ``night-cramp/`` folder, an
+    installed pack), except hidden ones (``.git``, a pack half-installed);
+    none if unreadable.
+    """
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(root)
+        found.extend(
+            base / name
+            for name in files
+            if Path(name).suffix.lower() in ROUTINE_SUFFIXES
+            and not name.startswith(".")
+            and (base / name).is_file()
         )
-    except OSError:
-        return []
+    return sorted(found)
 
 
 def library_folders(

@@ -353,6 +353,7 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         voice=defaults.voice,
         line=mark.line,
         column=mark.column,
+        image=fields.get("image"),
     )
 
 

@@ -73,6 +73,24 @@ class Sound:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A step's picture: a PNG, JPEG or SVG file beside the routine."""
+
+    name: str  #: the path as written
+    path: Path  #: the resolved file
+
+    @property
+    def media_type(self) -> str:
+        """The file's media type, from its ending (checked against its content on load)."""
+        suffix = self.path.suffix.lower()
+        if suffix == ".png":
+            return "image/png"
+        if suffix == ".svg":
+            return "image/svg+xml"
+        return "image/jpeg"
+
+
+@dataclass(frozen=True)
 class Prompt:
     """Something to say at an offset of each timed activity."""
 
@@ -114,6 +132,7 @@ class Step:
     column: int = 0
     side: str | None = None  #: the one side a one-sided exercise works (no switch, no time)
     phases: tuple[Phase, ...] = ()  #: paced reps: the phases of every repetition
+    image: Picture | None = None  #: a picture of the step, for handouts and the preview
 
     @property
     def side_count(self) -> int:

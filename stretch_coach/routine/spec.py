@@ -26,7 +26,7 @@ from stretch_coach.routine.durations import (
     shorten,
 )
 from stretch_coach.routine.errors import CONTROL_CHAR_RE, Problem
-from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Phase, Prompt, Sound
+from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Phase, Picture, Prompt, Sound
 from stretch_coach.routine.yamlread import Mark, YList, YMap
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -396,6 +396,67 @@ class SoundRef(Kind):
         }
 
 
+#: Largest picture file accepted (the same limit as a pack's sounds and pictures).
+MAX_PICTURE_BYTES = 10 * 1024 * 1024
+#: Picture endings, and the bytes each kind of file starts with.
+_PICTURE_SIGNATURES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".svg": (b"<",),
+}
+
+
+class PictureRef(Kind):
+    """A step's picture: a PNG, JPEG or SVG file inside the routine's folder.
+
+    The same rules as a ``.wav`` cue (relative, inside the folder, must exist),
+    plus a size limit and a look at the first bytes, so that a handout never
+    fails half-way on a file that only has a picture's name.
+    """
+
+    def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return ctx.problem(mark, key, f"expected a picture file name, got {describe(value)}")
+        value = value.strip()
+        suffix = os.path.splitext(value)[1].lower()
+        if suffix not in _PICTURE_SIGNATURES:
+            return ctx.problem(
+                mark, key, f"{value!r}: a picture is a .png, .jpg, .jpeg or .svg file"
+            )
+        if os.path.isabs(value) or value.startswith("~"):
+            return ctx.problem(mark, key, f"{value!r}: give a path relative to the routine file")
+        folder = ctx.folder.resolve()
+        target = (folder / value).resolve()
+        if not target.is_relative_to(folder):
+            return ctx.problem(
+                mark, key, f"{value!r} is outside the routine's folder; keep pictures beside it"
+            )
+        try:
+            size = target.stat().st_size
+            with target.open("rb") as fh:
+                head = fh.read(512)
+        except OSError:
+            return ctx.problem(mark, key, f"picture file {value!r} not found beside the routine")
+        if size > MAX_PICTURE_BYTES:
+            return ctx.problem(mark, key, f"{value!r} is larger than 10 MiB; use a smaller picture")
+        if suffix == ".svg":
+            ok = b"<svg" in head.lower() or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        else:
+            ok = head.startswith(_PICTURE_SIGNATURES[suffix])
+        if not ok:
+            kind = "SVG" if suffix == ".svg" else suffix.lstrip(".").upper().replace("JPG", "JPEG")
+            return ctx.problem(mark, key, f"{value!r} is not a {kind} picture")
+        return Picture(value, target)
+
+    def schema(self) -> dict[str, Any]:
+        # ECMA-262 only (no inline flags), so editors' validators accept it.
+        return {
+            "type": "string",
+            "pattern": "^[^/\\\\~].*\\.([Pp][Nn][Gg]|[Jj][Pp][Ee]?[Gg]|[Ss][Vv][Gg])$",
+        }
+
+
 @dataclass(frozen=True)
 class Field:
     """One key of a mapping in the format."""
@@ -618,6 +679,11 @@ STEP_FIELDS = [
         "phases",
         ListOf(PhaseKind(), min_items=2, max_items=4),
         "paced reps, instead of tempo: 2 to 4 phases of every repetition",
+    ),
+    Field(
+        "image",
+        PictureRef(),
+        "a picture of the step: a .png, .jpg or .svg file beside the routine (for handouts)",
     ),
 ]
 INCLUDE_FIELDS = [

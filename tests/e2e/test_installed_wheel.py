@@ -80,3 +80,14 @@ def test_installed_command_shows_and_validates(installed: Path, tmp_path: Path) 
             f"{bad}:3:15: steps[1].hodl: unknown key; did you mean 'hold'?\n1 of 1 routine invalid"
         ).strip()
     )
+
+
+def test_installed_command_makes_handouts_with_its_shipped_font(
+    installed: Path, tmp_path: Path
+) -> None:
+    proc = run(installed, "handout", "pre-bed", "-o", "pre-bed.pdf", "--for", "Анна", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    data = (tmp_path / "pre-bed.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and b"DejaVu" in data
+    proc = run(installed, "handout", "pre-bed", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.startswith("<!DOCTYPE html>")

@@ -174,7 +174,11 @@ async def test_m_mutes_and_v_turns_the_voice_off(
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert player.said  # the step name, spoken
+        # The step's name with its first side, then its instructions, spoken.
+        assert player.said == [
+            "Wall calf stretch, left side",
+            "Hands on the wall, one foot back, heel down, lean forward.",
+        ]
         assert {"Mute", "Voice off"} <= footer_keys(app)
         await pilot.press("m")
         assert app.player.muted and "Unmute" in footer_keys(app)
@@ -186,9 +190,9 @@ async def test_m_mutes_and_v_turns_the_voice_off(
         assert not app.player.muted
         await pilot.press("v")
         assert not app.player.voice and "Voice on" in footer_keys(app)
-        said = len(player.said)
+        said = list(player.said)
         await pilot.press("n")  # a new step would be announced
-        assert len(player.said) == said
+        assert player.said == said
         assert "Heel raises" in await shown(pilot)  # the caption still shows it
         await pilot.press("v")
         assert app.player.voice

@@ -70,7 +70,8 @@ def _bedtime(make_app: Any, library: Any, **kwargs: Any) -> Any:
 
 def test_session_running(snap_compare: Any, make_app: Any, library: Any, clock: Any) -> None:
     async def run_before(pilot: Any) -> None:
-        await advance(pilot, clock, 17)  # 18 s into the first hold
+        # The 5 s get-ready, then 12 s into the first 30 s hold: 0:18 left.
+        await advance(pilot, clock, 17)
 
     assert snap_compare(_bedtime(make_app, library), terminal_size=(80, 24), run_before=run_before)
 
@@ -89,13 +90,19 @@ def test_session_self_paced(snap_compare: Any, make_app: Any, library: Any) -> N
 
 
 def test_session_counted_reps_60x20(snap_compare: Any, make_app: Any, library: Any) -> None:
+    """Five reps counted, at 60x20.
+
+    The footer does not fit 60 columns: the picture shows it cut after
+    "?Help m" (Mute and Voice off are past the edge; ? lists every key).
+    """
     app = make_app(start=library.get("heel-walking"))
     assert snap_compare(app, press=["c", "c", "c", "c", "c"], terminal_size=(60, 20))
 
 
 def test_session_high_contrast(snap_compare: Any, make_app: Any, library: Any, clock: Any) -> None:
     async def run_before(pilot: Any) -> None:
-        await advance(pilot, clock, 30)  # the switch between sides
+        # The 5 s get-ready, then 25 s into the first hold (left side): 0:05 left.
+        await advance(pilot, clock, 30)
 
     app = _bedtime(make_app, library, settings=Settings(theme="high-contrast"))
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

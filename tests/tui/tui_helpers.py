@@ -54,7 +54,7 @@ async def run_command(pilot: Any, text: str) -> None:
     await pilot.pause()
 
 
-async def wait_for(pilot: Any, condition: Any, timeout: float = 5.0, what: Any = None) -> None:
+async def wait_for(pilot: Any, condition: Any, timeout: float = 20.0, what: Any = None) -> None:
     """Let the app run until ``condition()`` holds (for work done in threads)."""
     import time
 

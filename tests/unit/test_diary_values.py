@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date, datetime, timedelta, timezone
 
@@ -134,9 +133,8 @@ def new_york(monkeypatch):
     time.tzset()
 
 
-def test_a_time_without_offset_is_local_time_with_that_days_offset(new_york) -> None:
-    if os.environ.get("TZ") != "America/New_York" or time.tzname[0] != "EST":
-        pytest.skip("time zone data not available")
+def test_a_time_without_offset_is_local_time_with_that_days_offset(new_york, require) -> None:
+    require(time.tzname == ("EST", "EDT"), "tzdata (America/New_York)")
     winter = times.parse_when("2024-01-15T03:00")
     summer = times.parse_when("2024-07-15T03:00")
     assert times.stamp(winter) == ("2024-01-15T08:00:00+00:00", -300)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from stretch_coach.history import redflags
 from stretch_coach.history.model import Cramp
 
@@ -58,10 +60,69 @@ def test_frequent_cramps_are_said_once_when_the_count_is_reached() -> None:
     assert said(entries, 4) is None
 
 
+FREQUENT = (
+    "This is a reason to see a doctor: 3 cramps logged in 7 days: frequent leg cramps "
+    "(the sources give no number, this app uses 3)."
+)
+
+
 def test_frequent_cramps_are_said_again_after_a_quiet_week() -> None:
     entries = diary(night(0), night(1), night(2), night(20), night(21), night(22))
-    assert said(entries, 2) is not None
-    assert "3 cramps logged in 7 days" in (said(entries, 5) or "")
+    assert said(entries, 2) == FREQUENT
+    assert [said(entries, i) for i in (3, 4)] == [None, None]
+    assert said(entries, 5) == FREQUENT
+
+
+# -- the 7-day window: a cramp exactly 7 days earlier is outside it ------------------------
+
+JUST_UNDER_A_WEEK = 7 - 1 / (24 * 60)  # 6 days 23 h 59 min
+
+
+def test_the_window_holds_cramps_less_than_7_days_apart() -> None:
+    entries = diary(night(0), night(3), night(JUST_UNDER_A_WEEK))
+    assert said(entries, 2) == FREQUENT
+
+
+def test_a_cramp_exactly_7_days_earlier_is_outside_the_window() -> None:
+    entries = diary(night(0), night(3), night(7))
+    assert said(entries, 2) is None
+
+
+def test_waking_twice_exactly_7_days_apart_is_not_a_pattern() -> None:
+    assert said(diary(night(0, woke=True), night(7, woke=True)), 1) is None
+    assert said(diary(night(0, woke=True), night(JUST_UNDER_A_WEEK, woke=True)), 1) == (
+        "This is a reason to see a doctor: cramps woke you 2 times in 7 days: "
+        "cramps that interfere with your sleep (the sources give no number, this app uses 2)."
+    )
+
+
+def test_the_report_window_has_the_same_boundary() -> None:
+    apart = redflags.period_signs(diary(night(0), night(3), night(7)))
+    assert [s.kind for s in apart] == []
+    within = {s.kind: s for s in redflags.period_signs(diary(night(0), night(3), night(6.5)))}
+    assert within["frequent"].seen == "up to 3 cramps in 7 days (in the 7 days to 2024-05-07)"
+
+
+# -- one entry's own signs -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("symptom", ["swelling", "redness", "numbness", "tingling"])
+def test_each_alarm_symptom_alone_is_a_reason(symptom: str) -> None:
+    assert said(diary(night(0, symptoms=(symptom,))), 0) == (
+        f"This is a reason to see a doctor: you noted {symptom} with it."
+    )
+
+
+def test_weakness_alone_is_recorded_but_is_not_a_reason() -> None:
+    assert said(diary(night(0, symptoms=("weakness",))), 0) is None
+
+
+def test_a_cramp_of_exactly_10_minutes_is_not_long_but_one_second_more_is() -> None:
+    assert said(diary(night(0, duration_seconds=600)), 0) is None
+    assert said(diary(night(0, duration_seconds=601)), 0) == (
+        "This is a reason to see a doctor: the cramp lasted 10 min 1 s, longer than 10 minutes, "
+        "if exercise didn't ease it."
+    )
 
 
 def test_cramps_that_wake_twice_in_a_week_are_said_as_spoiling_sleep() -> None:

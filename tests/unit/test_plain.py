@@ -3,9 +3,11 @@ without a terminal."""
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import signal
+import statistics
 import subprocess
 import time
 from collections.abc import Callable
@@ -18,6 +20,9 @@ from stretch_coach.engine.session import Session
 from stretch_coach.plain import PlainView, phase_line, status_line
 from stretch_coach.routine.library import Library, timeline_of
 from stretch_coach.timeline import Timeline
+
+#: The session's default gap threshold, which the plain runner keeps.
+GAP_THRESHOLD: float = inspect.signature(Session).parameters["gap_threshold"].default
 
 #: About 4.3 s with no prepare: every timed kind, a manual step, a silent cue.
 SHORT = """\
@@ -241,7 +246,12 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
         ]
         assert record["at"] == round(cue.at, 4)
         assert record["t"] >= record["at"] - 0.0001
-        assert record["t"] - record["at"] < 0.25
+    # On time: half the cues within 50 ms, and none anywhere near the second a
+    # tick-counting loop could be late. A loaded machine may hold one cue up
+    # now and then; it cannot shift the median.
+    lateness = [record["t"] - record["at"] for record in records]
+    assert statistics.median(lateness) < 0.05
+    assert max(lateness) < 0.5
     assert any(r["sound"] == "none" for r in records)  # silent cues are logged too
 
 
@@ -332,16 +342,19 @@ def test_a_stopped_process_pauses_instead_of_skipping(
         title: Gap
         steps:
           - name: Calf stretch
-            hold: 2s
+            hold: 3s
             prepare: 0
         """,
     )
     log = tmp_path / "cues.jsonl"
     proc = start_plain(path, log)
     assert proc.stdout is not None and proc.stdin is not None
-    read_until(proc, "Hold 2 s")
+    read_until(proc, "Hold 3 s")
     proc.send_signal(signal.SIGSTOP)
-    time.sleep(3.5)  # the point of the test: real time passes while it is stopped
+    # The point of the test: real time passes while it is stopped, a full
+    # second more than the 3 s gap threshold (and the 3 s hold leaves the
+    # same margin for the signal to arrive on a loaded machine).
+    time.sleep(GAP_THRESHOLD + 1.0)
     proc.send_signal(signal.SIGCONT)
     line = proc.stdout.readline()
     assert line.startswith("Paused: the timer was held up")
@@ -350,6 +363,7 @@ def test_a_stopped_process_pauses_instead_of_skipping(
     assert proc.stdout.readline() == "Resumed\n"
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
-    assert out.splitlines()[-1] == "Finished: 2 s"
+    assert out.splitlines()[-1] == "Finished: 3 s"
     end = next(json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"end"' in x)
-    assert end["t"] - end["at"] < 0.25  # measured on the plan's axis: the stop is not counted
+    # Measured on the plan's axis: the 4 s stop is not counted.
+    assert 0 <= end["t"] - end["at"] < 1.0

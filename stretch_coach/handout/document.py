@@ -1,0 +1,222 @@
+"""The handout's one document model: what a patient reads, whatever it is printed as.
+
+The HTML page and the PDF are both drawn from a :class:`Handout`, so their
+words never drift apart. It describes the routine as written (its own
+``prepare``, not the person's saved get-ready), with its includes expanded in
+order, as ``show`` lists them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from stretch_coach.describe import total_text
+from stretch_coach.routine.durations import format_seconds
+from stretch_coach.routine.library import Entry, cautions_of, timeline_of
+from stretch_coach.routine.model import Picture, Step, StepKind
+
+
+@dataclass(frozen=True)
+class HandoutStep:
+    """One step as the handout shows it.
+
+    Attributes:
+        number: its place in the routine, from 1.
+        name: the step's name.
+        instructions: what to do, as written (``None`` if the routine gives none).
+        dose: how much, for people: ``hold 30 s, twice on each side (left, then right)``.
+        length: how long the step takes (``at your own pace`` when not timed).
+        picture: its picture, if the routine gives one.
+    """
+
+    number: int
+    name: str
+    instructions: str | None
+    dose: str
+    length: str
+    picture: Picture | None
+
+
+@dataclass(frozen=True)
+class HowTo:
+    """One line of the foot: what to do, and the command that does it."""
+
+    text: str
+    command: str
+
+
+@dataclass(frozen=True)
+class Handout:
+    """Everything on a handout, in the order it is shown."""
+
+    routine_id: str
+    title: str
+    summary: str | None
+    description: str | None
+    patient: str | None
+    note: str | None
+    total: str
+    steps: tuple[HandoutStep, ...]
+    cautions: tuple[str, ...]
+    source: str | None
+    author: str | None
+    how_to: tuple[HowTo, ...]
+
+    def texts(self) -> list[str]:
+        """Every piece of text on the handout (to check a font covers them all)."""
+        out = [self.title, self.total]
+        for value in (self.summary, self.description, self.patient, self.note, self.source):
+            if value:
+                out.append(value)
+        if self.author:
+            out.append(self.author)
+        out.extend(self.cautions)
+        for step in self.steps:
+            out += [step.name, step.dose, step.length, step.instructions or ""]
+            if step.picture:
+                out.append(step.picture.name)
+        out += [line for h in self.how_to for line in (h.text, h.command)]
+        out += list(LABELS.values())
+        return out
+
+
+#: The fixed words of the handout, shared by the HTML and the PDF.
+LABELS = {
+    "for": "For",
+    "note": "From your practitioner",
+    "total": "Takes about",
+    "cautions": "Take care",
+    "steps": "Steps",
+    "source": "Source",
+    "author": "Written by",
+    "how_to": "Doing it with stretch-coach",
+    "picture": "Picture",
+}
+
+_TIMES = {1: "once", 2: "twice"}
+
+
+def times(n: int) -> str:
+    """``once``, ``twice``, ``3 times``."""
+    return _TIMES.get(n, f"{n} times")
+
+
+def dose_text(step: Step) -> str:
+    """A step's dose written for people.
+
+    ``hold 30 s, twice on each side (left, then right), 10 s rest between``;
+    ``3 sets of 15, 6 s each, 1 min rest between sets``.
+    """
+    kind = step.kind
+    sides = ""
+    if step.sides:
+        sides = f" on each side ({', then '.join(step.sides)})"
+    elif step.side:
+        sides = f", {step.side} only"
+    sets_rest = ""
+    if step.sets > 1 and step.set_rest > 0:
+        sets_rest = f", {format_seconds(step.set_rest)} rest between sets"
+    if kind is StepKind.REST:
+        return f"rest {format_seconds(step.duration or 0)}"
+    if kind is StepKind.MANUAL:
+        text = f"{times(step.sets)}, " if step.sets > 1 else ""
+        return text + "at your own pace" + (f",{sides}" if step.sides else sides)
+    if kind is StepKind.HOLD:
+        reps = step.reps or 1
+        text = f"hold {format_seconds(step.hold or 0)}"
+        if reps > 1 or step.sides:
+            text += f", {times(reps)}"
+        text += sides
+        if reps > 1 and step.rest > 0:
+            text += f", {format_seconds(step.rest)} rest between"
+        if step.sets > 1:
+            text += f"; {step.sets} sets"
+        return text + sets_rest
+    if kind in (StepKind.PACED, StepKind.COUNTED):
+        count = f"{step.reps}"
+        text = f"{step.sets} sets of {count}" if step.sets > 1 else f"{count} repetitions"
+        if step.phases:
+            parts = ", ".join(f"{p.say} {format_seconds(p.time)}" for p in step.phases)
+            text += f" ({parts})"
+        elif kind is StepKind.PACED:
+            text += f", {format_seconds(step.tempo or 0)} each"
+        else:
+            text += " at your own pace"
+        return text + sides + sets_rest
+    # a timed activity
+    text = format_seconds(step.duration or 0) + sides
+    if step.sets > 1:
+        text += f", {times(step.sets)}"
+    return text + sets_rest
+
+
+def build_handout(
+    entry: Entry,
+    patient: str | None = None,
+    note: str | None = None,
+) -> Handout:
+    """The handout of a valid library entry.
+
+    Args:
+        entry: the routine (valid).
+        patient: whom it is for (``--for``).
+        note: the practitioner's note (``--note``).
+    """
+    routine = entry.routine
+    assert routine is not None
+    timeline = timeline_of(entry)
+    steps = []
+    for index, planned in enumerate(timeline.steps):
+        length = timeline.step_length(index)
+        steps.append(
+            HandoutStep(
+                number=index + 1,
+                name=planned.name,
+                instructions=planned.step.instructions,
+                dose=dose_text(planned.step),
+                length=format_seconds(length) if length is not None else "at your own pace",
+                picture=planned.step.image,
+            )
+        )
+    return Handout(
+        routine_id=routine.id,
+        title=routine.title,
+        summary=routine.summary,
+        description=routine.description,
+        patient=_clean(patient),
+        note=_clean(note),
+        total=total_text(timeline.total, timeline.untimed_steps),
+        steps=tuple(steps),
+        cautions=cautions_of(entry),
+        source=routine.source,
+        author=routine.author,
+        how_to=how_to(routine.id, bundled=entry.origin == "bundled"),
+    )
+
+
+def how_to(routine_id: str, bundled: bool) -> tuple[HowTo, ...]:
+    """The foot: how to do the routine with the coach."""
+    run = HowTo("Then play it, with its timings and sounds:", f"stretch-coach run {routine_id}")
+    if bundled:
+        return (
+            HowTo(
+                "This routine comes with stretch-coach. Play it, with its timings and sounds:",
+                f"stretch-coach run {routine_id}",
+            ),
+        )
+    return (
+        HowTo(
+            "Install the file your practitioner sent you (a .zip or .yaml file):",
+            f"stretch-coach install {routine_id}.zip",
+        ),
+        run,
+    )
+
+
+def _clean(text: str | None) -> str | None:
+    """Text from the command line, without control characters; ``None`` when empty."""
+    if text is None:
+        return None
+    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+    return text or None

@@ -1,0 +1,59 @@
+"""The benchmarks' verdicts can fail: each one's self-test breaks what it measures on purpose.
+
+Every benchmark prints a verdict and exits non-zero when it is missed; its
+``--self-test`` builds a deliberately broken version of what it measures
+(without editing the coach) and exits 0 only when the verdict passes the real
+thing and fails the broken one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+REQUIRE_TOOLS = os.environ.get("STRETCH_COACH_REQUIRE_TOOLS") == "1"
+
+
+def _self_test(name: str, timeout: float) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / name), "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_engine_lateness_fails_coarse_schedulers() -> None:
+    out = _self_test("engine_lateness.py", timeout=60)
+    assert "broken: no cue deadline" in out
+    assert "broken: polls once a second" in out
+    assert out.count("verdict MISSED (should be MISSED): ok") == 2
+    assert out.count("verdict met (should be met): ok") == 1
+    assert out.rstrip().endswith("Self-test: the verdict tells them apart")
+
+
+@pytest.mark.skipif(
+    shutil.which("aplay") is None and not REQUIRE_TOOLS,
+    reason="needs aplay (apt-get install alsa-utils)",
+)
+def test_audio_latency_fails_a_slow_start() -> None:
+    out = _self_test("audio_latency.py", timeout=60)
+    assert "(should be met): ok" in out
+    assert "+15 ms slow start" in out
+    assert "(should be MISSED): ok" in out
+    assert out.rstrip().endswith("Self-test: the verdict tells them apart")
+
+
+def test_tui_cpu_fails_a_wasteful_coach() -> None:
+    out = _self_test("tui_cpu.py", timeout=120)
+    assert "minimal Textual countdown (same run)" in out
+    assert "verdict MISSED (should be MISSED)" in out
+    assert out.rstrip().endswith("Self-test: the verdict tells them apart")
