@@ -240,7 +240,7 @@ def prepare_session(
         from stretch_coach.history.recorder import HistoryRecorder, RoutineRecord
 
         recorder = HistoryRecorder(
-            RoutineRecord.of(entry, timeline.total),
+            RoutineRecord.of_timeline(entry, timeline),
             on_notice=on_history_problem or (lambda message: None),
             **({"now": now} if now is not None else {}),
         )

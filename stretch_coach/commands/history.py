@@ -360,6 +360,7 @@ def history_show(args: argparse.Namespace) -> int:
             f"  {session.started_at:%Y-%m-%d %H:%M}  {safe_text(session.title)}: "
             f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
             f"{session.steps_done} steps done{skipped}; {session.label}"
+            f"{'' if session.counts else ', not counted (less than half done)'}"
         )
     return 0
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote
 
-from stretch_coach.history import schema, times
+from stretch_coach.history import schema, stats, times
 from stretch_coach.history.errors import HistoryError, HistoryTooNew
 from stretch_coach.history.salvage import (
     Salvage,
@@ -412,6 +412,7 @@ def _connect(target: str) -> sqlite3.Connection:
         target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
     )
     conn.text_factory = _lenient_text
+    _add_functions(conn)
     conn.execute("PRAGMA foreign_keys = ON")
     # FULL: a committed diary entry survives a power cut, not only a crash.
     conn.execute("PRAGMA synchronous = FULL")
@@ -590,6 +591,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         target + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
     )
     conn.text_factory = _lenient_text
+    _add_functions(conn)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
@@ -601,7 +603,13 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         target + "?immutable=1", uri=True, isolation_level=None, check_same_thread=False
     )
     conn.text_factory = _lenient_text
+    _add_functions(conn)
     return conn
+
+
+def _add_functions(conn: sqlite3.Connection) -> None:
+    # The rule for whether a session counts lives in Python once; SQL calls it.
+    conn.create_function("session_counts", 9, stats.stored_session_counts, deterministic=True)
 
 
 def _salvage_file(path: Path, dest: sqlite3.Connection) -> Salvage:

@@ -55,7 +55,8 @@ class HistoryTransfer(HistoryRecords):
             cursor = conn.execute(
                 "SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
                 " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
-                " st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at"
+                " st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at,"
+                " s.planned_self_paced, st.kind, st.planned_seconds"
                 " FROM ok_sessions AS s LEFT JOIN ok_steps AS st ON st.session_id = s.id"
                 " ORDER BY s.started_at, s.id, st.seq"
             )
@@ -79,6 +80,8 @@ class HistoryTransfer(HistoryRecords):
                         "status": row[10],
                         "steps": [],
                     }
+                    if row[17] is not None:  # said only by records that keep step kinds
+                        session["planned_self_paced"] = row[17]
                 if row[11] is not None:
                     assert session is not None
                     session["steps"].append(
@@ -91,6 +94,10 @@ class HistoryTransfer(HistoryRecords):
                             "at": times.local(row[16], offset).isoformat(),
                         }
                     )
+                    if row[18] is not None:
+                        session["steps"][-1]["kind"] = row[18]
+                        if row[19] is not None:
+                            session["steps"][-1]["planned_seconds"] = row[19]
             if session is not None:
                 yield session
 
@@ -171,8 +178,8 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
     ended = times.utc_text(session["ended_at"]) if session["ended_at"] else None
     cursor = conn.execute(
         "INSERT INTO sessions (id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
-        " ended_at, planned_seconds, partial_seconds, status)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ended_at, planned_seconds, partial_seconds, status, planned_self_paced)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             found[0] if found else None,
             session["uuid"],
@@ -185,11 +192,12 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
             session["planned_seconds"],
             session["partial_seconds"],
             session["status"],
+            session.get("planned_self_paced"),
         ),
     )
     conn.executemany(
-        "INSERT INTO session_steps (session_id, seq, step_index, name, outcome, seconds, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO session_steps (session_id, seq, step_index, name, outcome, seconds, at,"
+        " kind, planned_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 cursor.lastrowid,
@@ -199,6 +207,8 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
                 step["outcome"],
                 step["seconds"],
                 times.utc_text(step["at"]),
+                step.get("kind"),
+                step.get("planned_seconds"),
             )
             for number, step in enumerate(steps, start=1)
         ],

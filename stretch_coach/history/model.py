@@ -43,6 +43,9 @@ class SessionInfo:
     steps_done: int
     steps_skipped: int
     status: Status
+    #: Whether the session counts (streak, calendar, report): at least half of
+    #: it was done, see :func:`stretch_coach.history.stats.counts`.
+    counts: bool = False
 
     @property
     def finished(self) -> bool:
@@ -108,6 +111,7 @@ class RoutineTotals:
     done_seconds: float
     first_day: date
     last_day: date
+    counted: int = 0  #: sessions that count (at least half done)
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,7 @@ class DayActivity:
     sessions: int = 0  #: sessions started, however they ended
     finished: int = 0  #: sessions played to the end
     cramps: int = 0
+    counted: int = 0  #: sessions that count (at least half done, however they ended)
     worst_severity: int | None = None  #: highest severity logged that day
 
 
@@ -128,12 +133,12 @@ class WeekActivity:
     start: date  #: the Monday
     cramps: int = 0
     sessions: int = 0
-    days_stretched: int = 0  #: days with a finished routine
+    days_stretched: int = 0  #: days with a session that counts
 
 
 @dataclass(frozen=True)
 class Adherence:
-    """Days with a finished routine out of the days so far of a period."""
+    """Days with a session that counts out of the days so far of a period."""
 
     start: date
     days_done: int
@@ -152,7 +157,7 @@ class Overview:
     today: date
     days: Mapping[date, DayActivity]  #: only days with something recorded
     weeks: tuple[WeekActivity, ...]  #: every week from the first record to this one, oldest first
-    streak: int  #: days in a row with a finished routine, up to today or yesterday
+    streak: int  #: days in a row with a session that counts, up to today or yesterday
     this_week: Adherence
     this_month: Adherence
     recent: tuple[SessionInfo, ...] = field(default=())  #: newest first
@@ -193,4 +198,5 @@ def session_to_json(session: SessionInfo) -> dict[str, Any]:
         "steps_skipped": session.steps_skipped,
         "status": session.status,
         "finished": session.finished,
+        "counts": session.counts,
     }

@@ -7,7 +7,19 @@ from datetime import date, timedelta
 
 from stretch_coach.history import stats, times
 from stretch_coach.history.model import DayActivity, Overview, RoutineTotals
-from stretch_coach.history.records import HistoryRecords, _since
+from stretch_coach.history.records import COUNTS, HistoryRecords, _since, counting
+
+
+def _judged(where: str) -> str:
+    """The sessions meeting ``where`` as ``s`` (their steps' facts as ``c``), each
+    with ``counted`` (1 or 0) by :func:`stats.stored_session_counts`."""
+    steps = (
+        f"(SELECT * FROM ok_steps WHERE session_id IN (SELECT id FROM ok_sessions WHERE {where}))"
+    )
+    return (
+        f"SELECT s.*, {COUNTS} AS counted FROM (SELECT * FROM ok_sessions WHERE {where}) AS s"
+        f" LEFT JOIN ({counting(steps)}) AS c ON c.session_id = s.id"
+    )
 
 
 class HistoryQueries(HistoryRecords):
@@ -25,8 +37,9 @@ class HistoryQueries(HistoryRecords):
         with self._reading() as conn:
             session_rows = conn.execute(
                 "SELECT date(started_at, utc_offset || ' minutes') AS day, count(*),"
-                f" sum(status = 'finished') FROM ok_sessions WHERE {session_where} GROUP BY day",
-                session_params,
+                f" sum(status = 'finished'), sum(counted) FROM ({_judged(session_where)})"
+                " GROUP BY day",
+                session_params * 2,
             ).fetchall()
             cramp_rows = conn.execute(
                 "SELECT date(at, utc_offset || ' minutes') AS day, count(*), max(severity)"
@@ -34,30 +47,30 @@ class HistoryQueries(HistoryRecords):
                 cramp_params,
             ).fetchall()
         days: dict[date, DayActivity] = {}
-        for day_text, count, finished in session_rows:
+        for day_text, count, finished, counted in session_rows:
             day = date.fromisoformat(day_text)
-            days[day] = DayActivity(day, sessions=count, finished=finished)
+            days[day] = DayActivity(day, sessions=count, finished=finished, counted=counted)
         for day_text, count, worst in cramp_rows:
             day = date.fromisoformat(day_text)
             days[day] = replace(days.get(day, DayActivity(day)), cramps=count, worst_severity=worst)
         return days
 
     def routine_totals(self, *, since: date | None = None) -> list[RoutineTotals]:
-        """Per routine: sessions, finished ones, active time, first and last day;
+        """Per routine: sessions, finished and counted ones, active time, first and last day;
         most played first."""
         where, params = _since("started_at", since)
         local_day = "date(s.started_at, s.utc_offset || ' minutes')"
         with self._reading() as conn:
             rows = conn.execute(
-                f"WITH s AS (SELECT * FROM ok_sessions WHERE {where}),"
+                f"WITH s AS ({_judged(where)}),"
                 " st AS (SELECT session_id, sum(seconds) AS seconds FROM ok_steps"
                 " WHERE session_id IN (SELECT id FROM s) GROUP BY session_id)"
                 # SQLite takes a bare column (title) from the row that gives max().
                 " SELECT s.routine_id, s.title, max(s.started_at), count(*),"
                 " sum(s.status = 'finished'), sum(s.partial_seconds + coalesce(st.seconds, 0)),"
-                f" min({local_day}), max({local_day})"
+                f" min({local_day}), max({local_day}), sum(s.counted)"
                 " FROM s LEFT JOIN st ON st.session_id = s.id GROUP BY s.routine_id",
-                params,
+                params * 2,
             ).fetchall()
         totals = [
             RoutineTotals(
@@ -68,10 +81,11 @@ class HistoryQueries(HistoryRecords):
                 seconds,
                 date.fromisoformat(first),
                 date.fromisoformat(last),
+                counted,
             )
-            for routine_id, title, _, count, finished, seconds, first, last in rows
+            for routine_id, title, _, count, finished, seconds, first, last, counted in rows
         ]
-        return sorted(totals, key=lambda t: (-t.finished, -t.sessions, t.title))
+        return sorted(totals, key=lambda t: (-t.counted, -t.sessions, t.title))
 
     def overview(
         self, *, today: date | None = None, recent: int = 10, since: date | None = None
@@ -111,7 +125,7 @@ class HistoryQueries(HistoryRecords):
         )
 
     def current_streak(self, today: date) -> int:
-        """Days in a row with a finished routine, up to ``today`` (or yesterday),
+        """Days in a row with a session that counts, up to ``today`` (or yesterday),
         over the whole history.
 
         SQLite sorts the days; only the streak's own days are read. The rule is
@@ -122,9 +136,10 @@ class HistoryQueries(HistoryRecords):
         streak = 0
         with self._reading() as conn:
             cursor = conn.execute(
-                "SELECT DISTINCT date(started_at, utc_offset || ' minutes') AS day FROM ok_sessions"
-                " WHERE status = 'finished' AND started_at < ? ORDER BY day DESC",
-                [times.utc_text(times.day_start(today + timedelta(days=2)))],  # any zone's today
+                "SELECT DISTINCT date(started_at, utc_offset || ' minutes') AS day"
+                f" FROM ({_judged('started_at < ?')}) WHERE counted ORDER BY day DESC",
+                [times.utc_text(times.day_start(today + timedelta(days=2)))]
+                * 2,  # any zone's today
             )
             for (day_text,) in cursor:
                 found = date.fromisoformat(day_text)

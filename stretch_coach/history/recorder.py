@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from stretch_coach.engine import events as ev
 from stretch_coach.errors import UserError
-from stretch_coach.history import times
+from stretch_coach.history import stats, times
+from stretch_coach.timeline import step_length
 
 if TYPE_CHECKING:
     from stretch_coach.history.model import Ending
+    from stretch_coach.timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,15 @@ class RoutineRecord:
     id: str
     title: str
     content_hash: str
-    planned_seconds: float
+    planned_seconds: float  #: the timed length of the whole routine
+    #: How many self-paced steps it has (``None``: not known; the session then
+    #: counts by its share of steps done, as records made before this was kept).
+    planned_self_paced: int | None = None
 
     @classmethod
-    def of(cls, entry: Any, planned_seconds: float) -> RoutineRecord:
+    def of(
+        cls, entry: Any, planned_seconds: float, planned_self_paced: int | None = None
+    ) -> RoutineRecord:
         """From a library entry (its file's bytes give the hash)."""
         from stretch_coach.history.store import content_hash
 
@@ -44,7 +51,56 @@ class RoutineRecord:
             digest = content_hash(Path(entry.path))
         except OSError:
             digest = ""
-        return cls(entry.id, entry.title, digest, planned_seconds)
+        return cls(entry.id, entry.title, digest, planned_seconds, planned_self_paced)
+
+    @classmethod
+    def of_timeline(cls, entry: Any, timeline: Timeline) -> RoutineRecord:
+        """From a library entry and the timeline being played (its timed length and
+        self-paced steps, so the session can be judged by :func:`stats.counts`)."""
+        return cls.of(entry, timeline.total, timeline.untimed_steps)
+
+
+class CountTally:
+    """A session listener that tells, as it plays, whether the session counts.
+
+    It applies :func:`stretch_coach.history.stats.counts` to the steps ended so
+    far, as the history will when it reads the record back; a summary screen
+    can ask it (``You skipped most of this routine, so it isn't counted``)
+    without waiting for the write.
+
+    Args:
+        planned_timed_seconds: the routine's timed length (``Timeline.total``).
+        planned_self_paced: its self-paced steps (``Timeline.untimed_steps``).
+    """
+
+    def __init__(self, planned_timed_seconds: float, planned_self_paced: int) -> None:
+        self.planned_timed_seconds = planned_timed_seconds
+        self.planned_self_paced = planned_self_paced
+        #: Per step index: (self-paced, planned seconds, seconds so far, latest outcome done).
+        self._steps: dict[int, tuple[bool, float, float, bool]] = {}
+
+    def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.StepEnded):
+            self_paced = not event.step.kind.timed
+            planned = 0.0 if self_paced else (step_length(event.step) or 0.0)
+            seconds = self._steps.get(event.index, (self_paced, planned, 0.0, False))[2]
+            self._steps[event.index] = (
+                self_paced,
+                planned,
+                seconds + event.seconds,
+                not event.skipped,
+            )
+
+    @property
+    def counts(self) -> bool:
+        """Whether the session, as far as it went, counts."""
+        steps = self._steps.values()
+        return stats.counts(
+            planned_timed_seconds=self.planned_timed_seconds,
+            timed_seconds_done=sum(min(s, p) for paced, p, s, _ in steps if not paced),
+            planned_self_paced=self.planned_self_paced,
+            self_paced_done=sum(1 for paced, _, _, done in steps if paced and done),
+        )
 
 
 class HistoryRecorder:
@@ -70,6 +126,13 @@ class HistoryRecorder:
         now: Callable[[], datetime] = times.now,
     ) -> None:
         self.routine = routine
+        #: Whether the session counts, as it plays (``None`` if the routine's
+        #: self-paced steps are not known).
+        self.tally = (
+            CountTally(routine.planned_seconds, routine.planned_self_paced)
+            if routine.planned_self_paced is not None
+            else None
+        )
         self._now = now
         self._on_notice = on_notice
         self._open_store = open_store or _default_store
@@ -90,8 +153,17 @@ class HistoryRecorder:
             self._started = True
             self._jobs.put(("start", (self._now(),)))
         elif isinstance(event, ev.StepEnded) and self._started:
+            if self.tally is not None:
+                self.tally(event)
             kind = "skipped" if event.skipped else "done"
-            self._jobs.put((kind, (event.index, event.step.name, event.seconds, self._now())))
+            self_paced = not event.step.kind.timed
+            planned = None if self_paced else step_length(event.step)
+            self._jobs.put(
+                (
+                    kind,
+                    (event.index, event.step.name, event.seconds, self._now(), planned, self_paced),
+                )
+            )
         elif isinstance(event, ev.Ended) and self._started and not self._ended:
             self._ended = True
             self._jobs.put(("finish", (self._how or event.status, self._now())))
@@ -142,14 +214,29 @@ class HistoryRecorder:
                 if name == "start":
                     r = self.routine
                     record = store.start_session(
-                        r.id, r.title, r.content_hash, r.planned_seconds, started_at=args[0]
+                        r.id,
+                        r.title,
+                        r.content_hash,
+                        r.planned_seconds,
+                        started_at=args[0],
+                        planned_self_paced=r.planned_self_paced,
                     )
                 elif record is None:
                     continue
-                elif name == "done":
-                    record.step_done(args[0], args[1], args[2], at=args[3])
-                elif name == "skipped":
-                    record.step_skipped(args[0], args[1], args[2], at=args[3])
+                elif name in ("done", "skipped"):
+                    index, step_name, seconds, at, planned, self_paced = args
+                    # The kind is only said when the session knows its self-paced steps:
+                    # the two together are what the counting rule reads.
+                    known = self.routine.planned_self_paced is not None
+                    report = record.step_done if name == "done" else record.step_skipped
+                    report(
+                        index,
+                        step_name,
+                        seconds,
+                        at=at,
+                        planned=planned if known else None,
+                        self_paced=self_paced if known else None,
+                    )
                 elif name == "finish":
                     record.finish(args[0], ended_at=args[1])
                     self._written = True

@@ -33,6 +33,8 @@ class HistoryRecords(HistoryDatabase):
         content_hash: str,
         planned_seconds: float,
         started_at: datetime | None = None,
+        *,
+        planned_self_paced: int | None = None,
     ) -> SessionRecord:
         """Record that a session has begun; returns the record to report its steps to.
 
@@ -42,14 +44,30 @@ class HistoryRecords(HistoryDatabase):
             content_hash: :func:`content_hash` of the routine file.
             planned_seconds: the routine's planned length (0 if it has untimed steps only).
             started_at: when it started; default now.
+            planned_self_paced: how many self-paced steps the routine has;
+                ``None`` when the steps will not say their kind (the session
+                then counts by its share of steps done).
         """
         _check_seconds("planned_seconds", planned_seconds)
+        if planned_self_paced is not None and (
+            isinstance(planned_self_paced, bool) or planned_self_paced < 0
+        ):
+            raise ValueError(f"planned_self_paced must be >= 0, not {planned_self_paced!r}")
         started, offset = times.stamp(started_at or times.now())
         session_uuid = str(uuidlib.uuid4())
         cursor = self._execute(
             "INSERT INTO sessions (uuid, routine_id, title, content_hash, started_at, utc_offset,"
-            " planned_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (session_uuid, routine_id, title, content_hash, started, offset, planned_seconds),
+            " planned_seconds, planned_self_paced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                session_uuid,
+                routine_id,
+                title,
+                content_hash,
+                started,
+                offset,
+                planned_seconds,
+                planned_self_paced,
+            ),
         )
         assert cursor.lastrowid is not None
         return SessionRecord(self, cursor.lastrowid, session_uuid)
@@ -220,7 +238,14 @@ class SessionRecord:
         return self._ended
 
     def step_done(
-        self, step_index: int, name: str, seconds: float, *, at: datetime | None = None
+        self,
+        step_index: int,
+        name: str,
+        seconds: float,
+        *,
+        at: datetime | None = None,
+        planned: float | None = None,
+        self_paced: bool | None = None,
     ) -> None:
         """Record a step played to its end.
 
@@ -229,23 +254,48 @@ class SessionRecord:
             name: the step's name.
             seconds: active time spent on it.
             at: when it ended; default now.
+            planned: a timed step's planned seconds (``None`` for a self-paced one).
+            self_paced: whether the step is self-paced; ``None``: not known.
         """
-        self._step(step_index, name, "done", seconds, at)
+        self._step(step_index, name, "done", seconds, at, planned, self_paced)
 
     def step_skipped(
-        self, step_index: int, name: str, seconds: float = 0.0, *, at: datetime | None = None
+        self,
+        step_index: int,
+        name: str,
+        seconds: float = 0.0,
+        *,
+        at: datetime | None = None,
+        planned: float | None = None,
+        self_paced: bool | None = None,
     ) -> None:
-        """Record a step the user skipped, after ``seconds`` of active time on it (``at``: when)."""
-        self._step(step_index, name, "skipped", seconds, at)
+        """Record a step the user skipped, after ``seconds`` of active time on it.
+
+        ``at``, ``planned`` and ``self_paced`` as for :meth:`step_done`.
+        """
+        self._step(step_index, name, "skipped", seconds, at, planned, self_paced)
 
     def _step(
-        self, step_index: int, name: str, outcome: str, seconds: float, at: datetime | None
+        self,
+        step_index: int,
+        name: str,
+        outcome: str,
+        seconds: float,
+        at: datetime | None,
+        planned: float | None,
+        self_paced: bool | None,
     ) -> None:
         self._check_open()
         _check_seconds("seconds", seconds)
+        kind = None if self_paced is None else ("self_paced" if self_paced else "timed")
+        if kind == "timed":
+            _check_seconds("planned", planned if planned is not None else 0.0)
+        else:
+            planned = None
         self._store._execute(
-            "INSERT INTO session_steps (session_id, seq, step_index, name, outcome, seconds, at)"
-            " SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ? FROM session_steps"
+            "INSERT INTO session_steps (session_id, seq, step_index, name, outcome, seconds, at,"
+            " kind, planned_seconds)"
+            " SELECT ?, coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM session_steps"
             " WHERE session_id = ?",
             (
                 self.id,
@@ -254,6 +304,8 @@ class SessionRecord:
                 outcome,
                 seconds,
                 times.utc_text(at or times.now()),
+                kind,
+                planned if planned is not None else (0.0 if kind == "timed" else None),
                 self.id,
             ),
         )
@@ -358,8 +410,10 @@ def _session_query(chosen: str) -> str:
         " GROUP BY session_id, step_index)"
         " SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
         " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
-        " coalesce(o.done, 0), coalesce(o.skipped, 0), coalesce(t.seconds, 0), t.last"
-        " FROM s LEFT JOIN (SELECT session_id, sum(seconds) AS seconds, max(at) AS last"
+        " coalesce(o.done, 0), coalesce(o.skipped, 0), coalesce(t.seconds, 0), t.last,"
+        f" {COUNTS}"
+        f" FROM s LEFT JOIN ({counting('rows')}) AS c ON c.session_id = s.id"
+        " LEFT JOIN (SELECT session_id, sum(seconds) AS seconds, max(at) AS last"
         " FROM rows GROUP BY session_id) AS t ON t.session_id = s.id"
         " LEFT JOIN (SELECT session_id, sum(outcome = 'done') AS done,"
         " sum(outcome = 'skipped') AS skipped FROM latest GROUP BY session_id) AS o"
@@ -384,6 +438,7 @@ def _session_info(row: Sequence[Any]) -> SessionInfo:
         skipped,
         step_seconds,
         last_step,
+        counts,
     ) = row
     last = max(t for t in (started, ended, last_step) if t)
     return SessionInfo(
@@ -400,7 +455,41 @@ def _session_info(row: Sequence[Any]) -> SessionInfo:
         steps_done=done,
         steps_skipped=skipped,
         status=status,
+        counts=bool(counts),
     )
+
+
+def counting(steps: str) -> str:
+    """Per session of ``steps`` (a table or view of ``session_steps`` rows), the facts
+    :func:`stats.stored_session_counts` judges by, as columns of a query
+    (``session_id, timed_done, self_paced_done, steps_done, steps_known, seconds_spent``).
+
+    A step played more than once (the user went back to it) is judged by its
+    latest outcome, and its seconds add up to at most its planned length.
+    """
+    # SQLite takes the bare columns (outcome, kind, planned) from the row holding max(seq).
+    per_step = (
+        "SELECT session_id, step_index, outcome, kind, planned_seconds AS planned, max(seq),"
+        f" sum(seconds) AS seconds FROM {steps} GROUP BY session_id, step_index"
+    )
+    return (
+        "SELECT session_id,"
+        " coalesce(sum(CASE WHEN kind = 'timed' THEN min(seconds, planned) END), 0)"
+        " AS timed_done,"
+        " sum(kind = 'self_paced' AND outcome = 'done') AS self_paced_done,"
+        " sum(outcome = 'done') AS steps_done,"
+        " max(count(*), max(step_index) + 1) AS steps_known,"
+        " sum(seconds) AS seconds_spent"
+        f" FROM ({per_step}) GROUP BY session_id"
+    )
+
+
+#: The SQL value of whether session ``s`` (joined with :func:`counting` as ``c``) counts.
+COUNTS = (
+    "session_counts(s.status, s.planned_seconds, s.partial_seconds, s.planned_self_paced,"
+    " coalesce(c.timed_done, 0), coalesce(c.self_paced_done, 0), coalesce(c.steps_done, 0),"
+    " coalesce(c.steps_known, 0), coalesce(c.seconds_spent, 0))"
+)
 
 
 def _since(column: str, since: date | None) -> tuple[str, list[Any]]:

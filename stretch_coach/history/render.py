@@ -237,9 +237,9 @@ def _routine_blocks(routines: dict[str, Any]) -> list[Block]:
         return [*blocks, Para("No stretching sessions were recorded in this period.")]
     blocks.append(
         Para(
-            f"{routines['finished']} of {plural(routines['sessions'], 'session')} "
-            "were played to the "
-            f"end, on {routines['days_with_routine']} of the {plural(routines['days'], 'day')}. "
+            f"{routines['counted']} of {plural(routines['sessions'], 'session')} "
+            "counted (at least half done), "
+            f"on {routines['days_with_routine']} of the {plural(routines['days'], 'day')}. "
             f"Current run: {plural(routines['current_streak'], 'day')} in a row; longest: "
             f"{plural(routines['longest_streak'], 'day')}. In the last "
             f"{plural(routines['last_4_weeks']['days'], 'day')}: a routine on "
@@ -248,12 +248,12 @@ def _routine_blocks(routines: dict[str, Any]) -> list[Block]:
     )
     blocks.append(
         Table(
-            ("Routine", "Sessions", "Finished", "Minutes", "First", "Last"),
+            ("Routine", "Sessions", "Counted", "Minutes", "First", "Last"),
             tuple(
                 (
                     r["title"],
                     str(r["sessions"]),
-                    str(r["finished"]),
+                    str(r["counted"]),
                     f"{r['minutes']:.0f}",
                     r["first"],
                     r["last"],

@@ -144,6 +144,7 @@ def _routines(
     return {
         "sessions": sum(t.sessions for t in totals),
         "finished": sum(t.finished for t in totals),
+        "counted": sum(t.counted for t in totals),
         "days_with_routine": len(done),
         "days": (today - start).days + 1,
         "current_streak": stats.current_streak(done, today),
@@ -155,6 +156,7 @@ def _routines(
                 "title": t.title,
                 "sessions": t.sessions,
                 "finished": t.finished,
+                "counted": t.counted,
                 "minutes": round(t.done_seconds / 60, 1),
                 "first": t.first_day.isoformat(),
                 "last": t.last_day.isoformat(),
@@ -168,7 +170,7 @@ def _comparison(
     cramps: Sequence[Cramp], began: date | None, since: date | None, today: date
 ) -> dict[str, Any]:
     rule = (
-        f"a finished routine on {stats.REGULAR_DAYS} or more days "
+        f"a routine at least half done on {stats.REGULAR_DAYS} or more days "
         f"within {stats.REGULAR_WINDOW_DAYS}"
     )
     result: dict[str, Any] = {

@@ -100,6 +100,7 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "planned_seconds": _seconds("planned_seconds"),
         "partial_seconds": _seconds("partial_seconds"),
         "status": _one_of("status", ("in_progress", "finished", "stopped", "interrupted")),
+        "planned_self_paced": _whole("planned_self_paced", 0, 2**31 - 1, nullable=True),
     },
     "session_steps": {
         "session_id": "typeof(session_id) = 'integer'",
@@ -109,6 +110,8 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "outcome": _one_of("outcome", ("done", "skipped")),
         "seconds": _seconds("seconds"),
         "at": _instant("at"),
+        "kind": _one_of("kind", ("timed", "self_paced"), nullable=True),
+        "planned_seconds": _seconds("planned_seconds", nullable=True),
     },
     "cramps": {
         "id": "typeof(id) = 'integer'",
@@ -312,8 +315,12 @@ def _copy_row(
     ``probing``: the key lies past every key seen, so a row that cannot be
     read there may not exist at all; it is not counted.
     """
-    columns = list(CHECKS[table])
-    flags = ", ".join(f"coalesce(({c}), 0)" for c in CHECKS[table].values())
+    # A history written before a column was added has not got it: copy what it has
+    # (the new column stays NULL, "not known", as a migration would leave it).
+    present = _columns(source, table)
+    checks = {name: check for name, check in CHECKS[table].items() if name in present}
+    columns = list(checks)
+    flags = ", ".join(f"coalesce(({c}), 0)" for c in checks.values())
     try:
         row = source.execute(
             f"SELECT {', '.join(columns)}, {flags} FROM main.{table} WHERE {where}", params
@@ -370,6 +377,15 @@ def _copy_steps(
         ):
             copied += 1
     return copied
+
+
+def _columns(source: sqlite3.Connection, table: str) -> set[str]:
+    """The columns ``table`` has in ``source`` (all this program knows, if that cannot be read)."""
+    try:
+        found = {str(row[1]) for row in source.execute(f"PRAGMA main.table_info({table})")}
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
+        found = set()
+    return found or set(CHECKS[table])
 
 
 def _candidate_keys(

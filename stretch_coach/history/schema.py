@@ -73,8 +73,29 @@ def _to_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+#: Version 2 records what is needed to tell whether a session *counts* (see
+#: :func:`stretch_coach.history.stats.counts`): each step's kind and planned
+#: seconds, and how many self-paced steps the routine had. Rows written before
+#: keep NULL there, which reads as "not known": such a session counts by its
+#: share of steps done. ``ALTER TABLE ... ADD COLUMN`` changes no stored row,
+#: so an old history is upgraded in place at once, whatever its size.
+_V2 = (
+    "ALTER TABLE sessions ADD COLUMN planned_self_paced INTEGER"
+    " CHECK (planned_self_paced IS NULL OR planned_self_paced >= 0)",
+    "ALTER TABLE session_steps ADD COLUMN kind TEXT"
+    " CHECK (kind IS NULL OR kind IN ('timed', 'self_paced'))",
+    "ALTER TABLE session_steps ADD COLUMN planned_seconds REAL"
+    " CHECK (planned_seconds IS NULL OR planned_seconds >= 0)",
+)
+
+
+def _to_v2(conn: sqlite3.Connection) -> None:
+    for statement in _V2:
+        conn.execute(statement)
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
 
 
 def current_version() -> int:

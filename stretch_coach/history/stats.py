@@ -1,8 +1,13 @@
-"""Streaks, adherence, weeks and "regular stretching": pure functions over days.
+"""Whether a session counts; streaks, adherence, weeks and "regular stretching".
+
+A session *counts* (:func:`counts`) when at least half of it was done,
+however it ended: a routine stopped at 60% counts, one whose steps were all
+skipped does not, even though it ran "to the end". How it ended (finished,
+stopped, interrupted) is a separate fact and is kept as it is.
 
 A day counts as a day *with a routine done* when a session started that day
-was played to its end (``finished``). Sessions stopped early still show in the
-history and the calendar, but do not keep a streak alive.
+counts. Other sessions still show in the history and the calendar, but do not
+keep a streak alive.
 """
 
 from __future__ import annotations
@@ -31,9 +36,90 @@ REGULAR_WINDOW_DAYS = 7
 MIN_COMPARISON_DAYS = 7
 
 
+#: Rounding room when comparing seconds (a step's active time is measured, not counted).
+_SECONDS_EPSILON = 1e-6
+
+
+def at_least_half(done: float, planned: float) -> bool:
+    """Whether ``done`` is at least half of ``planned``; over nothing planned, it is."""
+    return planned <= 0 or 2 * done >= planned - _SECONDS_EPSILON
+
+
+def counts(
+    *,
+    planned_timed_seconds: float,
+    timed_seconds_done: float,
+    planned_self_paced: int,
+    self_paced_done: int,
+) -> bool:
+    """The rule: does a session count (streak, this week, calendar, adherence, report)?
+
+    It counts when at least half of its planned timed seconds were done and at
+    least half of its self-paced steps were confirmed done, however it ended.
+    A condition over nothing planned holds (a routine of self-paced steps only
+    is judged by those).
+
+    Args:
+        planned_timed_seconds: the timed length of the whole routine as planned.
+        timed_seconds_done: active seconds spent on timed steps, each step's at
+            most its planned length (lingering on one step does not make up for
+            skipping others).
+        planned_self_paced: how many self-paced steps the routine has.
+        self_paced_done: how many of them were confirmed done.
+    """
+    return at_least_half(timed_seconds_done, planned_timed_seconds) and at_least_half(
+        self_paced_done, planned_self_paced
+    )
+
+
+def stored_session_counts(
+    status: str,
+    planned_timed_seconds: float,
+    partial_seconds: float,
+    planned_self_paced: int | None,
+    timed_seconds_done: float,
+    self_paced_done: int,
+    steps_done: int,
+    steps_known: int,
+    seconds_spent: float,
+) -> bool:
+    """:func:`counts` for a stored session, from the facts its record keeps.
+
+    A session recorded before steps said their kind (``planned_self_paced``
+    is ``None``), or imported from such a record, counts when at least half of
+    its steps were done. Its steps never reached were not recorded, so
+    ``steps_known`` is the most that can be told: the steps recorded, or the
+    highest step number reached, whichever is more; a session that did not
+    run to its end must also have spent at least half its planned timed
+    seconds (``seconds_spent``, all its steps' active time). With no step
+    recorded it counts only if it was played to its end (an empty routine).
+
+    The store calls this from SQL (registered as ``session_counts``), so every
+    count it makes follows this one rule.
+    """
+    if planned_self_paced is None:
+        if steps_known <= 0:
+            return status == "finished"
+        if not at_least_half(steps_done, steps_known):
+            return False
+        # Steps never reached were not recorded: for a session that did not run to
+        # its end, its time stands in for them (a routine stopped after its first
+        # step is not half done because that one step was).
+        return status == "finished" or at_least_half(
+            seconds_spent + partial_seconds, planned_timed_seconds
+        )
+    timed = min(timed_seconds_done + partial_seconds, planned_timed_seconds)
+    return counts(
+        planned_timed_seconds=planned_timed_seconds,
+        timed_seconds_done=timed,
+        planned_self_paced=planned_self_paced,
+        self_paced_done=self_paced_done,
+    )
+
+
 def done_days(days: Mapping[date, DayActivity]) -> set[date]:
-    """The days with a finished routine."""
-    return {day for day, activity in days.items() if activity.finished}
+    """The days with a session that counts."""
+    return {day for day, activity in days.items() if activity.counted}
 
 
 def current_streak(done: Collection[date], today: date) -> int:
@@ -75,7 +161,7 @@ def weeks(days: Mapping[date, DayActivity], first: date, last: date) -> tuple[We
             total = totals.setdefault(week_start(day), [0, 0, 0])
             total[0] += activity.cramps
             total[1] += activity.sessions
-            total[2] += 1 if activity.finished else 0
+            total[2] += 1 if activity.counted else 0
     result = []
     monday = week_start(first)
     while monday <= last:

@@ -377,7 +377,23 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
     ended = _moment(item, "ended_at") if item.get("ended_at") is not None else None
     if ended is not None and ended < started:
         raise _Bad("ended_at", f"{item['ended_at']!r} is before the session started")
+    checked_steps = [_step(i, step) for i, step in enumerate(steps)]
+    planned_self_paced = item.get("planned_self_paced")
+    if planned_self_paced is not None and (
+        not isinstance(planned_self_paced, int)
+        or isinstance(planned_self_paced, bool)
+        or not 0 <= planned_self_paced <= MAX_STEP_INDEX
+    ):
+        raise _Bad("planned_self_paced", f"must be a whole number from 0 to {MAX_STEP_INDEX}")
+    if planned_self_paced is None or any("kind" not in step for step in checked_steps):
+        # Steps that do not all say their kind are judged as older records are: by
+        # the share of steps done (see stats.stored_session_counts).
+        planned_self_paced = None
+        for step in checked_steps:
+            step.pop("kind", None)
+            step.pop("planned_seconds", None)
     return {
+        "planned_self_paced": planned_self_paced,
         "uuid": _uuid(item),
         "routine_id": _text(item, "routine_id"),
         "title": _text(item, "title"),
@@ -387,7 +403,7 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
         "planned_seconds": _seconds(item, "planned_seconds"),
         "partial_seconds": _seconds(item, "partial_seconds", default=0.0),
         "status": status,
-        "steps": [_step(i, step) for i, step in enumerate(steps)],
+        "steps": checked_steps,
     }
 
 
@@ -406,13 +422,21 @@ def _step(index: int, item: object) -> dict[str, Any]:
     ):
         raise _Bad(f"{where}.step_index", f"must be a whole number from 0 to {MAX_STEP_INDEX}")
     try:
-        return {
+        step = {
             "step_index": step_index,
             "name": _text(item, "name"),
             "outcome": outcome,
             "seconds": _seconds(item, "seconds"),
             "at": _moment(item, "at"),
         }
+        kind = item.get("kind")
+        if kind is not None:
+            if kind not in ("timed", "self_paced"):
+                raise _Bad("kind", f"{kind!r} is not timed or self_paced")
+            step["kind"] = kind
+            if kind == "timed":
+                step["planned_seconds"] = _seconds(item, "planned_seconds", default=0.0)
+        return step
     except _Bad as err:
         raise _Bad(where, str(err)) from None
 

@@ -21,8 +21,11 @@ from stretch_coach.tui.widgets.calendar import (
 )
 
 
-def day(sessions: int, finished: int) -> DayActivity:
-    return DayActivity(day=date(2024, 6, 12), sessions=sessions, finished=finished, cramps=0)
+def day(sessions: int, counted: int) -> DayActivity:
+    # Shading follows the sessions that count (at least half done), not how they ended.
+    return DayActivity(
+        day=date(2024, 6, 12), sessions=sessions, finished=0, counted=counted, cramps=0
+    )
 
 
 @pytest.mark.parametrize(

@@ -144,6 +144,9 @@ async def test_self_paced_step_waits_for_enter(start: Any, clock: Any) -> None:
         assert "routine finished" in text
         assert "Steps done" in text and "1 of 3" in text
         assert "Steps skipped" in text and "2" in text
+        # Both timed steps skipped: "finished", but less than half done.
+        words = " ".join(text.replace("│", " ").split())  # the panel wraps the line
+        assert "You skipped most of this routine, so it isn't counted." in words
 
 
 async def test_counted_reps_count_with_c(start: Any) -> None:
@@ -159,6 +162,7 @@ async def test_counted_reps_count_with_c(start: Any) -> None:
         assert "3 of 20 reps" in await shown(pilot)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        assert "isn't counted" not in await shown(pilot)  # its one self-paced step done
 
 
 async def test_m_mutes_and_v_turns_the_voice_off(

@@ -439,7 +439,8 @@ def test_a_read_only_folder_still_reads(
         assert (code, err) == (0, "")
         assert len(out.splitlines()) == 4
         code, out, err = run("history", "--json")
-        assert code == 0 and json.loads(out)["total_sessions"] == 2
+        assert code == 0, err
+        assert json.loads(out)["total_sessions"] == 2
         code, out, err = run("diary", "delete", "1", "--yes")
         assert (code, out) == (2, "")
         assert "cannot be written here" in err and "Reading it still works" in err

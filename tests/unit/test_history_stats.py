@@ -40,7 +40,9 @@ def test_adherence_counts_days_so_far_of_the_period() -> None:
 
 def test_weeks_include_empty_weeks_between() -> None:
     days = {
-        date(2024, 4, 29): DayActivity(date(2024, 4, 29), sessions=2, finished=1, cramps=1),
+        date(2024, 4, 29): DayActivity(
+            date(2024, 4, 29), sessions=2, finished=1, counted=1, cramps=1
+        ),
         date(2024, 5, 14): DayActivity(date(2024, 5, 14), cramps=2),
     }
     weeks = stats.weeks(days, date(2024, 4, 29), D)

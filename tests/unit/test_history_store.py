@@ -277,7 +277,7 @@ def test_migrations_upgrade_an_older_database_and_keep_its_records(db: Path, mon
     with HistoryStore.open(db) as store:
         assert len(store.sessions()) == 1
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.current_version()
         assert "mood" in {row[1] for row in conn.execute("PRAGMA table_info(cramps)")}
     conn.close()
 
@@ -297,7 +297,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(db: Path, monkeypatch)
     with HistoryStore.open(db) as store:
         assert len(store.sessions()) == 1
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.current_version()
         assert "mood" not in {row[1] for row in conn.execute("PRAGMA table_info(cramps)")}
     conn.close()
 

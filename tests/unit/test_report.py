@@ -105,14 +105,18 @@ def test_it_answers_when_since_when_how_often_and_other_symptoms(data) -> None:
 def test_routines_and_how_regularly(data) -> None:
     routines = data["routines"]
     assert (routines["sessions"], routines["finished"]) == (15, 13)
-    assert routines["days_with_routine"] == 13
-    assert routines["current_streak"] == 13  # today's session is not finished: the streak holds
+    # Today's session is not finished but has both steps done: it counts. The one
+    # stopped after 1 of 10 minutes on the 10th does not.
+    assert routines["counted"] == 14
+    assert routines["days_with_routine"] == 14
+    assert routines["current_streak"] == 14
     assert routines["by_routine"] == [
         {
             "routine_id": "calf",
             "title": "Bedtime calf stretch",
             "sessions": 15,
             "finished": 13,
+            "counted": 14,
             "minutes": 141.0,
             "first": "2024-04-10",
             "last": "2024-04-28",
@@ -169,14 +173,15 @@ def test_markdown_reads_as_a_summary(data) -> None:
             "In the last 28 days: 16 (4.0 a week)."
         ),
         "Where: left leg 14, right leg 1, both legs 1, calf 15, foot 1.",
-        "In the last 28 days: a routine on 13.",
+        "In the last 28 days: a routine on 14.",
+        "14 of 15 sessions counted (at least half done), on 14 of the 28 days.",
         "**Other symptoms?** Noted: swelling (with 1 cramp).",
         (
             "**Frequent leg cramps (3 or more in 7 days: the sources give no number, this app "
             "uses 3):** up to 7 cramps in 7 days"
         ),
         (
-            "Regular stretching (a finished routine on 4 or more days within 7) began on "
+            "Regular stretching (a routine at least half done on 4 or more days within 7) began on "
             "15 April 2024."
         ),
         "| Before | 2024-04-01 | 2024-04-14 | 14 | 14 | 7.0 |",

@@ -255,7 +255,10 @@ def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) ->
             session.title,
             _time(session),
             *([] if narrow else [_steps(session)]),
-            Text(session.label, style="" if session.finished else "dim italic"),
+            Text(
+                session.label if session.counts else f"{session.label}, not counted",
+                style="" if session.counts else "dim italic",
+            ),
         ]
         table.add_row(*cells)
     return table

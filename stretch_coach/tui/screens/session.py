@@ -101,6 +101,11 @@ class SessionScreen(Screen[Outcome]):
         self.player = prepared.player
         self.session = prepared.session
         self.session.add_listener(self._listen)
+        # Whether the session counts, by the history's rule, for the summary to say.
+        from stretch_coach.history.recorder import CountTally
+
+        self._tally = CountTally(self.timeline.total, self.timeline.untimed_steps)
+        self.session.add_listener(self._tally)
         self.driver = AsyncDriver(self.session, self.session.clock)
         self.state: SessionState | None = None
         self._shown: dict[str, Any] = {}
@@ -300,6 +305,7 @@ class SessionScreen(Screen[Outcome]):
             steps_done=state.steps_done,
             steps_skipped=state.steps_skipped,
             steps_total=len(self.timeline.steps),
+            counts=self._tally.counts,
         )
 
     def _on_app_suspend(self, app: object) -> None:

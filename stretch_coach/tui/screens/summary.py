@@ -27,6 +27,8 @@ class Outcome:
         seconds: active time spent (pauses not counted).
         steps_done, steps_skipped: as the engine counted them.
         steps_total: how many steps the routine has.
+        counts: whether the session counts (at least half done), by the
+            history's rule (:func:`stretch_coach.history.stats.counts`).
     """
 
     title: str
@@ -35,6 +37,7 @@ class Outcome:
     steps_done: int
     steps_skipped: int
     steps_total: int
+    counts: bool = True
 
 
 class SummaryScreen(Screen[None]):
@@ -63,6 +66,8 @@ class SummaryScreen(Screen[None]):
         lines: list[str | tuple[str, str]] = []
         for label, value in rows:
             lines += ["\n" if lines else "", (label.ljust(width), "dim"), "   ", (value, "bold")]
+        if not o.counts:
+            lines += ["\n\n", "You skipped most of this routine, so it isn't counted."]
         with Vertical(id="summary-panel", classes=f"-{o.status}"):
             yield Static(Content.styled(heading, "bold"), id="summary-heading")
             yield Static(o.title, id="summary-title")

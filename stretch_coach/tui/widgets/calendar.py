@@ -60,9 +60,9 @@ def level(activity: DayActivity | None) -> str:
     """The shade of a day: its component class in :data:`LEVELS`."""
     if activity is None or not activity.sessions:
         return LEVELS[0]
-    if not activity.finished:
+    if not activity.counted:
         return LEVELS[1]
-    return LEVELS[2] if activity.finished == 1 else LEVELS[3]
+    return LEVELS[2] if activity.counted == 1 else LEVELS[3]
 
 
 def weeks_that_fit(width: int) -> int:
