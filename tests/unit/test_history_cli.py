@@ -39,14 +39,20 @@ def test_every_command_is_registered() -> None:
     assert sorted(commands.choices) == [
         "diary",
         "export",
+        "handout",
         "history",
         "import",
+        "install",
         "list",
+        "new",
+        "pack",
         "report",
         "run",
         "schema",
         "show",
+        "uninstall",
         "validate",
+        "watch",
     ]
 
 
