@@ -106,7 +106,11 @@ def test_the_stand_in_hears_every_cue_to_its_end_and_no_tone_over_a_phrase(
     # chime and the finish too, back to back, before the program exited.
     fired = [json.loads(x)["sound"] for x in cues.read_text().splitlines()]
     started = [name for what, name in heard if what == "start"]
-    assert started == [s for s in fired if s != "none"]
+    # Every sound, each once. The exact order is the unit tests' to check
+    # (test_hearing, with a recording player): here each start is logged by
+    # the stand-in itself, a shell whose own start-up can take longer on a
+    # busy machine than the 0.2 s between two chained tones.
+    assert sorted(started) == sorted(s for s in fired if s != "none")
     assert started[-2:] == ["chime", "finish"]
     assert [what for what, _name in heard].count("end") == len(started)
     assert ("cut", "finish") not in heard
