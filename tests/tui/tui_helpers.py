@@ -22,7 +22,10 @@ async def advance(pilot: Any, clock: Any, seconds: float, step: float = 1.0) -> 
     """Move the fake clock on, letting the engine's driver catch up at each step.
 
     Steps stay under the engine's gap threshold (3 s): a longer jump while
-    running looks like a stopped process, and the engine pauses.
+    running looks like a stopped process, and the engine pauses. After each
+    step the screen redraws, as its timer would at the moment a shown clock
+    turns over (that timer waits on the loop's real time, which a fake clock
+    does not move).
     """
     step = min(step, 2.5)
     screen = pilot.app.screen
@@ -32,8 +35,9 @@ async def advance(pilot: Any, clock: Any, seconds: float, step: float = 1.0) -> 
         clock.advance(dt)
         left -= dt
         screen.driver.poke()
-        await pilot.pause()
-    await pilot.pause(0.3)  # the redraw interval (5 Hz) draws the new state
+        await pilot.pause()  # the driver updates the session; its events are handled
+        screen.redraw()
+    await pilot.pause()
 
 
 async def run_command(pilot: Any, text: str) -> None:
