@@ -259,7 +259,7 @@ class Library:
         done: set[Path | str] = set()
 
         def walk(routine: Routine, shown: str) -> None:
-            key: Path | str = routine.path.resolve() if routine.path else routine.id
+            key: Path | str = self._resolved(routine.path) if routine.path else routine.id
             if key in done:  # included twice, or a cycle: its lines are in already
                 return
             done.add(key)
