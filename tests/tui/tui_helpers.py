@@ -6,9 +6,13 @@ from typing import Any
 
 
 async def shown(pilot: Any) -> str:
-    """The screen as plain text, once pending messages and a refresh have been handled."""
+    """The screen as plain text, once pending messages and a refresh have been handled.
+
+    Each pause waits for the screen's messages to be handled and then lays it
+    out: a pushed screen mounts in the first and is laid out by the second.
+    """
     await pilot.pause()
-    await pilot.pause(0.05)  # a pushed screen needs a layout and a paint
+    await pilot.pause()
     return screen_text(pilot.app)
 
 
@@ -41,19 +45,31 @@ async def advance(pilot: Any, clock: Any, seconds: float, step: float = 1.0) -> 
 
 
 async def run_command(pilot: Any, text: str) -> None:
-    """Open the command palette, type ``text`` and run the best match."""
-    from textual.command import CommandList
+    """Open the command palette, type ``text`` and run the best match.
+
+    The palette searches in a worker, restarted at each key: Enter goes once
+    the search for the whole text has finished and a match is highlighted.
+    """
+    from textual.command import CommandInput, CommandList, CommandPalette
+    from textual.worker import WorkerState
 
     await pilot.press("ctrl+p", *text)
 
-    def found() -> bool:  # the palette searches in a worker
-        lists = pilot.app.screen.query(CommandList)
-        return (
-            bool(lists) and lists.first().option_count > 0 and lists.first().highlighted is not None
+    def found() -> bool:
+        palette = pilot.app.screen
+        if not isinstance(palette, CommandPalette):
+            return False
+        if palette.query_one(CommandInput).value != text:
+            return False
+        searching = any(
+            worker.group == palette._GATHER_COMMANDS_GROUP
+            and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in pilot.app.workers
         )
+        found = palette.query_one(CommandList)
+        return not searching and found.option_count > 0 and found.highlighted is not None
 
     await wait_for(pilot, found)
-    await pilot.pause(0.2)  # the search may still be adding better matches
     await pilot.press("enter")
     await pilot.pause()
 
