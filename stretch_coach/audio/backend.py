@@ -512,13 +512,16 @@ class Playsound3Player(BasePlayer):
         if not job.path.is_file():
             self._file_problem(job, f"sound file not found: {job.path}")
             return None
+        # Read before the start: the program may be playing (and the clock
+        # moved on) before Popen has returned here.
+        started = self._clock()
         try:
             sound = self._play(str(job.path), self._backend)
         except Exception as error:
             self._file_problem(job, f"{_program(self._backend or '')} could not start ({error})")
             return None
         handle = _Handle(sound, job.label, job.trusted, speech=job.reply is not None)
-        handle.ends_at = self._clock() + (job.length or wav_seconds(job.path) or 0.0)
+        handle.ends_at = started + (job.length or wav_seconds(job.path) or 0.0)
         if not handle.speech:
             self._tones_until = max(self._tones_until, handle.ends_at)
         with self._lock:
