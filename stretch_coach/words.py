@@ -47,7 +47,14 @@ PAUSE_REASONS: dict[str, str] = {
     "user": "Paused",
     "suspend": "Paused while the coach was in the background",
     "gap": "Paused: the coach lost track of time (did the computer sleep?)",
+    "covered": "Paused while something covers the session",
 }
+
+#: What the two pairs of moving keys do, for help (the footer says it shorter).
+NEXT_PART_HELP = "Next part: end this side or set (or a one-part step)"
+SKIP_STEP_HELP = "Skip step: on to the next step, all its parts"
+BACK_PART_HELP = "Back part: this part again; early on, the one before"
+BACK_STEP_HELP = "Back step: this step again; early on, the one before"
 
 #: What the voice says when a side's work ends and the next side's begins.
 SWITCH_LINE = "Switch sides"

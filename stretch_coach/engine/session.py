@@ -562,10 +562,19 @@ class Session:
         self._flush()
 
     def pause(self, reason: PauseReason = "user") -> None:
-        """Stop active time (while running or waiting; otherwise nothing)."""
+        """Stop active time (while running or waiting; otherwise nothing).
+
+        Paused for ``covered`` (a dialog over the session), a pause for any
+        other reason takes its place: the person paused on purpose.
+        """
         self._update()
         if self.status in ("running", "waiting"):
             self._pc.pause()
+            self._pause_reason = reason
+            self._emit(Paused(reason))
+        elif self.status == "paused" and self._pause_reason == "covered" != reason:
+            # Paused because something covered the screen, and now on purpose:
+            # it stays paused when uncovered.
             self._pause_reason = reason
             self._emit(Paused(reason))
         self._flush()
