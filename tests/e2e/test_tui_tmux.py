@@ -190,7 +190,7 @@ def test_find_start_pause_resume_stop_and_quit(terminal: Terminal, env: dict[str
     terminal.keys("Space")
     terminal.wait_for("PAUSED", gone=True)
     terminal.wait_for("space Pause")
-    terminal.keys("n")
+    terminal.keys("s")
     terminal.wait_for("Step 2 of")
     terminal.keys("q")
     terminal.wait_for("Stop this session?")

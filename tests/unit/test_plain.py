@@ -216,7 +216,8 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
         "Caution: Stop if it hurts.",
         (
             "Input is not a terminal: reading commands from it, one a line (empty line: done, "
-            "p: pause/resume, n: next, b: back, r: restart, c: count a rep, q: quit). "
+            "p: pause/resume, n or next: next part, s or skip: skip step, b or back: back a "
+            "part, a or previous: back a step, r: restart, c: count a rep, q: quit). "
             "When it ends, self-paced steps are skipped."
         ),
         "Calf stretch, left side",
@@ -267,10 +268,13 @@ def test_an_enter_piped_in_early_is_kept_for_the_self_paced_step(
 def test_piped_commands_skip_and_quit(
     short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
-    result = run_plain([str(short), "--plain", "--audio", "none"], stdin="n\nwhat\nq\n")
+    result = run_plain([str(short), "--plain", "--audio", "none"], stdin="s\nwhat\nq\n")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "Unknown command 'what': use p, n, b, r, c, q or an empty line" in lines
+    assert (
+        "Unknown command 'what': use a word or a letter (next n, skip s, back b, previous a,"
+        " restart r, pause p, count c, quit q) or an empty line for done"
+    ) in lines
     assert lines[-1].startswith("Stopped after")
 
 
