@@ -122,7 +122,7 @@ def test_session_help(snap_compare: Any, make_app: Any, library: Any) -> None:
 def test_summary(snap_compare: Any, make_app: Any, library: Any, clock: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await advance(pilot, clock, 40)
-        await pilot.press("n", "q", "y")
+        await pilot.press("s", "q", "y")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
         await pilot.pause()
 
