@@ -47,7 +47,7 @@ PAUSE_REASONS: dict[str, str] = {
     "user": "Paused",
     "suspend": "Paused while the coach was in the background",
     "gap": "Paused: the coach lost track of time (did the computer sleep?)",
-    "covered": "Paused while something covers the session",
+    "covered": "Paused until this closes",
 }
 
 #: What the two pairs of moving keys do, for help (the footer says it shorter).

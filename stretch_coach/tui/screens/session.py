@@ -33,6 +33,7 @@ from stretch_coach.timeline import SegmentKind
 from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
+from stretch_coach.tui.widgets.bigdigits import BigDigits
 from stretch_coach.tui.widgets.footer import FittingFooter
 from stretch_coach.words import (
     BACK_PART_HELP,
@@ -60,6 +61,10 @@ BAR_STEPS = 1000
 
 #: Below this height the instructions shrink so the bars and what is next stay in view.
 SHORT = 24
+#: From this size (columns, rows) the countdown grows, to be read across a room...
+LARGE = (120, 40)
+#: ...and from this size it grows again.
+HUGE = (180, 55)
 #: Engine statuses in which the routine is under way.
 ACTIVE = ("running", "waiting", "paused")
 
@@ -135,6 +140,7 @@ class SessionScreen(Screen[Outcome]):
         self._caption = ""
         self._flash_timer: Timer | None = None
         self._leaving = False
+        self._big = 0  # the big countdown's scale; 0: the ordinary digits
 
     # -- layout ---------------------------------------------------------------
 
@@ -146,6 +152,7 @@ class SessionScreen(Screen[Outcome]):
             yield Static(id="step-name")
             yield Static(id="where")
             yield Digits("", id="countdown")
+            yield BigDigits(id="countdown-big")
             yield Static(id="status-line")
             yield Static(id="caption")
         yield Static(id="instructions")
@@ -171,7 +178,11 @@ class SessionScreen(Screen[Outcome]):
         self.redraw()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.height < SHORT, "-short")
+        width, height = event.size
+        self.set_class(height < SHORT, "-short")
+        scale = 3 if width >= HUGE[0] and height >= HUGE[1] else 2
+        self._big = scale if width >= LARGE[0] and height >= LARGE[1] else 0
+        self._show_digits(self._shown.get("digits", ""))
 
     # -- covered: the clock stops while something is over the session -------------
 
@@ -266,8 +277,14 @@ class SessionScreen(Screen[Outcome]):
 
     def _show_digits(self, text: str) -> None:
         digits = self.query_one("#countdown", Digits)
-        digits.update(text)
-        digits.display = bool(text)  # a manual step has no number to show
+        big = self.query_one("#countdown-big", BigDigits)
+        # A manual step has no number to show; a big terminal shows it big.
+        digits.display = bool(text) and not self._big
+        big.display = bool(text) and bool(self._big)
+        if self._big:
+            big.show(text, self._big)
+        else:
+            digits.update(text)
 
     def _status_text(self, state: SessionState) -> str:
         seg = state.segment
@@ -275,6 +292,8 @@ class SessionScreen(Screen[Outcome]):
             return ""
         if state.status == "paused":
             reason = PAUSE_REASONS.get(state.pause_reason or "user", "Paused")
+            if state.pause_reason == "covered":
+                return f"⏸  {reason}"  # it goes on by itself
             return f"⏸  {reason.upper() if reason == 'Paused' else reason} — press space to resume"
         if seg.kind is SegmentKind.COUNTED:
             return f"{state.counted} of {seg.reps} reps — press c for each, Enter when done"
