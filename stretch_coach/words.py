@@ -147,6 +147,28 @@ def timeline_total_text(timeline: Timeline) -> str:
     return total_text(timeline.total, timeline.untimed_steps)
 
 
+# -- times --------------------------------------------------------------------------------
+
+
+def elapsed_text(seconds: float) -> str:
+    """A session's time spent, one way everywhere: whole seconds (``23 s``, ``1 min 5 s``)."""
+    return format_seconds(float(round(seconds)))
+
+
+def time_against_plan(done: float, planned: float) -> str:
+    """Time spent beside the plan: ``0:25 of 0:30``; past it, ``0:43, ran over 0:30``.
+
+    A session runs over its plan when its self-paced steps took time (the plan
+    counts only timed seconds), so "0:43 of 0:30" would read as a mistake.
+    """
+    if not planned:
+        return format_clock(done)
+    if done - planned >= 1:
+        return f"{format_clock(done)}, ran over {format_clock(planned)}"
+    # Under a second over is the clock's rounding, not a longer session.
+    return f"{format_clock(min(done, planned))} of {format_clock(planned)}"
+
+
 # -- segments ---------------------------------------------------------------------------
 
 

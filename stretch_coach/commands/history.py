@@ -307,8 +307,7 @@ def history_show(args: argparse.Namespace) -> int:
     """``history``: the streak, adherence and the newest sessions."""
     from stretch_coach.history.model import session_to_json
     from stretch_coach.history.render import safe_text
-    from stretch_coach.routine.durations import format_clock
-    from stretch_coach.words import plural
+    from stretch_coach.words import plural, time_against_plan
 
     limit = _limit(args.limit)
     with _open_store(create=False) as store:
@@ -358,8 +357,8 @@ def history_show(args: argparse.Namespace) -> int:
         skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
         print(
             f"  {session.started_at:%Y-%m-%d %H:%M}  {safe_text(session.title)}: "
-            f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
-            f"{session.steps_done} steps done{skipped}; {session.label}"
+            f"{time_against_plan(session.done_seconds, session.planned_seconds)}, "
+            f"{plural(session.steps_done, 'step')} done{skipped}; {session.label}"
             f"{'' if session.counts else ', not counted (less than half done)'}"
         )
     return 0

@@ -49,8 +49,7 @@ from stretch_coach.engine.session import Session
 from stretch_coach.errors import EXIT_INTERRUPTED
 from stretch_coach.plain.keys import KeyInput
 from stretch_coach.plain.view import PlainView, isatty
-from stretch_coach.routine.durations import format_seconds
-from stretch_coach.words import PAUSE_REASONS, untimed_text
+from stretch_coach.words import PAUSE_REASONS, total_text
 
 #: How often the live countdown line is recomputed (it is only rewritten when it changes).
 REDRAW_INTERVAL = 0.1
@@ -168,12 +167,10 @@ class PlainRunner:
 
     def _header(self) -> None:
         timeline = self.prepared.timeline
-        length = format_seconds(timeline.total)
-        if untimed := untimed_text(timeline.untimed_steps):
-            length += f" {untimed}"
+        length = total_text(timeline.total, timeline.untimed_steps)
         self.view.line(f"{self.prepared.title} — {length}")
         for line in self.prepared.caution:
-            self.view.line(f"Caution: {line}")
+            self.view.wrapped(line, "Caution: ", "  ")
         if self.keys_from_terminal:
             self.view.line(
                 "Keys: space pause/resume · n next part · s skip step · b back a part · "

@@ -12,7 +12,7 @@ from stretch_coach.engine.session import Session, SessionState
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
-from stretch_coach.words import PAUSE_REASONS, side_phrase
+from stretch_coach.words import PAUSE_REASONS, elapsed_text, side_phrase
 
 CLEAR_LINE = "\r\x1b[K"
 
@@ -107,10 +107,6 @@ def status_line(state: SessionState) -> str:
     return f"  {now} · {where} · {left} · {nxt}"
 
 
-def _whole(seconds: float) -> str:
-    return format_seconds(float(round(seconds)))
-
-
 # -- the view ---------------------------------------------------------------------
 
 
@@ -146,6 +142,17 @@ class PlainView:
         self.out.flush()
         if self.live:
             self.redraw()
+
+    def wrapped(self, text: str, first: str, rest: str) -> None:
+        """Write ``text`` after ``first``, as one line for logs and screen readers;
+        on a terminal, wrapped at words (not mid-word), later lines after ``rest``."""
+        text = " ".join(text.split())
+        if self.live:
+            width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+            text = textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest)
+        else:
+            text = first + text
+        self.line(text)
 
     def redraw(self) -> None:
         """Rewrite the live line if what it says has changed."""
@@ -189,13 +196,7 @@ class PlainView:
             if self._instructions:
                 # Once per step, under its first line: one line each for logs and
                 # screen readers; on a terminal, wrapped at words, not mid-word.
-                text = " ".join(self._instructions.split())
-                if self.live:
-                    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
-                    text = textwrap.fill(text, width, initial_indent="  ", subsequent_indent="  ")
-                else:
-                    text = "  " + text
-                self.line(text)
+                self.wrapped(self._instructions, "  ", "  ")
                 self._instructions = None
         elif isinstance(event, ev.PromptDue):
             self.line(f"  “{event.prompt.say}”")
@@ -209,7 +210,7 @@ class PlainView:
         elif isinstance(event, ev.Resumed):
             self.line("Resumed")
         elif isinstance(event, ev.Ended):
-            elapsed = _whole(self.session.state().elapsed_active)
+            elapsed = elapsed_text(self.session.state().elapsed_active)
             self.line(
                 f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}"
             )

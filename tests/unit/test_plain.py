@@ -212,7 +212,7 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stdout and "\x1b" not in result.stdout
     assert result.stdout.splitlines() == [
-        "Short one — 4.3 s plus 1 self-paced step",
+        "Short one — 4.3 s, plus 1 self-paced step",
         "Caution: Stop if it hurts.",
         (
             "Input is not a terminal: reading commands from it, one a line (empty line: done, "

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from stretch_coach.routine.durations import format_seconds
 from stretch_coach.tui.screens import SCREENS_CSS
+from stretch_coach.words import elapsed_text
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class SummaryScreen(Screen[None]):
         o = self.outcome
         heading = summary_heading(o)
         rows = [
-            ("Time spent", format_seconds(o.seconds) if o.seconds >= 1 else "under a second"),
+            ("Time spent", elapsed_text(o.seconds) if o.seconds >= 0.5 else "under a second"),
             ("Steps done", f"{o.steps_done} of {o.steps_total}"),
             ("Steps skipped", str(o.steps_skipped)),
         ]
