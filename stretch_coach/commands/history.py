@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,12 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
         ),
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    report.add_argument(
+        "--for",
+        dest="person",
+        metavar="NAME",
+        help="the person's name, on the page (as on a handout)",
+    )
     report.set_defaults(handler=report_write)
 
     export = subparsers.add_parser(
@@ -440,9 +447,8 @@ def report_write(args: argparse.Namespace) -> int:
     since = _day_option(args.since, "--since") if args.since else None
     output = _output(args.output, "--output") if args.output else None
     with _open_store(create=False) as store:
-        text = render.render(
-            report.build(store, since=since), fmt, indent=_json_indent(args.output)
-        )
+        data = report.build(store, since=since, person=_name(getattr(args, "person", None)))
+        text = render.render(data, fmt, indent=_json_indent(args.output))
         _tell_unreadable(store)
     if output is not None:
         _write_private(output, text)
@@ -450,6 +456,13 @@ def report_write(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _name(text: str | None) -> str | None:
+    """A name from the command line, without control characters; ``None`` when empty."""
+    if text is None:
+        return None
+    return "".join(c for c in text if unicodedata.category(c) != "Cc").strip() or None
 
 
 # -- export and import -----------------------------------------------------

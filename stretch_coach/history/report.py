@@ -39,7 +39,11 @@ RECENT_DAYS = 28
 
 
 def build(
-    store: HistoryStore, *, since: date | None = None, current: datetime | None = None
+    store: HistoryStore,
+    *,
+    since: date | None = None,
+    current: datetime | None = None,
+    person: str | None = None,
 ) -> dict[str, Any]:
     """Gather the report for the period from ``since`` (default: the first record) to now.
 
@@ -47,6 +51,8 @@ def build(
         store: the history to read.
         since: the first day of the period.
         current: the time "now" is taken to be (for tests).
+        person: whose report it is (``--for``), named on the page and in the
+            JSON as ``person``; ``None`` leaves the name out.
     """
     current = current or times.now()
     today = current.date()
@@ -56,7 +62,7 @@ def build(
     first_ever = store.first_cramp()
     done = stats.done_days(days)
     began = stats.regular_start(done)
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "generated_at": current.isoformat(timespec="seconds"),
@@ -91,6 +97,9 @@ def build(
             {**cramp_to_json(c), "signs": [s.kind for s in redflags.entry_signs(c)]} for c in cramps
         ],
     }
+    if person:
+        data["person"] = person
+    return data
 
 
 def _cramps_summary(
