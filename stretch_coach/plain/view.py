@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.session import Session, SessionState
@@ -15,6 +15,13 @@ from stretch_coach.timeline import Segment, SegmentKind, Timeline
 from stretch_coach.words import PAUSE_REASONS, elapsed_text, side_phrase
 
 CLEAR_LINE = "\r\x1b[K"
+
+
+class Counting(Protocol):
+    """Whether the session counts, as far as it went (a history CountTally)."""
+
+    @property
+    def counts(self) -> bool: ...
 
 
 # -- words ------------------------------------------------------------------------
@@ -127,6 +134,8 @@ class PlainView:
         self.terminal_keys = terminal_keys
         self._drawn = ""  # the live line now on screen
         self._instructions: str | None = None
+        #: Tells whether the session counts, for the last line (a CountTally).
+        self.tally: Counting | None = None
         self._new_step = False
 
     @property
@@ -211,9 +220,14 @@ class PlainView:
             self.line("Resumed")
         elif isinstance(event, ev.Ended):
             elapsed = elapsed_text(self.session.state().elapsed_active)
-            self.line(
+            text = (
                 f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}"
             )
+            if self.tally is not None and not self.tally.counts:
+                text += "; less than half of it was done, so it isn't counted"
+            elif self.tally is not None and event.status != "finished":
+                text += "; at least half of it was done, so it counts"
+            self.line(text)
             self.close()
 
 

@@ -67,3 +67,27 @@ def test_a_caution_wraps_at_words_on_a_terminal(
         "One  line\n for a log.", "Caution: ", "  "
     )
     assert logged.getvalue() == "Caution: One line for a log.\n"
+
+
+@pytest.mark.parametrize(
+    ("status", "counts", "line"),
+    [
+        ("finished", True, "Finished: 0 s"),
+        ("finished", False, "Finished: 0 s; less than half of it was done, so it isn't counted"),
+        ("stopped", True, "Stopped after 0 s; at least half of it was done, so it counts"),
+        ("stopped", False, "Stopped after 0 s; less than half of it was done, so it isn't counted"),
+    ],
+)
+def test_the_plain_runners_last_line_says_whether_it_counts(
+    make_timeline: Callable[..., Timeline], status: str, counts: bool, line: str
+) -> None:
+    from types import SimpleNamespace
+
+    from stretch_coach.engine import events as ev
+
+    timeline = make_timeline("title: T\nsteps:\n  - name: Loosen your sheets\n")
+    out = io.StringIO()
+    view = PlainView(Session(timeline, FakeClock(0.0)), out, live=False, terminal_keys=False)
+    view.tally = SimpleNamespace(counts=counts)
+    view(ev.Ended(status))  # type: ignore[arg-type]
+    assert out.getvalue() == line + "\n"
