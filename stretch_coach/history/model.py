@@ -124,6 +124,19 @@ class DayActivity:
     cramps: int = 0
     counted: int = 0  #: sessions that count (at least half done, however they ended)
     worst_severity: int | None = None  #: highest severity logged that day
+    #: Cramps in the night that began this evening, or in this afternoon
+    #: (see :func:`stretch_coach.history.nights.evening_of`): the calendar's mark.
+    night_cramps: int = 0
+    #: A "no cramps" check-in was recorded for the night that began this evening.
+    checked_in: bool = False
+
+    @property
+    def night(self) -> str | None:
+        """The night that began this evening: ``cramp``, ``quiet`` (checked in, no
+        cramp logged) or ``None`` (unknown)."""
+        if self.night_cramps:
+            return "cramp"
+        return "quiet" if self.checked_in else None
 
 
 @dataclass(frozen=True)
