@@ -448,18 +448,11 @@ def insight_show(args: argparse.Namespace) -> int:
 
 
 def _excluded_routines(args: argparse.Namespace) -> set[str]:
-    """Ids of the library's routines that are not a routine before the night
-    (for the moment, or daytime advice); a session of a routine no longer in
-    the library counts as one."""
-    from stretch_coach.history.nights import not_before_night
+    """Ids of the library's routines that are not a routine before the night."""
+    from stretch_coach.history.nights import excluded_routines
     from stretch_coach.routine.library import default_library
 
-    library = default_library(getattr(args, "library", None) or ())
-    return {
-        entry.id
-        for entry in library.entries
-        if entry.routine is not None and not_before_night(entry.routine)
-    }
+    return excluded_routines(default_library(getattr(args, "library", None) or ()).entries)
 
 
 # -- history ---------------------------------------------------------------

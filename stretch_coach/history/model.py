@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from stretch_coach.history.insight import Comparison
 
 #: How a session ended, as the engine reports it.
 Ending = Literal["finished", "stopped", "interrupted"]
@@ -176,6 +179,8 @@ class Overview:
     recent: tuple[SessionInfo, ...] = field(default=())  #: newest first
     total_sessions: int = 0
     total_cramps: int = 0
+    #: Cramp nights with and without a routine before them (``None``: not asked for).
+    insight: Comparison | None = None
 
 
 def cramp_to_json(cramp: Cramp) -> dict[str, Any]:

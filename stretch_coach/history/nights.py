@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from stretch_coach.routine.model import Routine
@@ -83,6 +83,17 @@ def not_before_night(routine: Routine) -> bool:
     """Whether sessions of ``routine`` never count as a routine before the night
     (a routine for the moment, or daytime advice)."""
     return routine.urgent or DAYTIME_TAG in routine.tags
+
+
+def excluded_routines(entries: Iterable[Any]) -> set[str]:
+    """The ids of the library entries (:class:`~stretch_coach.routine.library.Entry`) whose
+    sessions are not a routine before the night; a routine no longer in the library
+    counts as one."""
+    return {
+        entry.id
+        for entry in entries
+        if entry.routine is not None and not_before_night(entry.routine)
+    }
 
 
 @dataclass(frozen=True)
