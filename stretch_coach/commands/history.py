@@ -124,6 +124,7 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
 
     report = subparsers.add_parser(
         "report",
+        parents=[shared],
         help="a summary of cramps and stretching for a doctor's visit",
         description="A summary for a doctor's visit: when the cramps happen, since when, how "
         "often, other symptoms, signs to see a doctor about, the routines done, and cramps "
@@ -450,9 +451,12 @@ def insight_show(args: argparse.Namespace) -> int:
 def _excluded_routines(args: argparse.Namespace) -> set[str]:
     """Ids of the library's routines that are not a routine before the night."""
     from stretch_coach.history.nights import excluded_routines
-    from stretch_coach.routine.library import default_library
+    from stretch_coach.routine.folders import library_folders
+    from stretch_coach.routine.library import Library
 
-    return excluded_routines(default_library(getattr(args, "library", None) or ()).entries)
+    # Reading: the user's routine folder is not created for it.
+    folders = library_folders(getattr(args, "library", None) or (), create_user_dir=False)
+    return excluded_routines(Library.from_folders(folders).entries)
 
 
 # -- history ---------------------------------------------------------------
@@ -596,9 +600,8 @@ def report_write(args: argparse.Namespace) -> int:
     since = _day_option(args.since, "--since") if args.since else None
     output = _output(args.output, "--output") if args.output else None
     with _open_store(create=False) as store:
-        text = render.render(
-            report.build(store, since=since), fmt, indent=_json_indent(args.output)
-        )
+        built = report.build(store, since=since, excluded_routines=_excluded_routines(args))
+        text = render.render(built, fmt, indent=_json_indent(args.output))
         _tell_unreadable(store)
     if output is not None:
         _write_private(output, text)
