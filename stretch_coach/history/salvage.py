@@ -45,7 +45,9 @@ def _moment(column: str, glob: str, length: int, *, nullable: bool = False) -> s
         f" AND substr({column}, 6, 2) BETWEEN '01' AND '12'"
         f" AND substr({column}, 9, 2) BETWEEN '01' AND '31'"
         f" AND substr({column}, 12, 2) <= '23'"
-        f" AND (substr({column}, 9, 2) <= '28' OR date({column}) = substr({column}, 1, 10))"
+        # '+0 days': a plain date() keeps 2024-02-31 as it is (SQLite 3.40); a modifier rolls it.
+        f" AND (substr({column}, 9, 2) <= '28'"
+        f" OR date({column}, '+0 days') = substr({column}, 1, 10))"
     )
     return f"{column} IS NULL OR ({check})" if nullable else check
 
@@ -133,7 +135,8 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
     "checkins": {
         "id": "typeof(id) = 'integer'",
         "uuid": _UUID,
-        "night": "typeof(night) = 'text' AND length(night) = 10 AND date(night) = night"
+        # '+0 days' makes SQLite roll 2024-02-31 over (plain date() keeps it on 3.40).
+        "night": "typeof(night) = 'text' AND length(night) = 10 AND date(night, '+0 days') = night"
         " AND night >= '0002-01-01'",
         "answer": _one_of("answer", ("none",)),
         "created_at": _stamp("created_at"),

@@ -360,3 +360,23 @@ def test_a_cramp_logged_in_a_checked_in_night_makes_it_a_cramp_night(run: Any) -
     assert json.loads(run("insight", "--json")[1])["without"] == {"nights": 1, "cramp_nights": 1}
     code, out, _ = run("checkin", "--undo", "--night", night.isoformat())
     assert code == 0 and "Took back" in out
+
+
+def test_the_calendar_days_carry_each_night_by_its_evening() -> None:
+    from stretch_coach.history.model import Cramp
+
+    with HistoryStore.in_memory() as store:
+        store.add_cramp(Cramp(at=at("2026-10-02T02:30")))  # night of the 1st
+        store.add_cramp(Cramp(at=at("2026-10-03T15:00")))  # an afternoon: under its own day
+        store.check_in(date(2026, 10, 1))  # a cramp beats it
+        store.check_in(date(2026, 10, 4))
+        days = store.activity_days()
+        assert {day: a.night for day, a in days.items()} == {
+            date(2026, 10, 1): "cramp",
+            date(2026, 10, 2): None,  # the calendar day of the 02:30 cramp
+            date(2026, 10, 3): "cramp",
+            date(2026, 10, 4): "quiet",
+        }
+        assert days[date(2026, 10, 2)].cramps == 1  # per calendar day, as the weeks count
+        since = store.activity_days(since=date(2026, 10, 2))
+        assert date(2026, 10, 1) not in since
