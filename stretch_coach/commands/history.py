@@ -89,7 +89,7 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
         help="nights with cramps, with and without a routine before them",
         description="Over the nights you know about (a cramp logged in them, or a check-in): "
         "how many nights with a routine before them had a cramp, how many without, and the "
-        "difference with a 95%% interval. It shows your own record, not what causes cramps.",
+        "difference with a 95% interval. It shows your own record, not what causes cramps.",
     )
     insight.add_argument(
         "--since", metavar="DATE", help="only nights from the evening of DATE (2024-05-01)"
