@@ -22,8 +22,10 @@ from stretch_coach.routine.errors import RoutineError
 from stretch_coach.routine.model import (
     DEFAULT_CUES,
     MAX_SEGMENTS,
+    Phase,
     PlannedStep,
     Sound,
+    Step,
     StepKind,
     step_segments,
 )
@@ -122,6 +124,8 @@ class Cue:
         sound: the sound to play (may be silent: the event still happens).
         segment: the segment it belongs to (``None`` for ``finish``).
         step, name, side, rep, set: what is happening when it fires.
+        phase: in a step with ``phases``, the phase that begins (its ``say``)
+            with a ``start``, ``rep`` or ``phase`` cue; ``None`` otherwise.
     """
 
     event: str
@@ -133,6 +137,7 @@ class Cue:
     side: str | None
     rep: int | None
     set: int | None
+    phase: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -244,9 +249,18 @@ class _Builder:
         self._planned: PlannedStep | None = None
         self._step = 0
 
-    def cue(self, event: str, at: float, seg: Segment | None, sounds: Any = None) -> None:
+    def cue(
+        self,
+        event: str,
+        at: float,
+        seg: Segment | None,
+        sounds: Any = None,
+        *,
+        phase: Phase | None = None,
+    ) -> None:
+        """Add a cue; a ``phase``'s own sound wins over the routine's (see :func:`_phase_sound`)."""
         table = sounds if sounds is not None else (self._planned.sounds if self._planned else {})
-        sound = table.get(event) or Sound(DEFAULT_CUES[event])
+        sound = _phase_sound(event, phase) or table.get(event) or Sound(DEFAULT_CUES[event])
         self.cues.append(
             (
                 at,
@@ -260,6 +274,7 @@ class _Builder:
                     side=seg.side if seg else None,
                     rep=seg.rep if seg else None,
                     set=seg.set if seg else None,
+                    phase=phase.say if phase is not None else None,
                 ),
             )
         )
@@ -291,7 +306,8 @@ class _Builder:
             duration=duration,
             step=self._step,
             name=s.name,
-            side=s.sides[side - 1] if s.sides else None,
+            # A one-sided step names its side on every segment (it has no others).
+            side=s.sides[side - 1] if s.sides else s.side,
             side_index=side,
             sides=s.side_count,
             rep=rep,
@@ -345,6 +361,17 @@ class _Builder:
                 first = ["switch"] if side > 1 and not switched else []
                 self._work(kind, s, side, set_, first)
 
+    def _phases(self, seg: Segment, phases: Sequence[Phase], opening: str) -> None:
+        """The cues within one repetition: ``opening`` at its first phase, ``phase`` at the rest.
+
+        Offsets are the repetition's start plus the sum of the phases before,
+        so a repetition's last phase ends exactly where the next one starts.
+        """
+        offset = 0.0
+        for number, phase in enumerate(phases):
+            self.cue(opening if number == 0 else "phase", seg.start + offset, seg, phase=phase)
+            offset += phase.time
+
     def _work(self, kind: StepKind, s: Any, side: int, set_: int, first: list[str]) -> None:
         if kind is StepKind.HOLD:
             for rep in range(1, (s.reps or 1) + 1):
@@ -354,10 +381,16 @@ class _Builder:
                 self.segment(SegmentKind.HOLD, s.hold, side=side, rep=rep, set_=set_, events=events)
         elif kind is StepKind.PACED:
             for rep in range(1, s.reps + 1):
-                events = [*first, "start"] if rep == 1 else ["rep"]
+                # Each side and set starts again with "start"; later repetitions "rep".
+                opening = "start" if rep == 1 else "rep"
+                events = first if rep == 1 else []
+                if not s.phases:
+                    events = [*events, opening]  # with phases, _phases gives it
                 seg = self.segment(
                     SegmentKind.REP, s.tempo, side=side, rep=rep, set_=set_, events=events
                 )
+                if seg is not None and s.phases:
+                    self._phases(seg, s.phases, opening)
                 if seg is not None and rep == s.reps:
                     # The last repetition of a side or set ends like a hold does.
                     self.cue("end", self.t, seg)
@@ -370,6 +403,39 @@ class _Builder:
             # A self-paced step announces its start (it has no get-ready to do it).
             begins = ["manual"] if side == 1 and set_ == 1 else []
             self.segment(untimed, None, side=side, set_=set_, events=[*begins, *first])
+
+
+def _phase_sound(event: str, phase: Phase | None) -> Sound | None:
+    """A phase's own sound, where it wins over the routine's sound for ``event``.
+
+    A phase's ``sound`` is the sound of the cue at its start, except that
+    ``start`` (each side and set begins with it) keeps its own sound.
+    """
+    if phase is None or phase.sound is None or event == "start":
+        return None
+    return phase.sound
+
+
+def phase_at(step: Step, elapsed: float) -> int | None:
+    """Which of a step's ``phases`` is under way ``elapsed`` seconds into a repetition.
+
+    Args:
+        step: a paced-reps step (a step without phases gives ``None``).
+        elapsed: seconds since the repetition began.
+
+    Returns:
+        The 0-based index of the phase, or ``None`` when the step has no phases.
+    """
+    if not step.phases:
+        return None
+    boundary = 0.0
+    for index, phase in enumerate(step.phases[:-1]):
+        boundary += phase.time
+        # The slack matches the session's: the phase cue at a boundary may fire
+        # a hair before the clock reaches it, and the screen then shows the new phase.
+        if elapsed + 1e-6 < boundary:
+            return index
+    return len(step.phases) - 1
 
 
 def _with_prepare(plan: Sequence[PlannedStep], prepare: float | None) -> tuple[PlannedStep, ...]:
