@@ -26,6 +26,7 @@ class RoutinePreview(VerticalScroll):
 
     DEFAULT_CSS = """
     #preview-pictures {
+        display: none;  /* until a routine has a picture to draw */
         height: auto;
         margin: 0 0 1 0;
     }
