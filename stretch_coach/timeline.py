@@ -13,6 +13,7 @@ the user works at their own pace.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
@@ -361,16 +362,16 @@ class _Builder:
                 first = ["switch"] if side > 1 and not switched else []
                 self._work(kind, s, side, set_, first)
 
-    def _phases(self, seg: Segment, phases: Sequence[Phase], opening: str) -> None:
+    def _phases(self, seg: Segment, step: Step, opening: str) -> None:
         """The cues within one repetition: ``opening`` at its first phase, ``phase`` at the rest.
 
-        Offsets are the repetition's start plus the sum of the phases before,
+        Offsets are the repetition's start plus the times of the phases before,
         so a repetition's last phase ends exactly where the next one starts.
         """
         offset = 0.0
-        for number, phase in enumerate(phases):
+        for number, (phase, time) in enumerate(zip(step.phases, phase_times(step), strict=True)):
             self.cue(opening if number == 0 else "phase", seg.start + offset, seg, phase=phase)
-            offset += phase.time
+            offset += time
 
     def _work(self, kind: StepKind, s: Any, side: int, set_: int, first: list[str]) -> None:
         if kind is StepKind.HOLD:
@@ -390,7 +391,7 @@ class _Builder:
                     SegmentKind.REP, s.tempo, side=side, rep=rep, set_=set_, events=events
                 )
                 if seg is not None and s.phases:
-                    self._phases(seg, s.phases, opening)
+                    self._phases(seg, s, opening)
                 if seg is not None and rep == s.reps:
                     # The last repetition of a side or set ends like a hold does.
                     self.cue("end", self.t, seg)
@@ -416,6 +417,21 @@ def _phase_sound(event: str, phase: Phase | None) -> Sound | None:
     return phase.sound
 
 
+def phase_times(step: Step) -> tuple[float, ...]:
+    """How long each of a step's phases lasts in its timeline.
+
+    As written, as a file's repetition lasts the sum of its phases; should a
+    step's ``tempo`` have been set apart from them (a program's dose change),
+    the phases keep their proportions within the repetition, so they still
+    fill it exactly.
+    """
+    written = sum(p.time for p in step.phases)
+    tempo = step.tempo if step.tempo is not None else written
+    if not step.phases or written <= 0 or math.isclose(tempo, written, rel_tol=1e-12):
+        return tuple(p.time for p in step.phases)
+    return tuple(p.time * tempo / written for p in step.phases)
+
+
 def phase_at(step: Step, elapsed: float) -> int | None:
     """Which of a step's ``phases`` is under way ``elapsed`` seconds into a repetition.
 
@@ -429,8 +445,8 @@ def phase_at(step: Step, elapsed: float) -> int | None:
     if not step.phases:
         return None
     boundary = 0.0
-    for index, phase in enumerate(step.phases[:-1]):
-        boundary += phase.time
+    for index, time in enumerate(phase_times(step)[:-1]):
+        boundary += time
         # The slack matches the session's: the phase cue at a boundary may fire
         # a hair before the clock reaches it, and the screen then shows the new phase.
         if elapsed + 1e-6 < boundary:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import PlannedStep, Step, StepKind
-from stretch_coach.timeline import SegmentKind
+from stretch_coach.timeline import SegmentKind, phase_times
 
 if TYPE_CHECKING:
     from stretch_coach.timeline import Segment, Timeline
@@ -84,7 +84,10 @@ def one_side_phrase(label: str) -> str:
 
 def phases_text(step: Step) -> str:
     """A repetition's phases in order: ``lift 1 s, lower 3 s`` (empty without phases)."""
-    return ", ".join(f"{p.say} {format_seconds(p.time)}" for p in step.phases)
+    times = phase_times(step)
+    return ", ".join(
+        f"{p.say} {format_seconds(t)}" for p, t in zip(step.phases, times, strict=True)
+    )
 
 
 def step_work(planned: PlannedStep) -> str:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from stretch_coach.routine.model import Sound, StepKind
-from stretch_coach.timeline import Segment, SegmentKind, Timeline
+from stretch_coach.timeline import Segment, SegmentKind, Timeline, phase_times
 from stretch_coach.words import FINISH_LINE, side_phrase
 from stretch_coach.words import capital as _capital
 
@@ -435,15 +435,16 @@ class _Planner:
 
     def _phases(self, index: int, segs: Sequence[Segment]) -> None:
         """Name each phase within it, on the first repetition of every side and set."""
-        phases = self.timeline.steps[index].step.phases
-        if not phases:
+        step = self.timeline.steps[index].step
+        if not step.phases:
             return
+        times = phase_times(step)
         for seg in segs:
             if seg.kind is not SegmentKind.REP or seg.rep != 1:
                 continue
             lo = seg.start
-            for phase in phases:
-                hi = lo + phase.time
+            for phase, time in zip(step.phases, times, strict=True):
+                hi = lo + time
                 # Within the phase only: a name spoken after its phase has ended
                 # would lead the person astray, so one that does not fit is shown only.
                 self._place(phase.say, PHASE, lo, hi, [seg], seg.index, index, latest=False)

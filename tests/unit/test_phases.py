@@ -31,7 +31,14 @@ from stretch_coach.engine.speech import (
 )
 from stretch_coach.plain import PlainView, status_line
 from stretch_coach.routine.model import DEFAULT_CUES, Phase, PlannedStep, Sound, Step, StepKind
-from stretch_coach.timeline import SegmentKind, Timeline, build_timeline, phase_at, step_length
+from stretch_coach.timeline import (
+    SegmentKind,
+    Timeline,
+    build_timeline,
+    phase_at,
+    phase_times,
+    step_length,
+)
 from stretch_coach.words import segment_label, segment_where, step_work
 
 LIFT_LOWER = (Phase("lift", 1.0), Phase("lower", 3.0, Sound("tock")))
@@ -137,6 +144,22 @@ def test_one_side_is_named_takes_no_switch_and_adds_no_time() -> None:
 def test_phase_at_a_moment_of_a_repetition(elapsed: float, index: int) -> None:
     # At a boundary (or a microsecond short of it, where the cue fires) the next phase shows.
     assert phase_at(drops(), elapsed) == index
+
+
+def test_a_tempo_set_apart_from_the_phases_keeps_their_proportions() -> None:
+    # A program's dose change may set tempo on a step with phases: they fill it still.
+    step = drops(tempo=8.0)
+    assert phase_times(step) == (2.0, 6.0) and phase_times(drops()) == (1.0, 3.0)
+    cues = build_timeline(plan(step)).cues
+    assert [(c.event, c.at) for c in cues] == [
+        ("start", 0.0),
+        ("phase", 2.0),
+        ("rep", 8.0),
+        ("phase", 10.0),
+        ("end", 16.0),
+        ("finish", 16.0),
+    ]
+    assert phase_at(step, 1.9) == 0 and phase_at(step, 2.0) == 1
 
 
 def test_phase_at_without_phases_is_none() -> None:
