@@ -186,7 +186,11 @@ async def test_the_session_shows_the_phase_and_the_one_side(
         text = await shown(pilot)
         assert "Heel drops" in text and "Get ready · right side only" in text
         await advance(pilot, clock, 2.5, step=0.5)
-        assert "Lift · right side only · rep 1 of 2" in await shown(pilot)
+        text = await shown(pilot)
+        assert "Lift · right side only · rep 1 of 2" in text
+        # The phase's name heads the stage; it is not left behind as a caption too.
+        said = [p.text for p in app.screen.session.speech.phrases if p.kind == "phase"]
+        assert said == ["lift", "lower slowly"] and "“lift”" not in text
         await advance(pilot, clock, 1.0, step=0.5)
         text = await shown(pilot)
         assert "Lower slowly · right side only · rep 1 of 2" in text

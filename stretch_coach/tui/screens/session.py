@@ -269,8 +269,9 @@ class SessionScreen(Screen[Outcome]):
         elif isinstance(event, events.StepStarted):
             self._caption = ""
             self._cue_text = ""
-        elif isinstance(event, events.Say) and event.kind != "instructions":
-            # Everything the voice says is also written (instructions already are).
+        elif isinstance(event, events.Say) and event.kind not in ("instructions", "phase"):
+            # Everything the voice says is also written (instructions already are,
+            # and a phase's name heads the stage while it lasts: a caption would outstay it).
             self._caption = f"“{event.text}”"
         elif isinstance(event, events.PromptDue):
             self._caption = f"“{event.prompt.say}”"
