@@ -101,6 +101,22 @@ async def test_the_calendar_marks_sessions_cramps_and_today(make_app: Any) -> No
         assert days[TODAY - timedelta(days=2)].finished == 0
 
 
+async def test_the_history_compares_nights_with_and_without_a_routine(make_app: Any) -> None:
+    with open_history() as store:
+        add_session(store, TODAY - timedelta(days=2))  # Monday 22:05, then the cramp
+        add_cramp(store, datetime(2024, 6, 11, 2, 0, tzinfo=ZONE))
+        store.check_in(TODAY - timedelta(days=3))  # Sunday: no routine, no cramp
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        screen = await loaded(pilot)
+        assert screen.overview is not None and screen.overview.insight is not None
+        assert screen.overview.insight.to_json()["with"] == {"nights": 1, "cramp_nights": 1}
+        text = str(screen.query_one("#insight", Static).render())
+        assert "2 known nights: after a routine 1 (1 with a cramp), without 1" in text
+        assert "Too few nights to tell yet (1 with, 1 without); keep logging." in text
+
+
 async def test_an_empty_history_says_so_and_creates_nothing(make_app: Any, hermetic: Path) -> None:
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:
