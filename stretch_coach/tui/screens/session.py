@@ -41,8 +41,9 @@ from stretch_coach.words import (
     CUE_LABELS,
     NEXT_PART_HELP,
     PAUSE_REASONS,
-    SEGMENT_LABELS,
     SKIP_STEP_HELP,
+    capital,
+    segment_label,
     segment_where,
 )
 
@@ -235,7 +236,7 @@ class SessionScreen(Screen[Outcome]):
             lambda v: q("#step-count", Static).update(f"Step {v[0] + 1} of {v[1]}"),
         )
         self._set("name", state.step.name, lambda v: q("#step-name", Static).update(v))
-        label = SEGMENT_LABELS.get(seg.kind, seg.kind)
+        label = segment_label(seg, state.phase)  # in a repetition with phases: "Lift", "Lower"
         where = segment_where(seg)
         self._set(
             "where",
@@ -317,8 +318,9 @@ class SessionScreen(Screen[Outcome]):
         elif isinstance(event, events.StepStarted):
             self._caption = ""
             self._cue_text = ""
-        elif isinstance(event, events.Say) and event.kind != "instructions":
-            # Everything the voice says is also written (instructions already are).
+        elif isinstance(event, events.Say) and event.kind not in ("instructions", "phase"):
+            # Everything the voice says is also written (instructions already are,
+            # and a phase's name heads the stage while it lasts: a caption would outstay it).
             self._caption = f"“{event.text}”"
         elif isinstance(event, events.PromptDue):
             self._caption = f"“{event.prompt.say}”"
@@ -335,6 +337,8 @@ class SessionScreen(Screen[Outcome]):
 
     def _cue(self, cue: Cue) -> None:
         text = CUE_LABELS.get(cue.event, "")
+        if cue.event == "phase" and cue.phase is not None:
+            text = capital(cue.phase)
         if cue.event == "countdown" and cue.segment is not None:
             seg = self.timeline.segments[cue.segment]
             text = str(round(seg.end - cue.at))
