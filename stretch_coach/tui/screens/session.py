@@ -291,7 +291,8 @@ class SessionScreen(Screen[Outcome]):
         """Redraw again when a clock on screen next turns over (only while it runs).
 
         Nothing else on screen moves by itself: the rest changes with an
-        engine event or a key, which redraw at once. The delay is read from
+        engine event or a key, which redraw at once (a phase under way changes
+        with its cue: the timeline has one at every phase). The delay is read from
         the engine's clock, so a late timer just draws the state as it is.
         """
         if self._redraw_timer is not None:
