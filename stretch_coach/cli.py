@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "stretch_coach.commands.run",
     "stretch_coach.commands.history",
     "stretch_coach.commands.practitioner",
+    "stretch_coach.commands.program",
 )
 
 

@@ -39,19 +39,24 @@ class RoutineRecord:
     #: How many self-paced steps it has (``None``: not known; the session then
     #: counts by its share of steps done, as records made before this was kept).
     planned_self_paced: int | None = None
+    #: Played from a program: its id, the week and the stage (from 1).
+    program: tuple[str, int, int] | None = None
 
     @classmethod
     def of(
         cls, entry: Any, planned_seconds: float, planned_self_paced: int | None = None
     ) -> RoutineRecord:
-        """From a library entry (its file's bytes give the hash)."""
+        """From a library entry (its file's bytes give the hash; a program's stage
+        entry says its program, week and stage)."""
         from stretch_coach.history.store import content_hash
 
         try:
             digest = content_hash(Path(entry.path))
         except OSError:
             digest = ""
-        return cls(entry.id, entry.title, digest, planned_seconds, planned_self_paced)
+        ref = getattr(entry, "program", None)
+        program = (ref.program_id, ref.week, ref.stage) if ref is not None else None
+        return cls(entry.id, entry.title, digest, planned_seconds, planned_self_paced, program)
 
     @classmethod
     def of_timeline(cls, entry: Any, timeline: Timeline) -> RoutineRecord:
@@ -220,6 +225,7 @@ class HistoryRecorder:
                         r.planned_seconds,
                         started_at=args[0],
                         planned_self_paced=r.planned_self_paced,
+                        **({"program": r.program} if r.program is not None else {}),
                     )
                 elif record is None:
                     continue

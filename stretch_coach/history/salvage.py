@@ -101,6 +101,9 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "partial_seconds": _seconds("partial_seconds"),
         "status": _one_of("status", ("in_progress", "finished", "stopped", "interrupted")),
         "planned_self_paced": _whole("planned_self_paced", 0, 2**31 - 1, nullable=True),
+        "program_id": _text("program_id", nullable=True),
+        "program_week": _whole("program_week", 1, 2**31 - 1, nullable=True),
+        "program_stage": _whole("program_stage", 1, 2**31 - 1, nullable=True),
     },
     "session_steps": {
         "session_id": "typeof(session_id) = 'integer'",
@@ -130,18 +133,29 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "updated_at": _stamp("updated_at"),
         "deleted_at": _stamp("deleted_at", nullable=True),
     },
+    "follows": {
+        "id": "typeof(id) = 'integer'",
+        "program_id": _text("program_id"),
+        "start_day": "typeof(start_day) = 'text' AND length(start_day) = 10"
+        " AND date(start_day) = start_day",
+        "created_at": _stamp("created_at"),
+        "updated_at": _stamp("updated_at"),
+        "deleted_at": _stamp("deleted_at", nullable=True),
+    },
 }
 #: What one row of each table is called in messages.
 RECORD_NAMES: Mapping[str, str] = {
     "sessions": "session",
     "session_steps": "session step",
     "cramps": "diary entry",
+    "follows": "followed program",
 }
 #: The temporary views the store reads through.
 VIEWS: Mapping[str, str] = {
     "sessions": "ok_sessions",
     "session_steps": "ok_steps",
     "cramps": "ok_cramps",
+    "follows": "ok_follows",
 }
 
 
@@ -155,6 +169,7 @@ _BAD_KEYS: Mapping[str, tuple[str, str]] = {
     "sessions": ("bad_sessions", "id"),
     "session_steps": ("bad_steps", "session_id, seq"),
     "cramps": ("bad_cramps", "id"),
+    "follows": ("bad_follows", "id"),
 }
 
 
@@ -291,6 +306,20 @@ def salvage(source: sqlite3.Connection, dest: sqlite3.Connection) -> Salvage:
                 source, dest, "cramps", "id = ?", (key,), f"#{key}", problems, probing=key > top
             ):
                 copied += 1
+        if "follows" in _tables(source):  # a history from before programs has none
+            keys, top = _candidate_keys(source, "follows", ())
+            for key in keys:
+                if _copy_row(
+                    source,
+                    dest,
+                    "follows",
+                    "id = ?",
+                    (key,),
+                    f"#{key}",
+                    problems,
+                    probing=key > top,
+                ):
+                    copied += 1
         dest.execute("COMMIT")
     except BaseException:
         if dest.in_transaction:
@@ -377,6 +406,14 @@ def _copy_steps(
         ):
             copied += 1
     return copied
+
+
+def _tables(source: sqlite3.Connection) -> set[str]:
+    """The tables ``source`` has (none, if its list cannot be read)."""
+    try:
+        return {str(row[0]) for row in source.execute("SELECT name FROM sqlite_master")}
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
+        return set()
 
 
 def _columns(source: sqlite3.Connection, table: str) -> set[str]:

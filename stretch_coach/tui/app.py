@@ -475,7 +475,9 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
     entry = None
     if routine is not None:
         assert library is not None
-        entry = library.find(routine)
+        from stretch_coach import agenda
+
+        entry = agenda.playable(library, routine).entry
         coach.session_timeline(entry, settings.prepare, routine)  # too long: say so before a screen
     overrides = coach.Overrides.from_args(args)
     cue_log = coach.open_cue_log(
