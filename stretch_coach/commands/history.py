@@ -497,6 +497,11 @@ def import_history(args: argparse.Namespace) -> int:
         f"Imported {path}: {result.sessions_added} sessions and {result.cramps_added} diary "
         f"entries added, {result.sessions_updated + result.cramps_updated} updated, "
         f"{result.unchanged} already here."
+        + (
+            f" Programs followed: {result.follows_added} added, {result.follows_updated} updated."
+            if result.follows_added or result.follows_updated
+            else ""
+        )
     )
     return 0
 

@@ -25,11 +25,20 @@ class MergeResult:
     cramps_added: int = 0
     cramps_updated: int = 0
     unchanged: int = 0
+    follows_added: int = 0  #: programs followed
+    follows_updated: int = 0
 
     @property
     def changed(self) -> int:
         """How many records were added or updated."""
-        return self.sessions_added + self.sessions_updated + self.cramps_added + self.cramps_updated
+        return (
+            self.sessions_added
+            + self.sessions_updated
+            + self.cramps_added
+            + self.cramps_updated
+            + self.follows_added
+            + self.follows_updated
+        )
 
 
 class HistoryTransfer(HistoryRecords):
@@ -47,6 +56,7 @@ class HistoryTransfer(HistoryRecords):
         return {
             "sessions": list(self.iter_export_sessions()),
             "cramps": list(self.iter_export_cramps()),
+            "follows": list(self.iter_export_follows()),
         }
 
     def iter_export_sessions(self) -> Iterator[dict[str, Any]]:
@@ -56,7 +66,8 @@ class HistoryTransfer(HistoryRecords):
                 "SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
                 " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
                 " st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at,"
-                " s.planned_self_paced, st.kind, st.planned_seconds"
+                " s.planned_self_paced, st.kind, st.planned_seconds,"
+                " s.program_id, s.program_week, s.program_stage"
                 " FROM ok_sessions AS s LEFT JOIN ok_steps AS st ON st.session_id = s.id"
                 " ORDER BY s.started_at, s.id, st.seq"
             )
@@ -82,6 +93,8 @@ class HistoryTransfer(HistoryRecords):
                     }
                     if row[17] is not None:  # said only by records that keep step kinds
                         session["planned_self_paced"] = row[17]
+                    if row[20] is not None:  # played from a program
+                        session["program"] = {"id": row[20], "week": row[21], "stage": row[22]}
                 if row[11] is not None:
                     assert session is not None
                     session["steps"].append(
@@ -116,6 +129,22 @@ class HistoryTransfer(HistoryRecords):
                     "deleted_at": row[-1],
                 }
 
+    def iter_export_follows(self) -> Iterator[dict[str, Any]]:
+        """Every program followed (unfollowed ones marked), by program id."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT program_id, start_day, created_at, updated_at, deleted_at"
+                " FROM ok_follows ORDER BY program_id"
+            )
+            for program_id, start, created, updated, deleted in cursor:
+                yield {
+                    "program": program_id,
+                    "start": start,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "deleted_at": deleted,
+                }
+
     def merge(
         self, sessions: Iterable[Mapping[str, Any]], cramps: Iterable[Mapping[str, Any]]
     ) -> MergeResult:
@@ -147,12 +176,21 @@ class HistoryTransfer(HistoryRecords):
         record further on) keeps none of them.
         """
         counts = dict.fromkeys(
-            ("sessions_added", "sessions_updated", "cramps_added", "cramps_updated", "unchanged"), 0
+            (
+                "sessions_added",
+                "sessions_updated",
+                "cramps_added",
+                "cramps_updated",
+                "unchanged",
+                "follows_added",
+                "follows_updated",
+            ),
+            0,
         )
+        merges = {"session": _merge_session, "cramp": _merge_cramp, "follow": _merge_follow}
         with self._writing() as conn:
             for kind, record in records:
-                merged = _merge_session if kind == "session" else _merge_cramp
-                counts[merged(conn, record)] += 1
+                counts[merges[kind](conn, record)] += 1
         return MergeResult(**counts)
 
 
@@ -178,8 +216,9 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
     ended = times.utc_text(session["ended_at"]) if session["ended_at"] else None
     cursor = conn.execute(
         "INSERT INTO sessions (id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
-        " ended_at, planned_seconds, partial_seconds, status, planned_self_paced)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ended_at, planned_seconds, partial_seconds, status, planned_self_paced,"
+        " program_id, program_week, program_stage)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             found[0] if found else None,
             session["uuid"],
@@ -193,6 +232,7 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
             session["partial_seconds"],
             session["status"],
             session.get("planned_self_paced"),
+            *(session.get("program") or (None, None, None)),
         ),
     )
     conn.executemany(
@@ -214,6 +254,35 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
         ],
     )
     return "sessions_updated" if found else "sessions_added"
+
+
+def _merge_follow(conn: sqlite3.Connection, follow: Mapping[str, Any]) -> str:
+    """One program followed: the copy changed last wins (it carries unfollowing too)."""
+    values = (
+        follow["start"].isoformat(),
+        times.change_stamp(follow["created_at"]),
+        times.change_stamp(follow["updated_at"]),
+        times.change_stamp(follow["deleted_at"]) if follow["deleted_at"] else None,
+        follow["program_id"],
+    )
+    found = conn.execute(
+        "SELECT updated_at FROM follows WHERE program_id = ?", (follow["program_id"],)
+    ).fetchone()
+    if found is None:
+        conn.execute(
+            "INSERT INTO follows (start_day, created_at, updated_at, deleted_at, program_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            values,
+        )
+        return "follows_added"
+    if isinstance(found[0], str) and values[2] <= found[0]:
+        return "unchanged"
+    conn.execute(
+        "UPDATE follows SET start_day = ?, created_at = ?, updated_at = ?, deleted_at = ?"
+        " WHERE program_id = ?",
+        values,
+    )
+    return "follows_updated"
 
 
 def _progress(status: str, step_count: int) -> tuple[bool, int]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import uuid as uuidlib
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -68,6 +68,10 @@ def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int]:
     sessions = _write_list(out, "sessions", store.iter_export_sessions())
     out.write(",\n")
     cramps = _write_list(out, "cramps", store.iter_export_cramps())
+    out.write(",\n")
+    # The programs followed (issue 14): a list of its own, which an older
+    # stretch-coach reads past as an unknown key.
+    _write_list(out, "follows", store.iter_export_follows())
     out.write("\n}\n")
     return sessions, cramps
 
@@ -101,7 +105,8 @@ def parse_document(text: str, source: str) -> tuple[list[dict[str, Any]], list[d
     sessions: list[dict[str, Any]] = []
     cramps: list[dict[str, Any]] = []
     for kind, record in _records(io.StringIO(text), source):
-        (sessions if kind == "session" else cramps).append(record)
+        if kind != "follow":
+            (sessions if kind == "session" else cramps).append(record)
     return sessions, cramps
 
 
@@ -125,7 +130,7 @@ def check_file(path: Path) -> tuple[int, int]:
     Raises:
         UserError: naming the first problem and where it is.
     """
-    counts = {"session": 0, "cramp": 0}
+    counts = {"session": 0, "cramp": 0, "follow": 0}
     for kind, _ in iter_file(path):
         counts[kind] += 1
     return counts["session"], counts["cramp"]
@@ -303,7 +308,7 @@ def _records(file: TextIO, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
             raise reader.invalid("Expecting property name enclosed in double quotes")
         key = reader.value("a key")
         reader.expect(":", "':' delimiter")
-        if key in ("sessions", "cramps"):
+        if key in ("sessions", "cramps", "follows"):
             _check_header(header, source)
             yield from _list(reader, key)
             header[key] = True
@@ -332,7 +337,11 @@ def _check_header(header: Mapping[str, Any], source: str) -> None:
 
 
 def _list(reader: _Reader, key: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    kind, check = ("session", _session) if key == "sessions" else ("cramp", _cramp)
+    kind, check = {
+        "sessions": ("session", _session),
+        "cramps": ("cramp", _cramp),
+        "follows": ("follow", _follow),
+    }[key]
     if reader.peek() != "[":
         raise UserError(f'{reader.source}: "{key}" must be a list')
     reader.expect("[", "'['")
@@ -392,7 +401,11 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
         for step in checked_steps:
             step.pop("kind", None)
             step.pop("planned_seconds", None)
+    program = item.get("program")
+    if program is not None:
+        program = _program_of(program)
     return {
+        "program": program,
         "planned_self_paced": planned_self_paced,
         "uuid": _uuid(item),
         "routine_id": _text(item, "routine_id"),
@@ -404,6 +417,47 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
         "partial_seconds": _seconds(item, "partial_seconds", default=0.0),
         "status": status,
         "steps": checked_steps,
+    }
+
+
+def _program_of(item: object) -> tuple[str, int, int]:
+    """A session's ``program``: ``{"id", "week", "stage"}`` (weeks and stages from 1)."""
+    if not isinstance(item, dict):
+        raise _Bad("program", "expected an object with id, week and stage")
+    try:
+        program_id = _text(item, "id")
+        week, stage = (_count_from_one(item, key) for key in ("week", "stage"))
+    except _Bad as err:
+        raise _Bad("program", str(err)) from None
+    return program_id, week, stage
+
+
+def _count_from_one(item: Mapping[str, Any], key: str) -> int:
+    value = item.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_STEP_INDEX:
+        raise _Bad(key, f"must be a whole number from 1 to {MAX_STEP_INDEX}")
+    return value
+
+
+def _follow(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A followed program: its id, start day, and when the following changed."""
+    start = item.get("start")
+    try:
+        start_day = date.fromisoformat(start) if isinstance(start, str) else None
+    except ValueError:
+        start_day = None
+    if start_day is None or start_day.year < times.EARLIEST_YEAR:
+        raise _Bad("start", f"{start!r} is not a day such as 2026-11-02")
+    created = _moment(item, "created_at")
+    updated = _moment(item, "updated_at")
+    if updated < created:
+        raise _Bad("updated_at", f"{item['updated_at']!r} is before it was made")
+    return {
+        "program_id": _text(item, "program"),
+        "start": start_day,
+        "created_at": created,
+        "updated_at": updated,
+        "deleted_at": _moment(item, "deleted_at") if item.get("deleted_at") is not None else None,
     }
 
 
