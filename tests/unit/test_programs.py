@@ -7,7 +7,7 @@ import json
 import sqlite3
 import subprocess
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import jsonschema
@@ -539,7 +539,7 @@ def test_run_program_plays_today_s_stage_with_both_cautions_and_records_it(
 
 
 def test_follows_and_program_sessions_travel_with_an_export(tmp_path: Path) -> None:
-    zone = timezone.utc
+    zone = UTC
     source = HistoryStore.in_memory()
     source.follow("four-weeks", date(2026, 11, 2))
     source.follow("old", date(2026, 1, 5))
