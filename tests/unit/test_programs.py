@@ -4,6 +4,7 @@ what is due today, and a session played from a program on the record."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 from collections.abc import Callable
@@ -609,3 +610,41 @@ def test_an_older_history_gains_the_program_columns_in_place(tmp_path: Path) -> 
         assert store.follows() == []
         store.follow("p", date(2026, 11, 2))
         assert store.program_sessions("calf") == []
+
+
+# -- the bundled program and the docs' worked example ---------------------------------------
+
+
+def test_the_bundled_program_uses_bundled_routines_and_cites_the_seeds() -> None:
+    library = default_library()
+    entry = library.get_program("nightly-bedtime")
+    assert entry is not None and entry.valid and entry.origin == "bundled", entry
+    program = entry.program
+    assert program is not None and program.source
+    assert {stage.routine.origin for stage in entry.stages} == {"bundled"}
+    assert all(not stage.stage.changes for stage in entry.stages)  # the routine's own doses
+    assert re.findall(r"seed (\d{3}_[0-9a-f]{16}\.txt)", program.source)
+    assert (program.schedule.text, program.after) == ("daily", "keep")
+
+
+def test_the_docs_worked_progression_has_the_totals_it_gives(tmp_path: Path) -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "routine-format.md").read_text(
+        encoding="utf-8"
+    )
+    example = re.search(
+        r"```yaml\n(format: 1\ntitle: Wall stretch, building up\n.*?)```", page, re.S
+    )
+    assert example is not None
+    (tmp_path / "wall-building-up.yaml").write_text(example.group(1), encoding="utf-8")
+    library = Library.from_folders([(tmp_path, "library")], fallback=default_library())
+    entry = library.get_program("wall-building-up")
+    assert entry is not None and entry.valid, entry and entry.problems
+    from stretch_coach.commands.program import stage_json
+
+    assert [(s["weeks"], s["total_seconds"]) for s in map(stage_json, entry.stages)] == [
+        ([1, 1], 110.0),
+        ([2, 2], 150.0),
+        ([3, 4], 210.0),
+    ]
+    for total in ("**110 s**", "**150 s**", "**210 s**"):
+        assert total in page
