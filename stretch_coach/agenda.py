@@ -231,6 +231,26 @@ def today(library: Library, day: date, store: HistoryStore | None = None) -> lis
             store.close()
 
 
+def due_entries(
+    library: Library, day: date, store: HistoryStore | None = None
+) -> list[tuple[Due, Entry]]:
+    """The programs with a session still due on ``day``, each with the entry it plays
+    (what the coach's "Today" entry starts). Never raises: a history that cannot be
+    read, or anything else amiss, means nothing is shown as due."""
+    try:
+        out = []
+        for due in today(library, day, store):
+            entry = library.get_program(due.program)
+            if due.status != "active" or not due.left_today or entry is None or due.week is None:
+                continue
+            session = entry.session_entry(due.week)
+            if session is not None:
+                out.append((due, session))
+        return out
+    except Exception:
+        return []
+
+
 def start_of(program_id: str, store: HistoryStore | None = None) -> date | None:
     """The start day of ``program_id`` if it is followed."""
     own = store is None

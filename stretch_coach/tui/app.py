@@ -32,6 +32,7 @@ from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 if TYPE_CHECKING:
     import argparse
 
+    from stretch_coach.agenda import Due
     from stretch_coach.catalog import LibraryIndex, Listed
     from stretch_coach.engine.clock import Clock
     from stretch_coach.engine.cue_log import CueLog
@@ -60,11 +61,13 @@ class Notice(Message):
 
 
 class LibraryLoaded(Message):
-    """The library, read on a thread after the first frame."""
+    """The library, read on a thread after the first frame, and what its programs
+    ask for today (the "Today" entries)."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, today: Sequence[tuple[Due, Entry]] = ()) -> None:
         super().__init__()
         self.library = library
+        self.today = list(today)
 
 
 class CoachApp(App[int]):
@@ -230,7 +233,11 @@ class CoachApp(App[int]):
         """Read the library off the loop, hand it over, then update the index if it changed."""
         assert self.index is not None
         library = self.index.load()
-        self.post_message(LibraryLoaded(library))  # post_message is thread-safe
+        from stretch_coach import agenda
+
+        moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
+        today = agenda.due_entries(library, agenda.program_day(moment))
+        self.post_message(LibraryLoaded(library, today))  # post_message is thread-safe
         prepare = self.settings.prepare
         rows = listing(library, prepare)
         if rows != self.listed:
@@ -246,7 +253,7 @@ class CoachApp(App[int]):
         self.library = message.library
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
-                screen.library_loaded(message.library)
+                screen.library_loaded(message.library, message.today)
 
     # -- audio ----------------------------------------------------------------
 
