@@ -155,7 +155,8 @@ class Due:
         if self.status == "upcoming":
             return f"{name}: starts on {self.start.isoformat()}"
         if self.status == "complete":
-            return f"{name}: complete (its {self.weeks} weeks are over)"
+            weeks = f"{self.weeks} week{'s' if self.weeks != 1 else ''}"
+            return f"{name}: complete (it ended after {weeks})"
         past = " (the last stage goes on)" if self.week and self.week > self.weeks else ""
         return f"{name}: week {self.week} of {self.weeks}{past}, stage {self.stage}"
 
@@ -301,8 +302,9 @@ def playable(library: Library, ref: str, day: date | None = None) -> Playable:
         return Playable(entry, f"{found.title}: week 1, stage 1 ({why}).")
     entry = found.session_entry(week)
     if entry is None:
+        weeks = f"{found.weeks} week{'s' if found.weeks != 1 else ''}"
         raise UserError(
-            f"{found.title} is complete: its {found.weeks} weeks are over. "
+            f"{found.title} is complete: it ended after {weeks}. "
             "'stretch-coach follow' with --start begins it again",
             exit_code=1,
         )

@@ -648,3 +648,45 @@ def test_the_docs_worked_progression_has_the_totals_it_gives(tmp_path: Path) -> 
     ]
     for total in ("**110 s**", "**150 s**", "**210 s**"):
         assert total in page
+
+
+def test_data_dir_keeps_patients_apart(
+    lib: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(tmp_path / "default"))
+    ann, bob = tmp_path / "ann", tmp_path / "bob"
+    code, _, _ = run(
+        capsys,
+        "--data-dir",
+        str(ann),
+        "follow",
+        "four-weeks",
+        "--start",
+        "2026-11-02",
+        "--library",
+        str(lib),
+    )
+    assert code == 0 and (ann / "history.sqlite3").is_file()
+    code, out, _ = run(capsys, "today", "--data-dir", str(bob), "--json", "--library", str(lib))
+    assert (code, json.loads(out)) == (0, [])
+    code, out, _ = run(capsys, "today", "--data-dir", str(ann), "--json", "--library", str(lib))
+    assert [item["program"] for item in json.loads(out)] == ["four-weeks"]
+    assert not (tmp_path / "default").exists()
+
+
+def test_run_of_a_stop_program_after_its_end_says_it_is_complete(write: Writer, lib: Path) -> None:
+    write(
+        "done.yaml",
+        "title: Done soon\nprogram:\n  after: stop\n  stages: [{weeks: 1, routine: wall}]\n",
+        folder=lib,
+    )
+    with HistoryStore.open() as store:
+        store.follow("done", date(2026, 1, 5))
+    library = default_library([str(lib)])
+    with pytest.raises(Exception, match="Done soon is complete: it ended after 1 week"):
+        agenda.playable(library, "done", date(2026, 1, 20))
+    playing = agenda.playable(library, "done", date(2026, 1, 11))
+    assert playing.note == "Done soon: week 1, stage 1."
+    assert playing.entry.program is not None and playing.entry.program.week == 1
+    fresh = agenda.playable(library, "four-weeks", date(2026, 1, 11))
+    assert fresh.note == "Wall stretch, growing hold: week 1, stage 1 (you do not follow it)."
