@@ -84,6 +84,7 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
 
     report = subparsers.add_parser(
         "report",
+        parents=[shared],
         help="a summary of cramps and stretching for a doctor's visit",
         description="A summary for a doctor's visit: when the cramps happen, since when, how "
         "often, other symptoms, signs to see a doctor about, the routines done, and cramps "
@@ -100,6 +101,13 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
         ),
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    report.add_argument(
+        "--program",
+        metavar="PROGRAM",
+        help="instead, a program you follow week by week, for your practitioner: sessions "
+        "due and done, the dose of each stage, and the cramps logged beside them "
+        "(csv: a row a week)",
+    )
     report.set_defaults(handler=report_write)
 
     export = subparsers.add_parser(
@@ -438,8 +446,16 @@ def report_write(args: argparse.Namespace) -> int:
     fmt = args.format.strip().lower()
     if fmt not in render.FORMATS:
         raise UserError(f"--format: {args.format!r} is not one of {', '.join(render.FORMATS)}")
-    since = _day_option(args.since, "--since") if args.since else None
     output = _output(args.output, "--output") if args.output else None
+    if getattr(args, "program", None):
+        text = _program_report(args, fmt)
+        if output is not None:
+            _write_private(output, text)
+            print(f"Wrote the report of {args.program} ({fmt}) to {args.output}.")
+        else:
+            sys.stdout.write(text)
+        return 0
+    since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
         text = render.render(
             report.build(store, since=since), fmt, indent=_json_indent(args.output)
@@ -451,6 +467,24 @@ def report_write(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _program_report(args: argparse.Namespace, fmt: str) -> str:
+    """``report --program``: the program followed, week by week."""
+    from stretch_coach import adherence
+    from stretch_coach.routine.library import default_library
+    from stretch_coach.routine.stages import find_program
+
+    entry = find_program(default_library(args.library), args.program)
+    with _open_store(create=False) as store:
+        start = next((f.start for f in store.follows() if f.program_id == entry.id), None)
+        if start is None:
+            raise UserError(
+                f"you do not follow {entry.id!r}; 'stretch-coach follow {entry.id}' starts it"
+            )
+        text = adherence.render(adherence.build(entry, start, store), fmt)
+        _tell_unreadable(store)
+    return text
 
 
 # -- export and import -----------------------------------------------------

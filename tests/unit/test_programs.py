@@ -690,3 +690,92 @@ def test_run_of_a_stop_program_after_its_end_says_it_is_complete(write: Writer, 
     assert playing.entry.program is not None and playing.entry.program.week == 1
     fresh = agenda.playable(library, "four-weeks", date(2026, 1, 11))
     assert fresh.note == "Wall stretch, growing hold: week 1, stage 1 (you do not follow it)."
+
+
+# -- the practitioner's report ------------------------------------------------------------
+
+
+def test_report_program_gives_due_and_done_per_week(
+    lib: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from stretch_coach import adherence
+    from stretch_coach.history.model import Cramp
+
+    entry = default_library([str(lib)]).get_program("four-weeks")
+    assert entry is not None
+    zone = UTC
+    store = HistoryStore.in_memory()
+    store.follow("four-weeks", date(2026, 11, 2))
+    _played(store, "four-weeks", datetime(2026, 11, 2, 21, 0, tzinfo=zone), 1, True)
+    _played(store, "four-weeks", datetime(2026, 11, 4, 1, 0, tzinfo=zone), 1, True)  # the 3rd
+    _played(store, "four-weeks", datetime(2026, 11, 5, 21, 0, tzinfo=zone), 1, False)
+    _played(store, "four-weeks", datetime(2026, 11, 10, 21, 0, tzinfo=zone), 2, True)
+    store.add_cramp(Cramp(at=datetime(2026, 11, 3, 2, 0, tzinfo=zone), severity=6))
+    store.add_cramp(Cramp(at=datetime(2026, 11, 11, 2, 0, tzinfo=zone), severity=3))
+    data = adherence.build(
+        entry, date(2026, 11, 2), store, current=datetime(2026, 11, 11, 12, 0, tzinfo=zone)
+    )
+    assert [
+        (w["week"], w["stage"], w["due"], w["done"], w["sessions"], w["cramps"])
+        for w in data["weeks"]
+    ] == [
+        (1, 1, 7, 2, 3, 1),
+        (2, 2, 3, 1, 1, 1),  # the 9th, 10th and 11th so far
+    ]
+    assert [w["dose"] for w in data["weeks"]] == [
+        "Wall calf stretch: hold 20 s",
+        "Wall calf stretch: hold 30 s",
+    ]
+    assert [w["worst_severity"] for w in data["weeks"]] == [6, 3]
+    assert (data["due"], data["done"]) == (10, 3)
+    md = adherence.render(data, "md")
+    assert "| 1 | 2026-11-02 | 1 | Wall calf stretch: hold 20 s | 7 | 2 | 1 | 6 |" in md
+    csv_text = adherence.render(data, "csv")
+    assert csv_text.splitlines()[1] == (
+        "1,2026-11-02,2026-11-08,1,wall,Wall calf stretch: hold 20 s,7,2,3,1,6"
+    )
+    page = adherence.render(data, "html")
+    assert page.count("<rect") == 2 * 3 + 3 and "<script" not in page
+    assert json.loads(adherence.render(data, "json")) == data
+
+
+def test_report_program_text_is_data_in_every_format(write: Writer, lib: Path) -> None:
+    from stretch_coach import adherence
+
+    write(
+        "evil.yaml",
+        "title: '<script>alert(1)</script>'\nprogram:\n  stages:\n"
+        "    - weeks: 1\n      routine: wall\n      change:\n"
+        "        Wall calf stretch: {hold: 20s}\n",
+        folder=lib,
+    )
+    write("wall.yaml", WALL.replace("name: Wall calf stretch", "name: '=HYPERLINK(1)'"), folder=lib)
+    (lib / "evil.yaml").write_text(
+        (lib / "evil.yaml").read_text().replace("Wall calf stretch", "'=HYPERLINK(1)'"),
+        encoding="utf-8",
+    )
+    entry = default_library([str(lib)]).get_program("evil")
+    assert entry is not None and entry.valid, entry and entry.problems
+    data = adherence.build(
+        entry,
+        date(2026, 11, 2),
+        HistoryStore.in_memory(),
+        current=datetime(2026, 11, 3, 12, 0, tzinfo=UTC),
+    )
+    page = adherence.render(data, "html")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert ",'=HYPERLINK(1): hold 20 s," in adherence.render(data, "csv")
+
+
+def test_report_program_from_the_command_line(
+    lib: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "report", "--program", "four-weeks", "--library", str(lib))
+    assert code == 2 and "you do not follow 'four-weeks'" in err
+    run(capsys, "follow", "four-weeks", "--library", str(lib))
+    code, out, _ = run(
+        capsys, "report", "--program", "four-weeks", "--format", "json", "--library", str(lib)
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["program"]["id"] == "four-weeks" and len(data["weeks"]) == 1
