@@ -57,6 +57,33 @@ def register(
     p.add_argument("--date", metavar="YYYY-MM-DD", help="ask about another day (default: today)")
     p.set_defaults(handler=cmd_today)
 
+    p = subparsers.add_parser(
+        "remind",
+        parents=[shared],
+        help="a daily desktop reminder of what is due",
+        description="Remind you every day (or on the days given) of what the programs you "
+        "follow ask: on Linux with a systemd user instance, a user timer that runs "
+        "'stretch-coach notify'; elsewhere, the crontab line to add.",
+    )
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--at", metavar="HH:MM", help="the time of day, e.g. 21:30")
+    when.add_argument("--off", action="store_true", help="remove the reminder")
+    p.add_argument("--days", metavar="mon,tue,...", help="only on these days (default: every day)")
+    p.add_argument(
+        "--print",
+        action="store_true",
+        dest="print_only",
+        help="show what would be installed, without installing it",
+    )
+    p.set_defaults(handler=cmd_remind)
+
+    p = subparsers.add_parser(
+        "notify",
+        parents=[shared],
+        help="a desktop notification if a session is due (what the reminder runs)",
+    )
+    p.set_defaults(handler=cmd_notify)
+
 
 # -- list and show ---------------------------------------------------------------------
 
@@ -221,4 +248,58 @@ def cmd_today(args: argparse.Namespace) -> int:
                 f"    today: {item.done_today} of {item.due_today} done; "
                 f"this week: {item.done_this_week} of {item.due_this_week} done"
             )
+    return 0
+
+
+# -- reminders ---------------------------------------------------------------------------------
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+    import sys
+
+    from stretch_coach import reminders
+
+    if args.off:
+        if args.print_only:
+            print(f"would remove {reminders.unit_dir() / reminders.UNIT_NAME}.timer and .service")
+            return 0
+        if reminders.has_systemd_user():
+            removed = reminders.remove()
+            print("Reminder removed." if removed else "There was no reminder to remove.")
+        else:
+            print("Remove the stretch-coach line from your crontab ('crontab -e').")
+        return 0
+    when = reminders.parse_when(args.at, args.days)
+    program = shutil.which("stretch-coach") or os.path.abspath(sys.argv[0])
+    argv = reminders.command_line(program, os.environ.get("STRETCH_COACH_DATA_DIR"), args.library)
+    systemd = reminders.has_systemd_user()
+    if args.print_only:
+        if systemd:
+            folder = reminders.unit_dir()
+            print(f"# {folder / reminders.UNIT_NAME}.service")
+            print(reminders.service_unit(argv))
+            print(f"# {folder / reminders.UNIT_NAME}.timer")
+            print(reminders.timer_unit(when), end="")
+        else:
+            print(reminders.crontab_line(when, argv))
+        return 0
+    if not systemd:
+        print("No systemd user instance here: add this line to your crontab ('crontab -e'):")
+        print(reminders.crontab_line(when, argv))
+        return 0
+    files = reminders.install(when, argv)
+    print(f"Reminder set: {reminders.on_calendar(when)}; units in {files[0].parent}.")
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    from stretch_coach import agenda, reminders
+    from stretch_coach.routine.library import default_library
+
+    items = agenda.today(default_library(args.library), agenda.program_day(agenda.now()))
+    text = reminders.message(items)
+    if text is not None:
+        reminders.notify(text)
     return 0
