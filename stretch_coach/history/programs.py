@@ -8,11 +8,15 @@ bring it back; following again brings the row back with its new start day.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from stretch_coach.history import times
 from stretch_coach.history.records import COUNTS, HistoryRecords, counting
+from stretch_coach.history.salvage import readable
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,22 @@ class ProgramSession:
 
 
 class HistoryPrograms(HistoryRecords):
-    """Following programs, and reading back the sessions played from them."""
+    """Following programs, and reading back the sessions played from them.
+
+    These read only the rows they need, each checked as the store's views
+    would check it (:func:`~stretch_coach.history.salvage.readable`), so that
+    ``today`` with years of history does not first check every row of every
+    table: an unreadable row is skipped here as it is everywhere.
+    """
+
+    @contextmanager
+    def _reading_rows(self) -> Iterator[sqlite3.Connection]:
+        """The connection, to read a few rows by their index (no views made)."""
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as err:
+                raise self._failed("read", err) from err
 
     def follow(self, program_id: str, start: date) -> Follow:
         """Follow ``program_id`` from ``start`` (again, if it was followed before)."""
@@ -65,10 +84,10 @@ class HistoryPrograms(HistoryRecords):
 
     def follows(self) -> list[Follow]:
         """The programs followed, by program id."""
-        with self._reading() as conn:
+        with self._reading_rows() as conn:
             rows = conn.execute(
-                "SELECT program_id, start_day FROM ok_follows WHERE deleted_at IS NULL"
-                " ORDER BY program_id"
+                "SELECT program_id, start_day FROM main.follows WHERE deleted_at IS NULL"
+                f" AND {readable('follows')} ORDER BY program_id"
             ).fetchall()
         return [Follow(program_id, date.fromisoformat(start)) for program_id, start in rows]
 
@@ -81,20 +100,20 @@ class HistoryPrograms(HistoryRecords):
             since: only those started on this local day or later (a day
                 earlier is included as well, for a day that starts at 03:00).
         """
-        where = "program_id = ?"
+        where = f"program_id = ? AND {readable('sessions')}"
         params: list[object] = [program_id]
         if since is not None:
             # Wide by two days: any zone's local day, and the hours before 03:00.
             where += " AND started_at >= ?"
             params.append(times.utc_text(times.day_start(since) - timedelta(days=2)))
         steps = (
-            "(SELECT * FROM ok_steps WHERE session_id IN"
-            f" (SELECT id FROM ok_sessions WHERE {where}))"
+            "(SELECT * FROM main.session_steps WHERE session_id IN"
+            f" (SELECT id FROM main.sessions WHERE {where}) AND {readable('session_steps')})"
         )
-        with self._reading() as conn:
+        with self._reading_rows() as conn:
             rows = conn.execute(
                 "SELECT s.started_at, s.utc_offset, s.program_week, s.program_stage,"
-                f" {COUNTS} FROM (SELECT * FROM ok_sessions WHERE {where}) AS s"
+                f" {COUNTS} FROM (SELECT * FROM main.sessions WHERE {where}) AS s"
                 f" LEFT JOIN ({counting(steps)}) AS c ON c.session_id = s.id"
                 " ORDER BY s.started_at, s.id",
                 params * 2,

@@ -137,7 +137,7 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "id": "typeof(id) = 'integer'",
         "program_id": _text("program_id"),
         "start_day": "typeof(start_day) = 'text' AND length(start_day) = 10"
-        " AND date(start_day) = start_day",
+        " AND date(start_day, '+0 days') = start_day",  # '+0 days': 02-31 is no day
         "created_at": _stamp("created_at"),
         "updated_at": _stamp("updated_at"),
         "deleted_at": _stamp("deleted_at", nullable=True),

@@ -779,3 +779,37 @@ def test_report_program_from_the_command_line(
     assert code == 0
     data = json.loads(out)
     assert data["program"]["id"] == "four-weeks" and len(data["weeks"]) == 1
+
+
+def test_an_unreadable_session_is_skipped_by_today_as_everywhere(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite3"
+    with HistoryStore.open(db) as store:
+        store.follow("p", date(2026, 11, 2))
+        _played(store, "p", datetime(2026, 11, 3, 21, 0, tzinfo=UTC), 1, True)
+        _played(store, "p", datetime(2026, 11, 4, 21, 0, tzinfo=UTC), 1, True)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    conn.execute("UPDATE sessions SET status = 'bogus' WHERE id = 2")  # damage, as a bad tool
+    conn.execute("UPDATE follows SET start_day = '2026-02-31'")
+    conn.close()
+    with HistoryStore.open(db, create=False) as store:
+        assert store.follows() == []  # a start day that cannot be read
+        assert [s.started_at.day for s in store.program_sessions("p")] == [3]
+
+
+def test_the_programs_benchmark_verdict_fails_above_its_goal() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "programs_bench.py"
+    spec = importlib.util.spec_from_file_location("programs_bench", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.verdict({"today": 1.2, "show": 1.5}) == (
+        True,
+        "ok: every command within 1.5x list",
+    )
+    assert bench.verdict({"today": 1.51, "show": 1.0}) == (
+        False,
+        "FAIL: above 1.5x list: today 1.51x",
+    )
