@@ -209,8 +209,19 @@ def due_on(entry: ProgramEntry, start: date, day: date, done: list[date] | None 
     )
 
 
-def today(library: Library, day: date, store: HistoryStore | None = None) -> list[Due]:
-    """Every followed program on ``day``, by program id; unknown programs are left out."""
+def today(
+    library: Library,
+    day: date,
+    store: HistoryStore | None = None,
+    *,
+    missing: list[str] | None = None,
+) -> list[Due]:
+    """Every followed program on ``day``, by program id.
+
+    Args:
+        missing: given, the ids of programs followed but not in the library (or
+            invalid) are added to it; they are left out of the list.
+    """
     own = store is None
     store = store or _store(create=False)
     try:
@@ -218,6 +229,8 @@ def today(library: Library, day: date, store: HistoryStore | None = None) -> lis
         for followed in store.follows():
             entry = library.get_program(followed.program_id)
             if entry is None or not entry.valid:
+                if missing is not None:
+                    missing.append(followed.program_id)
                 continue
             since = min(followed.start, day - timedelta(days=7))
             done = [

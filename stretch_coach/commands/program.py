@@ -231,7 +231,16 @@ def cmd_today(args: argparse.Namespace) -> int:
     from stretch_coach.words import total_text
 
     day = agenda.parse_day_option(args.date) if args.date else agenda.program_day(agenda.now())
-    items = agenda.today(default_library(args.library), day)
+    import sys
+
+    missing: list[str] = []
+    items = agenda.today(default_library(args.library), day, missing=missing)
+    for program_id in missing:
+        print(
+            f"stretch-coach: you follow {program_id!r}, which is not in the library or is "
+            f"invalid ('stretch-coach validate' says why; 'unfollow {program_id}' stops it)",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
         return 0

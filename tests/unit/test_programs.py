@@ -813,3 +813,13 @@ def test_the_programs_benchmark_verdict_fails_above_its_goal() -> None:
         False,
         "FAIL: above 1.5x list: today 1.51x",
     )
+
+
+def test_today_says_when_a_followed_program_is_gone(
+    lib: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "follow", "four-weeks", "--start", "2026-11-02", "--library", str(lib))
+    (lib / "four-weeks.yaml").unlink()
+    code, out, err = run(capsys, "today", "--json", "--library", str(lib))
+    assert (code, json.loads(out)) == (0, [])
+    assert "you follow 'four-weeks', which is not in the library or is invalid" in err
