@@ -57,6 +57,8 @@ def build(
         played = [s for s in sessions if first <= agenda.program_day(s.started_at) <= end]
         logged = [c for c in cramps if first <= agenda.program_day(c.at) <= end]
         severities = [c.severity for c in logged if c.severity is not None]
+        efforts = [s.effort for s in played if s.effort is not None]
+        pains = [s.pain for s in played if s.pain is not None]
         weeks.append(
             {
                 "week": week,
@@ -70,6 +72,9 @@ def build(
                 "sessions": len(played),
                 "cramps": len(logged),
                 "worst_severity": max(severities) if severities else None,
+                # The ratings given at the summaries of that week's sessions.
+                "effort": round(sum(efforts) / len(efforts), 1) if efforts else None,
+                "pain": round(sum(pains) / len(pains), 1) if pains else None,
             }
         )
     from stretch_coach.timeline import plan_total
@@ -141,11 +146,27 @@ def _intro(data: dict[str, Any]) -> str:
         f"Program {program['id']} ({program['schedule']}, {program['weeks']} weeks), followed "
         f"from {program['start']} to {data['until']}. Sessions done: {data['done']} of "
         f"{data['due']} due. Only sessions at least half done count; a day runs from 03:00 "
-        f"to 03:00. Made by {data['generated_by']} on {data['generated_at'][:10]}."
+        "to 03:00. Effort and pain are the means of the ratings (0 to 10) given after the "
+        f"week's sessions. Made by {data['generated_by']} on {data['generated_at'][:10]}."
     )
 
 
-_HEADERS = ("Week", "From", "Stage", "Dose", "Due", "Done", "Cramps", "Worst severity")
+_HEADERS = (
+    "Week",
+    "From",
+    "Stage",
+    "Dose",
+    "Due",
+    "Done",
+    "Effort",
+    "Pain",
+    "Cramps",
+    "Worst severity",
+)
+
+
+def _mean(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
 
 
 def _rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -157,6 +178,8 @@ def _rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
             w["dose"] or "(complete)",
             str(w["due"]),
             str(w["done"]),
+            _mean(w["effort"]),
+            _mean(w["pain"]),
             str(w["cramps"]),
             "-" if w["worst_severity"] is None else str(w["worst_severity"]),
         )
@@ -269,10 +292,10 @@ def _csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     columns = ("week", "from", "to", "stage", "routine", "dose", "due", "done", "sessions")
-    writer.writerow((*columns, "cramps", "worst_severity"))
+    extra = ("effort", "pain", "cramps", "worst_severity")
+    writer.writerow((*columns, *extra))
     for week in data["weeks"]:
         writer.writerow(
-            csv_cell("" if week[key] is None else week[key])
-            for key in (*columns, "cramps", "worst_severity")
+            csv_cell("" if week[key] is None else week[key]) for key in (*columns, *extra)
         )
     return out.getvalue()

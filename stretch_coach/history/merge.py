@@ -67,7 +67,7 @@ class HistoryTransfer(HistoryRecords):
                 " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
                 " st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at,"
                 " s.planned_self_paced, st.kind, st.planned_seconds,"
-                " s.program_id, s.program_week, s.program_stage"
+                " s.program_id, s.program_week, s.program_stage, s.effort, s.pain, s.reps_counted"
                 " FROM ok_sessions AS s LEFT JOIN ok_steps AS st ON st.session_id = s.id"
                 " ORDER BY s.started_at, s.id, st.seq"
             )
@@ -95,6 +95,11 @@ class HistoryTransfer(HistoryRecords):
                         session["planned_self_paced"] = row[17]
                     if row[20] is not None:  # played from a program
                         session["program"] = {"id": row[20], "week": row[21], "stage": row[22]}
+                    for key, value in zip(
+                        ("effort", "pain", "reps_counted"), row[23:26], strict=True
+                    ):
+                        if value is not None:  # given at the summary
+                            session[key] = value
                 if row[11] is not None:
                     assert session is not None
                     session["steps"].append(
@@ -217,8 +222,8 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
     cursor = conn.execute(
         "INSERT INTO sessions (id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
         " ended_at, planned_seconds, partial_seconds, status, planned_self_paced,"
-        " program_id, program_week, program_stage)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " program_id, program_week, program_stage, effort, pain, reps_counted)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             found[0] if found else None,
             session["uuid"],
@@ -233,6 +238,9 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
             session["status"],
             session.get("planned_self_paced"),
             *(session.get("program") or (None, None, None)),
+            session.get("effort"),
+            session.get("pain"),
+            session.get("reps_counted"),
         ),
     )
     conn.executemany(

@@ -41,6 +41,9 @@ class ProgramSession:
     week: int | None
     stage: int | None
     counts: bool
+    effort: int | None = None  #: 0 to 10, given at the summary
+    pain: int | None = None
+    reps_counted: int | None = None  #: repetitions counted with ``c``
 
 
 class HistoryPrograms(HistoryRecords):
@@ -60,6 +63,30 @@ class HistoryPrograms(HistoryRecords):
                 yield self._conn
             except sqlite3.Error as err:
                 raise self._failed("read", err) from err
+
+    def rate_session(
+        self, session_id: int, *, effort: int | None = None, pain: int | None = None
+    ) -> None:
+        """Keep the effort and pain ratings (0 to 10) given at a session's summary.
+
+        A rating not given (``None``) leaves what is stored.
+        """
+        for name, value in (("effort", effort), ("pain", pain)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10
+            ):
+                raise ValueError(f"{name} must be a whole number from 0 to 10, not {value!r}")
+        self._execute(
+            "UPDATE sessions SET effort = coalesce(?, effort), pain = coalesce(?, pain)"
+            " WHERE id = ?",
+            (effort, pain, session_id),
+        )
+
+    def count_reps(self, session_id: int, reps: int) -> None:
+        """Keep how many repetitions were counted with ``c`` in a session."""
+        if isinstance(reps, bool) or not isinstance(reps, int) or reps < 0:
+            raise ValueError(f"reps must be a whole number from 0, not {reps!r}")
+        self._execute("UPDATE sessions SET reps_counted = ? WHERE id = ?", (reps, session_id))
 
     def follow(self, program_id: str, start: date) -> Follow:
         """Follow ``program_id`` from ``start`` (again, if it was followed before)."""
@@ -113,12 +140,15 @@ class HistoryPrograms(HistoryRecords):
         with self._reading_rows() as conn:
             rows = conn.execute(
                 "SELECT s.started_at, s.utc_offset, s.program_week, s.program_stage,"
-                f" {COUNTS} FROM (SELECT * FROM main.sessions WHERE {where}) AS s"
+                f" s.effort, s.pain, s.reps_counted, {COUNTS}"
+                f" FROM (SELECT * FROM main.sessions WHERE {where}) AS s"
                 f" LEFT JOIN ({counting(steps)}) AS c ON c.session_id = s.id"
                 " ORDER BY s.started_at, s.id",
                 params * 2,
             ).fetchall()
         return [
-            ProgramSession(times.local(started, offset), week, stage, bool(counts))
-            for started, offset, week, stage, counts in rows
+            ProgramSession(
+                times.local(started, offset), week, stage, bool(counts), effort, pain, reps
+            )
+            for started, offset, week, stage, effort, pain, reps, counts in rows
         ]

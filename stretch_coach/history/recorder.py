@@ -148,12 +148,18 @@ class HistoryRecorder:
         #: Set once the ending is written (``_written``) or writing has failed.
         self._settled = threading.Event()
         self._written = False
+        #: Repetitions counted with ``c`` so far, kept with the session at its end.
+        self.reps_counted = 0
+        #: The session's number in the history, once its start is written.
+        self.session_id: int | None = None
         self._thread = threading.Thread(target=self._work, name="history-writer", daemon=True)
         self._thread.start()
 
     # -- the listener -------------------------------------------------------------
 
     def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RepCounted):
+            self.reps_counted += 1
         if isinstance(event, ev.StepStarted) and not self._started:
             self._started = True
             self._jobs.put(("start", (self._now(),)))
@@ -227,6 +233,7 @@ class HistoryRecorder:
                         planned_self_paced=r.planned_self_paced,
                         **({"program": r.program} if r.program is not None else {}),
                     )
+                    self.session_id = getattr(record, "id", None)
                 elif record is None:
                     continue
                 elif name in ("done", "skipped"):
@@ -245,6 +252,8 @@ class HistoryRecorder:
                     )
                 elif name == "finish":
                     record.finish(args[0], ended_at=args[1])
+                    if self.reps_counted and hasattr(store, "count_reps"):
+                        store.count_reps(record.id, self.reps_counted)
                     self._written = True
                     self._settled.set()
                     break  # nothing follows an ending: the thread ends on its own

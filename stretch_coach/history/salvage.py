@@ -104,6 +104,9 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "program_id": _text("program_id", nullable=True),
         "program_week": _whole("program_week", 1, 2**31 - 1, nullable=True),
         "program_stage": _whole("program_stage", 1, 2**31 - 1, nullable=True),
+        "effort": _whole("effort", 0, 10, nullable=True),
+        "pain": _whole("pain", 0, 10, nullable=True),
+        "reps_counted": _whole("reps_counted", 0, 2**31 - 1, nullable=True),
     },
     "session_steps": {
         "session_id": "typeof(session_id) = 'integer'",

@@ -117,6 +117,13 @@ _PROGRAMS = (
     )
     """,
     "CREATE INDEX sessions_by_program ON sessions (program_id, started_at)",
+    # At the summary (issue 14, adherence): an optional effort and pain rating,
+    # and the repetitions counted with 'c'; NULL when not given.
+    "ALTER TABLE sessions ADD COLUMN effort INTEGER"
+    " CHECK (effort IS NULL OR effort BETWEEN 0 AND 10)",
+    "ALTER TABLE sessions ADD COLUMN pain INTEGER CHECK (pain IS NULL OR pain BETWEEN 0 AND 10)",
+    "ALTER TABLE sessions ADD COLUMN reps_counted INTEGER"
+    " CHECK (reps_counted IS NULL OR reps_counted >= 0)",
 )
 
 

@@ -404,7 +404,10 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
     program = item.get("program")
     if program is not None:
         program = _program_of(program)
+    ratings = {key: _rating(item, key, 10) for key in ("effort", "pain")}
     return {
+        **ratings,
+        "reps_counted": _rating(item, "reps_counted", MAX_STEP_INDEX),
         "program": program,
         "planned_self_paced": planned_self_paced,
         "uuid": _uuid(item),
@@ -430,6 +433,16 @@ def _program_of(item: object) -> tuple[str, int, int]:
     except _Bad as err:
         raise _Bad("program", str(err)) from None
     return program_id, week, stage
+
+
+def _rating(item: Mapping[str, Any], key: str, top: int) -> int | None:
+    """An optional whole number from 0 to ``top`` (a rating, or the reps counted)."""
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+        raise _Bad(key, f"must be a whole number from 0 to {top}")
+    return value
 
 
 def _count_from_one(item: Mapping[str, Any], key: str) -> int:

@@ -430,12 +430,32 @@ class CoachApp(App[int]):
             return
         from stretch_coach.tui.screens.summary import SummaryScreen
 
-        summary = SummaryScreen(outcome)
+        recorder = self.recording
+        rate = partial(self._rate_session, recorder) if recorder is not None else None
+        summary = SummaryScreen(outcome, rate=rate)
         self.push_screen(summary)
         if outcome.status == "finished":
             from stretch_coach.tui.widgets.checkin import offer_check_in
 
             offer_check_in(self, summary, self.wall_clock, recording=self.recording)
+
+    def _rate_session(self, recorder: Written, effort: int | None, pain: int | None) -> None:
+        """Keep the summary's effort and pain rating with the session, off the loop."""
+
+        def write() -> None:
+            from stretch_coach.tui.records import open_store
+
+            recorder.wait(5.0)  # its start is written first: the number is known by then
+            session_id = getattr(recorder, "session_id", None)
+            if session_id is None:
+                return  # not recorded (no history): nothing to rate
+            try:
+                with open_store(self, create=True) as store:
+                    store.rate_session(session_id, effort=effort, pain=pain)
+            except Exception as err:
+                self.report_history_problem(f"The rating was not kept: {err}")
+
+        self.run_worker(write, thread=True, group="rating", exit_on_error=False)
 
     def action_help(self, title: str) -> None:
         """The keys of the screen in front, headed ``title``."""

@@ -546,8 +546,15 @@ def test_follows_and_program_sessions_travel_with_an_export(tmp_path: Path) -> N
     source.follow("old", date(2026, 1, 5))
     source.unfollow("old")
     _played(source, "four-weeks", datetime(2026, 11, 10, 21, 0, tzinfo=zone), 2, True)
+    source.rate_session(1, effort=4, pain=0)
+    source.count_reps(1, 12)
     document = transfer.export_document(source)
     assert document["sessions"][0]["program"] == {"id": "four-weeks", "week": 2, "stage": 1}
+    assert {k: document["sessions"][0][k] for k in ("effort", "pain", "reps_counted")} == {
+        "effort": 4,
+        "pain": 0,
+        "reps_counted": 12,
+    }
     assert [(f["program"], f["start"], f["deleted_at"] is None) for f in document["follows"]] == [
         ("four-weeks", "2026-11-02", True),
         ("old", "2026-01-05", False),
@@ -561,7 +568,9 @@ def test_follows_and_program_sessions_travel_with_an_export(tmp_path: Path) -> N
         ("four-weeks", date(2026, 11, 2))
     ]
     sessions = target.program_sessions("four-weeks")
-    assert [(s.week, s.stage, s.counts) for s in sessions] == [(2, 1, True)]
+    assert [(s.week, s.stage, s.counts, s.effort, s.pain, s.reps_counted) for s in sessions] == [
+        (2, 1, True, 4, 0, 12)
+    ]
     again = target.merge_records(transfer.iter_file(path))
     assert again.changed == 0
 
@@ -711,6 +720,8 @@ def test_report_program_gives_due_and_done_per_week(
     _played(store, "four-weeks", datetime(2026, 11, 5, 21, 0, tzinfo=zone), 1, False)
     _played(store, "four-weeks", datetime(2026, 11, 10, 21, 0, tzinfo=zone), 2, True)
     store.add_cramp(Cramp(at=datetime(2026, 11, 3, 2, 0, tzinfo=zone), severity=6))
+    store.rate_session(1, effort=5, pain=2)
+    store.rate_session(2, effort=6)
     store.add_cramp(Cramp(at=datetime(2026, 11, 11, 2, 0, tzinfo=zone), severity=3))
     data = adherence.build(
         entry, date(2026, 11, 2), store, current=datetime(2026, 11, 11, 12, 0, tzinfo=zone)
@@ -727,12 +738,13 @@ def test_report_program_gives_due_and_done_per_week(
         "Wall calf stretch: hold 30 s",
     ]
     assert [w["worst_severity"] for w in data["weeks"]] == [6, 3]
+    assert [(w["effort"], w["pain"]) for w in data["weeks"]] == [(5.5, 2.0), (None, None)]
     assert (data["due"], data["done"]) == (10, 3)
     md = adherence.render(data, "md")
-    assert "| 1 | 2026-11-02 | 1 | Wall calf stretch: hold 20 s | 7 | 2 | 1 | 6 |" in md
+    assert "| 1 | 2026-11-02 | 1 | Wall calf stretch: hold 20 s | 7 | 2 | 5.5 | 2 | 1 | 6 |" in md
     csv_text = adherence.render(data, "csv")
     assert csv_text.splitlines()[1] == (
-        "1,2026-11-02,2026-11-08,1,wall,Wall calf stretch: hold 20 s,7,2,3,1,6"
+        "1,2026-11-02,2026-11-08,1,wall,Wall calf stretch: hold 20 s,7,2,3,5.5,2.0,1,6"
     )
     page = adherence.render(data, "html")
     assert page.count("<rect") == 2 * 3 + 3 and "<script" not in page
@@ -823,3 +835,14 @@ def test_today_says_when_a_followed_program_is_gone(
     code, out, err = run(capsys, "today", "--json", "--library", str(lib))
     assert (code, json.loads(out)) == (0, [])
     assert "you follow 'four-weeks', which is not in the library or is invalid" in err
+
+
+def test_a_rating_out_of_range_is_refused() -> None:
+    store = HistoryStore.in_memory()
+    _played(store, "p", datetime(2026, 11, 3, 21, 0, tzinfo=UTC), 1, True)
+    for bad in (11, -1, True, 2.5):
+        with pytest.raises(ValueError, match="effort must be a whole number from 0 to 10"):
+            store.rate_session(1, effort=bad)  # type: ignore[arg-type]
+    store.rate_session(1, pain=3)
+    store.rate_session(1, effort=8)  # one at a time: the other is kept
+    assert [(s.effort, s.pain) for s in store.program_sessions("p")] == [(8, 3)]
