@@ -45,7 +45,9 @@ def _moment(column: str, glob: str, length: int, *, nullable: bool = False) -> s
         f" AND substr({column}, 6, 2) BETWEEN '01' AND '12'"
         f" AND substr({column}, 9, 2) BETWEEN '01' AND '31'"
         f" AND substr({column}, 12, 2) <= '23'"
-        f" AND (substr({column}, 9, 2) <= '28' OR date({column}) = substr({column}, 1, 10))"
+        # '+0 days': a plain date() keeps 2024-02-31 as it is (SQLite 3.40); a modifier rolls it.
+        f" AND (substr({column}, 9, 2) <= '28'"
+        f" OR date({column}, '+0 days') = substr({column}, 1, 10))"
     )
     return f"{column} IS NULL OR ({check})" if nullable else check
 
@@ -136,6 +138,17 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "updated_at": _stamp("updated_at"),
         "deleted_at": _stamp("deleted_at", nullable=True),
     },
+    "checkins": {
+        "id": "typeof(id) = 'integer'",
+        "uuid": _UUID,
+        # '+0 days' makes SQLite roll 2024-02-31 over (plain date() keeps it on 3.40).
+        "night": "typeof(night) = 'text' AND length(night) = 10 AND date(night, '+0 days') = night"
+        " AND night >= '0002-01-01'",
+        "answer": _one_of("answer", ("none",)),
+        "created_at": _stamp("created_at"),
+        "updated_at": _stamp("updated_at"),
+        "deleted_at": _stamp("deleted_at", nullable=True),
+    },
     "follows": {
         "id": "typeof(id) = 'integer'",
         "program_id": _text("program_id"),
@@ -151,6 +164,7 @@ RECORD_NAMES: Mapping[str, str] = {
     "sessions": "session",
     "session_steps": "session step",
     "cramps": "diary entry",
+    "checkins": "check-in",
     "follows": "followed program",
 }
 #: The temporary views the store reads through.
@@ -158,6 +172,7 @@ VIEWS: Mapping[str, str] = {
     "sessions": "ok_sessions",
     "session_steps": "ok_steps",
     "cramps": "ok_cramps",
+    "checkins": "ok_checkins",
     "follows": "ok_follows",
 }
 
@@ -172,6 +187,7 @@ _BAD_KEYS: Mapping[str, tuple[str, str]] = {
     "sessions": ("bad_sessions", "id"),
     "session_steps": ("bad_steps", "session_id, seq"),
     "cramps": ("bad_cramps", "id"),
+    "checkins": ("bad_checkins", "id"),
     "follows": ("bad_follows", "id"),
 }
 
@@ -219,7 +235,7 @@ class Unreadable:
     """A row that could not be read.
 
     Attributes:
-        table: ``sessions``, ``session_steps`` or ``cramps``.
+        table: ``sessions``, ``session_steps``, ``cramps`` or ``checkins``.
         key: its number (``#12``), or session and step (``#12 step 3``).
         problem: what is wrong: the columns whose values are bad, or SQLite's error.
     """
@@ -309,18 +325,14 @@ def salvage(source: sqlite3.Connection, dest: sqlite3.Connection) -> Salvage:
                 source, dest, "cramps", "id = ?", (key,), f"#{key}", problems, probing=key > top
             ):
                 copied += 1
-        if "follows" in _tables(source):  # a history from before programs has none
-            keys, top = _candidate_keys(source, "follows", ())
+        # Tables newer than the first layout: an older history has not got them.
+        for table in ("checkins", "follows"):
+            if not _has_table(source, table):
+                continue
+            keys, top = _candidate_keys(source, table, ())
             for key in keys:
                 if _copy_row(
-                    source,
-                    dest,
-                    "follows",
-                    "id = ?",
-                    (key,),
-                    f"#{key}",
-                    problems,
-                    probing=key > top,
+                    source, dest, table, "id = ?", (key,), f"#{key}", problems, probing=key > top
                 ):
                     copied += 1
         dest.execute("COMMIT")
@@ -411,12 +423,17 @@ def _copy_steps(
     return copied
 
 
-def _tables(source: sqlite3.Connection) -> set[str]:
-    """The tables ``source`` has (none, if its list cannot be read)."""
+def _has_table(source: sqlite3.Connection, table: str) -> bool:
+    """Whether ``source`` has ``table`` (an older history has not got the newer tables)."""
     try:
-        return {str(row[0]) for row in source.execute("SELECT name FROM sqlite_master")}
+        return (
+            source.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            is not None
+        )
     except (sqlite3.DatabaseError, UnicodeDecodeError):
-        return set()
+        return True  # the list cannot be read: try the table, and report what cannot be read
 
 
 def _columns(source: sqlite3.Connection, table: str) -> set[str]:
