@@ -434,10 +434,12 @@ class CoachApp(App[int]):
         rate = partial(self._rate_session, recorder) if recorder is not None else None
         summary = SummaryScreen(outcome, rate=rate)
         self.push_screen(summary)
-        if outcome.status == "finished":
+        if outcome.counts:  # the morning check-in follows the day's first counted session
             from stretch_coach.tui.widgets.checkin import offer_check_in
 
-            offer_check_in(self, summary, self.wall_clock, recording=self.recording)
+            offer_check_in(
+                self, summary, self.wall_clock, recording=self.recording, clock=self.clock
+            )
 
     def _rate_session(self, recorder: Written, effort: int | None, pain: int | None) -> None:
         """Keep the summary's effort and pain rating with the session, off the loop."""
