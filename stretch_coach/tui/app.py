@@ -219,7 +219,14 @@ class CoachApp(App[int]):
             return
         self.app_resume_signal.subscribe(self, self._after_resume)
         if self.settings_warning:
-            self.notify(self.settings_warning, title="Settings", severity="warning", timeout=12)
+            # It quotes the file (its path, a bad key or value): text, never markup.
+            self.notify(
+                self.settings_warning,
+                title="Settings",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         choice = self.effective_settings.audio
         if self.start_entry is not None:
             # Straight into a session: its first cue is due at once, so the
@@ -321,7 +328,9 @@ class CoachApp(App[int]):
     def on_notice(self, message: Notice) -> None:
         if message.text not in self._problems_seen:
             self._problems_seen.add(message.text)
-            self.notify(message.text, title=message.title, severity="warning", timeout=8)
+            self.notify(
+                message.text, title=message.title, severity="warning", timeout=8, markup=False
+            )
 
     def _ring(self) -> None:
         """The terminal bell for the bell player, from whichever thread it plays on."""
@@ -369,11 +378,13 @@ class CoachApp(App[int]):
         try:
             self.settings_file, note = save_settings(settings, self.settings_file)
         except OSError as err:
-            self.notify(f"Could not save settings: {err}", title="Settings", severity="error")
+            self.notify(
+                f"Could not save settings: {err}", title="Settings", severity="error", markup=False
+            )
             return
         self.settings_warning = None
         if note:
-            self.notify(note, title="Settings", severity="warning", timeout=12)
+            self.notify(note, title="Settings", severity="warning", timeout=12, markup=False)
 
     # -- history and diary ----------------------------------------------------
 
@@ -401,7 +412,9 @@ class CoachApp(App[int]):
         """Start a routine: its caution first if it has one not yet read, then the session."""
         if not entry.valid or entry.routine is None:
             first = entry.problems[0] if entry.problems else "it cannot be read"
-            self.notify(f"{entry.shown} is not a valid routine: {first}", severity="error")
+            self.notify(
+                f"{entry.shown} is not a valid routine: {first}", severity="error", markup=False
+            )
             return
         routine = entry.routine
         if routine.caution and self.cautions.needs_showing(routine.id, routine.caution):

@@ -70,7 +70,7 @@ class SummaryScreen(Screen[None]):
             lines += ["\n\n", "You skipped most of this routine, so it isn't counted."]
         with Vertical(id="summary-panel", classes=f"-{o.status}"):
             yield Static(Content.styled(heading, "bold"), id="summary-heading")
-            yield Static(o.title, id="summary-title")
+            yield Static(o.title, id="summary-title", markup=False)  # the routine's, as written
             yield Static(Content.assemble(*lines), id="summary-facts")
             yield Static(
                 Content.from_markup("[b]Enter[/b] back to the library    [b]q[/b] quit"),
