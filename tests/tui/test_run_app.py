@@ -213,3 +213,21 @@ async def test_end_by_signal_stops_the_session_and_exits_with_128_plus_the_signa
         ((status, skipped),) = [(s.status, s.steps_skipped) for s in store.sessions()]
     # Stopped by the screen as it closed: the step under way is recorded too.
     assert (status, skipped) == ("interrupted", 1)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifos_for_settings_and_index_neither_block_nor_stop_the_coach(
+    library_dir: Path, opened: list[Any]
+) -> None:
+    from stretch_coach.catalog import index_path
+
+    for fifo in (settings_path(), index_path()):
+        fifo.parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(fifo)
+    assert app_module.run_app(args(library_dir), None) == 0  # it would block in open()
+    (app,) = opened
+    assert app.settings_warning.startswith(
+        f"Could not use {settings_path()}: it is a named pipe (FIFO), not a regular file."
+    )
+    assert app.settings_file.broken
+    assert app.listed == [] and "tui-walk" in app.library.ids()  # a miss: the library was read
