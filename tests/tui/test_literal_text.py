@@ -189,3 +189,11 @@ async def test_every_screen_shows_routine_and_recorded_text_literally(
         await on_screen(pilot, "Note", "Duration")  # refused, quoting what was typed
         assert isinstance(app.screen, DiaryForm)
         assert app.is_running
+
+
+def test_a_step_pictures_frame_names_the_step_as_written(tmp_path: Path) -> None:
+    from stretch_coach.tui.widgets.picture import StepPicture
+
+    picture = StepPicture(tmp_path / "calf.png", field("Name"))  # [/b] raised MarkupError here
+    assert picture._border_title is not None
+    assert picture._border_title.plain == field("Name")
