@@ -13,8 +13,12 @@ a line (an empty line is Enter); an Enter that arrives before a self-paced
 step is kept for it, and once the input ends self-paced steps are skipped,
 since nobody is left to say they are done.
 
-Ctrl+C stops at once (exit 130); Ctrl+Z pauses the session and then really
-suspends; after ``fg`` the session stays paused until you press space.
+Ctrl+C stops at once (exit 130), and so do SIGTERM (143) and SIGHUP (129, the
+terminal was closed): the session is recorded as ``interrupted`` with the
+steps done so far. Output that fails (a closed terminal, a pipe whose reader
+left) ends the session the same way, never with a traceback. Ctrl+Z pauses
+the session and then really suspends; after ``fg`` the session stays paused
+until you press space.
 
 Nothing here imports Textual. The session runs on the same
 :class:`~stretch_coach.engine.driver.AsyncDriver` as the TUI, on an asyncio
