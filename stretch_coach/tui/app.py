@@ -4,6 +4,10 @@ The routine library is the base screen. Starting a routine shows its caution
 (the first time), then the session; the session ends in a summary, which goes
 back to the library. ``stretch-coach run ROUTINE`` opens the session at once,
 over the library, so Enter on its summary leads to the library too.
+
+SIGTERM and SIGHUP (the terminal was closed) end the coach like a quit, the
+session under way recorded as ``interrupted`` (:func:`ending_on_signals`);
+the exit code is 128 plus the signal's number.
 """
 
 from __future__ import annotations
