@@ -5,9 +5,9 @@ The routine library is the base screen. Starting a routine shows its caution
 back to the library. ``stretch-coach run ROUTINE`` opens the session at once,
 over the library, so Enter on its summary leads to the library too.
 
-SIGTERM and SIGHUP (the terminal was closed) end the coach like a quit, the
-session under way recorded as ``interrupted`` (:func:`ending_on_signals`);
-the exit code is 128 plus the signal's number.
+SIGTERM, SIGHUP (the terminal was closed) and SIGINT end the coach like a
+quit, the session under way recorded as ``interrupted``
+(:func:`ending_on_signals`); the exit code is 128 plus the signal's number.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ if TYPE_CHECKING:
 SCREENS_CSS_FILE = "screens.tcss"
 
 #: The signals that end the coach, its session recorded as ``interrupted``:
-#: the terminal was closed (SIGHUP), or ``kill`` / a shutdown asked (SIGTERM).
-ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM) if hasattr(signal, "SIGHUP") else ()
+#: the terminal was closed (SIGHUP), ``kill`` or a shutdown asked (SIGTERM), or
+#: ``kill -INT`` (the terminal's Ctrl+C is a key to Textual, not a signal).
+ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM, signal.SIGINT) if hasattr(signal, "SIGHUP") else ()
 
 
 def _screens_css() -> Path:
@@ -566,7 +567,7 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
 
 @contextlib.contextmanager
 def ending_on_signals(app: CoachApp) -> Iterator[None]:
-    """While inside, SIGHUP and SIGTERM end ``app`` by :meth:`CoachApp.end_by_signal`.
+    """While inside, :data:`ENDING_SIGNALS` end ``app`` by :meth:`CoachApp.end_by_signal`.
 
     Python-level handlers, not the loop's: Python runs them on the main
     thread even while it waits on a lock, so the app hears the signal

@@ -177,7 +177,9 @@ def test_closing_the_terminal_records_the_session_as_interrupted(
     assert_interrupted(history(cli_argv, env))
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["TERM", "HUP", "INT"]
+)
 @pytest.mark.parametrize("front", ["coach", "plain"])
 def test_kill_records_the_session_as_interrupted_and_gives_the_terminal_back(
     front: str, signum: int, start: Any, cli_argv: list[str], env: dict[str, str]

@@ -166,7 +166,7 @@ def test_unwritable_cue_log_is_a_user_error(
         app_module.run_app(args(library_dir, cue_log=str(tmp_path / "no" / "such" / "x")), None)
 
 
-# -- signals: SIGTERM and SIGHUP end the coach, the session recorded as interrupted ----
+# -- signals: SIGTERM, SIGHUP, SIGINT end the coach, the session recorded as interrupted --
 
 
 def test_a_signal_while_the_app_runs_records_the_session_as_interrupted(
