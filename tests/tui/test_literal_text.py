@@ -164,6 +164,7 @@ async def test_every_screen_shows_routine_and_recorded_text_literally(
             pilot, lambda: field("Activity") in screen_text(app), what=lambda: screen_text(app)
         )
         await advance(pilot, clock, 2.5)
+        await wait_for(pilot, lambda: field("Prompt") in screen_text(app))
         await on_screen(pilot, "Activity", "Prompt")
         # The summary, after a stop.
         await pilot.press("q", "y")
