@@ -216,11 +216,21 @@ class CoachApp(App[int]):
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # not running yet (on_mount ends it) or over already
-        loop.call_soon_threadsafe(partial(self.exit, return_code=128 + signum))
+        loop.call_soon_threadsafe(self._exit_for_signal)
+
+    def _exit_for_signal(self) -> None:
+        """Exit with 128 + the signal, once what is being mounted now is up.
+
+        An exit half-way through a screen's mount (a signal as the coach
+        starts) would remove its widgets under its own ``on_mount``: a
+        traceback on the way out.
+        """
+        assert self.ending_signal is not None
+        self.call_after_refresh(partial(self.exit, return_code=128 + self.ending_signal))
 
     def on_mount(self) -> None:
         if self.ending_signal is not None:  # a signal came while it was starting
-            self.exit(return_code=128 + self.ending_signal)
+            self._exit_for_signal()
             return
         self.app_resume_signal.subscribe(self, self._after_resume)
         if self.settings_warning:

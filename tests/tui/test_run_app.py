@@ -231,3 +231,18 @@ def test_fifos_for_settings_and_index_neither_block_nor_stop_the_coach(
     )
     assert app.settings_file.broken
     assert app.listed == [] and "tui-walk" in app.library.ids()  # a miss: the library was read
+
+
+def test_a_signal_before_the_app_runs_ends_it_as_soon_as_it_starts(make_app: Any) -> None:
+    import asyncio
+
+    app = make_app()
+    app.end_by_signal(signal.SIGTERM)  # no loop yet (run_app, before app.run): only noted
+    assert app.ending_signal == signal.SIGTERM
+
+    async def run() -> None:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+
+    asyncio.run(run())
+    assert app.return_code == 128 + signal.SIGTERM
