@@ -6,7 +6,7 @@ import os
 import shutil
 import textwrap
 from collections.abc import Callable
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.session import Session, SessionState
@@ -14,9 +14,16 @@ from stretch_coach.outputs import silence
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
-from stretch_coach.words import PAUSE_REASONS, phases_text, side_phrase
+from stretch_coach.words import PAUSE_REASONS, elapsed_text, phases_text, side_phrase
 
 CLEAR_LINE = "\r\x1b[K"
+
+
+class Counting(Protocol):
+    """Whether the session counts, as far as it went (a history CountTally)."""
+
+    @property
+    def counts(self) -> bool: ...
 
 
 # -- words ------------------------------------------------------------------------
@@ -113,10 +120,6 @@ def status_line(state: SessionState) -> str:
     return f"  {now} · {where} · {left} · {nxt}"
 
 
-def _whole(seconds: float) -> str:
-    return format_seconds(float(round(seconds)))
-
-
 # -- the view ---------------------------------------------------------------------
 
 
@@ -156,6 +159,8 @@ class PlainView:
         self.lost: OSError | ValueError | None = None
         self._drawn = ""  # the live line now on screen
         self._instructions: str | None = None
+        #: Tells whether the session counts, for the last line (a CountTally).
+        self.tally: Counting | None = None
         self._new_step = False
 
     def _write(self, text: str) -> bool:
@@ -186,6 +191,17 @@ class PlainView:
                 return
         if self._write(text + "\n") and self.live:
             self.redraw()
+
+    def wrapped(self, text: str, first: str, rest: str) -> None:
+        """Write ``text`` after ``first``, as one line for logs and screen readers;
+        on a terminal, wrapped at words (not mid-word), later lines after ``rest``."""
+        text = " ".join(text.split())
+        if self.live:
+            width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+            text = textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest)
+        else:
+            text = first + text
+        self.line(text)
 
     def redraw(self) -> None:
         """Rewrite the live line if what it says has changed."""
@@ -226,13 +242,7 @@ class PlainView:
             if self._instructions:
                 # Once per step, under its first line: one line each for logs and
                 # screen readers; on a terminal, wrapped at words, not mid-word.
-                text = " ".join(self._instructions.split())
-                if self.live:
-                    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
-                    text = textwrap.fill(text, width, initial_indent="  ", subsequent_indent="  ")
-                else:
-                    text = "  " + text
-                self.line(text)
+                self.wrapped(self._instructions, "  ", "  ")
                 self._instructions = None
         elif isinstance(event, ev.CueFired):
             cue = event.cue
@@ -252,10 +262,15 @@ class PlainView:
         elif isinstance(event, ev.Resumed):
             self.line("Resumed")
         elif isinstance(event, ev.Ended):
-            elapsed = _whole(self.session.state().elapsed_active)
-            self.line(
+            elapsed = elapsed_text(self.session.state().elapsed_active)
+            text = (
                 f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}"
             )
+            if self.tally is not None and not self.tally.counts:
+                text += "; less than half of it was done, so it isn't counted"
+            elif self.tally is not None and event.status != "finished":
+                text += "; at least half of it was done, so it counts"
+            self.line(text)
             self.close()
 
 

@@ -113,3 +113,25 @@ async def test_hangup_safe_wraps_the_unix_drivers_output_and_leaves_others_alone
     # The stream its writer thread will be given (LinuxDriver._file).
     assert isinstance(driver._file, compat.TerminalOutput)  # type: ignore[attr-defined]
     assert driver._file.stream is sys.__stderr__  # type: ignore[attr-defined]
+
+
+class _Footed(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Footer
+
+        yield Footer(compact=True, show_command_palette=False)
+
+
+async def test_a_footers_keys_can_be_read_and_it_knows_when_it_has_them() -> None:
+    from textual.widgets import Footer
+
+    app = _Footed()
+    async with app.run_test(size=(40, 5)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        assert compat.footer_ready(footer)
+        labels = [compat.footer_key_label(child) for child in footer.children]
+        assert labels == ["q Quit"]
+        assert compat.footer_key_label(footer) is None  # not a key
