@@ -320,14 +320,15 @@ def run_plain(args: argparse.Namespace) -> int:
         UserError: for a routine that cannot be found or played, or a cue log
             that cannot be written.
     """
-    from stretch_coach import coach
+    from stretch_coach import agenda, coach
     from stretch_coach.engine.clock import MonotonicClock
     from stretch_coach.routine.library import default_library
     from stretch_coach.settings import load_settings
 
     saved, warning = load_settings()
     settings = coach.effective(saved, coach.Overrides.from_args(args))
-    entry = default_library(args.library).find(args.routine)
+    found = agenda.playable(default_library(args.library), args.routine)
+    entry = found.entry
     timeline = coach.session_timeline(entry, settings.prepare, args.routine)
     cue_log = coach.open_cue_log(args.cue_log, args.library or [])
     runner = PlainRunner(
@@ -337,6 +338,8 @@ def run_plain(args: argparse.Namespace) -> int:
     )
     if warning:
         runner.report_problem(warning)
+    if found.note:
+        print(found.note, file=sys.stdout)
     try:
         player = coach.session_player(settings, runner.report_problem, runner.ring)
         prepared = coach.prepare_session(

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from textual.driver import Driver
 
+    from stretch_coach.agenda import Due
     from stretch_coach.catalog import LibraryIndex, Listed
     from stretch_coach.engine.clock import Clock
     from stretch_coach.engine.cue_log import CueLog
@@ -74,11 +75,13 @@ class Notice(Message):
 
 
 class LibraryLoaded(Message):
-    """The library, read on a thread after the first frame."""
+    """The library, read on a thread after the first frame, and what its programs
+    ask for today (the "Today" entries)."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, today: Sequence[tuple[Due, Entry]] = ()) -> None:
         super().__init__()
         self.library = library
+        self.today = list(today)
 
 
 class CoachApp(App[int]):
@@ -288,7 +291,11 @@ class CoachApp(App[int]):
         """Read the library off the loop, hand it over, then update the index if it changed."""
         assert self.index is not None
         library = self.index.load()
-        self.post_message(LibraryLoaded(library))  # post_message is thread-safe
+        from stretch_coach import agenda
+
+        moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
+        today = agenda.due_entries(library, agenda.program_day(moment))
+        self.post_message(LibraryLoaded(library, today))  # post_message is thread-safe
         prepare = self.settings.prepare
         rows = listing(library, prepare)
         if rows != self.listed:
@@ -304,7 +311,7 @@ class CoachApp(App[int]):
         self.library = message.library
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
-                screen.library_loaded(message.library)
+                screen.library_loaded(message.library, message.today)
 
     # -- audio ----------------------------------------------------------------
 
@@ -489,7 +496,9 @@ class CoachApp(App[int]):
             return
         from stretch_coach.tui.screens.summary import SummaryScreen
 
-        summary = SummaryScreen(outcome)
+        recorder = self.recording
+        rate = partial(self._rate_session, recorder) if recorder is not None else None
+        summary = SummaryScreen(outcome, rate=rate)
         self.push_screen(summary)
         if outcome.counts:  # the morning check-in follows the day's first counted session
             from stretch_coach.tui.widgets.checkin import offer_check_in
@@ -497,6 +506,24 @@ class CoachApp(App[int]):
             offer_check_in(
                 self, summary, self.wall_clock, recording=self.recording, clock=self.clock
             )
+
+    def _rate_session(self, recorder: Written, effort: int | None, pain: int | None) -> None:
+        """Keep the summary's effort and pain rating with the session, off the loop."""
+
+        def write() -> None:
+            from stretch_coach.tui.records import open_store
+
+            recorder.wait(5.0)  # its start is written first: the number is known by then
+            session_id = getattr(recorder, "session_id", None)
+            if session_id is None:
+                return  # not recorded (no history): nothing to rate
+            try:
+                with open_store(self, create=True) as store:
+                    store.rate_session(session_id, effort=effort, pain=pain)
+            except Exception as err:
+                self.report_history_problem(f"The rating was not kept: {err}")
+
+        self.run_worker(write, thread=True, group="rating", exit_on_error=False)
 
     def action_help(self, title: str) -> None:
         """The keys of the screen in front, headed ``title``."""
@@ -543,7 +570,9 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
     entry = None
     if routine is not None:
         assert library is not None
-        entry = library.find(routine)
+        from stretch_coach import agenda
+
+        entry = agenda.playable(library, routine).entry
         coach.session_timeline(entry, settings.prepare, routine)  # too long: say so before a screen
     overrides = coach.Overrides.from_args(args)
     cue_log = coach.open_cue_log(
