@@ -194,23 +194,23 @@ def read_file(path: Path) -> str:
 
 
 class _NumberTooLong(Exception):
-    """A number with more digits than any the export writes."""
+    """A number with more digits than any the export writes, or one JSON does not allow."""
 
 
 def _whole_number(text: str) -> int:
     if len(text.lstrip("-")) > _MAX_DIGITS:
-        raise _NumberTooLong(f"a number of {len(text.lstrip('-'))} digits")
+        raise _NumberTooLong(f"a number of {len(text.lstrip('-'))} digits is too long")
     return int(text)
 
 
 def _decimal(text: str) -> float:
     if len(text) > _MAX_DIGITS + 10:
-        raise _NumberTooLong(f"a number of {len(text)} characters")
+        raise _NumberTooLong(f"a number of {len(text)} characters is too long")
     return float(text)
 
 
 def _no_constant(name: str) -> object:
-    raise _NumberTooLong(f"{name} (not a number JSON allows)")
+    raise _NumberTooLong(f"{name} is not a number JSON allows")
 
 
 _DECODER = json.JSONDecoder(
@@ -290,7 +290,7 @@ class _Reader:
             except RecursionError:
                 raise UserError(f"{self.source}: {where}: nested too deeply") from None
             except _NumberTooLong as err:
-                raise UserError(f"{self.source}: {where}: {err} is too long") from None
+                raise UserError(f"{self.source}: {where}: {err}") from None
             if end == len(self._buf) and self._more():
                 continue  # a number may go on past what was read
             self._pos = end
@@ -366,6 +366,12 @@ class _Bad(Exception):
 
     def __init__(self, key: str, problem: str) -> None:
         super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+    def inside(self, where: str) -> _Bad:
+        """The same problem, located inside ``where`` (``steps[0].name``, not ``steps[0]: name``)."""
+        return _Bad(f"{where}.{self.key}", self.problem)
 
 
 def _checked(
@@ -437,7 +443,7 @@ def _program_of(item: object) -> tuple[str, int, int]:
         program_id = _text(item, "id")
         week, stage = (_count_from_one(item, key) for key in ("week", "stage"))
     except _Bad as err:
-        raise _Bad("program", str(err)) from None
+        raise err.inside("program") from None
     return program_id, week, stage
 
 
@@ -511,7 +517,7 @@ def _step(index: int, item: object) -> dict[str, Any]:
                 step["planned_seconds"] = _seconds(item, "planned_seconds", default=0.0)
         return step
     except _Bad as err:
-        raise _Bad(where, str(err)) from None
+        raise err.inside(where) from None
 
 
 def _cramp(item: Mapping[str, Any]) -> dict[str, Any]:
