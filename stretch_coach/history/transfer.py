@@ -370,7 +370,7 @@ class _Bad(Exception):
         self.problem = problem
 
     def inside(self, where: str) -> _Bad:
-        """The same problem, located inside ``where`` (``steps[0].name``, not ``steps[0]: name``)."""
+        """The same problem, located inside ``where``: ``steps[0].name``, not ``steps[0]: name``."""
         return _Bad(f"{where}.{self.key}", self.problem)
 
 
@@ -390,7 +390,7 @@ def _checked(
 def _session(item: Mapping[str, Any]) -> dict[str, Any]:
     status = item.get("status")
     if status not in _STATUSES:
-        raise _Bad("status", f"{status!r} is not one of {', '.join(_STATUSES)}")
+        raise _Bad("status", f"{_short(status)} is not one of {', '.join(_STATUSES)}")
     steps = item.get("steps", [])
     if not isinstance(steps, list):
         raise _Bad("steps", "must be a list")
@@ -472,7 +472,7 @@ def _follow(item: Mapping[str, Any]) -> dict[str, Any]:
     except ValueError:
         start_day = None
     if start_day is None or start_day.year < times.EARLIEST_YEAR:
-        raise _Bad("start", f"{start!r} is not a day such as 2026-11-02")
+        raise _Bad("start", f"{_short(start)} is not a day such as 2026-11-02")
     created = _moment(item, "created_at")
     updated = _moment(item, "updated_at")
     if updated < created:
@@ -492,7 +492,7 @@ def _step(index: int, item: object) -> dict[str, Any]:
         raise _Bad(where, "expected an object")
     outcome = item.get("outcome")
     if outcome not in ("done", "skipped"):
-        raise _Bad(f"{where}.outcome", f"{outcome!r} is not done or skipped")
+        raise _Bad(f"{where}.outcome", f"{_short(outcome)} is not done or skipped")
     step_index = item.get("step_index")
     if (
         not isinstance(step_index, int)
@@ -511,7 +511,7 @@ def _step(index: int, item: object) -> dict[str, Any]:
         kind = item.get("kind")
         if kind is not None:
             if kind not in ("timed", "self_paced"):
-                raise _Bad("kind", f"{kind!r} is not timed or self_paced")
+                raise _Bad("kind", f"{_short(kind)} is not timed or self_paced")
             step["kind"] = kind
             if kind == "timed":
                 step["planned_seconds"] = _seconds(item, "planned_seconds", default=0.0)
@@ -583,6 +583,15 @@ def _checkin(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _short(value: object) -> str:
+    """A bad value as a message quotes it: short, and never a list's or an object's insides.
+
+    ``repr`` of a list nested nearly as deep as the JSON reader allows would
+    overflow the stack, and a long one would make the message a page.
+    """
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -601,7 +610,7 @@ def _uuid(item: Mapping[str, Any]) -> str:
     try:
         return str(uuidlib.UUID(value))
     except (TypeError, ValueError, AttributeError):
-        raise _Bad("uuid", f"{value!r} is not a UUID") from None
+        raise _Bad("uuid", f"{_short(value)} is not a UUID") from None
 
 
 def _text(item: Mapping[str, Any], key: str) -> str:
@@ -614,7 +623,7 @@ def _text(item: Mapping[str, Any], key: str) -> str:
 def _seconds(item: Mapping[str, Any], key: str, default: float | None = None) -> float:
     value = item.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e9:
-        raise _Bad(key, f"{value!r} is not a number of seconds from 0")
+        raise _Bad(key, f"{_short(value)} is not a number of seconds from 0")
     return float(value)
 
 
@@ -625,6 +634,6 @@ def _moment(item: Mapping[str, Any], key: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _Bad(key, f"{value!r} is not an ISO 8601 date and time") from None
+        raise _Bad(key, f"{_short(value)} is not an ISO 8601 date and time") from None
     # The rule `diary add` applies: from 1900, never in the future.
     return times.check_moment(moment, field=key, text=value)

@@ -376,3 +376,18 @@ def test_two_records_without_a_comma_between_are_refused_where_the_comma_should_
         f"x.json: not valid JSON (line 1, column {column}: Expecting ',' delimiter); "
         "give a file made by `stretch-coach export`"
     )
+
+
+def test_a_bad_value_is_quoted_short_never_whole() -> None:
+    nested = "[" * 500 + "]" * 500
+    text = json.dumps(_doc()).replace('"status": "finished"', f'"status": {nested}')
+    assert _refusal(text) == (
+        "x.json: sessions[0].status: a list is not one of in_progress, finished, stopped, "
+        "interrupted"
+    )
+    assert _refusal(_step(kind={"a": 1})) == (
+        "x.json: sessions[0].steps[0].kind: an object is not timed or self_paced"
+    )
+    assert _refusal(_doc(cramps=[{**CRAMP, "at": "y" * 5000}])) == (
+        f"x.json: cramps[0].at: '{'y' * 56}... is not an ISO 8601 date and time"
+    )
