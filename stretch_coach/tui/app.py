@@ -362,18 +362,24 @@ class CoachApp(App[int]):
         self.start_routine(message.entry)
 
     def start_routine(self, entry: Entry) -> None:
-        """Start a routine: its caution first if it has one not yet read, then the session."""
+        """Start a routine: its cautions first if not yet read (unless it is urgent), then
+        the session."""
         if not entry.valid or entry.routine is None:
             first = entry.problems[0] if entry.problems else "it cannot be read"
             self.notify(f"{entry.shown} is not a valid routine: {first}", severity="error")
             return
+        from stretch_coach.routine.library import cautions_of
+
         routine = entry.routine
-        if routine.caution and self.cautions.needs_showing(routine.id, routine.caution):
+        # Its own cautions and its includes': a caution newly included shows again.
+        cautions = cautions_of(entry)
+        # An urgent routine's cautions are beside its session, not a screen before it.
+        if not routine.urgent and self.cautions.needs_showing(routine.id, cautions):
             from stretch_coach.tui.screens.caution import CautionScreen
 
             def answered(go_on: bool | None) -> None:
                 if go_on:
-                    self.cautions.acknowledge(routine.id, routine.caution)
+                    self.cautions.acknowledge(routine.id, cautions)
                     self._open_session(entry)
 
             self.push_screen(CautionScreen(entry), answered)

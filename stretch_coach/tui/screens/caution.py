@@ -1,4 +1,8 @@
-"""The caution a routine asks to be read before its first session."""
+"""The cautions a routine asks to be read before its first session.
+
+They are the routine's own and its includes' (format page, "Cautions through
+includes"): a routine that includes the step stretch shows its balance warning.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from stretch_coach.routine.library import cautions_of
 from stretch_coach.tui.screens import SCREENS_CSS
 
 if TYPE_CHECKING:
@@ -18,7 +23,8 @@ if TYPE_CHECKING:
 
 
 class CautionScreen(Screen[bool]):
-    """Shows a routine's caution lines; dismisses with True to go on, False to go back."""
+    """Shows a routine's caution lines, its includes' too; dismisses with True to go on,
+    False to go back."""
 
     CSS_PATH = SCREENS_CSS
 
@@ -40,7 +46,7 @@ class CautionScreen(Screen[bool]):
                 Content.styled("Before you start", "bold $text-warning"), id="caution-heading"
             )
             with VerticalScroll(id="caution-lines"):
-                for line in routine.caution:
+                for line in cautions_of(self.entry):  # its includes' too
                     yield Static(
                         Content.assemble(("• ", "$text-warning"), line.strip()),
                         classes="caution-line",

@@ -1,0 +1,239 @@
+"""Cautions through includes in the coach, and an urgent routine's cautions beside its session.
+
+A routine's cautions are its own and its includes' (the step stretch's balance
+warning comes with any routine that includes it): on the caution screen, in
+the library's preview, and in the "already read" record, which covers the
+whole list. An ``urgent: true`` routine (cramp-now) has no caution screen: its
+cautions are in a panel beside the step, readable at 80x24 and 60x20.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Static
+from tui_helpers import shown, wait_for
+
+from stretch_coach.resources import bundled_routines_dir
+from stretch_coach.routine.library import Entry, Library, cautions_of
+from stretch_coach.settings import CautionLog
+from stretch_coach.tui.screens.caution import CautionScreen
+from stretch_coach.tui.screens.library import LibraryScreen
+from stretch_coach.tui.screens.session import SessionScreen
+from stretch_coach.tui.widgets.cautions import SCROLL_HINT, UrgentCautions
+from stretch_coach.tui.widgets.preview import RoutinePreview
+
+EVENING = """\
+title: Evening calves
+caution:
+  - My own line first.
+steps:
+  - include: step-calf-stretch
+  - name: Loosen your sheets
+"""
+
+URGENT = """\
+title: Quick relief
+urgent: true
+caution:
+  - Only what is comfortable.
+steps:
+  - name: Rub the muscle
+    instructions: Knead it gently until it lets go.
+  - include: step-calf-stretch
+"""
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Library:
+    """The bundled routines only (no user folder: nothing outside the test is read)."""
+    return Library.from_folders([(bundled_routines_dir(), "bundled")])
+
+
+@pytest.fixture
+def step_cautions(bundled: Library) -> tuple[str, ...]:
+    """The step stretch's cautions, which every routine that includes it must show."""
+    lines = cautions_of(bundled.find("step-calf-stretch"))
+    assert any("rail" in line.lower() for line in lines)  # its balance warning
+    return lines
+
+
+@pytest.fixture
+def mine(tmp_path: Path) -> Path:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "evening.yaml").write_text(EVENING, encoding="utf-8")
+    (folder / "quick-relief.yaml").write_text(URGENT, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def library(mine: Path, bundled: Library) -> Library:
+    """Two routines of one's own that include the bundled step stretch (the bundled
+    routines are the fallback, as ``validate`` and ``--library`` have them)."""
+    return Library.from_folders([(mine, "library")], fallback=bundled)
+
+
+def entry(library: Library, routine_id: str) -> Entry:
+    found = library.get(routine_id)
+    assert found is not None and found.valid, found and found.problems
+    return found
+
+
+def texts(screen: Any) -> str:
+    return " ".join(str(w.render()) for w in screen.query(Static))
+
+
+# -- the caution screen and the record of what was read ---------------------------------
+
+
+async def test_the_caution_screen_shows_the_included_cautions(
+    make_app: Any, library: Library, step_cautions: tuple[str, ...]
+) -> None:
+    evening = entry(library, "evening")
+    app = make_app(start=evening)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CautionScreen))
+        await pilot.pause()
+        lines = [str(w.render()) for w in app.screen.query(".caution-line")]
+        assert lines == [f"• {line.strip()}" for line in ("My own line first.", *step_cautions)]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
+    # What was read is the whole list, the included lines too.
+    assert not CautionLog().needs_showing("evening", ("My own line first.", *step_cautions))
+    assert CautionLog().needs_showing("evening", ("My own line first.",))
+
+
+async def test_having_read_only_the_own_lines_shows_the_cautions_again(
+    make_app: Any, library: Library
+) -> None:
+    # The record an older coach kept: the routine's own lines only.
+    CautionLog().acknowledge("evening", ("My own line first.",))
+    app = make_app(start=entry(library, "evening"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CautionScreen))
+
+
+async def test_a_caution_newly_included_is_shown_again(
+    make_app: Any, mine: Path, bundled: Library, step_cautions: tuple[str, ...]
+) -> None:
+    (mine / "helper.yaml").write_text(
+        "title: Helper\nsteps:\n  - {name: Sway, hold: 5}\n", encoding="utf-8"
+    )
+    (mine / "evening.yaml").write_text(EVENING + "  - include: helper\n", encoding="utf-8")
+    before = Library.from_folders([(mine, "library")], fallback=bundled)
+    CautionLog().acknowledge("evening", cautions_of(entry(before, "evening")))
+    app = make_app(start=entry(before, "evening"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))  # read already
+    # The included routine gains a caution: the includer's list changed, so it shows again.
+    (mine / "helper.yaml").write_text(
+        "title: Helper\ncaution: [Keep your knees soft.]\nsteps:\n  - {name: Sway, hold: 5}\n",
+        encoding="utf-8",
+    )
+    after = Library.from_folders([(mine, "library")], fallback=bundled)
+    assert cautions_of(entry(after, "evening"))[-1] == "Keep your knees soft."
+    app = make_app(start=entry(after, "evening"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CautionScreen))
+        assert "Keep your knees soft." in texts(app.screen)
+
+
+# -- the library's preview ------------------------------------------------------------
+
+
+async def test_the_preview_lists_the_included_cautions(
+    make_app: Any, step_cautions: tuple[str, ...]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        assert screen.highlighted_entry().id == "evening"
+        caution = str(app.screen.query_one("#preview-caution", Static).render())
+        assert caution.splitlines() == [
+            "Caution",
+            "• My own line first.",
+            *(f"• {line.strip()}" for line in step_cautions),
+        ]
+        await pilot.press("down")
+        assert screen.highlighted_entry().id == "quick-relief"
+        caution = str(app.screen.query_one("#preview-caution", Static).render())
+        assert caution.splitlines()[0] == "Caution  (shown beside the steps as it runs)"
+        assert caution.splitlines()[1:] == [
+            "• Only what is comfortable.",
+            *(f"• {line.strip()}" for line in step_cautions),
+        ]
+        assert app.screen.query_one(RoutinePreview).display
+
+
+# -- urgent: beside the session, no screen first ------------------------------------------
+
+
+async def test_an_urgent_routine_starts_at_once_with_its_cautions_beside_the_step(
+    make_app: Any, library: Library, step_cautions: tuple[str, ...]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("down", "enter")  # quick-relief: never read, yet no caution screen
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
+        panel = app.screen.query_one(UrgentCautions)
+        assert panel.lines == ("Only what is comfortable.", *step_cautions)
+        text = await shown(pilot)
+        assert "Caution" in text and "Only what is comfortable." in text
+        assert "Rub the muscle" in text
+        # The keys are the session's as ever.
+        await pilot.press("space")
+        assert app.screen.session.state().status == "paused"
+    # Nothing was recorded as read: there was nothing to dismiss.
+    assert CautionLog().needs_showing("quick-relief", panel.lines)
+
+
+async def test_a_routine_that_is_not_urgent_has_no_panel(
+    make_app: Any, library: Library, step_cautions: tuple[str, ...]
+) -> None:
+    CautionLog().acknowledge("evening", cautions_of(entry(library, "evening")))
+    app = make_app(start=entry(library, "evening"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await pilot.pause()
+        assert not app.screen.query(UrgentCautions)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_cramp_now_s_six_cautions_fit_beside_the_step(
+    make_app: Any, bundled: Library, size: tuple[int, int]
+) -> None:
+    cramp_now = entry(bundled, "cramp-now")
+    lines = cautions_of(cramp_now)
+    assert len(lines) == 6
+    app = make_app(start=cramp_now)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
+        text = await shown(pilot)
+        screen = app.screen
+        panel = screen.query_one(UrgentCautions)
+        width, height = size
+        box = panel.region
+        # Beside the step: right of the stage and the instructions, none of them covered,
+        # below the title row and above the footer's row of keys.
+        for part in ("#stage", "#instructions", "#next"):
+            assert screen.query_one(part).region.right <= box.x, part
+        assert box.right <= width and box.y >= 1 and box.bottom <= height - 1
+        assert box.width >= 22  # room for a few words a line
+        assert screen.query_one("#step-name", Static).region.width >= 25
+        # Every caution is there, in order; what does not fit scrolls, and says so.
+        rendered = [str(w.render()) for w in panel.query(".text")]
+        assert rendered == [" ".join(line.split()) for line in lines]
+        assert "If you stand up" in text  # the first one is in view from the start
+        assert panel.max_scroll_y > 0
+        assert panel.border_subtitle == SCROLL_HINT
+        panel.scroll_end(animate=False)
+        await pilot.pause()
+        assert panel.border_subtitle == ""
+        assert "infection through a cut" in " ".join((await shown(pilot)).replace("│", " ").split())
+        # The footer keeps its row: the first keys are in view.
+        assert text.splitlines()[-1].startswith("space Pause")
