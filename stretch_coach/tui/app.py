@@ -32,7 +32,9 @@ from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 if TYPE_CHECKING:
     import argparse
 
-    from stretch_coach.catalog import LibraryIndex, Listed
+    from textual.worker import Worker
+
+    from stretch_coach.catalog import LibraryIndex, LibraryWatch, Listed
     from stretch_coach.engine.clock import Clock
     from stretch_coach.engine.cue_log import CueLog
     from stretch_coach.history.recorder import HistoryRecorder
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 
 #: The styles of the screens after the library (see :meth:`CoachApp._read_screens_css`).
 SCREENS_CSS_FILE = "screens.tcss"
+#: How often the library's files are looked at (a few stats) while the library is in view.
+WATCH_SECONDS = 2.0
 
 
 def _screens_css() -> Path:
@@ -60,11 +64,13 @@ class Notice(Message):
 
 
 class LibraryLoaded(Message):
-    """The library, read on a thread after the first frame."""
+    """The library, read on a thread (after the first frame, or again because its files
+    changed), and the watch made just before it was read."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, watch: LibraryWatch | None = None) -> None:
         super().__init__()
         self.library = library
+        self.watch = watch
 
 
 class CoachApp(App[int]):
@@ -146,6 +152,9 @@ class CoachApp(App[int]):
         self.recorders: list[HistoryRecorder] = []
         self.player = SessionPlayer(NullPlayer(), voice=self.effective_settings.voice)
         self._problems_seen: set[str] = set()
+        #: What the library was read from, to notice a routine file changed, added or removed.
+        self._watch: LibraryWatch | None = None
+        self._watching: Worker[None] | None = None
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
         self._start_with_theme(THEMES[self.settings.theme])
@@ -201,6 +210,9 @@ class CoachApp(App[int]):
                 self._load_library if self.library is None else self._save_index
             )
         self.call_after_refresh(self._read_screens_css)
+        if self.library is not None:
+            self.call_after_refresh(self._watch_library_read)
+        self.set_interval(WATCH_SECONDS, self.check_library)
 
     def _read_screens_css(self) -> None:
         """Parse the other screens' styles now, while the library waits for a key.
@@ -228,9 +240,13 @@ class CoachApp(App[int]):
     @work(thread=True, exclusive=True, group="library")
     def _load_library(self) -> None:
         """Read the library off the loop, hand it over, then update the index if it changed."""
+        from stretch_coach.catalog import LibraryWatch
+
         assert self.index is not None
+        watch = LibraryWatch(self.index.folders)  # before reading: a change meanwhile shows
         library = self.index.load()
-        self.post_message(LibraryLoaded(library))  # post_message is thread-safe
+        watch.depend(library)
+        self.post_message(LibraryLoaded(library, watch))  # post_message is thread-safe
         prepare = self.settings.prepare
         rows = listing(library, prepare)
         if rows != self.listed:
@@ -244,9 +260,58 @@ class CoachApp(App[int]):
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
+        if message.watch is not None:
+            self._watch = message.watch
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
                 screen.library_loaded(message.library)
+
+    # -- routine files changed on disk ----------------------------------------
+
+    @work(thread=True, exclusive=True, group="library-watch", exit_on_error=False)
+    def _watch_library_read(self) -> None:
+        """Start watching the library given at start (it was read before the app)."""
+        from stretch_coach.catalog import LibraryWatch
+
+        library = self.library
+        if library is not None and library.folders:
+            watch = LibraryWatch(library.folders)
+            watch.depend(library)
+            self.call_from_thread(setattr, self, "_watch", watch)
+
+    def on_library_screen_shown(self, message: LibraryScreen.Shown) -> None:
+        self.check_library()
+
+    def check_library(self) -> None:
+        """Read the library again if a routine file changed, was added or removed.
+
+        Only while the library is in view (a session plays what it was given),
+        one look at a time; the looking and the reading are done on a thread.
+        """
+        if (
+            self._watch is None
+            or self.library is None
+            or not isinstance(self.screen, LibraryScreen)
+            or (self._watching is not None and self._watching.is_running)
+        ):
+            return
+        self._watching = self._reread_library(self._watch, self.library)
+
+    @work(thread=True, group="library-watch", exit_on_error=False)
+    def _reread_library(self, watch: LibraryWatch, old: Library) -> None:
+        from stretch_coach.catalog import LibraryIndex, LibraryWatch
+        from stretch_coach.routine.library import Library
+
+        if not watch.changed():
+            return
+        # Both before reading, so that a file saved meanwhile is seen next time.
+        fresh = LibraryWatch(watch.folders)
+        index = None if self.index is None else LibraryIndex(watch.folders, self.index.path)
+        library = Library.from_folders(watch.folders, fallback=old.fallback)
+        fresh.depend(library)
+        self.post_message(LibraryLoaded(library, fresh))
+        if index is not None:
+            index.write(library, self.settings.prepare)  # the next start lists it as it is now
 
     # -- audio ----------------------------------------------------------------
 
