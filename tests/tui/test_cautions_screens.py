@@ -22,7 +22,7 @@ from stretch_coach.settings import CautionLog
 from stretch_coach.tui.screens.caution import CautionScreen
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.session import SessionScreen
-from stretch_coach.tui.widgets.cautions import SCROLL_HINT, UrgentCautions
+from stretch_coach.tui.widgets.cautions import SCROLL_HINT, CautionList, UrgentCautions
 from stretch_coach.tui.widgets.preview import RoutinePreview
 
 EVENING = """\
@@ -97,8 +97,8 @@ async def test_the_caution_screen_shows_the_included_cautions(
     async with app.run_test(size=(100, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CautionScreen))
         await pilot.pause()
-        lines = [str(w.render()) for w in app.screen.query(".caution-line")]
-        assert lines == [f"• {line.strip()}" for line in ("My own line first.", *step_cautions)]
+        lines = [str(w.render()) for w in app.screen.query(".caution-text")]
+        assert lines == [" ".join(line.split()) for line in ("My own line first.", *step_cautions)]
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
     # What was read is the whole list, the included lines too.
@@ -139,6 +139,41 @@ async def test_a_caution_newly_included_is_shown_again(
     async with app.run_test(size=(100, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CautionScreen))
         assert "Keep your knees soft." in texts(app.screen)
+
+
+@pytest.mark.parametrize(("size", "scrolls"), [((80, 24), False), ((60, 20), True)])
+async def test_the_balance_warning_is_in_view_or_a_key_away(
+    make_app: Any,
+    bundled: Library,
+    step_cautions: tuple[str, ...],
+    size: tuple[int, int],
+    scrolls: bool,
+) -> None:
+    bedtime = entry(bundled, "bedtime-calf-stretch")
+    lines = cautions_of(bedtime)
+    assert set(step_cautions) <= set(lines)  # the step stretch's, each once
+    rail = next(line for line in step_cautions if "rail" in line.lower())
+    assert lines[-1] == rail  # its own line comes after bedtime's own
+    app = make_app(start=bedtime)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CautionScreen))
+        text = await shown(pilot)
+        panel = app.screen.query_one("#caution-panel")
+        listed = app.screen.query_one(CautionList)
+        assert listed.lines == lines
+        assert "Enter go on" in text  # the keys stay in view
+        first_words = " ".join(rail.split()[:4])
+        flat = " ".join(text.replace("│", " ").split())
+        if not scrolls:
+            assert first_words in flat and panel.border_subtitle == ""
+            return
+        assert first_words not in flat
+        assert panel.border_subtitle == SCROLL_HINT
+        await pilot.press("end")  # the list has the focus: the keys scroll it
+        await pilot.pause(0.1)
+        flat = " ".join((await shown(pilot)).replace("│", " ").split())
+        assert first_words in flat
+        assert panel.border_subtitle == ""
 
 
 # -- the library's preview ------------------------------------------------------------
@@ -226,7 +261,7 @@ async def test_cramp_now_s_six_cautions_fit_beside_the_step(
         assert box.width >= 22  # room for a few words a line
         assert screen.query_one("#step-name", Static).region.width >= 25
         # Every caution is there, in order; what does not fit scrolls, and says so.
-        rendered = [str(w.render()) for w in panel.query(".text")]
+        rendered = [str(w.render()) for w in panel.query(".caution-text")]
         assert rendered == [" ".join(line.split()) for line in lines]
         assert "If you stand up" in text  # the first one is in view from the start
         assert panel.max_scroll_y > 0
@@ -237,3 +272,45 @@ async def test_cramp_now_s_six_cautions_fit_beside_the_step(
         assert "infection through a cut" in " ".join((await shown(pilot)).replace("│", " ").split())
         # The footer keeps its row: the first keys are in view.
         assert text.splitlines()[-1].startswith("space Pause")
+
+
+# -- how it looks ------------------------------------------------------------------------
+
+SIX = """\
+title: Quick relief
+urgent: true
+caution:
+  - If you stand up, keep a hand on something firm, such as a wall or the bed.
+  - Stop anything that makes the pain sharper.
+  - See a doctor if your leg cramps are frequent or disturb your sleep.
+  - See a doctor if a cramp lasts longer than 10 minutes and exercise doesn't ease it.
+  - See a doctor if cramps come with swelling, redness, numbness or tingling.
+  - See a doctor if the cramps came after toxins, or an infection through a cut.
+steps:
+  - name: Stretch or massage the muscle
+    instructions: Stay where you are, in bed or sitting, and stretch or knead it gently.
+  - name: Warm the muscle
+"""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+def test_snapshot_urgent_session(
+    snap_compare: Any,
+    make_app: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    from stretch_coach.tui.screens import session as session_screen
+
+    monkeypatch.setattr(session_screen, "FLASH_SECONDS", 0.001)  # no cue flash in the picture
+    folder = tmp_path / "six"
+    folder.mkdir()
+    (folder / "quick-relief.yaml").write_text(SIX, encoding="utf-8")
+    six = entry(Library.from_folders([(folder, "library")]), "quick-relief")
+
+    async def run_before(pilot: Any) -> None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SessionScreen))
+        await pilot.pause(0.1)
+
+    assert snap_compare(make_app(start=six), terminal_size=size, run_before=run_before)

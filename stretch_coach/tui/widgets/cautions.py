@@ -1,15 +1,19 @@
-"""An urgent routine's cautions, beside its session instead of on a screen before it.
+"""A routine's cautions as a compact, scrollable list: on the caution screen, or beside
+an urgent routine's session.
+
+The lines are a routine's own and its includes' (see
+:func:`~stretch_coach.routine.library.cautions_of`). They are compact (a
+bullet a line, the wrapped text hanging clear of it, no blank lines between)
+so that the step stretch's balance warning, last in a long list, is still in
+view on a small terminal; what does not fit scrolls (arrow keys, the mouse),
+and :attr:`CautionList.more` says so while any line is out of view.
 
 A routine marked ``urgent: true`` (cramp relief) is used in the moment: a
 screen to read and dismiss before the first step would stand between a person
-mid-cramp and the help (format page, ``urgent``). Its cautions are shown
-instead in a panel on the right of the session screen, compact (one bullet a
-line, no blank lines between) and scrollable with the arrow keys or the mouse
-when they do not all fit; the border says so.
-
-The panel is docked, so the session screen's own layout is untouched: its
-widgets simply get the width the panel leaves them, and the footer keeps the
-whole bottom row.
+mid-cramp and the help (format page, ``urgent``). Its cautions are in an
+:class:`UrgentCautions` panel on the right of the session screen instead,
+docked, so the session screen's own layout is untouched: its widgets simply
+get the width the panel leaves them, and the footer keeps the whole bottom row.
 """
 
 from __future__ import annotations
@@ -20,22 +24,70 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Static
 
 if TYPE_CHECKING:
     from stretch_coach.routine.library import Entry
 
-#: Said on the border when some cautions are out of view.
+#: Said where the list is shown when some cautions are out of view.
 SCROLL_HINT = "↑↓ more"
 
 
-class UrgentCautions(VerticalScroll):
-    """The caution lines of an urgent routine, for the side of the session screen.
+class CautionList(VerticalScroll):
+    """Caution lines, a bullet each, scrolling when they do not all fit.
 
     Args:
-        lines: the routine's cautions, its includes' too (see
-            :func:`~stretch_coach.routine.library.cautions_of`), as plain text.
+        lines: the cautions, as plain text (never markup).
     """
+
+    DEFAULT_CSS = """
+    CautionList {
+        height: auto;
+    }
+    CautionList > .caution-item {
+        height: auto;
+    }
+    CautionList .bullet {
+        width: 2;
+        color: $text-warning;
+    }
+    CautionList .caution-text {
+        width: 1fr;
+    }
+    """
+
+    #: Whether some line is out of view below (scroll down to read it).
+    more: reactive[bool] = reactive(False)
+
+    def __init__(self, lines: Sequence[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines = tuple(lines)
+
+    def compose(self) -> ComposeResult:
+        for line in self.lines:
+            # A bullet beside the text, so a wrapped line hangs clear of it.
+            with Horizontal(classes="caution-item"):
+                yield Static("•", classes="bullet")
+                # Content, never markup: the text is the routine file's, as written.
+                yield Static(Content(" ".join(line.split())), classes="caution-text")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._look)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._look)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._look()
+
+    def _look(self) -> None:
+        self.more = self.max_scroll_y > 0 and round(self.scroll_y) < self.max_scroll_y
+
+
+class UrgentCautions(CautionList):
+    """An urgent routine's cautions, for the side of its session screen."""
 
     DEFAULT_CSS = """
     UrgentCautions {
@@ -55,44 +107,13 @@ class UrgentCautions(VerticalScroll):
         background: $surface;
         scrollbar-size-vertical: 1;
     }
-    UrgentCautions > .urgent-caution {
-        height: auto;
-    }
-    UrgentCautions .bullet {
-        width: 2;
-        color: $text-warning;
-    }
-    UrgentCautions .text {
-        width: 1fr;
-    }
     """
 
     def __init__(self, lines: Sequence[str], *, id: str | None = "urgent-cautions") -> None:
-        super().__init__(id=id)
-        self.lines = tuple(lines)
+        super().__init__(lines, id=id)
         self.border_title = "Caution"
 
-    def compose(self) -> ComposeResult:
-        for line in self.lines:
-            # A bullet beside the text, so a wrapped line hangs clear of it.
-            with Horizontal(classes="urgent-caution"):
-                yield Static("•", classes="bullet")
-                # Content, never markup: the text is the routine file's, as written.
-                yield Static(Content(" ".join(line.split())), classes="text")
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._hint)
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._hint)
-
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
-        self._hint()
-
-    def _hint(self) -> None:
-        """Say on the border, while any line is out of view, that there is more."""
-        more = self.max_scroll_y > 0 and self.scroll_y < self.max_scroll_y
+    def watch_more(self, more: bool) -> None:
         self.border_subtitle = SCROLL_HINT if more else ""
 
 
