@@ -125,8 +125,9 @@ def listing(library: Library, prepare: float | None = None) -> list[Listed]:
 def depends_on(library: Library) -> set[str]:
     """Files besides the folders' routine files that ``library``'s rows depend on.
 
-    Included files and the ``.wav`` cues of every routine read, so a change to
-    one of them makes the index a miss.
+    Included files, the ``.wav`` cues (a phase's own sound too) and the step
+    pictures of every routine read, so a change to one of them makes the
+    index a miss.
     """
     found = {str(path) for path in library.read_files}
     for entry in library.entries:
@@ -136,6 +137,10 @@ def depends_on(library: Library) -> set[str]:
             layers += [getattr(step, "cues", {}) for step in entry.routine.steps]
         for planned in entry.plan:
             layers += [planned.sounds, planned.step.cues]
+            phase_sounds = (p.sound for p in planned.step.phases if p.sound is not None)
+            layers.append({str(i): sound for i, sound in enumerate(phase_sounds)})
+            if planned.step.image is not None:
+                found.add(str(planned.step.image.path))
         found.update(str(s.path) for layer in layers for s in layer.values() if s.path is not None)
     return found
 

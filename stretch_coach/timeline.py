@@ -13,6 +13,7 @@ the user works at their own pace.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
@@ -22,8 +23,10 @@ from stretch_coach.routine.errors import RoutineError
 from stretch_coach.routine.model import (
     DEFAULT_CUES,
     MAX_SEGMENTS,
+    Phase,
     PlannedStep,
     Sound,
+    Step,
     StepKind,
     step_segments,
 )
@@ -122,6 +125,8 @@ class Cue:
         sound: the sound to play (may be silent: the event still happens).
         segment: the segment it belongs to (``None`` for ``finish``).
         step, name, side, rep, set: what is happening when it fires.
+        phase: in a step with ``phases``, the phase that begins (its ``say``)
+            with a ``start``, ``rep`` or ``phase`` cue; ``None`` otherwise.
     """
 
     event: str
@@ -133,6 +138,7 @@ class Cue:
     side: str | None
     rep: int | None
     set: int | None
+    phase: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -244,9 +250,18 @@ class _Builder:
         self._planned: PlannedStep | None = None
         self._step = 0
 
-    def cue(self, event: str, at: float, seg: Segment | None, sounds: Any = None) -> None:
+    def cue(
+        self,
+        event: str,
+        at: float,
+        seg: Segment | None,
+        sounds: Any = None,
+        *,
+        phase: Phase | None = None,
+    ) -> None:
+        """Add a cue; a ``phase``'s own sound wins over the routine's (see :func:`_phase_sound`)."""
         table = sounds if sounds is not None else (self._planned.sounds if self._planned else {})
-        sound = table.get(event) or Sound(DEFAULT_CUES[event])
+        sound = _phase_sound(event, phase) or table.get(event) or Sound(DEFAULT_CUES[event])
         self.cues.append(
             (
                 at,
@@ -260,6 +275,7 @@ class _Builder:
                     side=seg.side if seg else None,
                     rep=seg.rep if seg else None,
                     set=seg.set if seg else None,
+                    phase=phase.say if phase is not None else None,
                 ),
             )
         )
@@ -291,7 +307,8 @@ class _Builder:
             duration=duration,
             step=self._step,
             name=s.name,
-            side=s.sides[side - 1] if s.sides else None,
+            # A one-sided step names its side on every segment (it has no others).
+            side=s.sides[side - 1] if s.sides else s.side,
             side_index=side,
             sides=s.side_count,
             rep=rep,
@@ -345,6 +362,17 @@ class _Builder:
                 first = ["switch"] if side > 1 and not switched else []
                 self._work(kind, s, side, set_, first)
 
+    def _phases(self, seg: Segment, step: Step, opening: str) -> None:
+        """The cues within one repetition: ``opening`` at its first phase, ``phase`` at the rest.
+
+        Offsets are the repetition's start plus the times of the phases before,
+        so a repetition's last phase ends exactly where the next one starts.
+        """
+        offset = 0.0
+        for number, (phase, time) in enumerate(zip(step.phases, phase_times(step), strict=True)):
+            self.cue(opening if number == 0 else "phase", seg.start + offset, seg, phase=phase)
+            offset += time
+
     def _work(self, kind: StepKind, s: Any, side: int, set_: int, first: list[str]) -> None:
         if kind is StepKind.HOLD:
             for rep in range(1, (s.reps or 1) + 1):
@@ -354,10 +382,16 @@ class _Builder:
                 self.segment(SegmentKind.HOLD, s.hold, side=side, rep=rep, set_=set_, events=events)
         elif kind is StepKind.PACED:
             for rep in range(1, s.reps + 1):
-                events = [*first, "start"] if rep == 1 else ["rep"]
+                # Each side and set starts again with "start"; later repetitions "rep".
+                opening = "start" if rep == 1 else "rep"
+                events = first if rep == 1 else []
+                if not s.phases:
+                    events = [*events, opening]  # with phases, _phases gives it
                 seg = self.segment(
                     SegmentKind.REP, s.tempo, side=side, rep=rep, set_=set_, events=events
                 )
+                if seg is not None and s.phases:
+                    self._phases(seg, s, opening)
                 if seg is not None and rep == s.reps:
                     # The last repetition of a side or set ends like a hold does.
                     self.cue("end", self.t, seg)
@@ -370,6 +404,54 @@ class _Builder:
             # A self-paced step announces its start (it has no get-ready to do it).
             begins = ["manual"] if side == 1 and set_ == 1 else []
             self.segment(untimed, None, side=side, set_=set_, events=[*begins, *first])
+
+
+def _phase_sound(event: str, phase: Phase | None) -> Sound | None:
+    """A phase's own sound, where it wins over the routine's sound for ``event``.
+
+    A phase's ``sound`` is the sound of the cue at its start, except that
+    ``start`` (each side and set begins with it) keeps its own sound.
+    """
+    if phase is None or phase.sound is None or event == "start":
+        return None
+    return phase.sound
+
+
+def phase_times(step: Step) -> tuple[float, ...]:
+    """How long each of a step's phases lasts in its timeline.
+
+    As written, as a file's repetition lasts the sum of its phases; should a
+    step's ``tempo`` have been set apart from them (a program's dose change),
+    the phases keep their proportions within the repetition, so they still
+    fill it exactly.
+    """
+    written = sum(p.time for p in step.phases)
+    tempo = step.tempo if step.tempo is not None else written
+    if not step.phases or written <= 0 or math.isclose(tempo, written, rel_tol=1e-12):
+        return tuple(p.time for p in step.phases)
+    return tuple(p.time * tempo / written for p in step.phases)
+
+
+def phase_at(step: Step, elapsed: float) -> int | None:
+    """Which of a step's ``phases`` is under way ``elapsed`` seconds into a repetition.
+
+    Args:
+        step: a paced-reps step (a step without phases gives ``None``).
+        elapsed: seconds since the repetition began.
+
+    Returns:
+        The 0-based index of the phase, or ``None`` when the step has no phases.
+    """
+    if not step.phases:
+        return None
+    boundary = 0.0
+    for index, time in enumerate(phase_times(step)[:-1]):
+        boundary += time
+        # The slack matches the session's: the phase cue at a boundary may fire
+        # a hair before the clock reaches it, and the screen then shows the new phase.
+        if elapsed + 1e-6 < boundary:
+            return index
+    return len(step.phases) - 1
 
 
 def _with_prepare(plan: Sequence[PlannedStep], prepare: float | None) -> tuple[PlannedStep, ...]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import PlannedStep, Step, StepKind
-from stretch_coach.timeline import SegmentKind
+from stretch_coach.timeline import SegmentKind, phase_times
 
 if TYPE_CHECKING:
     from stretch_coach.timeline import Segment, Timeline
@@ -35,6 +35,7 @@ CUE_LABELS: dict[str, str] = {
     "prepare": "Get ready",
     "start": "Go",
     "rep": "Next rep",
+    "phase": "Next phase",  # the phase's own name is shown instead where the cue has one
     "countdown": "",  # the number of seconds left is shown instead
     "halfway": "Halfway",
     "switch": "Switch sides",
@@ -73,7 +74,20 @@ def side_phrase(label: str) -> str:
     return label if " " in label.strip() else f"{label} side"
 
 
+def one_side_phrase(label: str) -> str:
+    """How a one-sided step's side is written: ``right`` -> ``right side only``."""
+    return f"{side_phrase(label)} only"
+
+
 # -- steps ------------------------------------------------------------------------------
+
+
+def phases_text(step: Step) -> str:
+    """A repetition's phases in order: ``lift 1 s, lower 3 s`` (empty without phases)."""
+    times = phase_times(step)
+    return ", ".join(
+        f"{p.say} {format_seconds(t)}" for p, t in zip(step.phases, times, strict=True)
+    )
 
 
 def step_work(planned: PlannedStep) -> str:
@@ -86,6 +100,8 @@ def step_work(planned: PlannedStep) -> str:
             text += f" x {s.reps}"
             if s.rest:
                 text += f", rest {format_seconds(s.rest)}"
+    elif kind is StepKind.PACED and s.phases:
+        text = f"{s.reps} reps of {format_seconds(s.tempo or 0)} ({phases_text(s)})"
     elif kind is StepKind.PACED:
         text = f"{s.reps} reps, {format_seconds(s.tempo or 0)} each"
     elif kind is StepKind.COUNTED:
@@ -98,6 +114,8 @@ def step_work(planned: PlannedStep) -> str:
         text = "when you are ready"
     if s.sides:
         text += f", each side ({', '.join(s.sides)})"
+    elif s.side:
+        text += f", {one_side_phrase(s.side)}"
     if s.sets > 1:
         text += f", {s.sets} sets"
         if s.set_rest:
@@ -144,9 +162,14 @@ def timeline_total_text(timeline: Timeline) -> str:
 
 
 def segment_where(segment: Segment) -> str:
-    """Side, repetition and set of a segment: ``left side (1 of 2) · rep 1 of 2``."""
+    """Side, repetition and set of a segment: ``left side (1 of 2) · rep 1 of 2``.
+
+    A one-sided step's side reads ``right side only``.
+    """
     parts = []
-    if segment.side is not None:
+    if segment.side is not None and segment.sides == 1:
+        parts.append(one_side_phrase(segment.side))
+    elif segment.side is not None:
         parts.append(f"{segment.side} side ({segment.side_index} of {segment.sides})")
     if (
         segment.rep is not None
@@ -158,6 +181,13 @@ def segment_where(segment: Segment) -> str:
     if segment.sets > 1:
         parts.append(f"set {segment.set} of {segment.sets}")
     return " · ".join(parts)
+
+
+def segment_label(segment: Segment, phase: str | None = None) -> str:
+    """What a segment asks now: ``Hold``, ``Reps``; in a repetition with phases, its phase."""
+    if phase is not None:
+        return capital(phase)
+    return SEGMENT_LABELS.get(segment.kind, str(segment.kind))
 
 
 def next_label(timeline: Timeline, current: Segment, following: Segment | None) -> str:

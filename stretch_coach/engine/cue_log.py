@@ -1,7 +1,8 @@
 """``--cue-log FILE``: one JSON line per cue fired, for checking timing from outside.
 
 Each line is ``{"event", "at", "t", "step", "name", "side", "rep", "set",
-"sound"}``: ``at`` is the planned offset and ``t`` the measured position on
+"phase", "sound"}`` (``phase``: the phase that begins, in a step with
+``phases``, else null): ``at`` is the planned offset and ``t`` the measured position on
 the timed axis when the cue fired (seconds, rounded to 0.1 ms), so ``t - at``
 is the lateness. Every cue the timeline defines is logged when it fires,
 whatever the audio backend and silent ones too. Each line is flushed as it is
@@ -30,6 +31,7 @@ def cue_record(event: CueFired) -> dict[str, Any]:
         "side": cue.side,
         "rep": cue.rep,
         "set": cue.set,
+        "phase": cue.phase,
         "sound": str(cue.sound),
     }
 

@@ -89,7 +89,8 @@ class Say:
     Attributes:
         text: what to say.
         kind: ``"step"`` (a step's name or ``say``, with its side), ``"side"``,
-            ``"instructions"``, ``"prompt"`` or ``"finish"``.
+            ``"instructions"``, ``"phase"`` (a phase's name within a
+            repetition), ``"prompt"`` or ``"finish"``.
         at: the planned offset of its start (see :mod:`stretch_coach.engine.speech`).
         t: where the session measured itself on the timed axis when it said it.
         length: how long it lasts, in seconds, as planned.

@@ -48,7 +48,7 @@ from stretch_coach.engine.events import (
 )
 from stretch_coach.engine.speech import Phrase, SpeechPlan
 from stretch_coach.routine.model import PlannedStep
-from stretch_coach.timeline import Segment, SegmentKind, Timeline
+from stretch_coach.timeline import Segment, SegmentKind, Timeline, phase_at
 from stretch_coach.words import next_label
 
 Status = Literal["ready", "running", "paused", "waiting", "finished", "stopped"]
@@ -89,6 +89,8 @@ class SessionState:
         rep, reps: the segment's repetition and how many (``None`` where they
             don't apply; a counted-reps segment has ``reps`` but no ``rep``).
         set, sets: the 1-based set and how many.
+        phase: in a repetition of a step with ``phases``, the phase under way
+            (its ``say``: ``lift``, ``lower``); ``None`` otherwise.
         counted: repetitions counted so far in a counted-reps segment.
         segment_elapsed: seconds into the segment (active seconds for untimed).
         segment_remaining: seconds left in the segment, ``None`` if untimed.
@@ -120,6 +122,7 @@ class SessionState:
     reps: int | None
     set: int
     sets: int
+    phase: str | None
     counted: int
     segment_elapsed: float
     segment_remaining: float | None
@@ -342,6 +345,7 @@ class Session:
             reps=seg.reps if seg else None,
             set=seg.set if seg else 1,
             sets=seg.sets if seg else 1,
+            phase=self._phase(seg, elapsed_in),
             counted=self._counted if seg is not None and seg.kind is SegmentKind.COUNTED else 0,
             segment_elapsed=elapsed_in,
             segment_remaining=remaining_in,
@@ -355,6 +359,14 @@ class Session:
             steps_skipped=outcomes.count(True),
             elapsed_active=max(active - self._start_active, 0.0),
         )
+
+    def _phase(self, seg: Segment | None, elapsed_in: float) -> str | None:
+        """The phase under way in a repetition with phases (none before the session starts)."""
+        if seg is None or seg.kind is not SegmentKind.REP or not self._started:
+            return None
+        step = self.timeline.steps[seg.step].step
+        index = phase_at(step, elapsed_in)
+        return step.phases[index].say if index is not None else None
 
     def _step_progress(self, seg: Segment, pos: float) -> float:
         first = self._segments[self._step_first[seg.step]]

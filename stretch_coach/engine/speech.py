@@ -21,6 +21,10 @@ The rules, in the order they are tried:
 * Instructions are spoken only where a gap holds them whole: the get-ready
   or a rest before the step, after its name, or at a self-paced step.
   Otherwise they are only shown.
+* In a step with ``phases``, each phase's name (``lift``, ``lower``) is
+  spoken within that phase on the first repetition of every side and set,
+  where a gap between its tones holds it whole; otherwise (and on later
+  repetitions, which the tones pace) it is only shown.
 * A timed activity's prompt is spoken in the first gap at or after its offset
   within the activity, or only shown.
 * "Well done" follows the routine's last tones.
@@ -37,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from stretch_coach.routine.model import Sound, StepKind
-from stretch_coach.timeline import Segment, SegmentKind, Timeline
+from stretch_coach.timeline import Segment, SegmentKind, Timeline, phase_times
 from stretch_coach.words import FINISH_LINE, side_phrase
 from stretch_coach.words import capital as _capital
 
@@ -54,6 +58,7 @@ SAME_INSTANT: Final = 1e-6
 
 #: Phrase kinds.
 STEP, SIDE, INSTRUCTIONS, PROMPT, FINISH = "step", "side", "instructions", "prompt", "finish"
+PHASE = "phase"
 
 
 def estimate_seconds(text: str) -> float:
@@ -75,7 +80,7 @@ class Phrase:
         at: planned offset of its start on the timed axis (negative before the
             routine's first tone; in a self-paced segment, that segment's start).
         text: what is said.
-        kind: ``step``, ``side``, ``instructions``, ``prompt`` or ``finish``.
+        kind: ``step``, ``side``, ``instructions``, ``phase``, ``prompt`` or ``finish``.
         length: how long it lasts, in seconds.
         segment: the segment during which it is handed to the voice
             (``len(segments)``: after the last, at the finish).
@@ -391,6 +396,7 @@ class _Planner:
                 latest=False,
             )
         self._sides(index, segs)
+        self._phases(index, segs)
         for prompt in self.timeline.prompts:
             if prompt.step == index:
                 activity = self.timeline.segments[prompt.segment]
@@ -414,8 +420,8 @@ class _Planner:
                 groups[-1].append(seg)
         for group in groups[1:]:
             opening = group[0]
-            if opening.side is None:
-                continue
+            if opening.side is None or opening.sides == 1:
+                continue  # a one-sided step never changes side: named once, with the step
             work = next(
                 (s for s in group if s.kind not in (SegmentKind.SWITCH, SegmentKind.SET_REST)),
                 opening,
@@ -426,6 +432,23 @@ class _Planner:
             )
             if placed is None:
                 self._late(text, SIDE, work, group, opening.index, index)
+
+    def _phases(self, index: int, segs: Sequence[Segment]) -> None:
+        """Name each phase within it, on the first repetition of every side and set."""
+        step = self.timeline.steps[index].step
+        if not step.phases:
+            return
+        times = phase_times(step)
+        for seg in segs:
+            if seg.kind is not SegmentKind.REP or seg.rep != 1:
+                continue
+            lo = seg.start
+            for phase, time in zip(step.phases, times, strict=True):
+                hi = lo + time
+                # Within the phase only: a name spoken after its phase has ended
+                # would lead the person astray, so one that does not fit is shown only.
+                self._place(phase.say, PHASE, lo, hi, [seg], seg.index, index, latest=False)
+                lo = hi
 
     def _say_step(
         self,
@@ -504,14 +527,16 @@ def speech_texts(timeline: Timeline) -> list[str]:
         if not step.voice:
             continue
         name = step.say or step.name
-        first = step.sides[0] if step.sides else None
+        first = step.sides[0] if step.sides else step.side
         texts[_step_line(name, first)] = None
         texts[name] = None
-        for side in step.sides:
+        for side in step.sides or ((step.side,) if step.side else ()):
             texts[side_phrase(side)] = None
             texts[_capital(side_phrase(side))] = None
         if step.instructions:
             texts[" ".join(step.instructions.split())] = None
+        for phase in step.phases:
+            texts[phase.say] = None
         for prompt in step.prompts:
             texts[prompt.say] = None
     if timeline.steps and timeline.steps[-1].step.voice:

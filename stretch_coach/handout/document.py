@@ -15,7 +15,7 @@ from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.library import Entry, cautions_of
 from stretch_coach.routine.model import Picture, Step, StepKind
 from stretch_coach.timeline import timeline_for
-from stretch_coach.words import total_text
+from stretch_coach.words import one_side_phrase, phases_text, total_text
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,15 @@ def dose_text(step: Step) -> str:
     """A step's dose written for people.
 
     ``hold 30 s, twice on each side (left, then right), 10 s rest between``;
-    ``3 sets of 15, 6 s each, 1 min rest between sets``.
+    ``3 sets of 15, 6 s each, 1 min rest between sets``; with phases,
+    ``3 sets of 15: lift 1 s, lower 3 s; left side only; 1 min rest between sets``.
     """
     kind = step.kind
     sides = ""
     if step.sides:
         sides = f" on each side ({', then '.join(step.sides)})"
     elif step.side:
-        sides = f", {step.side} only"
+        sides = f", {one_side_phrase(step.side)}"
     sets_rest = ""
     if step.sets > 1 and step.set_rest > 0:
         sets_rest = f", {format_seconds(step.set_rest)} rest between sets"
@@ -138,9 +139,10 @@ def dose_text(step: Step) -> str:
         count = f"{step.reps}"
         text = f"{step.sets} sets of {count}" if step.sets > 1 else f"{count} repetitions"
         if step.phases:
-            parts = ", ".join(f"{p.say} {format_seconds(p.time)}" for p in step.phases)
-            text += f" ({parts})"
-        elif kind is StepKind.PACED:
+            # The phases are a list of their own: what follows is set off by semicolons.
+            text += f": {phases_text(step)}"
+            return text + sides.replace(",", ";", 1) + sets_rest.replace(",", ";", 1)
+        if kind is StepKind.PACED:
             text += f", {format_seconds(step.tempo or 0)} each"
         else:
             text += " at your own pace"

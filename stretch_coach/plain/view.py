@@ -12,7 +12,7 @@ from stretch_coach.engine.session import Session, SessionState
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
-from stretch_coach.words import PAUSE_REASONS, side_phrase
+from stretch_coach.words import PAUSE_REASONS, phases_text, side_phrase
 
 CLEAR_LINE = "\r\x1b[K"
 
@@ -58,6 +58,9 @@ def phase_line(seg: Segment, timeline: Timeline, *, terminal: bool) -> str | Non
         if seg.rep != 1:
             return None  # the countdown line shows later reps; a line each would be noise
         tempo = format_seconds(step.tempo or 0.0)
+        if step.phases:
+            each = f"{seg.reps} reps of {tempo} ({phases_text(step)})"
+            return f"{_with_side(step.name, seg)}: {each}{sets_note}"
         return f"{_with_side(step.name, seg)}: {seg.reps} reps, {tempo} each{sets_note}"
     if seg.kind is SegmentKind.ACTIVITY:
         return f"{_with_side(step.name, seg)}: {duration}{sets_note}"
@@ -99,7 +102,8 @@ def status_line(state: SessionState) -> str:
             else "your own pace"
         )
     elif seg.kind is SegmentKind.REP:
-        now = f"Rep {seg.rep}/{seg.reps} {format_clock(state.segment_remaining or 0.0)}"
+        phase = f" {state.phase}" if state.phase is not None else ""
+        now = f"Rep {seg.rep}/{seg.reps}{phase} {format_clock(state.segment_remaining or 0.0)}"
     else:
         now = f"{_SHORT.get(seg.kind, seg.kind)} {format_clock(state.segment_remaining or 0.0)}"
     if state.status == "paused":
@@ -197,6 +201,12 @@ class PlainView:
                     text = "  " + text
                 self.line(text)
                 self._instructions = None
+        elif isinstance(event, ev.CueFired):
+            cue = event.cue
+            if cue.phase is not None and cue.rep == 1:
+                # The phases by name on the first repetition of each side and
+                # set, as the voice says them; later ones the live line shows.
+                self.line(f"  {cue.phase}")
         elif isinstance(event, ev.PromptDue):
             self.line(f"  “{event.prompt.say}”")
         elif isinstance(event, ev.RepCounted):

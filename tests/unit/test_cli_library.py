@@ -98,6 +98,7 @@ def test_show_human_and_json(folder: Path, capsys: pytest.CaptureFixture[str]) -
         "side": "left",
         "rep": None,
         "set": 1,
+        "phase": None,
     }
 
 

@@ -14,7 +14,7 @@ from stretch_coach.engine.cue_log import CueLog
 from stretch_coach.engine.session import Session
 from stretch_coach.timeline import Timeline
 
-FIELDS = ["event", "at", "t", "step", "name", "side", "rep", "set", "sound"]
+FIELDS = ["event", "at", "t", "step", "name", "side", "rep", "set", "phase", "sound"]
 
 
 class CountingStream(io.StringIO):

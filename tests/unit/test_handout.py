@@ -137,7 +137,7 @@ def handout_of(path: Path, **kw: str | None):  # type: ignore[no-untyped-def]
         ),
         (Step(StepKind.REST, "Rest", duration=30), "rest 30 s"),
         (Step(StepKind.MANUAL, "s"), "at your own pace"),
-        (Step(StepKind.HOLD, "s", hold=30, reps=1, side="right"), "hold 30 s, right only"),
+        (Step(StepKind.HOLD, "s", hold=30, reps=1, side="right"), "hold 30 s, right side only"),
         (
             Step(
                 StepKind.PACED,
@@ -149,11 +149,44 @@ def handout_of(path: Path, **kw: str | None):  # type: ignore[no-untyped-def]
                 side="left",
                 phases=(Phase("lift", 1), Phase("lower", 3)),
             ),
-            "3 sets of 15 (lift 1 s, lower 3 s), left only, 1 min rest between sets",
+            "3 sets of 15: lift 1 s, lower 3 s; left side only; 1 min rest between sets",
         ),
     ],
 )
 def test_doses_are_written_for_people(step: Step, words: str) -> None:
+    assert dose_text(step) == words
+
+
+@pytest.mark.parametrize(
+    ("step", "words"),
+    [
+        (
+            Step(
+                StepKind.PACED,
+                "s",
+                reps=10,
+                tempo=4,
+                side="right leg",
+                phases=(Phase("lift", 1), Phase("lower slowly", 3)),
+            ),
+            "10 repetitions: lift 1 s, lower slowly 3 s; right leg only",
+        ),
+        (
+            Step(
+                StepKind.PACED,
+                "s",
+                reps=12,
+                tempo=3,
+                sets=2,
+                set_rest=30,
+                phases=(Phase("up", 1), Phase("hold", 1), Phase("down", 1)),
+            ),
+            "2 sets of 12: up 1 s, hold 1 s, down 1 s; 30 s rest between sets",
+        ),
+        (Step(StepKind.TIMED, "s", duration=60, side="left"), "1 min, left side only"),
+    ],
+)
+def test_phases_and_one_side_are_written_for_people(step: Step, words: str) -> None:
     assert dose_text(step) == words
 
 

@@ -242,3 +242,28 @@ def test_a_cue_sound_is_watched_too(write: Writer, tmp_path: Path) -> None:
     (sounds / "bell.wav").unlink()  # the routine is now invalid: the index must not say otherwise
     assert read(lib) is None
     assert not listing(Library.from_folders(folders(lib)))[0].valid
+
+
+@pytest.mark.parametrize(
+    ("step", "file"),
+    [
+        (
+            "{name: a, reps: 2, phases: [{say: up, time: 1, sound: sounds/up.wav}, "
+            "{say: down, time: 1}]}",
+            "sounds/up.wav",
+        ),
+        ("{name: a, hold: 3, image: sounds/a.png}", "sounds/a.png"),
+    ],
+)
+def test_a_phase_sound_and_a_picture_are_watched_too(
+    write: Writer, tmp_path: Path, step: str, file: str
+) -> None:
+    lib = tmp_path / "lib"
+    (lib / "sounds").mkdir(parents=True)
+    (lib / "sounds" / "up.wav").write_bytes(b"RIFF")
+    (lib / "sounds" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    write("r.yaml", f"title: T\nsteps: [{step}]\n", folder=lib)
+    _, rows = saved(lib)
+    assert rows[0].valid and read(lib) == rows
+    (lib / file).unlink()  # the routine is now invalid: the index must not say otherwise
+    assert read(lib) is None

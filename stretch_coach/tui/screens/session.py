@@ -34,7 +34,13 @@ from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
 from stretch_coach.tui.widgets.cautions import urgent_cautions
-from stretch_coach.words import CUE_LABELS, PAUSE_REASONS, SEGMENT_LABELS, segment_where
+from stretch_coach.words import (
+    CUE_LABELS,
+    PAUSE_REASONS,
+    capital,
+    segment_label,
+    segment_where,
+)
 
 if TYPE_CHECKING:
     from stretch_coach.coach import PreparedSession
@@ -192,7 +198,7 @@ class SessionScreen(Screen[Outcome]):
             lambda v: q("#step-count", Static).update(f"Step {v[0] + 1} of {v[1]}"),
         )
         self._set("name", state.step.name, lambda v: q("#step-name", Static).update(v))
-        label = SEGMENT_LABELS.get(seg.kind, seg.kind)
+        label = segment_label(seg, state.phase)  # in a repetition with phases: "Lift", "Lower"
         where = segment_where(seg)
         self._set(
             "where",
@@ -266,8 +272,9 @@ class SessionScreen(Screen[Outcome]):
         elif isinstance(event, events.StepStarted):
             self._caption = ""
             self._cue_text = ""
-        elif isinstance(event, events.Say) and event.kind != "instructions":
-            # Everything the voice says is also written (instructions already are).
+        elif isinstance(event, events.Say) and event.kind not in ("instructions", "phase"):
+            # Everything the voice says is also written (instructions already are,
+            # and a phase's name heads the stage while it lasts: a caption would outstay it).
             self._caption = f"“{event.text}”"
         elif isinstance(event, events.PromptDue):
             self._caption = f"“{event.prompt.say}”"
@@ -284,6 +291,8 @@ class SessionScreen(Screen[Outcome]):
 
     def _cue(self, cue: Cue) -> None:
         text = CUE_LABELS.get(cue.event, "")
+        if cue.event == "phase" and cue.phase is not None:
+            text = capital(cue.phase)
         if cue.event == "countdown" and cue.segment is not None:
             seg = self.timeline.segments[cue.segment]
             text = str(round(seg.end - cue.at))

@@ -1,11 +1,16 @@
-"""The routine preview: what a routine is, what to watch for, and each step with its time."""
+"""The routine preview: what a routine is, what to watch for, and each step with its time.
+
+A step's picture (its ``image``) is named in words under the step, and drawn
+below the steps where the terminal can (see :mod:`stretch_coach.tui.widgets.picture`).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import VerticalGroup, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -20,14 +25,24 @@ class RoutinePreview(VerticalScroll):
     """Shows one library entry: summary, cautions (its includes' too), steps, total; or an
     invalid file's problems."""
 
+    DEFAULT_CSS = """
+    #preview-pictures {
+        display: none;  /* until a routine has a picture to draw */
+        height: auto;
+        margin: 0 0 1 0;
+    }
+    """
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Preview"
+        self._pictures_key: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="preview-head")
         yield Static(id="preview-caution")
         yield Static(id="preview-steps")
+        yield VerticalGroup(id="preview-pictures")
         yield Static(id="preview-total")
         yield Static(id="preview-source")
 
@@ -39,6 +54,7 @@ class RoutinePreview(VerticalScroll):
         )
         for part in ("#preview-caution", "#preview-steps", "#preview-total", "#preview-source"):
             self.query_one(part).display = False
+        self._show_pictures([])
 
     def show(self, entry: Entry | None, prepare: float | None = None) -> None:
         """Show ``entry`` (``None``: nothing matches the filter)."""
@@ -49,6 +65,8 @@ class RoutinePreview(VerticalScroll):
         source = self.query_one("#preview-source", Static)
         self.scroll_home(animate=False)
         source.display = False
+        if entry is None or not entry.valid or entry.routine is None:
+            self._show_pictures([])
         if entry is None:
             head.update(Content.styled("No routine matches the filter.", "dim"))
             for part in (caution, steps, total):
@@ -109,7 +127,16 @@ class RoutinePreview(VerticalScroll):
                 " " * (width + 2),
                 (detail, "dim"),
             ]
+            if planned.step.image is not None:
+                rows += ["\n", " " * (width + 2), (f"Picture: {planned.step.image.name}", "dim")]
         steps.update(Content.assemble(*rows))
+        self._show_pictures(
+            [
+                (f"{index + 1}. {planned.name}", planned.step.image.path)
+                for index, planned in enumerate(timeline.steps)
+                if planned.step.image is not None
+            ]
+        )
         note = (
             ""
             if prepare is None
@@ -121,3 +148,25 @@ class RoutinePreview(VerticalScroll):
         if routine.source:  # last: it matters to practitioners, less at bedtime
             source.display = True
             source.update(Content.styled(f"Source: {routine.source.strip()}", "dim"))
+
+    def _show_pictures(self, pictures: list[tuple[str, Path]]) -> None:
+        """Draw the steps' pictures (title, file) where the terminal can; else nothing here.
+
+        The pictures are named in words in the step list either way.
+        """
+        from stretch_coach.tui.widgets.picture import can_draw, drawable
+
+        shown = [(title, path) for title, path in pictures if drawable(path)]
+        if shown and not can_draw(self.app):
+            shown = []
+        key = tuple(shown)
+        if key == self._pictures_key:
+            return  # the same pictures (the list redrew the same routine): keep them
+        self._pictures_key = key
+        box = self.query_one("#preview-pictures", VerticalGroup)
+        box.remove_children()
+        box.display = bool(shown)
+        if shown:
+            from stretch_coach.tui.widgets.picture import StepPicture
+
+            box.mount_all(StepPicture(path, title) for title, path in shown)
