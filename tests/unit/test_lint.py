@@ -276,3 +276,24 @@ def test_the_bundled_routines_have_no_warnings() -> None:
     for entry in library.entries:
         assert entry.routine is not None, entry.problems
         assert lint_routine(entry.routine, entry.shown) == [], entry.shown
+
+
+def test_watch_shows_the_warnings_with_each_save(
+    write: Writer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from stretch_coach.commands.practitioner import _show_once
+
+    path = write("w.yaml", "title: W\nsteps:\n  - {name: Rub, prepare: 3s}\n")
+    args = argparse.Namespace(full=False, library=[])
+    _show_once(args, path)
+    out, err = capsys.readouterr()
+    assert "Rub" in out
+    assert err.splitlines() == [
+        f"{path}:3:17: warning: steps[1].prepare: does nothing on a self-paced step: the "
+        "get-ready comes before holds, paced reps and timed activities only; remove it"
+    ]
+    path.write_text("title: W\nsteps:\n  - {name: Rub}\n", encoding="utf-8")
+    _show_once(args, path)
+    assert capsys.readouterr().err == ""
