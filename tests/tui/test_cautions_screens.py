@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Static
-from tui_helpers import shown, wait_for
+from tui_helpers import screen_text, shown, wait_for
 
 from stretch_coach.resources import bundled_routines_dir
 from stretch_coach.routine.library import Entry, Library, cautions_of
@@ -80,6 +80,11 @@ def entry(library: Library, routine_id: str) -> Entry:
     found = library.get(routine_id)
     assert found is not None and found.valid, found and found.problems
     return found
+
+
+def flat_text(app: Any) -> str:
+    """The screen's words in order, borders and line breaks taken out."""
+    return " ".join(screen_text(app).replace("│", " ").split())
 
 
 def texts(screen: Any) -> str:
@@ -168,12 +173,10 @@ async def test_the_balance_warning_is_in_view_or_a_key_away(
             assert first_words in flat and panel.border_subtitle == ""
             return
         assert first_words not in flat
-        assert panel.border_subtitle == SCROLL_HINT
+        await wait_for(pilot, lambda: panel.border_subtitle == SCROLL_HINT)
         await pilot.press("end")  # the list has the focus: the keys scroll it
-        await pilot.pause(0.1)
-        flat = " ".join((await shown(pilot)).replace("│", " ").split())
-        assert first_words in flat
-        assert panel.border_subtitle == ""
+        await wait_for(pilot, lambda: first_words in flat_text(app))
+        await wait_for(pilot, lambda: panel.border_subtitle == "")
 
 
 # -- the library's preview ------------------------------------------------------------
@@ -265,11 +268,10 @@ async def test_cramp_now_s_six_cautions_fit_beside_the_step(
         assert rendered == [" ".join(line.split()) for line in lines]
         assert "If you stand up" in text  # the first one is in view from the start
         assert panel.max_scroll_y > 0
-        assert panel.border_subtitle == SCROLL_HINT
+        await wait_for(pilot, lambda: panel.border_subtitle == SCROLL_HINT)
         panel.scroll_end(animate=False)
-        await pilot.pause()
-        assert panel.border_subtitle == ""
-        assert "infection through a cut" in " ".join((await shown(pilot)).replace("│", " ").split())
+        await wait_for(pilot, lambda: panel.border_subtitle == "")
+        await wait_for(pilot, lambda: "infection through a cut" in flat_text(app))
         # The footer keeps its row: the first keys are in view.
         assert text.splitlines()[-1].startswith("space Pause")
 
@@ -311,6 +313,11 @@ def test_snapshot_urgent_session(
 
     async def run_before(pilot: Any) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SessionScreen))
+        panel = pilot.app.screen.query_one(UrgentCautions)
+        # The hint is worked out once the panel is laid out: only 60x20 needs to scroll.
+        hint = SCROLL_HINT if size == (60, 20) else ""
+        await wait_for(pilot, lambda: panel.max_scroll_y > 0 or size != (60, 20))
+        await wait_for(pilot, lambda: panel.border_subtitle == hint)
         await pilot.pause(0.1)
 
     assert snap_compare(make_app(start=six), terminal_size=size, run_before=run_before)

@@ -25,6 +25,13 @@ def titles(app: Any) -> list[str]:
     return [row.title for row in screen.rows]
 
 
+async def watching(pilot: Any) -> None:
+    """Wait until the app watches the library it was given (made on a thread after the
+    first frame): a change before that is part of what it read."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app._watch is not None)
+
+
 def preview(app: Any) -> str:
     return " ".join(str(w.render()) for w in app.screen_stack[0].query("#preview Static"))
 
@@ -45,7 +52,7 @@ async def test_a_changed_added_and_removed_routine_show_while_the_library_is_ope
 ) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await watching(pilot)
         assert titles(app) == [
             "Bedtime calf stretch",
             "broken.yaml",
@@ -91,7 +98,7 @@ async def test_a_changed_caution_shows_in_the_preview(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await watching(pilot)
         assert "Stop if the stretch causes sharp pain." in preview(app)
         path = library_dir / "bedtime-calf-stretch.yaml"
         path.write_text(
@@ -110,7 +117,7 @@ async def test_coming_back_to_the_library_looks_again(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await watching(pilot)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         (library_dir / "ankles.yaml").write_text(NEW, encoding="utf-8")
@@ -125,7 +132,7 @@ async def test_nothing_is_read_again_during_a_session(
 ) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await watching(pilot)
         await pilot.press("down", "down", "enter")  # the cool-down: no caution
         await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
         first = app.library
