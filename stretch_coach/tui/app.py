@@ -292,7 +292,7 @@ class CoachApp(App[int]):
             self._watch is None
             or self.library is None
             or not isinstance(self.screen, LibraryScreen)
-            or (self._watching is not None and self._watching.is_running)
+            or (self._watching is not None and not self._watching.is_finished)
         ):
             return
         self._watching = self._reread_library(self._watch, self.library)
