@@ -25,11 +25,20 @@ class MergeResult:
     cramps_added: int = 0
     cramps_updated: int = 0
     unchanged: int = 0
+    checkins_added: int = 0
+    checkins_updated: int = 0
 
     @property
     def changed(self) -> int:
         """How many records were added or updated."""
-        return self.sessions_added + self.sessions_updated + self.cramps_added + self.cramps_updated
+        return (
+            self.sessions_added
+            + self.sessions_updated
+            + self.cramps_added
+            + self.cramps_updated
+            + self.checkins_added
+            + self.checkins_updated
+        )
 
 
 class HistoryTransfer(HistoryRecords):
@@ -47,6 +56,7 @@ class HistoryTransfer(HistoryRecords):
         return {
             "sessions": list(self.iter_export_sessions()),
             "cramps": list(self.iter_export_cramps()),
+            "checkins": list(self.iter_export_checkins()),
         }
 
     def iter_export_sessions(self) -> Iterator[dict[str, Any]]:
@@ -116,8 +126,27 @@ class HistoryTransfer(HistoryRecords):
                     "deleted_at": row[-1],
                 }
 
+    def iter_export_checkins(self) -> Iterator[dict[str, Any]]:
+        """Every readable morning check-in (undone ones marked), oldest night first."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT uuid, night, answer, created_at, updated_at, deleted_at FROM ok_checkins"
+                " ORDER BY night"
+            )
+            for row in cursor:
+                yield dict(
+                    zip(
+                        ("uuid", "night", "answer", "created_at", "updated_at", "deleted_at"),
+                        row,
+                        strict=True,
+                    )
+                )
+
     def merge(
-        self, sessions: Iterable[Mapping[str, Any]], cramps: Iterable[Mapping[str, Any]]
+        self,
+        sessions: Iterable[Mapping[str, Any]],
+        cramps: Iterable[Mapping[str, Any]],
+        checkins: Iterable[Mapping[str, Any]] = (),
     ) -> MergeResult:
         """Add records from another copy of the history, in one transaction.
 
@@ -131,28 +160,42 @@ class HistoryTransfer(HistoryRecords):
             sessions: checked records in the shape of :meth:`export_records`,
                 with instants as aware datetimes.
             cramps: likewise, with ``at`` and ``cramp`` (a :class:`Cramp`).
+            checkins: likewise, with ``night`` a date. One check-in a night:
+                an imported one for a night already checked in here (under
+                another UUID) wins only with a later ``updated_at``.
         """
         return self.merge_records(
             chain(
                 (("session", session) for session in sessions),
                 (("cramp", entry) for entry in cramps),
+                (("checkin", entry) for entry in checkins),
             )
         )
 
     def merge_records(self, records: Iterable[tuple[str, Mapping[str, Any]]]) -> MergeResult:
-        """Like :meth:`merge`, from one stream of ``("session" | "cramp", record)`` pairs.
+        """Like :meth:`merge`, from one stream of ``("session" | "cramp" | "checkin", record)``
+        pairs.
 
         The records are taken one at a time (an import streams them from its
         file), all in one transaction: an exception from the stream (a bad
         record further on) keeps none of them.
         """
         counts = dict.fromkeys(
-            ("sessions_added", "sessions_updated", "cramps_added", "cramps_updated", "unchanged"), 0
+            (
+                "sessions_added",
+                "sessions_updated",
+                "cramps_added",
+                "cramps_updated",
+                "unchanged",
+                "checkins_added",
+                "checkins_updated",
+            ),
+            0,
         )
+        mergers = {"session": _merge_session, "cramp": _merge_cramp, "checkin": _merge_checkin}
         with self._writing() as conn:
             for kind, record in records:
-                merged = _merge_session if kind == "session" else _merge_cramp
-                counts[merged(conn, record)] += 1
+                counts[mergers[kind](conn, record)] += 1
         return MergeResult(**counts)
 
 
@@ -251,3 +294,47 @@ def _merge_cramp(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
         values,
     )
     return "cramps_updated"
+
+
+def _merge_checkin(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
+    """One check-in a night: matched by UUID, else by night; the later ``updated_at`` wins.
+
+    A night checked in on two machines has two UUIDs; the row here keeps its
+    own UUID and takes the other's answer and stamps when they are newer, so
+    importing back and forth settles on the same answer.
+    """
+    night = entry["night"].isoformat()
+    values = (
+        entry["answer"],
+        times.change_stamp(entry["created_at"]),
+        times.change_stamp(entry["updated_at"]),
+        times.change_stamp(entry["deleted_at"]) if entry["deleted_at"] else None,
+    )
+    found = conn.execute(
+        "SELECT id, updated_at FROM checkins WHERE uuid = ? OR night = ?"
+        " ORDER BY uuid = ? DESC LIMIT 1",
+        (entry["uuid"], night, entry["uuid"]),
+    ).fetchone()
+    if found is None:
+        conn.execute(
+            "INSERT INTO checkins (uuid, night, answer, created_at, updated_at, deleted_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (entry["uuid"], night, *values),
+        )
+        return "checkins_added"
+    # A stored stamp that cannot be read (damage) loses to the imported copy.
+    if isinstance(found[1], str) and values[2] <= found[1]:
+        return "unchanged"
+    if (
+        conn.execute(
+            "SELECT 1 FROM checkins WHERE night = ? AND id != ?", (night, found[0])
+        ).fetchone()
+        is not None
+    ):
+        return "unchanged"  # its own UUID here, moved to a night another check-in holds
+    conn.execute(
+        "UPDATE checkins SET night = ?, answer = ?, created_at = ?, updated_at = ?,"
+        " deleted_at = ? WHERE id = ?",
+        (night, *values, found[0]),
+    )
+    return "checkins_updated"

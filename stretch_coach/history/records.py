@@ -19,6 +19,7 @@ from stretch_coach.history import times
 from stretch_coach.history.db import HistoryDatabase
 from stretch_coach.history.errors import HistoryError
 from stretch_coach.history.model import ENDINGS, Cramp, Ending, SessionInfo, StepInfo
+from stretch_coach.history.nights import ANSWERS
 
 
 class HistoryRecords(HistoryDatabase):
@@ -213,6 +214,67 @@ class HistoryRecords(HistoryDatabase):
                 " ORDER BY at, id LIMIT 1"
             ).fetchone()
         return _cramp(row) if row else None
+
+    # -- morning check-ins ---------------------------------------------------
+
+    def check_in(self, night: date, answer: str = "none") -> bool:
+        """Record the morning check-in for ``night`` (its evening's date): no cramps in it.
+
+        One check-in a night: recording it again changes nothing; one undone
+        before is recorded again.
+
+        Returns:
+            Whether anything changed (``False``: it was already recorded).
+        """
+        if answer not in ANSWERS:
+            raise ValueError(f"answer must be one of {ANSWERS}, not {answer!r}")
+        now = times.change_stamp()
+        with self._writing() as conn:
+            found = conn.execute(
+                "SELECT answer, deleted_at FROM checkins WHERE night = ?", (night.isoformat(),)
+            ).fetchone()
+            if found is None:
+                conn.execute(
+                    "INSERT INTO checkins (uuid, night, answer, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (str(uuidlib.uuid4()), night.isoformat(), answer, now, now),
+                )
+                return True
+            if found[0] == answer and found[1] is None:
+                return False
+            conn.execute(
+                "UPDATE checkins SET answer = ?, deleted_at = NULL, updated_at = ? WHERE night = ?",
+                (answer, now, night.isoformat()),
+            )
+            return True
+
+    def undo_check_in(self, night: date) -> bool:
+        """Take back the check-in for ``night``; whether there was one.
+
+        The row is only marked deleted, so that importing an older export
+        does not bring it back.
+        """
+        now = times.change_stamp()
+        cursor = self._execute(
+            "UPDATE checkins SET deleted_at = ?, updated_at = ? WHERE night = ?"
+            " AND deleted_at IS NULL",
+            (now, now, night.isoformat()),
+        )
+        return cursor.rowcount > 0
+
+    def checked_in_nights(self, *, since: date | None = None) -> list[date]:
+        """The nights with a "no cramps" check-in, oldest first.
+
+        Args:
+            since: only nights from this evening on.
+        """
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT night FROM ok_checkins WHERE deleted_at IS NULL AND night >= ?"
+                " ORDER BY night",
+                (since.isoformat() if since else "",),
+            ).fetchall()
+        return [date.fromisoformat(night) for (night,) in rows]
 
 
 class SessionRecord:

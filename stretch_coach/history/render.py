@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stretch_coach.history.insight import CAVEAT
 from stretch_coach.history.redflags import ADVICE
 from stretch_coach.history.report import DAY_PARTS
 from stretch_coach.routine.durations import format_seconds
@@ -137,6 +138,8 @@ def document(data: dict[str, Any]) -> list[Block]:
         )
     blocks += _routine_blocks(data["routines"])
     blocks += _comparison_blocks(data["regular_stretching"])
+    if "nights" in data:  # reports saved before check-ins were kept have none
+        blocks += _night_blocks(data["nights"])
     weeks = tuple(data["weeks"][-CHART_WEEKS:])
     blocks += [
         Heading(
@@ -287,6 +290,33 @@ def _comparison_blocks(comparison: dict[str, Any]) -> list[Block]:
     if rows:
         blocks.append(Table(("", "From", "To", "Days", "Cramps", "Per week"), rows))
     return [*blocks, Para(comparison["note"])]
+
+
+def _night_blocks(nights: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [Heading("Nights with and without a routine before them")]
+    if not nights["known_nights"]:
+        return [
+            *blocks,
+            Para(
+                "No night is known yet: a night is known when a cramp was logged in it or a "
+                "morning check-in recorded none."
+            ),
+        ]
+    with_side, without = nights["with"], nights["without"]
+    blocks.append(
+        Table(
+            ("", "Nights", "With a cramp"),
+            (
+                ("After a routine", str(with_side["nights"]), str(with_side["cramp_nights"])),
+                ("Without", str(without["nights"]), str(without["cramp_nights"])),
+            ),
+        )
+    )
+    return [
+        *blocks,
+        Para(_sentence(nights["summary"]) + "."),
+        Para(f"Rule: {nights['rule']}. {CAVEAT}"),
+    ]
 
 
 def _diary_row(cramp: dict[str, Any]) -> tuple[str, ...]:

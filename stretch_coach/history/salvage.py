@@ -45,7 +45,9 @@ def _moment(column: str, glob: str, length: int, *, nullable: bool = False) -> s
         f" AND substr({column}, 6, 2) BETWEEN '01' AND '12'"
         f" AND substr({column}, 9, 2) BETWEEN '01' AND '31'"
         f" AND substr({column}, 12, 2) <= '23'"
-        f" AND (substr({column}, 9, 2) <= '28' OR date({column}) = substr({column}, 1, 10))"
+        # '+0 days': a plain date() keeps 2024-02-31 as it is (SQLite 3.40); a modifier rolls it.
+        f" AND (substr({column}, 9, 2) <= '28'"
+        f" OR date({column}, '+0 days') = substr({column}, 1, 10))"
     )
     return f"{column} IS NULL OR ({check})" if nullable else check
 
@@ -130,18 +132,31 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "updated_at": _stamp("updated_at"),
         "deleted_at": _stamp("deleted_at", nullable=True),
     },
+    "checkins": {
+        "id": "typeof(id) = 'integer'",
+        "uuid": _UUID,
+        # '+0 days' makes SQLite roll 2024-02-31 over (plain date() keeps it on 3.40).
+        "night": "typeof(night) = 'text' AND length(night) = 10 AND date(night, '+0 days') = night"
+        " AND night >= '0002-01-01'",
+        "answer": _one_of("answer", ("none",)),
+        "created_at": _stamp("created_at"),
+        "updated_at": _stamp("updated_at"),
+        "deleted_at": _stamp("deleted_at", nullable=True),
+    },
 }
 #: What one row of each table is called in messages.
 RECORD_NAMES: Mapping[str, str] = {
     "sessions": "session",
     "session_steps": "session step",
     "cramps": "diary entry",
+    "checkins": "check-in",
 }
 #: The temporary views the store reads through.
 VIEWS: Mapping[str, str] = {
     "sessions": "ok_sessions",
     "session_steps": "ok_steps",
     "cramps": "ok_cramps",
+    "checkins": "ok_checkins",
 }
 
 
@@ -155,6 +170,7 @@ _BAD_KEYS: Mapping[str, tuple[str, str]] = {
     "sessions": ("bad_sessions", "id"),
     "session_steps": ("bad_steps", "session_id, seq"),
     "cramps": ("bad_cramps", "id"),
+    "checkins": ("bad_checkins", "id"),
 }
 
 
@@ -201,7 +217,7 @@ class Unreadable:
     """A row that could not be read.
 
     Attributes:
-        table: ``sessions``, ``session_steps`` or ``cramps``.
+        table: ``sessions``, ``session_steps``, ``cramps`` or ``checkins``.
         key: its number (``#12``), or session and step (``#12 step 3``).
         problem: what is wrong: the columns whose values are bad, or SQLite's error.
     """
@@ -291,6 +307,20 @@ def salvage(source: sqlite3.Connection, dest: sqlite3.Connection) -> Salvage:
                 source, dest, "cramps", "id = ?", (key,), f"#{key}", problems, probing=key > top
             ):
                 copied += 1
+        if _has_table(source, "checkins"):  # written before check-ins were kept: none to copy
+            keys, top = _candidate_keys(source, "checkins", ())
+            for key in keys:
+                if _copy_row(
+                    source,
+                    dest,
+                    "checkins",
+                    "id = ?",
+                    (key,),
+                    f"#{key}",
+                    problems,
+                    probing=key > top,
+                ):
+                    copied += 1
         dest.execute("COMMIT")
     except BaseException:
         if dest.in_transaction:
@@ -377,6 +407,19 @@ def _copy_steps(
         ):
             copied += 1
     return copied
+
+
+def _has_table(source: sqlite3.Connection, table: str) -> bool:
+    """Whether ``source`` has ``table`` (an older history has not got the newer tables)."""
+    try:
+        return (
+            source.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            is not None
+        )
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
+        return True  # the list cannot be read: try the table, and report what cannot be read
 
 
 def _columns(source: sqlite3.Connection, table: str) -> set[str]:

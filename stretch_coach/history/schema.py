@@ -94,8 +94,33 @@ def _to_v2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+#: Version 3 keeps the morning check-ins: "no cramps last night" is a record,
+#: so a quiet night is told apart from a night nobody asked about (see
+#: :mod:`stretch_coach.history.nights`). One row a night, named by its
+#: evening's local date; undoing one only marks it deleted, so that importing
+#: an older export does not bring it back. A new table: no stored row changes.
+_V3 = (
+    """
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        night TEXT NOT NULL UNIQUE,        -- YYYY-MM-DD, the evening's local date
+        answer TEXT NOT NULL CHECK (answer IN ('none')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,          -- decides which copy wins on import
+        deleted_at TEXT                    -- kept so an import does not bring it back
+    )
+    """,
+)
+
+
+def _to_v3(conn: sqlite3.Connection) -> None:
+    for statement in _V3:
+        conn.execute(statement)
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2, _to_v3]
 
 
 def current_version() -> int:

@@ -37,11 +37,13 @@ def test_every_command_is_registered() -> None:
     parser = cli.build_parser()
     (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert sorted(commands.choices) == [
+        "checkin",
         "diary",
         "export",
         "handout",
         "history",
         "import",
+        "insight",
         "install",
         "list",
         "new",
@@ -183,7 +185,10 @@ def test_an_entry_with_a_red_flag_is_saved_all_the_same(run) -> None:
 
 
 def test_diary_list_reads_plainly(run) -> None:
-    empty = "The diary is empty. Log a cramp with `stretch-coach diary add`.\n"
+    empty = (
+        "The diary is empty. Log a cramp with `stretch-coach diary add`, or a night without "
+        "cramps with `stretch-coach checkin --none`.\n"
+    )
     assert run("diary", "list") == (0, empty, "")
     run(
         "diary",

@@ -34,6 +34,7 @@ from stretch_coach.words import plural
 if TYPE_CHECKING:
     from textual.worker import Worker
 
+    from stretch_coach.history.insight import Comparison
     from stretch_coach.history.model import Adherence, Overview, SessionInfo
 
 #: Below this width the figures go under the calendar instead of beside it.
@@ -94,6 +95,7 @@ class HistoryScreen(Screen[None]):
                     yield Static(id="streak")
                     yield Static(id="adherence")
                     yield Static(id="totals")
+            yield Static(id="insight")
             yield Static(id="recent")
         yield Footer()
 
@@ -103,6 +105,7 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-body").display = False
         self.query_one("#history-stats").border_title = "Streak"
         self.query_one("#recent").border_title = "Recent sessions"
+        self.query_one("#insight").border_title = "Nights with and without a routine"
         if self.reading is None:
             self.load()
         else:
@@ -160,6 +163,7 @@ class HistoryScreen(Screen[None]):
             )
         )
         self.query_one("#history-line", Static).update(_one_line(overview))
+        self.query_one("#insight", Static).update(_insight(overview.insight))
         self._show_recent()
         self.query_one("#history-loading").display = False
         body = self.query_one("#history-body")
@@ -216,6 +220,27 @@ def _adherence(week: Adherence, month: Adherence) -> Content:
         ("This month", "bold"),
         "\n",
         f"{month.days_done} of {month.days} days",
+    )
+
+
+def _insight(comparison: Comparison | None) -> Content:
+    """The personal comparison in words (see :mod:`stretch_coach.history.insight`)."""
+    if comparison is None or not comparison.known_nights:
+        return Content.styled(
+            "No known nights yet. Log each cramp (d), and answer the morning question "
+            "after a night without one.",
+            "$text-muted",
+        )
+    sentence = comparison.sentence()
+    return Content.assemble(
+        (
+            f"{comparison.known_nights} known nights: after a routine {comparison.with_nights} "
+            f"({comparison.with_cramp} with a cramp), without {comparison.without_nights} "
+            f"({comparison.without_cramp} with a cramp)",
+            "$text-muted",
+        ),
+        "\n",
+        sentence[0].upper() + sentence[1:] + ".",
     )
 
 

@@ -1,7 +1,10 @@
 """After the first finished session of a day: "Any cramps last night?" on the summary.
 
 The question is optional and blocks nothing: ``d`` opens the diary form, ``n``
-puts the question away, and the summary's own keys (Enter, q) work as before.
+records last night as a night without cramps (a check-in: a quiet night is a
+record, not a night nobody asked about), and the summary's own keys (Enter, q)
+work as before. It is asked once per morning: not again once last night is
+known (checked in, or a cramp logged in it).
 
 Whether a session is the day's first finished one is read from the history,
 in a worker: today's count of finished sessions is 1. The session that just
@@ -14,12 +17,14 @@ and the question is asked when today holds no other finished session.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from stretch_coach.history import nights
 from stretch_coach.history.errors import HistoryError
 from stretch_coach.tui.records import Now, open_store, wall_clock
 
@@ -52,6 +57,13 @@ def first_finished_today(store: HistoryStore, today: date, *, recorded: bool) ->
     activity = store.activity_days(since=today).get(today)
     finished = activity.finished if activity is not None else 0
     return finished == (1 if recorded else 0)
+
+
+def night_known(store: HistoryStore, night: date) -> bool:
+    """Whether ``night`` is already known: checked in, or a cramp logged in it."""
+    if night in store.checked_in_nights(since=night):
+        return True
+    return any(nights.night_of(cramp.at) == night for cramp in store.cramps(since=night))
 
 
 class CheckIn(Static):
@@ -125,7 +137,38 @@ class CheckIn(Static):
         self.screen.refresh_bindings()
 
     def action_no(self) -> None:
-        self.remove()
+        """Record last night as a night without cramps (in a worker: the write is file I/O)."""
+        self.answered = True  # one answer: n again, or d, does nothing while it is written
+        self.screen.refresh_bindings()
+        night = nights.last_night(self.now().date())
+        self.run_worker(
+            partial(self._record_none, night),
+            thread=True,
+            group="check-in-none",
+            exit_on_error=False,
+        )
+
+    def _record_none(self, night: date) -> None:
+        try:
+            with open_store(self.app, create=True) as store:
+                store.check_in(night)
+        except HistoryError as err:
+            self.app.call_from_thread(self._not_recorded, err.message)
+            return
+        self.app.call_from_thread(self._recorded_none)
+
+    def _recorded_none(self) -> None:
+        self.add_class("-answered")
+        self.update(
+            Content.assemble(
+                ("Recorded: no cramps last night.", "bold"), " Enter: back to the library"
+            )
+        )
+
+    def _not_recorded(self, reason: str) -> None:
+        self.answered = False
+        self.screen.refresh_bindings()
+        self.app.notify(f"Could not record the check-in: {reason}", severity="error", markup=False)
 
 
 def offer_check_in(
@@ -146,7 +189,10 @@ def offer_check_in(
         recorded = recording is not None and recording.wait(ENDING_WAIT_SECONDS)
         try:
             with open_store(app, create=False) as store:
-                first = first_finished_today(store, clock().date(), recorded=recorded)
+                today = clock().date()
+                first = first_finished_today(store, today, recorded=recorded) and not (
+                    night_known(store, nights.last_night(today))
+                )
         except HistoryError:
             return
         if first:
