@@ -33,7 +33,6 @@ from stretch_coach.timeline import SegmentKind
 from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
-from stretch_coach.tui.widgets.cautions import urgent_cautions
 from stretch_coach.words import (
     CUE_LABELS,
     PAUSE_REASONS,
@@ -124,6 +123,10 @@ class SessionScreen(Screen[Outcome]):
     # -- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        from stretch_coach.tui.widgets.cautions import urgent_cautions
+
+        # An urgent routine's cautions, docked beside the step (it had no caution screen first).
+        yield from urgent_cautions(self.entry)
         with Horizontal(id="session-top"):
             yield Static(self.entry.title, id="routine-title")
             yield Static(id="step-count")
@@ -147,8 +150,6 @@ class SessionScreen(Screen[Outcome]):
         yield Static(id="next")
         # Compact, and no palette hint: at 80 columns every key that works now must fit.
         yield Footer(compact=True, show_command_palette=False)
-        # An urgent routine's cautions, beside the step (it had no caution screen first).
-        yield from urgent_cautions(self.entry)
 
     def on_mount(self) -> None:
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
