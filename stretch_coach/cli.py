@@ -71,6 +71,22 @@ def coach_options() -> argparse.ArgumentParser:
     return parent
 
 
+def command_parser_class() -> type[argparse.ArgumentParser]:
+    """A parser class that is an error, with its own usage, for any argument it does not know."""
+    import argparse
+
+    class CommandParser(argparse.ArgumentParser):
+        def parse_known_args(  # type: ignore[override]
+            self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+        ) -> tuple[argparse.Namespace, list[str]]:
+            parsed, extras = super().parse_known_args(args, namespace)
+            if extras:
+                self.error(f"unrecognized arguments: {' '.join(extras)}")
+            return parsed, extras
+
+    return CommandParser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every registered sub-command."""
     import argparse
@@ -87,7 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.set_defaults(handler=None)
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    # Each command's parser refuses what it does not know itself, so the error
+    # comes with that command's usage, not the program's (its own sub-commands
+    # are of the same class, so `diary add --bogus` gets `diary add`'s).
+    subparsers = parser.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=command_parser_class()
+    )
     shared = library_options()
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, shared)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,6 +142,12 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
         ),
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    report.add_argument(
+        "--for",
+        dest="person",
+        metavar="NAME",
+        help="the person's name, on the page (as on a handout)",
+    )
     report.set_defaults(handler=report_write)
 
     export = subparsers.add_parser(
@@ -466,8 +473,7 @@ def history_show(args: argparse.Namespace) -> int:
     """``history``: the streak, adherence and the newest sessions."""
     from stretch_coach.history.model import session_to_json
     from stretch_coach.history.render import safe_text
-    from stretch_coach.routine.durations import format_clock
-    from stretch_coach.words import plural
+    from stretch_coach.words import plural, time_against_plan
 
     limit = _limit(args.limit)
     with _open_store(create=False) as store:
@@ -517,8 +523,8 @@ def history_show(args: argparse.Namespace) -> int:
         skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
         print(
             f"  {session.started_at:%Y-%m-%d %H:%M}  {safe_text(session.title)}: "
-            f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
-            f"{session.steps_done} steps done{skipped}; {session.label}"
+            f"{time_against_plan(session.done_seconds, session.planned_seconds)}, "
+            f"{plural(session.steps_done, 'step')} done{skipped}; {session.label}"
             f"{'' if session.counts else ', not counted (less than half done)'}"
         )
     return 0
@@ -600,7 +606,12 @@ def report_write(args: argparse.Namespace) -> int:
     since = _day_option(args.since, "--since") if args.since else None
     output = _output(args.output, "--output") if args.output else None
     with _open_store(create=False) as store:
-        built = report.build(store, since=since, excluded_routines=_excluded_routines(args))
+        built = report.build(
+            store,
+            since=since,
+            excluded_routines=_excluded_routines(args),
+            person=_name(getattr(args, "person", None)),
+        )
         text = render.render(built, fmt, indent=_json_indent(args.output))
         _tell_unreadable(store)
     if output is not None:
@@ -609,6 +620,13 @@ def report_write(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _name(text: str | None) -> str | None:
+    """A name from the command line, without control characters; ``None`` when empty."""
+    if text is None:
+        return None
+    return "".join(c for c in text if unicodedata.category(c) != "Cc").strip() or None
 
 
 # -- export and import -----------------------------------------------------

@@ -52,6 +52,7 @@ def build(
     since: date | None = None,
     current: datetime | None = None,
     excluded_routines: Collection[str] = (),
+    person: str | None = None,
 ) -> dict[str, Any]:
     """Gather the report for the period from ``since`` (default: the first record) to now.
 
@@ -61,6 +62,8 @@ def build(
         current: the time "now" is taken to be (for tests).
         excluded_routines: ids of routines that are not a routine before the
             night (see :func:`stretch_coach.history.nights.excluded_routines`).
+        person: whose report it is (``--for``), named on the page and in the
+            JSON as ``person``; ``None`` leaves the name out.
     """
     current = current or times.now()
     today = current.date()
@@ -73,7 +76,7 @@ def build(
     first_ever = store.first_cramp()
     done = stats.done_days(days)
     began = stats.regular_start(done)
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "generated_at": current.isoformat(timespec="seconds"),
@@ -109,6 +112,9 @@ def build(
             {**cramp_to_json(c), "signs": [s.kind for s in redflags.entry_signs(c)]} for c in cramps
         ],
     }
+    if person:
+        data["person"] = person
+    return data
 
 
 def _cramps_summary(

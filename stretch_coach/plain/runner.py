@@ -7,8 +7,9 @@ only when standard output is a terminal, a live countdown redrawn in place on
 one line. When it is not a terminal there is no redraw noise at all.
 
 Input: when standard input is a terminal, single keys (cbreak mode, restored
-on every way out): space pause/resume, n next, b back, r restart, Enter done,
-c or + count a rep, q quit. Otherwise standard input is read as commands, one
+on every way out): space pause/resume, n next part (a side or a set), s skip
+the step, b back a part, a back a step, r restart, Enter done, c or + count a
+rep, q quit; caps lock changes none of them. Otherwise standard input is read as commands, one
 a line (an empty line is Enter); an Enter that arrives before a self-paced
 step is kept for it, and once the input ends self-paced steps are skipped,
 since nobody is left to say they are done.
@@ -46,10 +47,10 @@ from stretch_coach.engine.hearing import (
 )
 from stretch_coach.engine.session import Session
 from stretch_coach.errors import EXIT_INTERRUPTED
+from stretch_coach.history.recorder import CountTally
 from stretch_coach.plain.keys import KeyInput
 from stretch_coach.plain.view import PlainView, isatty
-from stretch_coach.routine.durations import format_seconds
-from stretch_coach.words import PAUSE_REASONS, untimed_text
+from stretch_coach.words import PAUSE_REASONS, total_text
 
 #: How often the live countdown line is recomputed (it is only rewritten when it changes).
 REDRAW_INTERVAL = 0.1
@@ -138,6 +139,9 @@ class PlainRunner:
         )
         session.set_speech(speech)
         await ready(player)  # the first cue is not lost behind the player's start-up
+        tally = CountTally(timeline.total, timeline.untimed_steps)
+        session.add_listener(tally)
+        self.view.tally = tally
         session.add_listener(self.view)
         session.add_listener(self.keys.on_event)
         driver = AsyncDriver(session, session.clock)
@@ -167,22 +171,21 @@ class PlainRunner:
 
     def _header(self) -> None:
         timeline = self.prepared.timeline
-        length = format_seconds(timeline.total)
-        if untimed := untimed_text(timeline.untimed_steps):
-            length += f" {untimed}"
+        length = total_text(timeline.total, timeline.untimed_steps)
         self.view.line(f"{self.prepared.title} — {length}")
         for line in self.prepared.caution:
-            self.view.line(f"Caution: {line}")
+            self.view.wrapped(line, "Caution: ", "  ")
         if self.keys_from_terminal:
             self.view.line(
-                "Keys: space pause/resume · n next · b back · r restart · "
-                "Enter done · c count a rep · q quit"
+                "Keys: space pause/resume · n next part · s skip step · b back a part · "
+                "a back a step · r restart · Enter done · c count a rep · q quit"
             )
         else:
             self.view.line(
                 "Input is not a terminal: reading commands from it, one a line "
-                "(empty line: done, p: pause/resume, n: next, b: back, r: restart, "
-                "c: count a rep, q: quit). When it ends, self-paced steps are skipped."
+                "(empty line: done, p: pause/resume, n or next: next part, s or skip: "
+                "skip step, b or back: back a part, a or previous: back a step, "
+                "r: restart, c: count a rep, q: quit). When it ends, self-paced steps are skipped."
             )
 
     async def _redraw_loop(self) -> None:

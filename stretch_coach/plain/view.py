@@ -5,16 +5,23 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.session import Session, SessionState
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
-from stretch_coach.words import PAUSE_REASONS, phases_text, side_phrase
+from stretch_coach.words import PAUSE_REASONS, elapsed_text, phases_text, side_phrase
 
 CLEAR_LINE = "\r\x1b[K"
+
+
+class Counting(Protocol):
+    """Whether the session counts, as far as it went (a history CountTally)."""
+
+    @property
+    def counts(self) -> bool: ...
 
 
 # -- words ------------------------------------------------------------------------
@@ -111,10 +118,6 @@ def status_line(state: SessionState) -> str:
     return f"  {now} · {where} · {left} · {nxt}"
 
 
-def _whole(seconds: float) -> str:
-    return format_seconds(float(round(seconds)))
-
-
 # -- the view ---------------------------------------------------------------------
 
 
@@ -135,6 +138,8 @@ class PlainView:
         self.terminal_keys = terminal_keys
         self._drawn = ""  # the live line now on screen
         self._instructions: str | None = None
+        #: Tells whether the session counts, for the last line (a CountTally).
+        self.tally: Counting | None = None
         self._new_step = False
 
     @property
@@ -150,6 +155,17 @@ class PlainView:
         self.out.flush()
         if self.live:
             self.redraw()
+
+    def wrapped(self, text: str, first: str, rest: str) -> None:
+        """Write ``text`` after ``first``, as one line for logs and screen readers;
+        on a terminal, wrapped at words (not mid-word), later lines after ``rest``."""
+        text = " ".join(text.split())
+        if self.live:
+            width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+            text = textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest)
+        else:
+            text = first + text
+        self.line(text)
 
     def redraw(self) -> None:
         """Rewrite the live line if what it says has changed."""
@@ -193,13 +209,7 @@ class PlainView:
             if self._instructions:
                 # Once per step, under its first line: one line each for logs and
                 # screen readers; on a terminal, wrapped at words, not mid-word.
-                text = " ".join(self._instructions.split())
-                if self.live:
-                    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
-                    text = textwrap.fill(text, width, initial_indent="  ", subsequent_indent="  ")
-                else:
-                    text = "  " + text
-                self.line(text)
+                self.wrapped(self._instructions, "  ", "  ")
                 self._instructions = None
         elif isinstance(event, ev.CueFired):
             cue = event.cue
@@ -219,10 +229,15 @@ class PlainView:
         elif isinstance(event, ev.Resumed):
             self.line("Resumed")
         elif isinstance(event, ev.Ended):
-            elapsed = _whole(self.session.state().elapsed_active)
-            self.line(
+            elapsed = elapsed_text(self.session.state().elapsed_active)
+            text = (
                 f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}"
             )
+            if self.tally is not None and not self.tally.counts:
+                text += "; less than half of it was done, so it isn't counted"
+            elif self.tally is not None and event.status != "finished":
+                text += "; at least half of it was done, so it counts"
+            self.line(text)
             self.close()
 
 

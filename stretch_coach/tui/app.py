@@ -496,10 +496,12 @@ class CoachApp(App[int]):
 
         summary = SummaryScreen(outcome)
         self.push_screen(summary)
-        if outcome.status == "finished":
+        if outcome.counts:  # the morning check-in follows the day's first counted session
             from stretch_coach.tui.widgets.checkin import offer_check_in
 
-            offer_check_in(self, summary, self.wall_clock, recording=self.recording)
+            offer_check_in(
+                self, summary, self.wall_clock, recording=self.recording, clock=self.clock
+            )
 
     def action_help(self, title: str) -> None:
         """The keys of the screen in front, headed ``title``."""

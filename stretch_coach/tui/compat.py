@@ -41,3 +41,23 @@ def use_truecolor_theme(app: App[Any], theme: TerminalTheme) -> None:
     frame a second parse of the CSS.
     """
     app._refresh_truecolor_filter(theme)
+
+
+def footer_key_label(widget: object) -> str | None:
+    """What a footer shows for one key (``space Pause``), or ``None`` if ``widget`` is no key.
+
+    The footer's key widget is private to Textual; the coach's footer measures
+    each key to show only those that fit whole.
+    """
+    from textual.widgets._footer import FooterKey
+
+    if not isinstance(widget, FooterKey):
+        return None
+    return (
+        f"{widget.key_display} {widget.description}" if widget.description else widget.key_display
+    )
+
+
+def footer_ready(footer: object) -> bool:
+    """Whether a Textual footer has its screen's bindings yet (before that, it shows nothing)."""
+    return bool(getattr(footer, "_bindings_ready"))  # noqa: B009 - private, checked in test_compat

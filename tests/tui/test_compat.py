@@ -73,3 +73,25 @@ async def test_the_truecolor_filter_takes_a_terminal_theme() -> None:
     async with app.run_test() as pilot:
         await pilot.pause()
         compat.use_truecolor_theme(app, app.ansi_theme)  # as the theme watcher does: no error
+
+
+class _Footed(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Footer
+
+        yield Footer(compact=True, show_command_palette=False)
+
+
+async def test_a_footers_keys_can_be_read_and_it_knows_when_it_has_them() -> None:
+    from textual.widgets import Footer
+
+    app = _Footed()
+    async with app.run_test(size=(40, 5)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        assert compat.footer_ready(footer)
+        labels = [compat.footer_key_label(child) for child in footer.children]
+        assert labels == ["q Quit"]
+        assert compat.footer_key_label(footer) is None  # not a key

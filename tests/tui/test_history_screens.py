@@ -16,7 +16,7 @@ from stretch_coach.tui.screens.history import EMPTY, HistoryScreen
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.summary import SummaryScreen
 from stretch_coach.tui.widgets.calendar import CRAMP_MARK, QUIET_MARK, TODAY_MARK, ActivityCalendar
-from stretch_coach.tui.widgets.checkin import QUESTION, CheckIn
+from stretch_coach.tui.widgets.checkin import GUARD_SECONDS, QUESTION, CheckIn
 
 pytestmark = pytest.mark.usefixtures("zone")
 
@@ -392,12 +392,15 @@ async def finish_session(pilot: Any) -> SummaryScreen:
     return screen
 
 
-async def test_the_first_finished_session_of_the_day_asks_about_cramps(recorded_app: Any) -> None:
+async def test_the_first_counted_session_of_the_day_asks_about_cramps(
+    recorded_app: Any, clock: Any
+) -> None:
     app = recorded_app(now=fixed_now)
     async with app.run_test(size=(80, 24)) as pilot:
         summary = await finish_session(pilot)
         await wait_for(pilot, lambda: bool(summary.query(CheckIn)))
         assert QUESTION in await shown(pilot)
+        clock.advance(GUARD_SECONDS)
         await pilot.press("d")
         form = app.screen
         assert isinstance(form, DiaryForm)
@@ -415,11 +418,14 @@ async def test_the_first_finished_session_of_the_day_asks_about_cramps(recorded_
     assert entry.at.date() == today and (entry.at.hour, entry.at.minute) == (0, 5)
 
 
-async def test_n_records_last_night_as_a_night_without_cramps(recorded_app: Any) -> None:
+async def test_n_records_last_night_as_a_night_without_cramps(
+    recorded_app: Any, clock: Any
+) -> None:
     app = recorded_app(now=fixed_now)
     async with app.run_test(size=(80, 24)) as pilot:
         summary = await finish_session(pilot)
         await wait_for(pilot, lambda: bool(summary.query(CheckIn)))
+        clock.advance(GUARD_SECONDS)
         await pilot.press("n")
         await wait_for(pilot, lambda: summary.query_one(CheckIn).has_class("-answered"))
         assert "Recorded: no cramps last night." in await shown(pilot)
@@ -441,11 +447,55 @@ async def test_the_question_is_not_asked_once_last_night_is_known(recorded_app: 
         assert not summary.query(CheckIn)
 
 
+async def test_keys_pressed_as_the_session_ends_do_not_answer(
+    recorded_app: Any, clock: Any
+) -> None:
+    app = recorded_app(now=fixed_now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # Done, then n n n as a tired person skips on: the keys all come
+        # before the question is a second and a half old.
+        await pilot.press("enter", "n", "n", "n")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        summary = app.screen
+        await wait_for(pilot, lambda: bool(summary.query(CheckIn)))
+        check_in = summary.query_one(CheckIn)
+        await pilot.press("n", "n", "n", "d")
+        await pilot.pause()
+        assert app.screen is summary and not check_in.answered  # no answer, no form
+        clock.advance(GUARD_SECONDS - 0.1)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not check_in.answered  # still too new
+        with open_history() as store:
+            assert store.checked_in_nights() == []  # no quiet night recorded by accident
+        clock.advance(0.1)
+        await pilot.press("n")  # now an answer
+        await wait_for(pilot, lambda: check_in.has_class("-answered"))
+    assert cramps_in_store() == []
+    with open_history() as store:
+        assert store.checked_in_nights() == [TODAY - timedelta(days=1)]
+
+
+async def test_a_session_that_does_not_count_does_not_ask(recorded_app: Any) -> None:
+    app = recorded_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")  # its only step skipped: played to the end, but not counted
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        summary = app.screen
+        assert "Routine ended, most of it skipped" in await shown(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not summary.query(CheckIn)
+
+
 async def test_a_later_session_the_same_day_does_not_ask_again(recorded_app: Any) -> None:
     # One clock for the app and the recorder, so "earlier today" is today at any hour.
     earlier = fixed_now() - timedelta(minutes=30)
     with open_history() as store:
         record = store.start_session("x", "Earlier", "sha256:x", 60.0, started_at=earlier)
+        record.step_done(0, "Hold", 60.0)  # done: it counts
         record.finish("finished", ended_at=earlier + timedelta(minutes=1))
     app = recorded_app(now=fixed_now)
     async with app.run_test(size=(80, 24)) as pilot:

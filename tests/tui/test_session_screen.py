@@ -108,22 +108,34 @@ async def test_space_pauses_and_resumes_and_an_hour_paused_loses_nothing(
         assert digits(app) == "0:20"
 
 
-async def test_n_b_and_r_move_between_steps(start: Any, clock: Any) -> None:
+async def test_n_and_b_move_a_part_s_and_a_a_step_r_restarts(start: Any, clock: Any) -> None:
     app = start()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert "Back" not in footer_keys(app)  # no step before the first
-        await pilot.press("n")
+        assert "Back step" not in footer_keys(app)  # no step before the first
+        assert {"Next part", "Skip step", "Back part"} <= footer_keys(app)
+        await pilot.press("n")  # the left side ends: the switch to the right
+        state = app.screen.session.state()
+        assert state.step_index == 0 and state.side == "right"
+        assert "Switch sides · right side (2 of 2)" in await shown(pilot)
+        await pilot.press("b")  # at once: back to the left side, from its get-ready
+        state = app.screen.session.state()
+        assert state.side == "left" and state.routine_elapsed == 0.0
+        await pilot.press("s")  # the whole step, both sides
         state = app.screen.session.state()
         assert state.step_index == 1 and state.step.name == "Heel raises"
         assert "Step 2 of 3" in await shown(pilot)
-        assert "Back" in footer_keys(app)
+        assert "Back step" in footer_keys(app)
         await advance(pilot, clock, 7)
         await pilot.press("r")
         assert app.screen.session.state().step_index == 1
         assert digits(app) == "0:05"  # the step's get-ready again
-        await pilot.press("b")
+        await pilot.press("a")
         assert app.screen.session.state().step.name == "Wall calf stretch"
+        await pilot.press("N")  # caps lock on: the same key, not another meaning
+        assert app.screen.session.state().side == "right"
+        await pilot.press("S")
+        assert app.screen.session.state().step_index == 1
 
 
 async def test_self_paced_step_waits_for_enter(start: Any, clock: Any) -> None:
@@ -131,7 +143,7 @@ async def test_self_paced_step_waits_for_enter(start: Any, clock: Any) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "Done" not in footer_keys(app)
-        await pilot.press("n", "n")
+        await pilot.press("s", "s")
         state = app.screen.session.state()
         assert state.step.name == "Loosen your sheets" and state.status == "waiting"
         assert "press Enter when done" in await shown(pilot)
@@ -141,7 +153,7 @@ async def test_self_paced_step_waits_for_enter(start: Any, clock: Any) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
         text = await shown(pilot)
-        assert "routine finished" in text
+        assert "Routine ended, most of it skipped" in text and "Well done" not in text
         assert "Steps done" in text and "1 of 3" in text
         assert "Steps skipped" in text and "2" in text
         # Both timed steps skipped: "finished", but less than half done.
@@ -189,7 +201,7 @@ async def test_m_mutes_and_v_turns_the_voice_off(
         await pilot.press("v")
         assert not app.player.voice and "Voice on" in footer_keys(app)
         said = list(player.said)
-        await pilot.press("n")  # a new step would be announced
+        await pilot.press("s")  # a new step would be announced
         assert player.said == said
         assert "Heel raises" in await shown(pilot)  # the caption still shows it
         await pilot.press("v")

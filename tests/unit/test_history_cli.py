@@ -312,7 +312,7 @@ def test_history_shows_the_streak_adherence_and_sessions(run, data_dir) -> None:
     assert lines[0] == "Streak: 3 days in a row with a routine done."
     assert lines[1].startswith("This week: a routine on ")
     assert "3 sessions recorded; 0 cramps in the diary." in out
-    assert "Bedtime calf stretch: 5:00 of 10:00, 1 steps done, 1 skipped; not finished" in out
+    assert "Bedtime calf stretch: 5:00 of 10:00, 1 step done, 1 skipped; not finished" in out
     assert out.count("Bedtime calf stretch") == 3
 
 

@@ -212,11 +212,12 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
     assert result.returncode == 0, result.stderr
     assert "\r" not in result.stdout and "\x1b" not in result.stdout
     assert result.stdout.splitlines() == [
-        "Short one — 4.3 s plus 1 self-paced step",
+        "Short one — 4.3 s, plus 1 self-paced step",
         "Caution: Stop if it hurts.",
         (
             "Input is not a terminal: reading commands from it, one a line (empty line: done, "
-            "p: pause/resume, n: next, b: back, r: restart, c: count a rep, q: quit). "
+            "p: pause/resume, n or next: next part, s or skip: skip step, b or back: back a "
+            "part, a or previous: back a step, r: restart, c: count a rep, q: quit). "
             "When it ends, self-paced steps are skipped."
         ),
         "Calf stretch, left side",
@@ -232,7 +233,8 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
         "No input left: skipping Loosen your sheets",
         "Heel raises: 3 reps, 0.3 s each",
         "March: 0.5 s",
-        "Finished: 4 s",
+        # Its one self-paced step skipped: less than half of those, so not counted.
+        "Finished: 4 s; less than half of it was done, so it isn't counted",
     ]
     assert result.stderr == ""
     # The log has every cue of the plan, once, in order, none early.
@@ -267,10 +269,13 @@ def test_an_enter_piped_in_early_is_kept_for_the_self_paced_step(
 def test_piped_commands_skip_and_quit(
     short: Path, run_plain: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
-    result = run_plain([str(short), "--plain", "--audio", "none"], stdin="n\nwhat\nq\n")
+    result = run_plain([str(short), "--plain", "--audio", "none"], stdin="s\nwhat\nq\n")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert "Unknown command 'what': use p, n, b, r, c, q or an empty line" in lines
+    assert (
+        "Unknown command 'what': use a word or a letter (next n, skip s, back b, previous a,"
+        " restart r, pause p, count c, quit q) or an empty line for done"
+    ) in lines
     assert lines[-1].startswith("Stopped after")
 
 

@@ -29,7 +29,7 @@ from stretch_coach.tui.palette import HistoryCommands
 from stretch_coach.tui.records import RECENT, Now, read_overview, wall_clock
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.widgets.calendar import ActivityCalendar
-from stretch_coach.words import plural
+from stretch_coach.words import plural, time_against_plan
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -263,7 +263,8 @@ def _one_line(overview: Overview) -> Content:
 def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) -> Table:
     """The newest sessions: when, routine, time done of planned, steps, how it ended.
 
-    Narrow, the year and the steps are left out, to leave the routine's title some room.
+    Narrow, the year, the steps and the planned time are left out: the
+    routine's title has the width.
     """
     table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True, show_edge=False)
     table.add_column("When", no_wrap=True, style="bold")
@@ -278,7 +279,7 @@ def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) ->
             if narrow
             else f"{session.started_at:%Y-%m-%d %H:%M}",
             session.title,
-            _time(session),
+            format_clock(session.done_seconds) if narrow else _time(session),
             *([] if narrow else [_steps(session)]),
             Text(
                 session.label if session.counts else f"{session.label}, not counted",
@@ -290,8 +291,7 @@ def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) ->
 
 
 def _time(session: SessionInfo) -> str:
-    done = format_clock(session.done_seconds)
-    return f"{done} of {format_clock(session.planned_seconds)}" if session.planned_seconds else done
+    return time_against_plan(session.done_seconds, session.planned_seconds)
 
 
 def _steps(session: SessionInfo) -> str:

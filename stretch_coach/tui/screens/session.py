@@ -26,16 +26,22 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Digits, Footer, ProgressBar, Static
+from textual.widgets import Digits, ProgressBar, Static
 
 from stretch_coach.routine.durations import format_clock
 from stretch_coach.timeline import SegmentKind
 from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
+from stretch_coach.tui.widgets.bigdigits import BigDigits
+from stretch_coach.tui.widgets.footer import FittingFooter
 from stretch_coach.words import (
+    BACK_PART_HELP,
+    BACK_STEP_HELP,
     CUE_LABELS,
+    NEXT_PART_HELP,
     PAUSE_REASONS,
+    SKIP_STEP_HELP,
     capital,
     segment_label,
     segment_where,
@@ -56,6 +62,10 @@ BAR_STEPS = 1000
 
 #: Below this height the instructions shrink so the bars and what is next stay in view.
 SHORT = 24
+#: From this size (columns, rows) the countdown grows, to be read across a room...
+LARGE = (120, 40)
+#: ...and from this size it grows again.
+HUGE = (180, 55)
 #: Engine statuses in which the routine is under way.
 ACTIVE = ("running", "waiting", "paused")
 
@@ -86,8 +96,13 @@ class SessionScreen(Screen[Outcome]):
         Binding("space", "resume", "Resume"),
         Binding("enter", "done", "Done"),
         Binding("c", "count_rep", "Count"),
-        Binding("n", "next_step", "Next"),
-        Binding("b", "previous_step", "Back"),
+        # Two pairs, neither told apart by case (caps lock at night): n and b
+        # move a part (a side or a set), s and a a whole step; on the keyboard
+        # the key that goes back is left of the one that goes on.
+        Binding("n", "next_part", "Next part", tooltip=NEXT_PART_HELP),
+        Binding("s", "next_step", "Skip step", tooltip=SKIP_STEP_HELP),
+        Binding("b", "previous_part", "Back part", tooltip=BACK_PART_HELP),
+        Binding("a", "previous_step", "Back step", tooltip=BACK_STEP_HELP),
         Binding("r", "restart_step", "Restart"),
         Binding("q", "stop", "Quit"),
         Binding("question_mark", "app.help('Keys: session')", "Help"),
@@ -95,6 +110,13 @@ class SessionScreen(Screen[Outcome]):
         Binding("m", "set_muted(False)", "Unmute"),
         Binding("v", "set_voice(False)", "Voice off"),
         Binding("v", "set_voice(True)", "Voice on"),
+    ]
+    # Caps lock changes no key's meaning: each letter in capitals does the same
+    # (hidden: the footer, the help and the palette show the small letter).
+    BINDINGS += [
+        Binding(b.key.upper(), b.action, show=False)
+        for b in BINDINGS
+        if isinstance(b, Binding) and len(b.key) == 1 and b.key.isalpha()
     ]
 
     def __init__(self, prepared: PreparedSession) -> None:
@@ -119,6 +141,7 @@ class SessionScreen(Screen[Outcome]):
         self._caption = ""
         self._flash_timer: Timer | None = None
         self._leaving = False
+        self._big = 0  # the big countdown's scale; 0: the ordinary digits
 
     # -- layout ---------------------------------------------------------------
 
@@ -134,6 +157,7 @@ class SessionScreen(Screen[Outcome]):
             yield Static(id="step-name")
             yield Static(id="where")
             yield Digits("", id="countdown")
+            yield BigDigits(id="countdown-big")
             yield Static(id="status-line")
             yield Static(id="caption")
         yield Static(id="instructions")
@@ -148,8 +172,8 @@ class SessionScreen(Screen[Outcome]):
             )
             yield Static(id="routine-left", classes="bar-time")
         yield Static(id="next")
-        # Compact, and no palette hint: at 80 columns every key that works now must fit.
-        yield Footer(compact=True, show_command_palette=False)
+        # Compact, no palette hint, and only whole keys: what matters most comes first.
+        yield FittingFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
@@ -159,7 +183,24 @@ class SessionScreen(Screen[Outcome]):
         self.redraw()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.height < SHORT, "-short")
+        width, height = event.size
+        self.set_class(height < SHORT, "-short")
+        scale = 3 if width >= HUGE[0] and height >= HUGE[1] else 2
+        self._big = scale if width >= LARGE[0] and height >= LARGE[1] else 0
+        self._show_digits(self._shown.get("digits", ""))
+
+    # -- covered: the clock stops while something is over the session -------------
+
+    def on_screen_suspend(self) -> None:
+        """Help, the quit question, the palette or any dialog covers the session: pause."""
+        if not self._leaving and self.session.state().status in ("running", "waiting"):
+            self._command("pause", "covered")
+
+    def on_screen_resume(self) -> None:
+        """Uncovered: resume, unless the person paused (or the coach did, for another reason)."""
+        state = self.session.state()
+        if not self._leaving and state.status == "paused" and state.pause_reason == "covered":
+            self._command("resume")
 
     def on_unmount(self) -> None:
         # Leaving by any road (ctrl+q, an error) ends the session properly, so
@@ -241,8 +282,14 @@ class SessionScreen(Screen[Outcome]):
 
     def _show_digits(self, text: str) -> None:
         digits = self.query_one("#countdown", Digits)
-        digits.update(text)
-        digits.display = bool(text)  # a manual step has no number to show
+        big = self.query_one("#countdown-big", BigDigits)
+        # A manual step has no number to show; a big terminal shows it big.
+        digits.display = bool(text) and not self._big
+        big.display = bool(text) and bool(self._big)
+        if self._big:
+            big.show(text, self._big)
+        else:
+            digits.update(text)
 
     def _status_text(self, state: SessionState) -> str:
         seg = state.segment
@@ -250,6 +297,8 @@ class SessionScreen(Screen[Outcome]):
             return ""
         if state.status == "paused":
             reason = PAUSE_REASONS.get(state.pause_reason or "user", "Paused")
+            if state.pause_reason == "covered":
+                return f"⏸  {reason}"  # it goes on by itself
             return f"⏸  {reason.upper() if reason == 'Paused' else reason} — press space to resume"
         if seg.kind is SegmentKind.COUNTED:
             return f"{state.counted} of {seg.reps} reps — press c for each, Enter when done"
@@ -340,6 +389,9 @@ class SessionScreen(Screen[Outcome]):
         state = self.state or self.session.state()
         status = state.status
         seg = state.segment
+        if status == "paused" and state.pause_reason == "covered":
+            # Behind the palette the keys are those of the session uncovered.
+            status = "waiting" if seg is not None and not seg.timed else "running"
         active = status in ACTIVE
         if action == "pause":
             return status in ("running", "waiting")
@@ -350,7 +402,7 @@ class SessionScreen(Screen[Outcome]):
             return untimed and active
         if action == "count_rep":
             return untimed and active and seg is not None and seg.kind is SegmentKind.COUNTED
-        if action in ("next_step", "restart_step"):
+        if action in ("next_part", "next_step", "restart_step", "previous_part"):
             return active
         if action == "previous_step":
             return active and state.step_index > 0
@@ -374,6 +426,12 @@ class SessionScreen(Screen[Outcome]):
 
     def action_next_step(self) -> None:
         self._command("next_step")
+
+    def action_next_part(self) -> None:
+        self._command("next_part")
+
+    def action_previous_part(self) -> None:
+        self._command("previous_part")
 
     def action_previous_step(self) -> None:
         self._command("previous_step")

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from stretch_coach.routine.durations import format_seconds
 from stretch_coach.tui.screens import SCREENS_CSS
+from stretch_coach.words import elapsed_text
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,15 @@ class Outcome:
     counts: bool = True
 
 
+def summary_heading(outcome: Outcome) -> str:
+    """The summary's heading: praise only for a routine played through and counted."""
+    if outcome.status != "finished":
+        return "Session stopped"
+    if outcome.counts:
+        return "Well done: routine finished"
+    return "Routine ended, most of it skipped"
+
+
 class SummaryScreen(Screen[None]):
     """Time spent, steps done and skipped; Enter for the library (under it), q to quit."""
 
@@ -56,9 +65,9 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         o = self.outcome
-        heading = "Well done: routine finished" if o.status == "finished" else "Session stopped"
+        heading = summary_heading(o)
         rows = [
-            ("Time spent", format_seconds(o.seconds) if o.seconds >= 1 else "under a second"),
+            ("Time spent", elapsed_text(o.seconds) if o.seconds >= 0.5 else "under a second"),
             ("Steps done", f"{o.steps_done} of {o.steps_total}"),
             ("Steps skipped", str(o.steps_skipped)),
         ]
@@ -68,7 +77,10 @@ class SummaryScreen(Screen[None]):
             lines += ["\n" if lines else "", (label.ljust(width), "dim"), "   ", (value, "bold")]
         if not o.counts:
             lines += ["\n\n", "You skipped most of this routine, so it isn't counted."]
-        with Vertical(id="summary-panel", classes=f"-{o.status}"):
+        elif o.status != "finished":
+            lines += ["\n\n", "At least half of it was done, so it counts."]
+        look = o.status if o.counts else "stopped"  # the warning colour when it doesn't count
+        with Vertical(id="summary-panel", classes=f"-{look}"):
             yield Static(Content.styled(heading, "bold"), id="summary-heading")
             yield Static(o.title, id="summary-title")
             yield Static(Content.assemble(*lines), id="summary-facts")
