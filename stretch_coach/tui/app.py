@@ -22,7 +22,7 @@ from textual.screen import Screen
 
 from stretch_coach.audio.base import NullPlayer, Player
 from stretch_coach.audio.session_player import SessionPlayer
-from stretch_coach.catalog import listing
+from stretch_coach.catalog import LibraryWatch, listing
 from stretch_coach.coach import Overrides, PlayerFactory, PreparedSession
 from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
 from stretch_coach.tui.compat import on_app_thread, use_truecolor_theme
@@ -32,9 +32,7 @@ from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 if TYPE_CHECKING:
     import argparse
 
-    from textual.worker import Worker
-
-    from stretch_coach.catalog import LibraryIndex, LibraryWatch, Listed
+    from stretch_coach.catalog import LibraryIndex, Listed
     from stretch_coach.engine.clock import Clock
     from stretch_coach.engine.cue_log import CueLog
     from stretch_coach.history.recorder import HistoryRecorder
@@ -154,7 +152,7 @@ class CoachApp(App[int]):
         self._problems_seen: set[str] = set()
         #: What the library was read from, to notice a routine file changed, added or removed.
         self._watch: LibraryWatch | None = None
-        self._watching: Worker[None] | None = None
+        self._looking = False  # a look (and a reading) is under way on a thread
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
         self._start_with_theme(THEMES[self.settings.theme])
@@ -240,8 +238,6 @@ class CoachApp(App[int]):
     @work(thread=True, exclusive=True, group="library")
     def _load_library(self) -> None:
         """Read the library off the loop, hand it over, then update the index if it changed."""
-        from stretch_coach.catalog import LibraryWatch
-
         assert self.index is not None
         watch = LibraryWatch(self.index.folders)  # before reading: a change meanwhile shows
         library = self.index.load()
@@ -271,8 +267,6 @@ class CoachApp(App[int]):
     @work(thread=True, exclusive=True, group="library-watch", exit_on_error=False)
     def _watch_library_read(self) -> None:
         """Start watching the library given at start (it was read before the app)."""
-        from stretch_coach.catalog import LibraryWatch
-
         library = self.library
         if library is not None and library.folders:
             watch = LibraryWatch(library.folders)
@@ -292,26 +286,30 @@ class CoachApp(App[int]):
             self._watch is None
             or self.library is None
             or not isinstance(self.screen, LibraryScreen)
-            or (self._watching is not None and not self._watching.is_finished)
+            or self._looking
         ):
             return
-        self._watching = self._reread_library(self._watch, self.library)
+        self._looking = True
+        self._reread_library(self._watch, self.library)
 
     @work(thread=True, group="library-watch", exit_on_error=False)
     def _reread_library(self, watch: LibraryWatch, old: Library) -> None:
-        from stretch_coach.catalog import LibraryIndex, LibraryWatch
+        from stretch_coach.catalog import LibraryIndex
         from stretch_coach.routine.library import Library
 
-        if not watch.changed():
-            return
-        # Both before reading, so that a file saved meanwhile is seen next time.
-        fresh = LibraryWatch(watch.folders)
-        index = None if self.index is None else LibraryIndex(watch.folders, self.index.path)
-        library = Library.from_folders(watch.folders, fallback=old.fallback)
-        fresh.depend(library)
-        self.post_message(LibraryLoaded(library, fresh))
-        if index is not None:
-            index.write(library, self.settings.prepare)  # the next start lists it as it is now
+        try:
+            if not watch.changed():
+                return
+            # Both before reading, so that a file saved meanwhile is seen next time.
+            fresh = LibraryWatch(watch.folders)
+            index = None if self.index is None else LibraryIndex(watch.folders, self.index.path)
+            library = Library.from_folders(watch.folders, fallback=old.fallback)
+            fresh.depend(library)
+            self.post_message(LibraryLoaded(library, fresh))
+            if index is not None:
+                index.write(library, self.settings.prepare)  # the next start lists it as now
+        finally:
+            self._looking = False  # one assignment: safe from this thread, read on the loop
 
     # -- audio ----------------------------------------------------------------
 

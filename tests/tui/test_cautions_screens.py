@@ -9,6 +9,7 @@ cautions are in a panel beside the step, readable at 80x24 and 60x20.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,17 @@ def entry(library: Library, routine_id: str) -> Entry:
 
 
 def flat_text(app: Any) -> str:
-    """The screen's words in order, borders and line breaks taken out."""
-    return " ".join(screen_text(app).replace("│", " ").split())
+    """The screen's words in order: borders, scrollbars and line breaks taken out."""
+    text = re.sub("[│\u2580-\u259f]", " ", screen_text(app))
+    return " ".join(text.split())
+
+
+def region_text(app: Any, widget: Any) -> str:
+    """The words on screen inside ``widget``'s region, in order (nothing beside it)."""
+    box = widget.region
+    rows = screen_text(app).splitlines()[box.y : box.bottom]
+    text = re.sub("[│\u2580-\u259f]", " ", "\n".join(row[box.x : box.right] for row in rows))
+    return " ".join(text.split())
 
 
 def texts(screen: Any) -> str:
@@ -271,7 +281,11 @@ async def test_cramp_now_s_six_cautions_fit_beside_the_step(
         await wait_for(pilot, lambda: panel.border_subtitle == SCROLL_HINT)
         panel.scroll_end(animate=False)
         await wait_for(pilot, lambda: panel.border_subtitle == "")
-        await wait_for(pilot, lambda: "infection through a cut" in flat_text(app))
+        await wait_for(
+            pilot,
+            lambda: "infection through a cut" in region_text(app, panel),
+            what=lambda: region_text(app, panel),
+        )
         # The footer keeps its row: the first keys are in view.
         assert text.splitlines()[-1].startswith("space Pause")
 
