@@ -146,10 +146,6 @@ class SessionScreen(Screen[Outcome]):
     # -- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        from stretch_coach.tui.widgets.cautions import urgent_cautions
-
-        # An urgent routine's cautions, docked beside the step (it had no caution screen first).
-        yield from urgent_cautions(self.entry)
         with Horizontal(id="session-top"):
             yield Static(self.entry.title, id="routine-title")
             yield Static(id="step-count")
@@ -174,6 +170,10 @@ class SessionScreen(Screen[Outcome]):
         yield Static(id="next")
         # Compact, no palette hint, and only whole keys: what matters most comes first.
         yield FittingFooter(compact=True, show_command_palette=False)
+        from stretch_coach.tui.widgets.cautions import urgent_cautions
+
+        # An urgent routine's cautions, docked beside the step (it had no caution screen first).
+        yield from urgent_cautions(self.entry)
 
     def on_mount(self) -> None:
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
