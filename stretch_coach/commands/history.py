@@ -148,6 +148,13 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="the person's name, on the page (as on a handout)",
     )
+    report.add_argument(
+        "--program",
+        metavar="PROGRAM",
+        help="instead, a program you follow week by week, for your practitioner: sessions "
+        "due and done, the dose of each stage, and the cramps logged beside them "
+        "(csv: a row a week)",
+    )
     report.set_defaults(handler=report_write)
 
     export = subparsers.add_parser(
@@ -603,8 +610,16 @@ def report_write(args: argparse.Namespace) -> int:
     fmt = args.format.strip().lower()
     if fmt not in render.FORMATS:
         raise UserError(f"--format: {args.format!r} is not one of {', '.join(render.FORMATS)}")
-    since = _day_option(args.since, "--since") if args.since else None
     output = _output(args.output, "--output") if args.output else None
+    if getattr(args, "program", None):
+        text = _program_report(args, fmt)
+        if output is not None:
+            _write_private(output, text)
+            print(f"Wrote the report of {args.program} ({fmt}) to {args.output}.")
+        else:
+            sys.stdout.write(text)
+        return 0
+    since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
         built = report.build(
             store,
@@ -627,6 +642,24 @@ def _name(text: str | None) -> str | None:
     if text is None:
         return None
     return "".join(c for c in text if unicodedata.category(c) != "Cc").strip() or None
+
+
+def _program_report(args: argparse.Namespace, fmt: str) -> str:
+    """``report --program``: the program followed, week by week."""
+    from stretch_coach import adherence
+    from stretch_coach.routine.library import default_library
+    from stretch_coach.routine.stages import find_program
+
+    entry = find_program(default_library(args.library), args.program)
+    with _open_store(create=False) as store:
+        start = next((f.start for f in store.follows() if f.program_id == entry.id), None)
+        if start is None:
+            raise UserError(
+                f"you do not follow {entry.id!r}; 'stretch-coach follow {entry.id}' starts it"
+            )
+        text = adherence.render(adherence.build(entry, start, store), fmt)
+        _tell_unreadable(store)
+    return text
 
 
 # -- export and import -----------------------------------------------------
@@ -683,6 +716,11 @@ def import_history(args: argparse.Namespace) -> int:
         + " added, "
         f"{result.sessions_updated + result.cramps_updated + result.checkins_updated} updated, "
         f"{result.unchanged} already here."
+        + (
+            f" Programs followed: {result.follows_added} added, {result.follows_updated} updated."
+            if result.follows_added or result.follows_updated
+            else ""
+        )
     )
     return 0
 

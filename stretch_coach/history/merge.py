@@ -27,6 +27,8 @@ class MergeResult:
     unchanged: int = 0
     checkins_added: int = 0
     checkins_updated: int = 0
+    follows_added: int = 0  #: programs followed
+    follows_updated: int = 0
 
     @property
     def changed(self) -> int:
@@ -38,6 +40,8 @@ class MergeResult:
             + self.cramps_updated
             + self.checkins_added
             + self.checkins_updated
+            + self.follows_added
+            + self.follows_updated
         )
 
 
@@ -57,6 +61,7 @@ class HistoryTransfer(HistoryRecords):
             "sessions": list(self.iter_export_sessions()),
             "cramps": list(self.iter_export_cramps()),
             "checkins": list(self.iter_export_checkins()),
+            "follows": list(self.iter_export_follows()),
         }
 
     def iter_export_sessions(self) -> Iterator[dict[str, Any]]:
@@ -66,7 +71,8 @@ class HistoryTransfer(HistoryRecords):
                 "SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
                 " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
                 " st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at,"
-                " s.planned_self_paced, st.kind, st.planned_seconds"
+                " s.planned_self_paced, st.kind, st.planned_seconds,"
+                " s.program_id, s.program_week, s.program_stage, s.effort, s.pain, s.reps_counted"
                 " FROM ok_sessions AS s LEFT JOIN ok_steps AS st ON st.session_id = s.id"
                 " ORDER BY s.started_at, s.id, st.seq"
             )
@@ -92,6 +98,13 @@ class HistoryTransfer(HistoryRecords):
                     }
                     if row[17] is not None:  # said only by records that keep step kinds
                         session["planned_self_paced"] = row[17]
+                    if row[20] is not None:  # played from a program
+                        session["program"] = {"id": row[20], "week": row[21], "stage": row[22]}
+                    for key, value in zip(
+                        ("effort", "pain", "reps_counted"), row[23:26], strict=True
+                    ):
+                        if value is not None:  # given at the summary
+                            session[key] = value
                 if row[11] is not None:
                     assert session is not None
                     session["steps"].append(
@@ -142,6 +155,22 @@ class HistoryTransfer(HistoryRecords):
                     )
                 )
 
+    def iter_export_follows(self) -> Iterator[dict[str, Any]]:
+        """Every program followed (unfollowed ones marked), by program id."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT program_id, start_day, created_at, updated_at, deleted_at"
+                " FROM ok_follows ORDER BY program_id"
+            )
+            for program_id, start, created, updated, deleted in cursor:
+                yield {
+                    "program": program_id,
+                    "start": start,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "deleted_at": deleted,
+                }
+
     def merge(
         self,
         sessions: Iterable[Mapping[str, Any]],
@@ -189,10 +218,17 @@ class HistoryTransfer(HistoryRecords):
                 "unchanged",
                 "checkins_added",
                 "checkins_updated",
+                "follows_added",
+                "follows_updated",
             ),
             0,
         )
-        mergers = {"session": _merge_session, "cramp": _merge_cramp, "checkin": _merge_checkin}
+        mergers = {
+            "session": _merge_session,
+            "cramp": _merge_cramp,
+            "checkin": _merge_checkin,
+            "follow": _merge_follow,
+        }
         with self._writing() as conn:
             for kind, record in records:
                 counts[mergers[kind](conn, record)] += 1
@@ -221,8 +257,9 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
     ended = times.utc_text(session["ended_at"]) if session["ended_at"] else None
     cursor = conn.execute(
         "INSERT INTO sessions (id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
-        " ended_at, planned_seconds, partial_seconds, status, planned_self_paced)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ended_at, planned_seconds, partial_seconds, status, planned_self_paced,"
+        " program_id, program_week, program_stage, effort, pain, reps_counted)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             found[0] if found else None,
             session["uuid"],
@@ -236,6 +273,10 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
             session["partial_seconds"],
             session["status"],
             session.get("planned_self_paced"),
+            *(session.get("program") or (None, None, None)),
+            session.get("effort"),
+            session.get("pain"),
+            session.get("reps_counted"),
         ),
     )
     conn.executemany(
@@ -257,6 +298,35 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
         ],
     )
     return "sessions_updated" if found else "sessions_added"
+
+
+def _merge_follow(conn: sqlite3.Connection, follow: Mapping[str, Any]) -> str:
+    """One program followed: the copy changed last wins (it carries unfollowing too)."""
+    values = (
+        follow["start"].isoformat(),
+        times.change_stamp(follow["created_at"]),
+        times.change_stamp(follow["updated_at"]),
+        times.change_stamp(follow["deleted_at"]) if follow["deleted_at"] else None,
+        follow["program_id"],
+    )
+    found = conn.execute(
+        "SELECT updated_at FROM follows WHERE program_id = ?", (follow["program_id"],)
+    ).fetchone()
+    if found is None:
+        conn.execute(
+            "INSERT INTO follows (start_day, created_at, updated_at, deleted_at, program_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            values,
+        )
+        return "follows_added"
+    if isinstance(found[0], str) and values[2] <= found[0]:
+        return "unchanged"
+    conn.execute(
+        "UPDATE follows SET start_day = ?, created_at = ?, updated_at = ?, deleted_at = ?"
+        " WHERE program_id = ?",
+        values,
+    )
+    return "follows_updated"
 
 
 def _progress(status: str, step_count: int) -> tuple[bool, int]:

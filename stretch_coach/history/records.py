@@ -36,6 +36,7 @@ class HistoryRecords(HistoryDatabase):
         started_at: datetime | None = None,
         *,
         planned_self_paced: int | None = None,
+        program: tuple[str, int, int] | None = None,
     ) -> SessionRecord:
         """Record that a session has begun; returns the record to report its steps to.
 
@@ -48,6 +49,8 @@ class HistoryRecords(HistoryDatabase):
             planned_self_paced: how many self-paced steps the routine has;
                 ``None`` when the steps will not say their kind (the session
                 then counts by its share of steps done).
+            program: for a session of a program's stage: the program's id,
+                the week and the stage (from 1).
         """
         _check_seconds("planned_seconds", planned_seconds)
         if planned_self_paced is not None and (
@@ -56,9 +59,11 @@ class HistoryRecords(HistoryDatabase):
             raise ValueError(f"planned_self_paced must be >= 0, not {planned_self_paced!r}")
         started, offset = times.stamp(started_at or times.now())
         session_uuid = str(uuidlib.uuid4())
+        program_id, week, stage = program if program is not None else (None, None, None)
         cursor = self._execute(
             "INSERT INTO sessions (uuid, routine_id, title, content_hash, started_at, utc_offset,"
-            " planned_seconds, planned_self_paced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " planned_seconds, planned_self_paced, program_id, program_week, program_stage)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session_uuid,
                 routine_id,
@@ -68,6 +73,9 @@ class HistoryRecords(HistoryDatabase):
                 offset,
                 planned_seconds,
                 planned_self_paced,
+                program_id,
+                week,
+                stage,
             ),
         )
         assert cursor.lastrowid is not None

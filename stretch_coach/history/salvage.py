@@ -103,6 +103,12 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "partial_seconds": _seconds("partial_seconds"),
         "status": _one_of("status", ("in_progress", "finished", "stopped", "interrupted")),
         "planned_self_paced": _whole("planned_self_paced", 0, 2**31 - 1, nullable=True),
+        "program_id": _text("program_id", nullable=True),
+        "program_week": _whole("program_week", 1, 2**31 - 1, nullable=True),
+        "program_stage": _whole("program_stage", 1, 2**31 - 1, nullable=True),
+        "effort": _whole("effort", 0, 10, nullable=True),
+        "pain": _whole("pain", 0, 10, nullable=True),
+        "reps_counted": _whole("reps_counted", 0, 2**31 - 1, nullable=True),
     },
     "session_steps": {
         "session_id": "typeof(session_id) = 'integer'",
@@ -143,6 +149,15 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "updated_at": _stamp("updated_at"),
         "deleted_at": _stamp("deleted_at", nullable=True),
     },
+    "follows": {
+        "id": "typeof(id) = 'integer'",
+        "program_id": _text("program_id"),
+        "start_day": "typeof(start_day) = 'text' AND length(start_day) = 10"
+        " AND date(start_day, '+0 days') = start_day",  # '+0 days': 02-31 is no day
+        "created_at": _stamp("created_at"),
+        "updated_at": _stamp("updated_at"),
+        "deleted_at": _stamp("deleted_at", nullable=True),
+    },
 }
 #: What one row of each table is called in messages.
 RECORD_NAMES: Mapping[str, str] = {
@@ -150,6 +165,7 @@ RECORD_NAMES: Mapping[str, str] = {
     "session_steps": "session step",
     "cramps": "diary entry",
     "checkins": "check-in",
+    "follows": "followed program",
 }
 #: The temporary views the store reads through.
 VIEWS: Mapping[str, str] = {
@@ -157,6 +173,7 @@ VIEWS: Mapping[str, str] = {
     "session_steps": "ok_steps",
     "cramps": "ok_cramps",
     "checkins": "ok_checkins",
+    "follows": "ok_follows",
 }
 
 
@@ -171,6 +188,7 @@ _BAD_KEYS: Mapping[str, tuple[str, str]] = {
     "session_steps": ("bad_steps", "session_id, seq"),
     "cramps": ("bad_cramps", "id"),
     "checkins": ("bad_checkins", "id"),
+    "follows": ("bad_follows", "id"),
 }
 
 
@@ -307,18 +325,14 @@ def salvage(source: sqlite3.Connection, dest: sqlite3.Connection) -> Salvage:
                 source, dest, "cramps", "id = ?", (key,), f"#{key}", problems, probing=key > top
             ):
                 copied += 1
-        if _has_table(source, "checkins"):  # written before check-ins were kept: none to copy
-            keys, top = _candidate_keys(source, "checkins", ())
+        # Tables newer than the first layout: an older history has not got them.
+        for table in ("checkins", "follows"):
+            if not _has_table(source, table):
+                continue
+            keys, top = _candidate_keys(source, table, ())
             for key in keys:
                 if _copy_row(
-                    source,
-                    dest,
-                    "checkins",
-                    "id = ?",
-                    (key,),
-                    f"#{key}",
-                    problems,
-                    probing=key > top,
+                    source, dest, table, "id = ?", (key,), f"#{key}", problems, probing=key > top
                 ):
                     copied += 1
         dest.execute("COMMIT")

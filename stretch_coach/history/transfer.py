@@ -73,6 +73,10 @@ def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int, int]:
     cramps = _write_list(out, "cramps", store.iter_export_cramps())
     out.write(",\n")
     checkins = _write_list(out, "checkins", store.iter_export_checkins())
+    out.write(",\n")
+    # The programs followed (issue 14): a list of its own, which an older
+    # stretch-coach reads past as an unknown key.
+    _write_list(out, "follows", store.iter_export_follows())
     out.write("\n}\n")
     return sessions, cramps, checkins
 
@@ -106,7 +110,12 @@ def parse_document(text: str, source: str) -> Records:
     """
     import io
 
-    found: dict[str, list[dict[str, Any]]] = {"session": [], "cramp": [], "checkin": []}
+    found: dict[str, list[dict[str, Any]]] = {
+        "session": [],
+        "cramp": [],
+        "checkin": [],
+        "follow": [],  # programs followed: merged from the file (iter_file), not here
+    }
     for kind, record in _records(io.StringIO(text), source):
         found[kind].append(record)
     return found["session"], found["cramp"], found["checkin"]
@@ -130,7 +139,7 @@ def check_file(path: Path) -> tuple[int, int, int]:
     Raises:
         UserError: naming the first problem and where it is.
     """
-    counts = {"session": 0, "cramp": 0, "checkin": 0}
+    counts = {"session": 0, "cramp": 0, "checkin": 0, "follow": 0}
     for kind, _ in iter_file(path):
         counts[kind] += 1
     return counts["session"], counts["cramp"], counts["checkin"]
@@ -398,7 +407,14 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
         for step in checked_steps:
             step.pop("kind", None)
             step.pop("planned_seconds", None)
+    program = item.get("program")
+    if program is not None:
+        program = _program_of(program)
+    ratings = {key: _rating(item, key, 10) for key in ("effort", "pain")}
     return {
+        **ratings,
+        "reps_counted": _rating(item, "reps_counted", MAX_STEP_INDEX),
+        "program": program,
         "planned_self_paced": planned_self_paced,
         "uuid": _uuid(item),
         "routine_id": _text(item, "routine_id"),
@@ -410,6 +426,57 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
         "partial_seconds": _seconds(item, "partial_seconds", default=0.0),
         "status": status,
         "steps": checked_steps,
+    }
+
+
+def _program_of(item: object) -> tuple[str, int, int]:
+    """A session's ``program``: ``{"id", "week", "stage"}`` (weeks and stages from 1)."""
+    if not isinstance(item, dict):
+        raise _Bad("program", "expected an object with id, week and stage")
+    try:
+        program_id = _text(item, "id")
+        week, stage = (_count_from_one(item, key) for key in ("week", "stage"))
+    except _Bad as err:
+        raise _Bad("program", str(err)) from None
+    return program_id, week, stage
+
+
+def _rating(item: Mapping[str, Any], key: str, top: int) -> int | None:
+    """An optional whole number from 0 to ``top`` (a rating, or the reps counted)."""
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+        raise _Bad(key, f"must be a whole number from 0 to {top}")
+    return value
+
+
+def _count_from_one(item: Mapping[str, Any], key: str) -> int:
+    value = item.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_STEP_INDEX:
+        raise _Bad(key, f"must be a whole number from 1 to {MAX_STEP_INDEX}")
+    return value
+
+
+def _follow(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A followed program: its id, start day, and when the following changed."""
+    start = item.get("start")
+    try:
+        start_day = date.fromisoformat(start) if isinstance(start, str) else None
+    except ValueError:
+        start_day = None
+    if start_day is None or start_day.year < times.EARLIEST_YEAR:
+        raise _Bad("start", f"{start!r} is not a day such as 2026-11-02")
+    created = _moment(item, "created_at")
+    updated = _moment(item, "updated_at")
+    if updated < created:
+        raise _Bad("updated_at", f"{item['updated_at']!r} is before it was made")
+    return {
+        "program_id": _text(item, "program"),
+        "start": start_day,
+        "created_at": created,
+        "updated_at": updated,
+        "deleted_at": _moment(item, "deleted_at") if item.get("deleted_at") is not None else None,
     }
 
 
@@ -519,6 +586,7 @@ _LISTS: dict[str, tuple[str, Callable[[Any], dict[str, Any]]]] = {
     "sessions": ("session", _session),
     "cramps": ("cramp", _cramp),
     "checkins": ("checkin", _checkin),
+    "follows": ("follow", _follow),
 }
 
 

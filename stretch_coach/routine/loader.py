@@ -14,6 +14,7 @@ from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.errors import Problem, RoutineError
 from stretch_coach.routine.folders import ROUTINE_SUFFIXES
 from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind
+from stretch_coach.routine.program import Program, is_program, parse_program
 from stretch_coach.routine.spec import INVALID, Context
 from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
 
@@ -33,7 +34,31 @@ _WORK_KEYS = ("hold", "reps", "tempo", "duration")
 
 
 def load_routine(path: Path | str, shown_as: str | None = None) -> Routine:
-    """Read, parse and validate a routine file.
+    """Read, parse and validate a routine file (a program file is refused: see :func:`load_file`).
+
+    Raises:
+        RoutineError: with every problem found, each located at a line and column.
+    """
+    found = load_file(path, shown_as)
+    if not isinstance(found, Routine):
+        name = shown_as or str(path)
+        raise RoutineError(
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    "program",
+                    "this file is a program, not a routine; give a routine here "
+                    "(a program's stages name the routines it uses)",
+                )
+            ]
+        )
+    return found
+
+
+def load_file(path: Path | str, shown_as: str | None = None) -> Routine | Program:
+    """Read, parse and validate a routine file, or a program file (it has ``program``).
 
     Includes are recorded, not followed: a :class:`~stretch_coach.routine.library.Library`
     resolves them, because an ``id`` can only be looked up in a library.
@@ -50,7 +75,7 @@ def load_routine(path: Path | str, shown_as: str | None = None) -> Routine:
     ctx = Context(name, path.parent)
     try:
         text = _read_text(path, ctx)
-        routine = None if text is None else parse_routine(text, ctx, path)
+        routine = None if text is None else parse_file(text, ctx, path)
     except RecursionError:
         ctx.problem(Mark(1, 1), "", "nested too deeply to read; a routine needs only a few levels")
         routine = None
@@ -148,6 +173,22 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def parse_file(text: str, ctx: Context, path: Path | None = None) -> Routine | Program | None:
+    """Validate YAML ``text`` as a routine or, with ``program``, a program.
+
+    Problems go to ``ctx``; ``None`` if any.
+    """
+    root, yaml_problems = read_yaml(text)
+    for p in yaml_problems:
+        ctx.problem(p.mark, p.key, p.message)
+    if yaml_problems:
+        return None
+    if is_program(root):
+        assert isinstance(root, YMap)
+        return parse_program(root, ctx, path)
+    return _parse_root(root, ctx, path)
+
+
 def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine | None:
     """Validate YAML ``text`` as a routine; problems go to ``ctx``, ``None`` if any."""
     root, yaml_problems = read_yaml(text)
@@ -155,6 +196,10 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
         ctx.problem(p.mark, p.key, p.message)
     if yaml_problems:
         return None
+    return _parse_root(root, ctx, path)
+
+
+def _parse_root(root: Any, ctx: Context, path: Path | None) -> Routine | None:
     if not isinstance(root, YMap):
         what = "empty" if root is None else f"{spec.describe(root)}, not a mapping"
         mark = getattr(root, "mark", Mark(1, 1))
@@ -354,6 +399,7 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         line=mark.line,
         column=mark.column,
         image=fields.get("image"),
+        written=frozenset(keys),
     )
 
 

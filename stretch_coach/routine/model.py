@@ -133,6 +133,9 @@ class Step:
     side: str | None = None  #: the one side a one-sided exercise works (no switch, no time)
     phases: tuple[Phase, ...] = ()  #: paced reps: the phases of every repetition
     image: Picture | None = None  #: a picture of the step, for handouts and the preview
+    #: The keys written on the step (a program's change of ``rest`` carries
+    #: ``set_rest`` with it only where the step did not write its own).
+    written: frozenset[str] = frozenset()
 
     @property
     def side_count(self) -> int:

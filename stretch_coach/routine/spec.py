@@ -759,11 +759,18 @@ def json_schema() -> dict[str, Any]:
     ]
     top = TOP.schema()
     top["properties"]["steps"]["items"] = step
+    # A file with 'program' is a program (format page, section Programs); any
+    # other file is a routine. Drawn from the program loader's own tables too.
+    from stretch_coach.routine.program import program_schema
+
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://stretch-coach.invalid/schema/routine-1.json",
-        "title": "stretch-coach routine (format 1)",
-        "description": "A guided stretching routine for stretch-coach. "
+        "title": "stretch-coach routine or program (format 1)",
+        "description": "A guided stretching routine for stretch-coach, or a program of "
+        "routines over weeks (a file with 'program' instead of 'steps'). "
         "See docs/routine-format.md in the stretch-coach project.",
-        **top,
+        "if": {"type": "object", "required": ["program"]},
+        "then": program_schema(),
+        "else": top,
     }

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from stretch_coach.tui.screens import SCREENS_CSS
+from stretch_coach.tui.widgets.rating import OnRated, Rating
 from stretch_coach.words import elapsed_text
 
 
@@ -57,11 +58,16 @@ class SummaryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "library", "Library"),
         Binding("q", "app.quit", "Quit"),
+        # The optional effort and pain rating: digits and Backspace, keys of its own.
+        *(Binding(str(d), f"rate('{d}')", "Rate", show=False) for d in range(10)),
+        Binding("backspace", "unrate", "Correct the rating", show=False),
     ]
 
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(self, outcome: Outcome, *, rate: OnRated | None = None) -> None:
         super().__init__()
         self.outcome = outcome
+        #: Told the effort and pain ratings as they are given (``None``: no rating asked).
+        self.rate = rate
 
     def compose(self) -> ComposeResult:
         o = self.outcome
@@ -82,17 +88,36 @@ class SummaryScreen(Screen[None]):
         look = o.status if o.counts else "stopped"  # the warning colour when it doesn't count
         with Vertical(id="summary-panel", classes=f"-{look}"):
             yield Static(Content.styled(heading, "bold"), id="summary-heading")
-            yield Static(o.title, id="summary-title")
+            yield Static(o.title, id="summary-title", markup=False)  # the routine's, as written
             yield Static(Content.assemble(*lines), id="summary-facts")
             yield Static(
                 Content.from_markup("[b]Enter[/b] back to the library    [b]q[/b] quit"),
                 id="summary-keys",
             )
+            if self.rate is not None:
+                yield Rating(self.rate)
         yield Footer()
 
     def offer(self, widget: Widget) -> None:
         """Show ``widget`` in the panel, under the keys (the app offers the cramp check-in here)."""
         self.query_one("#summary-panel").mount(widget)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("rate", "unrate"):
+            return bool(self.query(Rating))
+        return True
+
+    def action_rate(self, char: str) -> None:
+        self.query_one(Rating).digit(char)
+
+    def action_unrate(self) -> None:
+        self.query_one(Rating).back()
+
+    def on_unmount(self) -> None:
+        for rating in self.query(Rating):
+            rating.settle()
+
     def action_library(self) -> None:
+        for rating in self.query(Rating):
+            rating.settle()
         self.dismiss(None)
