@@ -28,8 +28,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from stretch_coach.paths import read_regular_file
 from stretch_coach.routine.errors import Problem, printable
-from stretch_coach.routine.loader import MAX_FILE_BYTES, read_regular_file
+from stretch_coach.routine.loader import MAX_FILE_BYTES
 from stretch_coach.routine.model import Routine, Step, StepKind
 from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
 
