@@ -37,6 +37,7 @@ from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
 from stretch_coach.tui.widgets.bigdigits import BigDigits
+from stretch_coach.tui.widgets.cautions import urgent_cautions
 from stretch_coach.tui.widgets.footer import FittingFooter
 from stretch_coach.words import (
     BACK_PART_HELP,
@@ -191,6 +192,8 @@ class SessionScreen(Screen[Outcome]):
         yield Static(id="next", markup=False)
         # Compact, no palette hint, and only whole keys: what matters most comes first.
         yield FittingFooter(compact=True, show_command_palette=False)
+        # An urgent routine's cautions, docked beside the step (it had no caution screen first).
+        yield from urgent_cautions(self.entry)
 
     def on_mount(self) -> None:
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
