@@ -179,6 +179,16 @@ async def test_counted_reps_count_with_c(start: Any) -> None:
         assert "isn't counted" not in await shown(pilot)  # its one self-paced step done
 
 
+async def test_a_routine_of_self_paced_steps_has_no_clock_running_down(start: Any) -> None:
+    app = start("heel-walking")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        left = app.screen.query_one("#routine-left")
+        assert str(left.render()).strip() == "self-paced"  # not "0:00 left" from the start
+        assert "0:00 left" not in await shown(pilot)
+        assert app.screen.query_one("#routine-bar", ProgressBar).percentage == 0.0
+
+
 async def test_m_mutes_and_v_turns_the_voice_off(
     start: Any, clock: Any, player: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

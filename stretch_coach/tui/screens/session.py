@@ -37,6 +37,7 @@ from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
 from stretch_coach.tui.widgets.bigdigits import BigDigits
+from stretch_coach.tui.widgets.cautions import urgent_cautions
 from stretch_coach.tui.widgets.footer import FittingFooter
 from stretch_coach.words import (
     BACK_PART_HELP,
@@ -191,6 +192,8 @@ class SessionScreen(Screen[Outcome]):
         yield Static(id="next", markup=False)
         # Compact, no palette hint, and only whole keys: what matters most comes first.
         yield FittingFooter(compact=True, show_command_palette=False)
+        # An urgent routine's cautions, docked beside the step (it had no caution screen first).
+        yield from urgent_cautions(self.entry)
 
     def on_mount(self) -> None:
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
@@ -276,9 +279,12 @@ class SessionScreen(Screen[Outcome]):
         changed = ticked
         changed |= self._set("step-left", step_left, lambda v: self._clock_text("#step-left", v))
         self._schedule(state, step_left_seconds)
+        # A routine of self-paced steps only has no clock to run down: it
+        # says so, as its step bar does, rather than "0:00 left" from the start.
+        untimed = not state.routine_total
         changed |= self._set(
             "routine-left",
-            f"{format_clock(state.routine_remaining)} left",
+            "self-paced" if untimed else f"{format_clock(state.routine_remaining)} left",
             lambda v: self._clock_text("#routine-left", v),
         )
         self._set("next", _next_text(state), lambda v: q("#next", Static).update(v))
@@ -287,7 +293,11 @@ class SessionScreen(Screen[Outcome]):
             # same frame), not on every redraw in between: a frame costs CPU.
             total = state.routine_total or 0.0
             self._bar("step-bar", state.step_progress)
-            self._bar("routine-bar", state.routine_elapsed / total if total else 0.0)
+            steps = len(self.timeline.steps)
+            self._bar(
+                "routine-bar",
+                state.routine_elapsed / total if total else state.step_index / max(1, steps),
+            )
 
     def _schedule(self, state: SessionState, step_left: float | None) -> None:
         """Redraw again when a clock on screen next turns over (only while it runs).
