@@ -247,3 +247,34 @@ def test_a_header_shorter_than_sqlite_writes_is_none(tmp_path: Path) -> None:
     path.write_bytes(b"SQLite format 3\x00")
     assert dbmodule._header(path) is None
     assert dbmodule._header(tmp_path / "missing") is None
+
+
+def test_an_empty_file_that_cannot_be_written_reads_as_an_empty_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    sqlite3.connect(path).close()  # an SQLite file with nothing in it yet
+    monkeypatch.setattr(dbmodule, "_writable", lambda p: False)
+    with HistoryStore.open(path, create=False) as store:
+        assert store.path is None
+        assert store.cramps() == []
+    assert path.stat().st_size == 0
+
+
+def test_an_older_history_that_cannot_be_written_asks_for_a_writable_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE old (x)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    before = path.read_bytes()
+    monkeypatch.setattr(dbmodule, "_writable", lambda p: False)
+    with pytest.raises(HistoryError) as caught:
+        HistoryStore.open(path, create=False)
+    assert caught.value.message == (
+        f"the history database {path} needs an upgrade, but it cannot be written "
+        "here; make its folder writable and try again"
+    )
+    assert path.read_bytes() == before
