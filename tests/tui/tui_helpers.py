@@ -6,9 +6,10 @@ from typing import Any
 
 
 async def shown(pilot: Any) -> str:
-    """The screen as plain text, once pending messages and a refresh have been handled."""
-    await pilot.pause()
-    await pilot.pause(0.05)  # a pushed screen needs a layout and a paint
+    """The screen as plain text, once the app has handled what it was sent and drawn it."""
+    from waits import settled
+
+    await settled(pilot)  # a pushed screen needs a layout and a paint: waited for, not guessed
     return screen_text(pilot.app)
 
 

@@ -287,9 +287,19 @@ class LibraryScreen(Screen[None]):
         delivered to the widget focused when they arrived (the list), so "bed"
         reaches here, not the filter, unless we pass it on.
         """
-        if not (event.is_printable and event.character) or event.key in self.active_bindings:
-            return  # "/", "s", "?" and "q" keep their meaning
         filter_input = self.query_one("#filter", Input)
+        if event.key == "slash" and self.focused is not filter_input:
+            # Here rather than by the binding, which the app runs only once the
+            # key has bubbled back to it: the keys of the burst behind "/" are
+            # handled on this screen first, and must find the filter focused
+            # ("/q" types a "q", rather than losing it or quitting).
+            self.action_filter()
+            event.stop()
+            return
+        if not (event.is_printable and event.character):
+            return
+        if self.focused is not filter_input and event.key in self.active_bindings:
+            return  # "s", "?" and "q" keep their meaning, but in the filter they are letters
         filter_input.cursor_position = len(filter_input.value)
         filter_input.insert_text_at_cursor(event.character)
         self.set_focus(filter_input)
