@@ -1,16 +1,20 @@
 """How fast history, report and the history screen's data are with ten years of nightly use.
 
-Builds a database of 3,650 sessions (8 steps each) and 2,000 diary entries in a
-temporary folder, then times, as the median of several runs:
+Builds a database of 3,650 sessions (8 steps each), 2,000 diary entries and
+the morning check-ins of most quiet nights in a temporary folder, then times,
+as the median of several runs:
 
-* ``stretch-coach history``, ``history --json`` and ``report`` in each format,
-  as separate processes, against the baseline of a bare Python start-up;
+* ``stretch-coach history``, ``history --json``, ``insight --json`` and
+  ``report`` in each format, as separate processes, against the baseline of a
+  bare Python start-up;
 * :meth:`HistoryStore.overview` (all a history screen needs), in-process,
   against a bare ``SELECT count(*)`` over the same database.
 
 Figures are printed as ratios to the baseline measured in the same run, with
 the issue's targets (history and report under 0.5 s, the history screen's
-data under 0.3 s) for comparison; it is not a pass/fail test.
+data under 0.3 s) for comparison. One verdict can fail: ``insight --json``
+(issue 15's comparison) must take at most the time of ``history --json`` on
+the same data in the same run; the script exits 1 when it does not.
 
 Run: ``python benchmarks/history_bench.py [--runs N]``.
 """
@@ -27,7 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +103,24 @@ def populate(path: Path, seed: int = 1) -> None:
             uuid=str(uuid.UUID(int=rng.getrandbits(128))),
         )
         cramps.append({"cramp": cramp, "created_at": at, "updated_at": at, "deleted_at": None})
+    cramp_nights = {(c["cramp"].at - timedelta(hours=12)).date() for c in cramps}
+    checkins = []
+    for night in range(NIGHTS):
+        evening: date = (first + timedelta(days=night)).date()
+        if evening not in cramp_nights and rng.random() < 0.8:  # most mornings answered
+            stamp = first + timedelta(days=night + 1, hours=-14)
+            checkins.append(
+                {
+                    "uuid": str(uuid.UUID(int=rng.getrandbits(128))),
+                    "night": evening,
+                    "answer": "none",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "deleted_at": None,
+                }
+            )
     with HistoryStore.open(path) as store:
-        store.merge(sessions, cramps)
+        store.merge(sessions, cramps, checkins)
 
 
 def median_seconds(action: Any, runs: int) -> float:
@@ -134,7 +154,7 @@ def main() -> int:
         start = time.perf_counter()
         populate(db)
         print(
-            f"built {NIGHTS} sessions and {CRAMPS} diary entries in "
+            f"built {NIGHTS} sessions, {CRAMPS} diary entries and the check-ins in "
             f"{time.perf_counter() - start:.1f} s ({db.stat().st_size / 1e6:.1f} MB)\n"
         )
         env = {**os.environ, "STRETCH_COACH_DATA_DIR": str(data)}
@@ -145,15 +165,18 @@ def main() -> int:
         print(f"baseline: python start-up {startup * 1000:.0f} ms")
         print(f"{'command':<32}{'median':>10}{'x start-up':>12}{'target':>9}")
         out = Path(folder) / "visit"
+        timed: dict[str, float] = {}
         for argv in (
             ("history",),
             ("history", "--json"),
+            ("insight", "--json"),
             ("report", "-o", f"{out}.md"),
             ("report", "--format", "html", "-o", f"{out}.html"),
             ("report", "--format", "json", "-o", f"{out}.json"),
             ("report", "--format", "csv", "-o", f"{out}.csv"),
         ):
             seconds = median_seconds(command(env, *argv), args.runs)
+            timed[" ".join(argv)] = seconds
             print(
                 f"{' '.join(a for a in argv if not a.startswith(str(out))):<32}"
                 f"{seconds * 1000:>8.0f} ms{seconds / startup:>11.1f}x{'0.5 s':>9}"
@@ -174,7 +197,13 @@ def main() -> int:
             f"{'HistoryStore.overview':<32}{overview * 1000:>8.1f} ms"
             f"{overview / count:>11.0f}x{'0.3 s':>9}"
         )
-    return 0
+    insight, history = timed["insight --json"], timed["history --json"]
+    met = insight <= history
+    print(
+        f"\nverdict {'met' if met else 'MISSED'}: insight --json {insight * 1000:.0f} ms, "
+        f"history --json {history * 1000:.0f} ms (goal: at most its time)"
+    )
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ moment later, never missed.
 
 The index is only a cache: a missing, unreadable or corrupt file is a miss,
 and writing it is atomic and never fails loudly (a read-only cache folder
-just means no index).
+just means no index). So is one nested too deeply for the JSON reader, one
+over :data:`MAX_INDEX_BYTES`, and a FIFO or device in its place, which is
+never opened; the next write replaces it with a real index.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
 #: Changes whenever the index file's layout or meaning changes.
 INDEX_FORMAT = 1
 INDEX_FILE = "library-index.json"
+#: Far more than any library's index (a few hundred bytes a routine); a bigger file is no index.
+MAX_INDEX_BYTES = 64 << 20
 
 #: A file as last seen: (mtime_ns, ctime_ns, size, inode), or ``None`` if missing.
 Signature = tuple[int, int, int, int] | None
@@ -172,8 +176,10 @@ class LibraryIndex:
 
     def read(self, prepare: float | None) -> list[Listed] | None:
         """The rows kept for this library and ``prepare``, or ``None`` if anything changed."""
+        from stretch_coach.paths import read_regular_file
+
         try:
-            data = json.loads(self.path.read_bytes())
+            data = json.loads(read_regular_file(self.path, MAX_INDEX_BYTES))
             if not (
                 data["format"] == INDEX_FORMAT
                 and data["version"] == __version__
@@ -191,7 +197,7 @@ class LibraryIndex:
             if not names >= self._seen.keys():
                 return None
             return [_row(row) for row in data["rows"]]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None  # no index, or not one this version wrote: read the library
 
     def load(self) -> Library:
@@ -287,3 +293,40 @@ def _typed(values: Sequence[Any], types: Sequence[type]) -> bool:
     return len(values) == len(types) and all(
         type(value) is kind for value, kind in zip(values, types, strict=False)
     )
+
+
+class LibraryWatch:
+    """Whether a library's files changed since it was read: a few ``stat`` calls, no reading.
+
+    The coach looks every few seconds, and whenever the library comes back into
+    view, so a routine saved in an editor, added or removed (a sub-folder's
+    too) shows without a restart. What is looked at is what the index looks
+    at: the folders, every routine file in them, and the files the library
+    read besides (included files, ``.wav`` cues).
+
+    Make one *before* reading the library (a file changed while it is read
+    then counts as a change), then give it the library with :meth:`depend`.
+
+    Args:
+        folders: the library's folders with their origins.
+    """
+
+    def __init__(self, folders: Sequence[tuple[Path, str]]) -> None:
+        self.folders = list(folders)
+        self._depends: list[str] = []
+        self._seen = self._look()
+
+    def _look(self) -> dict[str, Signature]:
+        names = [str(folder) for folder, _ in self.folders]
+        names += [str(p) for folder, _ in self.folders for p in routine_files(folder)]
+        return {name: signature(name) for name in (*names, *self._depends)}
+
+    def depend(self, library: Library) -> None:
+        """Also watch the files ``library`` read besides its folders' routine files."""
+        self._depends = sorted(depends_on(library) - self._seen.keys())
+        for name in self._depends:
+            self._seen[name] = signature(name)
+
+    def changed(self) -> bool:
+        """Whether any file was changed, added or removed since this watch was made."""
+        return self._look() != self._seen

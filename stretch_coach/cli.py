@@ -20,6 +20,9 @@ from stretch_coach import __version__
 from stretch_coach.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, UserError
 from stretch_coach.routine.errors import RoutineError
 
+#: The environment variable ``--data-dir`` sets (see :mod:`stretch_coach.paths`).
+DATA_DIR_ENV = "STRETCH_COACH_DATA_DIR"
+
 if TYPE_CHECKING:
     import argparse
 
@@ -29,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "stretch_coach.commands.run",
     "stretch_coach.commands.history",
     "stretch_coach.commands.practitioner",
+    "stretch_coach.commands.program",
 )
 
 
@@ -44,6 +48,13 @@ def library_options() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="also read routines from DIR (repeatable; also STRETCH_COACH_LIBRARY, "
         f"a {os.pathsep!r}-separated list)",
+    )
+    parent.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="keep the history, the diary and your own routines in DIR (the same as "
+        "STRETCH_COACH_DATA_DIR): one folder per patient keeps patients apart",
     )
     return parent
 
@@ -71,6 +82,22 @@ def coach_options() -> argparse.ArgumentParser:
     return parent
 
 
+def command_parser_class() -> type[argparse.ArgumentParser]:
+    """A parser class that is an error, with its own usage, for any argument it does not know."""
+    import argparse
+
+    class CommandParser(argparse.ArgumentParser):
+        def parse_known_args(  # type: ignore[override]
+            self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+        ) -> tuple[argparse.Namespace, list[str]]:
+            parsed, extras = super().parse_known_args(args, namespace)
+            if extras:
+                self.error(f"unrecognized arguments: {' '.join(extras)}")
+            return parsed, extras
+
+    return CommandParser
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every registered sub-command."""
     import argparse
@@ -87,7 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.set_defaults(handler=None)
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    # Each command's parser refuses what it does not know itself, so the error
+    # comes with that command's usage, not the program's (its own sub-commands
+    # are of the same class, so `diary add --bogus` gets `diary add`'s).
+    subparsers = parser.add_subparsers(
+        title="commands", metavar="COMMAND", parser_class=command_parser_class()
+    )
     shared = library_options()
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, shared)
@@ -127,6 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     if not hasattr(args, "library"):
         args.library = []
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir:
+        # As the environment variable: every part of the coach (and any process
+        # it starts) then finds the data in the same place.
+        os.environ[DATA_DIR_ENV] = os.path.abspath(os.path.expanduser(data_dir))
     handler = args.handler or _open_library_tui
     try:
         return int(handler(args) or 0)

@@ -48,7 +48,14 @@ PAUSE_REASONS: dict[str, str] = {
     "user": "Paused",
     "suspend": "Paused while the coach was in the background",
     "gap": "Paused: the coach lost track of time (did the computer sleep?)",
+    "covered": "Paused until this closes",
 }
+
+#: What the two pairs of moving keys do, for help (the footer says it shorter).
+NEXT_PART_HELP = "Next part: end this side or set (or a one-part step)"
+SKIP_STEP_HELP = "Skip step: on to the next step, all its parts"
+BACK_PART_HELP = "Back part: this part again; early on, the one before"
+BACK_STEP_HELP = "Back step: this step again; early on, the one before"
 
 #: What the voice says when a side's work ends and the next side's begins.
 SWITCH_LINE = "Switch sides"
@@ -156,6 +163,28 @@ def total_text(total: float, untimed: int) -> str:
 def timeline_total_text(timeline: Timeline) -> str:
     """A timeline's total in words: ``3 min 5 s, plus 1 self-paced step``."""
     return total_text(timeline.total, timeline.untimed_steps)
+
+
+# -- times --------------------------------------------------------------------------------
+
+
+def elapsed_text(seconds: float) -> str:
+    """A session's time spent, one way everywhere: whole seconds (``23 s``, ``1 min 5 s``)."""
+    return format_seconds(float(round(seconds)))
+
+
+def time_against_plan(done: float, planned: float) -> str:
+    """Time spent beside the plan: ``0:25 of 0:30``; past it, ``0:43, ran over 0:30``.
+
+    A session runs over its plan when its self-paced steps took time (the plan
+    counts only timed seconds), so "0:43 of 0:30" would read as a mistake.
+    """
+    if not planned:
+        return format_clock(done)
+    if done - planned >= 1:
+        return f"{format_clock(done)}, ran over {format_clock(planned)}"
+    # Under a second over is the clock's rounding, not a longer session.
+    return f"{format_clock(min(done, planned))} of {format_clock(planned)}"
 
 
 # -- segments ---------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,8 @@ from stretch_coach.errors import UserError
 
 if TYPE_CHECKING:
     from stretch_coach.history.store import HistoryStore
+
+_DAY = timedelta(days=1)
 
 #: diary.SYMPTOMS for the help text, written out so that registering commands imports nothing.
 SYMPTOM_HELP = (
@@ -39,7 +43,11 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     add.set_defaults(handler=diary_add)
 
     listing = actions.add_parser("list", help="list the diary", description="List the diary.")
-    listing.add_argument("--since", metavar="DATE", help="only entries from DATE (2024-05-01)")
+    listing.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only entries from DATE, and nights from its evening (2024-05-01)",
+    )
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=diary_list)
 
@@ -56,6 +64,39 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     delete.add_argument("id", metavar="ID", help="the entry's number, as `diary list` shows it")
     delete.add_argument("-y", "--yes", action="store_true", help="do not ask first")
     delete.set_defaults(handler=diary_delete)
+
+    checkin = subparsers.add_parser(
+        "checkin",
+        help="record a night without cramps (the morning check-in), or take it back",
+        description="Record that a night had no cramps, so that a quiet night is told apart "
+        "from a night nobody asked about. A night runs from 18:00 to 12:00 the next day and "
+        "is named by its evening's date. A cramp logged in that night with `diary add` makes "
+        "it a cramp night whatever the check-in said.",
+    )
+    answer = checkin.add_mutually_exclusive_group()
+    answer.add_argument("--none", action="store_true", help="no cramps that night")
+    answer.add_argument("--undo", action="store_true", help="take the night's check-in back")
+    checkin.add_argument(
+        "--night",
+        metavar="DATE",
+        help="the night, by its evening's date (2024-05-01: the night of 1 to 2 May; "
+        "default: last night)",
+    )
+    checkin.set_defaults(handler=checkin_night)
+
+    insight = subparsers.add_parser(
+        "insight",
+        parents=[shared],
+        help="nights with cramps, with and without a routine before them",
+        description="Over the nights you know about (a cramp logged in them, or a check-in): "
+        "how many nights with a routine before them had a cramp, how many without, and the "
+        "difference with a 95% interval. It shows your own record, not what causes cramps.",
+    )
+    insight.add_argument(
+        "--since", metavar="DATE", help="only nights from the evening of DATE (2024-05-01)"
+    )
+    insight.add_argument("--json", action="store_true", help="print JSON")
+    insight.set_defaults(handler=insight_show)
 
     history = subparsers.add_parser(
         "history",
@@ -84,6 +125,7 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
 
     report = subparsers.add_parser(
         "report",
+        parents=[shared],
         help="a summary of cramps and stretching for a doctor's visit",
         description="A summary for a doctor's visit: when the cramps happen, since when, how "
         "often, other symptoms, signs to see a doctor about, the routines done, and cramps "
@@ -100,12 +142,26 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
         ),
     )
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    report.add_argument(
+        "--for",
+        dest="person",
+        metavar="NAME",
+        help="the person's name, on the page (as on a handout)",
+    )
+    report.add_argument(
+        "--program",
+        metavar="PROGRAM",
+        help="instead, a program you follow week by week, for your practitioner: sessions "
+        "due and done, the dose of each stage, and the cramps logged beside them "
+        "(csv: a row a week)",
+    )
     report.set_defaults(handler=report_write)
 
     export = subparsers.add_parser(
         "export",
         help="write the whole history to a JSON file",
-        description="Write every session and diary entry to FILE, to import on another machine.",
+        description="Write every session, diary entry and check-in to FILE, to import on "
+        "another machine.",
     )
     export.add_argument("file", metavar="FILE", help="the file to write ('-' prints it)")
     export.set_defaults(handler=export_history)
@@ -113,8 +169,8 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     imports = subparsers.add_parser(
         "import",
         help="add the history from an export file",
-        description="Add the sessions and diary entries of FILE (made by `export`); records "
-        "already here are not added again.",
+        description="Add the sessions, diary entries and check-ins of FILE (made by `export`); "
+        "records already here are not added again.",
     )
     imports.add_argument("file", metavar="FILE", help="a file made by `stretch-coach export`")
     imports.set_defaults(handler=import_history)
@@ -209,33 +265,59 @@ def diary_add(args: argparse.Namespace) -> int:
 
 
 def diary_list(args: argparse.Namespace) -> int:
-    """``diary list``: the entries, oldest first."""
-    from stretch_coach.history import diary
+    """``diary list``: the entries and the quiet nights checked in, oldest first."""
+    from stretch_coach.history import diary, nights
     from stretch_coach.history.model import cramp_to_json
     from stretch_coach.history.render import safe_text
 
     since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
         cramps = store.cramps(since=since)
+        checked = store.checked_in_nights(since=since)
         _tell_unreadable(store)
+    # Every cramp of a night from `since` on is on or after `since`, so it is in `cramps`.
+    cramp_nights = {nights.night_of(c.at) for c in cramps}
+    quiet = [night for night in checked if night not in cramp_nights]
     if args.json:
-        _print_json({"cramps": [cramp_to_json(c) for c in cramps]})
+        _print_json(
+            {
+                "cramps": [cramp_to_json(c) for c in cramps],
+                "checkins": [{"night": n.isoformat(), "answer": "none"} for n in checked],
+                "quiet_nights": [n.isoformat() for n in quiet],
+            }
+        )
         return 0
-    if not cramps:
+    if not cramps and not quiet:
         print(
             f"No entries since {since}."
             if since
-            else "The diary is empty. Log a cramp with `stretch-coach diary add`."
+            else "The diary is empty. Log a cramp with `stretch-coach diary add`, or a night "
+            "without cramps with `stretch-coach checkin --none`."
         )
         return 0
+    lines: list[tuple[Any, str]] = []
     for cramp in cramps:
         extras = [s.replace("-", " ") for s in cramp.symptoms]
         if cramp.woke:
             extras.insert(0, "woke me")
         line = diary.describe(cramp) + (f"; {', '.join(extras)}" if extras else "")
         # Stored text is data: no control character reaches the terminal.
-        print(safe_text(line + (f". {cramp.note}" if cramp.note else "")))
+        text = safe_text(line + (f". {cramp.note}" if cramp.note else ""))
+        lines.append((cramp.at.replace(tzinfo=None), text))
+    for night in quiet:
+        lines.append((_evening(night), f"night of {night:%Y-%m-%d}: no cramps (checked in)"))
+    for _, line in sorted(lines, key=lambda item: item[0]):
+        print(line)
     return 0
+
+
+def _evening(night: Any) -> Any:
+    """When a quiet night sorts among the entries: its start, 18:00 on its evening."""
+    from datetime import datetime, time
+
+    from stretch_coach.history import nights
+
+    return datetime.combine(night, time(nights.NIGHT_STARTS_HOUR))
 
 
 def diary_edit(args: argparse.Namespace) -> int:
@@ -300,6 +382,97 @@ def _day_option(text: str, option: str) -> Any:
         raise UserError(f"{option}: {err.problem}") from None
 
 
+# -- check-ins and the comparison ---------------------------------------------
+
+
+def checkin_night(args: argparse.Namespace) -> int:
+    """``checkin --none|--undo [--night DATE]``: record a quiet night, or take it back."""
+    from stretch_coach.history import nights, times
+
+    if not args.none and not args.undo:
+        raise UserError(
+            "checkin: say what to record: --none (no cramps that night) or --undo (take the "
+            "night's check-in back)"
+        )
+    today = times.now().date()
+    night = _day_option(args.night, "--night") if args.night else nights.last_night(today)
+    if night >= today:
+        raise UserError(
+            f"--night: the night of {night} has not ended yet; check in the morning after it "
+            f"(the default, last night, is {nights.last_night(today)})"
+        )
+    named = f"the night of {night:%Y-%m-%d} ({night:%a} evening to {night + _DAY:%a} morning)"
+    if args.undo:
+        with _open_store(create=False) as store:
+            undone = store.undo_check_in(night)
+        print(f"Took back the check-in for {named}." if undone else f"No check-in for {named}.")
+        return 0
+    with _open_store() as store:
+        changed = store.check_in(night)
+        logged = [c for c in store.cramps(since=night) if nights.night_of(c.at) == night]
+    print(f"Recorded {named}: no cramps." if changed else f"Already recorded {named}: no cramps.")
+    if logged:
+        print(
+            f"The diary has {_cramps_text(len(logged))} in that night, so it counts as a night "
+            "with cramps; delete the entry with `stretch-coach diary delete` if it is a mistake."
+        )
+    return 0
+
+
+def _cramps_text(count: int) -> str:
+    from stretch_coach.words import plural
+
+    return plural(count, "cramp")
+
+
+def insight_show(args: argparse.Namespace) -> int:
+    """``insight``: cramp nights with and without a routine before them."""
+    from stretch_coach.history.insight import CAVEAT
+
+    since = _day_option(args.since, "--since") if args.since else None
+    excluded = _excluded_routines(args)
+    with _open_store(create=False) as store:
+        comparison = store.insight(since=since, excluded_routines=excluded)
+        _tell_unreadable(store)
+    if args.json:
+        _print_json(comparison.to_json())
+        return 0
+    if not comparison.known_nights:
+        print(
+            "No known nights yet"
+            + (f" since {since}" if since else "")
+            + ": log each cramp with `stretch-coach diary add`, and each morning after a night "
+            "without one, `stretch-coach checkin --none`."
+        )
+        return 0
+    print(
+        f"Known nights: {comparison.known_nights} (a cramp logged in them, or a check-in)"
+        + (f", from the evening of {since}" if since else "")
+        + "."
+    )
+    print(
+        f"After a routine: {comparison.with_nights} nights, {comparison.with_cramp} with a cramp."
+    )
+    print(
+        f"Without one: {comparison.without_nights} nights, {comparison.without_cramp} with a cramp."
+    )
+    sentence = comparison.sentence()
+    print(sentence[0].upper() + sentence[1:] + ".")
+    print(CAVEAT)
+    return 0
+
+
+def _excluded_routines(args: argparse.Namespace) -> set[str]:
+    """Ids of the library's routines that are not a routine before the night."""
+    from stretch_coach.history.nights import excluded_routines
+    from stretch_coach.routine.folders import library_folders
+    from stretch_coach.routine.library import Library
+
+    # Reading: the user's routine folder is not created for it.
+    folders = library_folders(getattr(args, "library", None) or (), create_user_dir=False)
+    return excluded_routines(Library.from_folders(folders).entries)
+
+
 # -- history ---------------------------------------------------------------
 
 
@@ -307,8 +480,7 @@ def history_show(args: argparse.Namespace) -> int:
     """``history``: the streak, adherence and the newest sessions."""
     from stretch_coach.history.model import session_to_json
     from stretch_coach.history.render import safe_text
-    from stretch_coach.routine.durations import format_clock
-    from stretch_coach.words import plural
+    from stretch_coach.words import plural, time_against_plan
 
     limit = _limit(args.limit)
     with _open_store(create=False) as store:
@@ -358,8 +530,8 @@ def history_show(args: argparse.Namespace) -> int:
         skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
         print(
             f"  {session.started_at:%Y-%m-%d %H:%M}  {safe_text(session.title)}: "
-            f"{format_clock(session.done_seconds)} of {format_clock(session.planned_seconds)}, "
-            f"{session.steps_done} steps done{skipped}; {session.label}"
+            f"{time_against_plan(session.done_seconds, session.planned_seconds)}, "
+            f"{plural(session.steps_done, 'step')} done{skipped}; {session.label}"
             f"{'' if session.counts else ', not counted (less than half done)'}"
         )
     return 0
@@ -438,12 +610,24 @@ def report_write(args: argparse.Namespace) -> int:
     fmt = args.format.strip().lower()
     if fmt not in render.FORMATS:
         raise UserError(f"--format: {args.format!r} is not one of {', '.join(render.FORMATS)}")
-    since = _day_option(args.since, "--since") if args.since else None
     output = _output(args.output, "--output") if args.output else None
+    if getattr(args, "program", None):
+        text = _program_report(args, fmt)
+        if output is not None:
+            _write_private(output, text)
+            print(f"Wrote the report of {args.program} ({fmt}) to {args.output}.")
+        else:
+            sys.stdout.write(text)
+        return 0
+    since = _day_option(args.since, "--since") if args.since else None
     with _open_store(create=False) as store:
-        text = render.render(
-            report.build(store, since=since), fmt, indent=_json_indent(args.output)
+        built = report.build(
+            store,
+            since=since,
+            excluded_routines=_excluded_routines(args),
+            person=_name(getattr(args, "person", None)),
         )
+        text = render.render(built, fmt, indent=_json_indent(args.output))
         _tell_unreadable(store)
     if output is not None:
         _write_private(output, text)
@@ -451,6 +635,31 @@ def report_write(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _name(text: str | None) -> str | None:
+    """A name from the command line, without control characters; ``None`` when empty."""
+    if text is None:
+        return None
+    return "".join(c for c in text if unicodedata.category(c) != "Cc").strip() or None
+
+
+def _program_report(args: argparse.Namespace, fmt: str) -> str:
+    """``report --program``: the program followed, week by week."""
+    from stretch_coach import adherence
+    from stretch_coach.routine.library import default_library
+    from stretch_coach.routine.stages import find_program
+
+    entry = find_program(default_library(args.library), args.program)
+    with _open_store(create=False) as store:
+        start = next((f.start for f in store.follows() if f.program_id == entry.id), None)
+        if start is None:
+            raise UserError(
+                f"you do not follow {entry.id!r}; 'stretch-coach follow {entry.id}' starts it"
+            )
+        text = adherence.render(adherence.build(entry, start, store), fmt)
+        _tell_unreadable(store)
+    return text
 
 
 # -- export and import -----------------------------------------------------
@@ -464,15 +673,19 @@ def export_history(args: argparse.Namespace) -> int:
     output = None if args.file == "-" else _output(args.file, "export")
     with _open_store(create=False) as store:
         if output is None:
-            sessions, cramps = transfer.write_export(store, sys.stdout)
+            sessions, cramps, checkins = transfer.write_export(store, sys.stdout)
         else:
             try:
                 with atomic_output(output) as out:
-                    sessions, cramps = transfer.write_export(store, out)
+                    sessions, cramps, checkins = transfer.write_export(store, out)
             except OSError as err:
                 raise UserError(f"cannot write {output}: {_reason(err)}") from None
         _tell_unreadable(store)
-    counts = f"{sessions} sessions and {cramps} diary entries"
+    counts = (
+        f"{sessions} sessions, {cramps} diary entries and {checkins} check-ins"
+        if checkins
+        else f"{sessions} sessions and {cramps} diary entries"
+    )
     if output is None:
         print(f"Exported {counts}.", file=sys.stderr)
     else:
@@ -494,9 +707,20 @@ def import_history(args: argparse.Namespace) -> int:
     with _open_store() as store:
         result = store.merge_records(transfer.iter_file(path))
     print(
-        f"Imported {path}: {result.sessions_added} sessions and {result.cramps_added} diary "
-        f"entries added, {result.sessions_updated + result.cramps_updated} updated, "
+        f"Imported {path}: {result.sessions_added} sessions"
+        + (
+            f", {result.cramps_added} diary entries and {result.checkins_added} check-ins"
+            if result.checkins_added
+            else f" and {result.cramps_added} diary entries"
+        )
+        + " added, "
+        f"{result.sessions_updated + result.cramps_updated + result.checkins_updated} updated, "
         f"{result.unchanged} already here."
+        + (
+            f" Programs followed: {result.follows_added} added, {result.follows_updated} updated."
+            if result.follows_added or result.follows_updated
+            else ""
+        )
     )
     return 0
 

@@ -43,7 +43,12 @@ def register(
     p.set_defaults(handler=cmd_show)
 
     p = subparsers.add_parser(
-        "validate", parents=[shared], help="check routine files or folders (exit 2 if any is bad)"
+        "validate",
+        parents=[shared],
+        help="check routine files or folders (exit 2 if any is bad)",
+        description="Check routine files or folders: every problem, located, and exit 2 if "
+        "any file is invalid. Warnings (keys that do nothing, a long title, a sound that is "
+        "not a WAV or cannot be heard) are printed too, and leave the exit code 0.",
     )
     p.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="a routine file or a folder")
     p.set_defaults(handler=cmd_validate)
@@ -53,10 +58,18 @@ def register(
 
 
 def _saved_prepare() -> float | None:
-    """The saved get-ready time (``None``: each routine's own); a bad file is the defaults."""
+    """The saved get-ready time (``None``: each routine's own).
+
+    A bad settings file is the defaults, said in one line on standard error
+    (the listing itself stays on standard output).
+    """
+    import sys
+
     from stretch_coach.settings import load_settings
 
-    settings, _ = load_settings()
+    settings, warning = load_settings()
+    if warning:
+        print(f"stretch-coach: {warning}", file=sys.stderr)
     return settings.prepare
 
 
@@ -67,6 +80,7 @@ def _entry_summary(entry: Any, prepare: float | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": entry.id,
         "title": entry.title,
+        "kind": "routine",
         "origin": entry.origin,
         "path": str(entry.path),
         "valid": entry.valid,
@@ -93,13 +107,18 @@ def cmd_list(args: argparse.Namespace) -> int:
     library = default_library(args.library)
     # For the person, the totals they will play; for programs, the routines as written.
     prepare = None if args.json else _saved_prepare()
+    from stretch_coach.commands.program import program_row
+
     rows = [_entry_summary(e, prepare) for e in library.entries]
+    rows += [program_row(p) for p in library.programs]
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     width = max((len(r["id"]) for r in rows), default=2)
     for row in rows:
-        if row["valid"]:
+        if row["valid"] and row["kind"] == "program":
+            print(f"{row['id']:<{width}}  {row['title']} ({row['length']})")
+        elif row["valid"]:
             total = total_text(row["total_seconds"], row["untimed_steps"])
             tags = f"  [{', '.join(row['tags'])}]" if row["tags"] else ""
             print(f"{row['id']:<{width}}  {row['title']} ({total}){tags}")
@@ -107,7 +126,15 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"{row['id']:<{width}}  INVALID  {row['error']}")
     invalid = sum(1 for r in rows if not r["valid"])
     note = f", {invalid} invalid" if invalid else ""
-    print(f"\n{len(rows)} routines{note}. Your own routines go in {paths.user_routines_dir()}")
+    programs = len(library.programs)
+    what = f"{len(rows)} routines"
+    if programs:
+        routines = len(rows) - programs
+        what = (
+            f"{routines} routine{'s' if routines != 1 else ''} and "
+            f"{programs} program{'s' if programs != 1 else ''}"
+        )
+    print(f"\n{what}{note}. Your own routines go in {paths.user_routines_dir()}")
     return 0
 
 
@@ -115,9 +142,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     from stretch_coach.coach import session_timeline
     from stretch_coach.routine.durations import format_seconds
     from stretch_coach.routine.library import cautions_of, default_library
+    from stretch_coach.routine.stages import ProgramEntry
     from stretch_coach.words import step_work, total_text
 
-    entry = default_library(args.library).find(args.routine)
+    entry = default_library(args.library).find_any(args.routine)
+    if isinstance(entry, ProgramEntry):
+        from stretch_coach.commands.program import show_program
+
+        return show_program(entry, as_json=args.json)
     # For the person, the times they will play; for programs, the routine as written.
     timeline = session_timeline(entry, None if args.json else _saved_prepare(), args.routine)
     cautions = cautions_of(entry)
@@ -179,18 +211,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
             raise UserError(f"{path}: no such file or folder")
     fallback = default_library(args.library)
     library = Library.from_paths(args.paths, fallback=fallback)
-    if not library.entries:
+    if not library.all_entries():
         raise UserError(f"no routine files (*.yaml, *.yml) in {', '.join(map(str, args.paths))}")
-    bad = [e for e in library.entries if not e.valid]
+    every = library.all_entries()
+    bad = [e for e in every if not e.valid]
     for entry in bad:
         for problem in entry.problems:
             print(problem, file=sys.stderr)
-    good = len(library.entries) - len(bad)
+    good = len(every) - len(bad)
     _warn_about_room(e for e in library.entries if e.valid)
+    _lint(e for e in library.entries if e.valid)
     if bad:
-        total = len(library.entries)
+        total = len(every)
         print(f"{len(bad)} of {total} routine{'s' if total != 1 else ''} invalid", file=sys.stderr)
         return 2
+    programs = sum(1 for p in library.programs if p.valid)
+    if programs:
+        routines = good - programs
+        print(
+            f"ok: {routines} routine{'s' if routines != 1 else ''} and "
+            f"{programs} program{'s' if programs != 1 else ''} valid"
+        )
+        return 0
     print(f"ok: {good} routine{'s' if good != 1 else ''} valid")
     return 0
 
@@ -211,6 +253,15 @@ def _warn_about_room(entries: Any) -> None:
             where = f"{entry.path}:{planned.step.line}" if own else f"{entry.path}"
             inside = "" if own else f" (in included {planned.routine_id!r})"
             print(f"{where}: warning{inside}: {message}", file=sys.stderr)
+
+
+def _lint(entries: Any) -> None:
+    """Warn (without failing) about what a valid file says that will not do what it means."""
+    from stretch_coach.routine.lint import lint_routine, warning_line
+
+    for entry in entries:
+        for warning in lint_routine(entry.routine, entry.shown):
+            print(warning_line(warning), file=sys.stderr)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

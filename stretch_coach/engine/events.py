@@ -19,7 +19,7 @@ from stretch_coach.routine.model import PlannedStep
 from stretch_coach.timeline import Cue, Segment, SpokenPrompt
 
 #: Why a session is paused.
-PauseReason = Literal["user", "gap", "suspend"]
+PauseReason = Literal["user", "gap", "suspend", "covered"]
 #: How a session ended.
 EndStatus = Literal["finished", "stopped"]
 

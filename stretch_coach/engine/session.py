@@ -175,6 +175,16 @@ class Session:
         self._step_first = [
             bisect.bisect_left(seg_steps, i) for i in range(len(timeline.steps) + 1)
         ]
+        # A step's parts are its sides and sets: (step, set, side) runs of
+        # segments, a switch or a rest between sets opening the part it leads to.
+        self._part_first: list[int] = []
+        for j, seg in enumerate(self._segments):
+            same = j > 0 and _part(self._segments[j - 1]) == _part(seg)
+            self._part_first.append(self._part_first[j - 1] if same else j)
+        self._part_next = [n] * n
+        for j in range(n - 2, -1, -1):
+            same = self._part_first[j + 1] == self._part_first[j]
+            self._part_next[j] = self._part_next[j + 1] if same else j + 1
 
         self._started = False
         self._ended: EndStatus | None = None
@@ -189,6 +199,7 @@ class Session:
         self._step_i: int | None = None
         self._step_start_active = 0.0  # first entry into the current step
         self._step_entered_active = 0.0  # latest entry into its first segment (restart resets)
+        self._part_entered_active = 0.0  # latest entry into the current part's first segment
         self._segment_entry_active = 0.0
         self._counted = 0
         self._outcome: dict[int, bool] = {}  # step index -> skipped
@@ -509,6 +520,8 @@ class Session:
         self._emit(SegmentStarted(seg))
         if j == self._step_first[seg.step]:
             self._step_entered_active = entry
+        if j == self._part_first[j]:
+            self._part_entered_active = entry
 
     def _end_step(self, skipped: bool, end_active: float) -> None:
         i = self._step_i
@@ -561,10 +574,19 @@ class Session:
         self._flush()
 
     def pause(self, reason: PauseReason = "user") -> None:
-        """Stop active time (while running or waiting; otherwise nothing)."""
+        """Stop active time (while running or waiting; otherwise nothing).
+
+        Paused for ``covered`` (a dialog over the session), a pause for any
+        other reason takes its place: the person paused on purpose.
+        """
         self._update()
         if self.status in ("running", "waiting"):
             self._pc.pause()
+            self._pause_reason = reason
+            self._emit(Paused(reason))
+        elif self.status == "paused" and self._pause_reason == "covered" != reason:
+            # Paused because something covered the screen, and now on purpose:
+            # it stays paused when uncovered.
             self._pause_reason = reason
             self._emit(Paused(reason))
         self._flush()
@@ -613,6 +635,32 @@ class Session:
             i = self._step_i
             target = i - 1 if into <= BACK_RESTARTS_AFTER and i > 0 else i
             self._jump(self._step_first[target])
+        self._flush()
+
+    def next_part(self) -> None:
+        """End the current part (a side or a set) and go to the next one.
+
+        The next part starts with its switch or its rest between sets, if it
+        has one. After a step's last part (and in a step of one part) this
+        goes to the next step, like :meth:`next_step`: the step counts as skipped.
+        """
+        if self._navigable() and self._step_i is not None:
+            self._jump(self._part_next[self._seg_i])
+        self._flush()
+
+    def previous_part(self) -> None:
+        """Go back a part, like :meth:`previous_step` goes back a step.
+
+        Within the first :data:`BACK_RESTARTS_AFTER` seconds of a part this
+        goes to the start of the part before (the previous step's last part,
+        from a step's first); later, or in the routine's first part, it
+        restarts the current part.
+        """
+        if self._navigable() and self._step_i is not None:
+            into = self._pc.active() - self._part_entered_active
+            first = self._part_first[self._seg_i]
+            target = self._part_first[first - 1] if into <= BACK_RESTARTS_AFTER and first else first
+            self._jump(target)
         self._flush()
 
     def restart_step(self) -> None:
@@ -664,3 +712,8 @@ class Session:
             self._ended = "stopped"
             self._emit(Ended("stopped"))
         self._flush()
+
+
+def _part(seg: Segment) -> tuple[int, int, int]:
+    """Which part of which step ``seg`` belongs to: (step, set, side)."""
+    return (seg.step, seg.set, seg.side_index)

@@ -25,11 +25,24 @@ class MergeResult:
     cramps_added: int = 0
     cramps_updated: int = 0
     unchanged: int = 0
+    checkins_added: int = 0
+    checkins_updated: int = 0
+    follows_added: int = 0  #: programs followed
+    follows_updated: int = 0
 
     @property
     def changed(self) -> int:
         """How many records were added or updated."""
-        return self.sessions_added + self.sessions_updated + self.cramps_added + self.cramps_updated
+        return (
+            self.sessions_added
+            + self.sessions_updated
+            + self.cramps_added
+            + self.cramps_updated
+            + self.checkins_added
+            + self.checkins_updated
+            + self.follows_added
+            + self.follows_updated
+        )
 
 
 class HistoryTransfer(HistoryRecords):
@@ -47,6 +60,8 @@ class HistoryTransfer(HistoryRecords):
         return {
             "sessions": list(self.iter_export_sessions()),
             "cramps": list(self.iter_export_cramps()),
+            "checkins": list(self.iter_export_checkins()),
+            "follows": list(self.iter_export_follows()),
         }
 
     def iter_export_sessions(self) -> Iterator[dict[str, Any]]:
@@ -56,7 +71,8 @@ class HistoryTransfer(HistoryRecords):
                 "SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
                 " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
                 " st.seq, st.step_index, st.name, st.outcome, st.seconds, st.at,"
-                " s.planned_self_paced, st.kind, st.planned_seconds"
+                " s.planned_self_paced, st.kind, st.planned_seconds,"
+                " s.program_id, s.program_week, s.program_stage, s.effort, s.pain, s.reps_counted"
                 " FROM ok_sessions AS s LEFT JOIN ok_steps AS st ON st.session_id = s.id"
                 " ORDER BY s.started_at, s.id, st.seq"
             )
@@ -82,6 +98,13 @@ class HistoryTransfer(HistoryRecords):
                     }
                     if row[17] is not None:  # said only by records that keep step kinds
                         session["planned_self_paced"] = row[17]
+                    if row[20] is not None:  # played from a program
+                        session["program"] = {"id": row[20], "week": row[21], "stage": row[22]}
+                    for key, value in zip(
+                        ("effort", "pain", "reps_counted"), row[23:26], strict=True
+                    ):
+                        if value is not None:  # given at the summary
+                            session[key] = value
                 if row[11] is not None:
                     assert session is not None
                     session["steps"].append(
@@ -116,8 +139,43 @@ class HistoryTransfer(HistoryRecords):
                     "deleted_at": row[-1],
                 }
 
+    def iter_export_checkins(self) -> Iterator[dict[str, Any]]:
+        """Every readable morning check-in (undone ones marked), oldest night first."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT uuid, night, answer, created_at, updated_at, deleted_at FROM ok_checkins"
+                " ORDER BY night"
+            )
+            for row in cursor:
+                yield dict(
+                    zip(
+                        ("uuid", "night", "answer", "created_at", "updated_at", "deleted_at"),
+                        row,
+                        strict=True,
+                    )
+                )
+
+    def iter_export_follows(self) -> Iterator[dict[str, Any]]:
+        """Every program followed (unfollowed ones marked), by program id."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT program_id, start_day, created_at, updated_at, deleted_at"
+                " FROM ok_follows ORDER BY program_id"
+            )
+            for program_id, start, created, updated, deleted in cursor:
+                yield {
+                    "program": program_id,
+                    "start": start,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "deleted_at": deleted,
+                }
+
     def merge(
-        self, sessions: Iterable[Mapping[str, Any]], cramps: Iterable[Mapping[str, Any]]
+        self,
+        sessions: Iterable[Mapping[str, Any]],
+        cramps: Iterable[Mapping[str, Any]],
+        checkins: Iterable[Mapping[str, Any]] = (),
     ) -> MergeResult:
         """Add records from another copy of the history, in one transaction.
 
@@ -131,28 +189,49 @@ class HistoryTransfer(HistoryRecords):
             sessions: checked records in the shape of :meth:`export_records`,
                 with instants as aware datetimes.
             cramps: likewise, with ``at`` and ``cramp`` (a :class:`Cramp`).
+            checkins: likewise, with ``night`` a date. One check-in a night:
+                an imported one for a night already checked in here (under
+                another UUID) wins only with a later ``updated_at``.
         """
         return self.merge_records(
             chain(
                 (("session", session) for session in sessions),
                 (("cramp", entry) for entry in cramps),
+                (("checkin", entry) for entry in checkins),
             )
         )
 
     def merge_records(self, records: Iterable[tuple[str, Mapping[str, Any]]]) -> MergeResult:
-        """Like :meth:`merge`, from one stream of ``("session" | "cramp", record)`` pairs.
+        """Like :meth:`merge`, from one stream of ``("session" | "cramp" | "checkin", record)``
+        pairs.
 
         The records are taken one at a time (an import streams them from its
         file), all in one transaction: an exception from the stream (a bad
         record further on) keeps none of them.
         """
         counts = dict.fromkeys(
-            ("sessions_added", "sessions_updated", "cramps_added", "cramps_updated", "unchanged"), 0
+            (
+                "sessions_added",
+                "sessions_updated",
+                "cramps_added",
+                "cramps_updated",
+                "unchanged",
+                "checkins_added",
+                "checkins_updated",
+                "follows_added",
+                "follows_updated",
+            ),
+            0,
         )
+        mergers = {
+            "session": _merge_session,
+            "cramp": _merge_cramp,
+            "checkin": _merge_checkin,
+            "follow": _merge_follow,
+        }
         with self._writing() as conn:
             for kind, record in records:
-                merged = _merge_session if kind == "session" else _merge_cramp
-                counts[merged(conn, record)] += 1
+                counts[mergers[kind](conn, record)] += 1
         return MergeResult(**counts)
 
 
@@ -178,8 +257,9 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
     ended = times.utc_text(session["ended_at"]) if session["ended_at"] else None
     cursor = conn.execute(
         "INSERT INTO sessions (id, uuid, routine_id, title, content_hash, started_at, utc_offset,"
-        " ended_at, planned_seconds, partial_seconds, status, planned_self_paced)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ended_at, planned_seconds, partial_seconds, status, planned_self_paced,"
+        " program_id, program_week, program_stage, effort, pain, reps_counted)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             found[0] if found else None,
             session["uuid"],
@@ -193,6 +273,10 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
             session["partial_seconds"],
             session["status"],
             session.get("planned_self_paced"),
+            *(session.get("program") or (None, None, None)),
+            session.get("effort"),
+            session.get("pain"),
+            session.get("reps_counted"),
         ),
     )
     conn.executemany(
@@ -214,6 +298,35 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
         ],
     )
     return "sessions_updated" if found else "sessions_added"
+
+
+def _merge_follow(conn: sqlite3.Connection, follow: Mapping[str, Any]) -> str:
+    """One program followed: the copy changed last wins (it carries unfollowing too)."""
+    values = (
+        follow["start"].isoformat(),
+        times.change_stamp(follow["created_at"]),
+        times.change_stamp(follow["updated_at"]),
+        times.change_stamp(follow["deleted_at"]) if follow["deleted_at"] else None,
+        follow["program_id"],
+    )
+    found = conn.execute(
+        "SELECT updated_at FROM follows WHERE program_id = ?", (follow["program_id"],)
+    ).fetchone()
+    if found is None:
+        conn.execute(
+            "INSERT INTO follows (start_day, created_at, updated_at, deleted_at, program_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            values,
+        )
+        return "follows_added"
+    if isinstance(found[0], str) and values[2] <= found[0]:
+        return "unchanged"
+    conn.execute(
+        "UPDATE follows SET start_day = ?, created_at = ?, updated_at = ?, deleted_at = ?"
+        " WHERE program_id = ?",
+        values,
+    )
+    return "follows_updated"
 
 
 def _progress(status: str, step_count: int) -> tuple[bool, int]:
@@ -251,3 +364,47 @@ def _merge_cramp(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
         values,
     )
     return "cramps_updated"
+
+
+def _merge_checkin(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
+    """One check-in a night: matched by UUID, else by night; the later ``updated_at`` wins.
+
+    A night checked in on two machines has two UUIDs; the row here keeps its
+    own UUID and takes the other's answer and stamps when they are newer, so
+    importing back and forth settles on the same answer.
+    """
+    night = entry["night"].isoformat()
+    values = (
+        entry["answer"],
+        times.change_stamp(entry["created_at"]),
+        times.change_stamp(entry["updated_at"]),
+        times.change_stamp(entry["deleted_at"]) if entry["deleted_at"] else None,
+    )
+    found = conn.execute(
+        "SELECT id, updated_at FROM checkins WHERE uuid = ? OR night = ?"
+        " ORDER BY uuid = ? DESC LIMIT 1",
+        (entry["uuid"], night, entry["uuid"]),
+    ).fetchone()
+    if found is None:
+        conn.execute(
+            "INSERT INTO checkins (uuid, night, answer, created_at, updated_at, deleted_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (entry["uuid"], night, *values),
+        )
+        return "checkins_added"
+    # A stored stamp that cannot be read (damage) loses to the imported copy.
+    if isinstance(found[1], str) and values[2] <= found[1]:
+        return "unchanged"
+    if (
+        conn.execute(
+            "SELECT 1 FROM checkins WHERE night = ? AND id != ?", (night, found[0])
+        ).fetchone()
+        is not None
+    ):
+        return "unchanged"  # its own UUID here, moved to a night another check-in holds
+    conn.execute(
+        "UPDATE checkins SET night = ?, answer = ?, created_at = ?, updated_at = ?,"
+        " deleted_at = ? WHERE id = ?",
+        (night, *values, found[0]),
+    )
+    return "checkins_updated"

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from stretch_coach.history.insight import Comparison
 
 #: How a session ended, as the engine reports it.
 Ending = Literal["finished", "stopped", "interrupted"]
@@ -124,6 +127,19 @@ class DayActivity:
     cramps: int = 0
     counted: int = 0  #: sessions that count (at least half done, however they ended)
     worst_severity: int | None = None  #: highest severity logged that day
+    #: Cramps in the night that began this evening, or in this afternoon
+    #: (see :func:`stretch_coach.history.nights.evening_of`): the calendar's mark.
+    night_cramps: int = 0
+    #: A "no cramps" check-in was recorded for the night that began this evening.
+    checked_in: bool = False
+
+    @property
+    def night(self) -> str | None:
+        """The night that began this evening: ``cramp``, ``quiet`` (checked in, no
+        cramp logged) or ``None`` (unknown)."""
+        if self.night_cramps:
+            return "cramp"
+        return "quiet" if self.checked_in else None
 
 
 @dataclass(frozen=True)
@@ -163,6 +179,8 @@ class Overview:
     recent: tuple[SessionInfo, ...] = field(default=())  #: newest first
     total_sessions: int = 0
     total_cramps: int = 0
+    #: Cramp nights with and without a routine before them (``None``: not asked for).
+    insight: Comparison | None = None
 
 
 def cramp_to_json(cramp: Cramp) -> dict[str, Any]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, timedelta
 
+from stretch_coach.history import nights as night_rules
 from stretch_coach.history import stats, times
+from stretch_coach.history.insight import Comparison, compare_map
 from stretch_coach.history.model import DayActivity, Overview, RoutineTotals
+from stretch_coach.history.nights import Night
 from stretch_coach.history.records import COUNTS, HistoryRecords, _since, counting
 
 
@@ -46,6 +50,17 @@ class HistoryQueries(HistoryRecords):
                 f" FROM ok_cramps WHERE {cramp_where} AND deleted_at IS NULL GROUP BY day",
                 cramp_params,
             ).fetchall()
+            # Nights are named by their evening (see nights.evening_of): 12 hours back.
+            evening_rows = conn.execute(
+                "SELECT date(at, utc_offset || ' minutes', '-12 hours') AS evening, count(*)"
+                f" FROM ok_cramps WHERE {cramp_where} AND deleted_at IS NULL"
+                " GROUP BY evening HAVING evening >= ?",
+                [*cramp_params, since.isoformat() if since else ""],
+            ).fetchall()
+            quiet_rows = conn.execute(
+                "SELECT night FROM ok_checkins WHERE deleted_at IS NULL AND night >= ?",
+                (since.isoformat() if since else "",),
+            ).fetchall()
         days: dict[date, DayActivity] = {}
         for day_text, count, finished, counted in session_rows:
             day = date.fromisoformat(day_text)
@@ -53,7 +68,62 @@ class HistoryQueries(HistoryRecords):
         for day_text, count, worst in cramp_rows:
             day = date.fromisoformat(day_text)
             days[day] = replace(days.get(day, DayActivity(day)), cramps=count, worst_severity=worst)
+        for day_text, count in evening_rows:
+            day = date.fromisoformat(day_text)
+            days[day] = replace(days.get(day, DayActivity(day)), night_cramps=count)
+        for (day_text,) in quiet_rows:
+            day = date.fromisoformat(day_text)
+            days[day] = replace(days.get(day, DayActivity(day)), checked_in=True)
         return days
+
+    # -- nights ------------------------------------------------------------
+
+    def nights(
+        self, *, since: date | None = None, excluded_routines: Collection[str] = ()
+    ) -> dict[date, Night]:
+        """The known nights, by :func:`~stretch_coach.history.nights.known_nights` (the one rule).
+
+        Args:
+            since: only nights from this evening on.
+            excluded_routines: ids of routines that are not a routine before
+                the night (see :func:`~stretch_coach.history.nights.not_before_night`).
+        """
+        session_where, session_params = _since("started_at", since)
+        # Only sessions that may be a routine before a night: read no others.
+        local_hour = "strftime('%H', started_at, utc_offset || ' minutes')"
+        session_where += (
+            f" AND ({local_hour} >= '{night_rules.ROUTINE_FROM_HOUR:02d}'"
+            f" OR {local_hour} < '{night_rules.ROUTINE_UNTIL_HOUR:02d}')"
+        )
+        cramp_where, cramp_params = _since("at", since)
+        with self._reading() as conn:
+            session_rows = conn.execute(
+                f"SELECT started_at, utc_offset, routine_id FROM ({_judged(session_where)})"
+                " WHERE counted",
+                session_params * 2,
+            ).fetchall()
+            cramp_rows = conn.execute(
+                f"SELECT at, utc_offset FROM ok_cramps WHERE {cramp_where} AND deleted_at IS NULL",
+                cramp_params,
+            ).fetchall()
+        return night_rules.known_nights(
+            (
+                night_rules.SessionStart(times.local(started, offset), routine_id, True)
+                for started, offset, routine_id in session_rows
+            ),
+            (times.local(at, offset) for at, offset in cramp_rows),
+            self.checked_in_nights(since=since),
+            excluded_routines=excluded_routines,
+            since=since,
+        )
+
+    def insight(
+        self, *, since: date | None = None, excluded_routines: Collection[str] = ()
+    ) -> Comparison:
+        """Cramp nights with and without a routine before them, over the known nights."""
+        return compare_map(
+            self.nights(since=since, excluded_routines=excluded_routines), since=since
+        )
 
     def routine_totals(self, *, since: date | None = None) -> list[RoutineTotals]:
         """Per routine: sessions, finished and counted ones, active time, first and last day;

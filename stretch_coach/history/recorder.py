@@ -39,19 +39,24 @@ class RoutineRecord:
     #: How many self-paced steps it has (``None``: not known; the session then
     #: counts by its share of steps done, as records made before this was kept).
     planned_self_paced: int | None = None
+    #: Played from a program: its id, the week and the stage (from 1).
+    program: tuple[str, int, int] | None = None
 
     @classmethod
     def of(
         cls, entry: Any, planned_seconds: float, planned_self_paced: int | None = None
     ) -> RoutineRecord:
-        """From a library entry (its file's bytes give the hash)."""
+        """From a library entry (its file's bytes give the hash; a program's stage
+        entry says its program, week and stage)."""
         from stretch_coach.history.store import content_hash
 
         try:
             digest = content_hash(Path(entry.path))
         except OSError:
             digest = ""
-        return cls(entry.id, entry.title, digest, planned_seconds, planned_self_paced)
+        ref = getattr(entry, "program", None)
+        program = (ref.program_id, ref.week, ref.stage) if ref is not None else None
+        return cls(entry.id, entry.title, digest, planned_seconds, planned_self_paced, program)
 
     @classmethod
     def of_timeline(cls, entry: Any, timeline: Timeline) -> RoutineRecord:
@@ -143,12 +148,18 @@ class HistoryRecorder:
         #: Set once the ending is written (``_written``) or writing has failed.
         self._settled = threading.Event()
         self._written = False
+        #: Repetitions counted with ``c`` so far, kept with the session at its end.
+        self.reps_counted = 0
+        #: The session's number in the history, once its start is written.
+        self.session_id: int | None = None
         self._thread = threading.Thread(target=self._work, name="history-writer", daemon=True)
         self._thread.start()
 
     # -- the listener -------------------------------------------------------------
 
     def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RepCounted):
+            self.reps_counted += 1
         if isinstance(event, ev.StepStarted) and not self._started:
             self._started = True
             self._jobs.put(("start", (self._now(),)))
@@ -220,7 +231,9 @@ class HistoryRecorder:
                         r.planned_seconds,
                         started_at=args[0],
                         planned_self_paced=r.planned_self_paced,
+                        **({"program": r.program} if r.program is not None else {}),
                     )
+                    self.session_id = getattr(record, "id", None)
                 elif record is None:
                     continue
                 elif name in ("done", "skipped"):
@@ -239,6 +252,8 @@ class HistoryRecorder:
                     )
                 elif name == "finish":
                     record.finish(args[0], ended_at=args[1])
+                    if self.reps_counted and hasattr(store, "count_reps"):
+                        store.count_reps(record.id, self.reps_counted)
                     self._written = True
                     self._settled.set()
                     break  # nothing follows an ending: the thread ends on its own

@@ -19,6 +19,7 @@ from stretch_coach.history import times
 from stretch_coach.history.db import HistoryDatabase
 from stretch_coach.history.errors import HistoryError
 from stretch_coach.history.model import ENDINGS, Cramp, Ending, SessionInfo, StepInfo
+from stretch_coach.history.nights import ANSWERS
 
 
 class HistoryRecords(HistoryDatabase):
@@ -35,6 +36,7 @@ class HistoryRecords(HistoryDatabase):
         started_at: datetime | None = None,
         *,
         planned_self_paced: int | None = None,
+        program: tuple[str, int, int] | None = None,
     ) -> SessionRecord:
         """Record that a session has begun; returns the record to report its steps to.
 
@@ -47,6 +49,8 @@ class HistoryRecords(HistoryDatabase):
             planned_self_paced: how many self-paced steps the routine has;
                 ``None`` when the steps will not say their kind (the session
                 then counts by its share of steps done).
+            program: for a session of a program's stage: the program's id,
+                the week and the stage (from 1).
         """
         _check_seconds("planned_seconds", planned_seconds)
         if planned_self_paced is not None and (
@@ -55,9 +59,11 @@ class HistoryRecords(HistoryDatabase):
             raise ValueError(f"planned_self_paced must be >= 0, not {planned_self_paced!r}")
         started, offset = times.stamp(started_at or times.now())
         session_uuid = str(uuidlib.uuid4())
+        program_id, week, stage = program if program is not None else (None, None, None)
         cursor = self._execute(
             "INSERT INTO sessions (uuid, routine_id, title, content_hash, started_at, utc_offset,"
-            " planned_seconds, planned_self_paced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " planned_seconds, planned_self_paced, program_id, program_week, program_stage)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session_uuid,
                 routine_id,
@@ -67,6 +73,9 @@ class HistoryRecords(HistoryDatabase):
                 offset,
                 planned_seconds,
                 planned_self_paced,
+                program_id,
+                week,
+                stage,
             ),
         )
         assert cursor.lastrowid is not None
@@ -213,6 +222,67 @@ class HistoryRecords(HistoryDatabase):
                 " ORDER BY at, id LIMIT 1"
             ).fetchone()
         return _cramp(row) if row else None
+
+    # -- morning check-ins ---------------------------------------------------
+
+    def check_in(self, night: date, answer: str = "none") -> bool:
+        """Record the morning check-in for ``night`` (its evening's date): no cramps in it.
+
+        One check-in a night: recording it again changes nothing; one undone
+        before is recorded again.
+
+        Returns:
+            Whether anything changed (``False``: it was already recorded).
+        """
+        if answer not in ANSWERS:
+            raise ValueError(f"answer must be one of {ANSWERS}, not {answer!r}")
+        now = times.change_stamp()
+        with self._writing() as conn:
+            found = conn.execute(
+                "SELECT answer, deleted_at FROM checkins WHERE night = ?", (night.isoformat(),)
+            ).fetchone()
+            if found is None:
+                conn.execute(
+                    "INSERT INTO checkins (uuid, night, answer, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (str(uuidlib.uuid4()), night.isoformat(), answer, now, now),
+                )
+                return True
+            if found[0] == answer and found[1] is None:
+                return False
+            conn.execute(
+                "UPDATE checkins SET answer = ?, deleted_at = NULL, updated_at = ? WHERE night = ?",
+                (answer, now, night.isoformat()),
+            )
+            return True
+
+    def undo_check_in(self, night: date) -> bool:
+        """Take back the check-in for ``night``; whether there was one.
+
+        The row is only marked deleted, so that importing an older export
+        does not bring it back.
+        """
+        now = times.change_stamp()
+        cursor = self._execute(
+            "UPDATE checkins SET deleted_at = ?, updated_at = ? WHERE night = ?"
+            " AND deleted_at IS NULL",
+            (now, now, night.isoformat()),
+        )
+        return cursor.rowcount > 0
+
+    def checked_in_nights(self, *, since: date | None = None) -> list[date]:
+        """The nights with a "no cramps" check-in, oldest first.
+
+        Args:
+            since: only nights from this evening on.
+        """
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT night FROM ok_checkins WHERE deleted_at IS NULL AND night >= ?"
+                " ORDER BY night",
+                (since.isoformat() if since else "",),
+            ).fetchall()
+        return [date.fromisoformat(night) for (night,) in rows]
 
 
 class SessionRecord:

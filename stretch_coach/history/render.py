@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stretch_coach.history.insight import CAVEAT
 from stretch_coach.history.redflags import ADVICE
 from stretch_coach.history.report import DAY_PARTS
 from stretch_coach.routine.durations import format_seconds
@@ -34,6 +35,9 @@ FORMATS: tuple[str, ...] = ("md", "html", "csv", "json")
 #: How many of the latest weeks the chart and the week table show (the JSON has all).
 CHART_WEEKS = 26
 TITLE = "Leg cramps and stretching: a summary for the doctor"
+#: Fewer cramps than this say nothing about the hour they come at (one cramp
+#: would make its own hour "most often").
+MIN_CRAMPS_FOR_HOUR = 5
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,9 @@ def document(data: dict[str, Any]) -> list[Block]:
     """The report as a list of blocks, in reading order."""
     period = data["period"]
     summary = data["cramps_summary"]
-    blocks: list[Block] = [
+    person = data.get("person")
+    blocks: list[Block] = [Para(f"For {person}.")] if person else []
+    blocks += [
         Para(
             f"Period: {_day(period['since'])} to {_day(period['until'])} "
             f"({plural(period['days'], 'day')}). Made by {data['generated_by']} on "
@@ -137,6 +143,8 @@ def document(data: dict[str, Any]) -> list[Block]:
         )
     blocks += _routine_blocks(data["routines"])
     blocks += _comparison_blocks(data["regular_stretching"])
+    if "nights" in data:  # reports saved before check-ins were kept have none
+        blocks += _night_blocks(data["nights"])
     weeks = tuple(data["weeks"][-CHART_WEEKS:])
     blocks += [
         Heading(
@@ -172,8 +180,11 @@ def _when(summary: dict[str, Any]) -> str:
     words = {key: text for key, text, _, _ in DAY_PARTS}
     parts = sorted(((n, words[k]) for k, n in summary["times_of_day"].items() if n), reverse=True)
     text = "Of " + plural(count, "cramp") + ": " + ", ".join(f"{n} {w}" for n, w in parts)
-    hour = max(range(24), key=lambda h: summary["by_hour"][h])
-    text += f"; most often between {hour:02d}:00 and {(hour + 1) % 24:02d}:00."
+    if count >= MIN_CRAMPS_FOR_HOUR:
+        hour = max(range(24), key=lambda h: summary["by_hour"][h])
+        text += f"; most often between {hour:02d}:00 and {(hour + 1) % 24:02d}:00."
+    else:
+        text += "."
     text += f" {summary['woke']} woke the person up."
     where = [f"{k} {'legs' if k == 'both' else 'leg'} {n}" for k, n in summary["legs"].items()]
     where += [f"{k} {n}" for k, n in summary["muscles"].items()]
@@ -216,17 +227,18 @@ def _symptoms(summary: dict[str, Any]) -> str:
 
 def _how_bad(summary: dict[str, Any]) -> str:
     severity, duration = summary["severity"], summary["duration"]
+    of = f"of {plural(summary['count'], 'cramp')}"
     parts = []
     if severity["logged"]:
         parts.append(
             f"Severity (0 to 10) averaged {severity['average']:.1f}, highest "
-            f"{severity['highest']} (given for {severity['logged']})."
+            f"{severity['highest']} (given for {severity['logged']} {of})."
         )
     if duration["logged"]:
         parts.append(
             f"Cramps typically lasted {format_seconds(duration['median_seconds'])}, "
             f"the longest {format_seconds(duration['longest_seconds'])} "
-            f"(given for {duration['logged']})."
+            f"(given for {duration['logged']} {of})."
         )
     return " ".join(parts) or "Neither severity nor duration was given."
 
@@ -287,6 +299,33 @@ def _comparison_blocks(comparison: dict[str, Any]) -> list[Block]:
     if rows:
         blocks.append(Table(("", "From", "To", "Days", "Cramps", "Per week"), rows))
     return [*blocks, Para(comparison["note"])]
+
+
+def _night_blocks(nights: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [Heading("Nights with and without a routine before them")]
+    if not nights["known_nights"]:
+        return [
+            *blocks,
+            Para(
+                "No night is known yet: a night is known when a cramp was logged in it or a "
+                "morning check-in recorded none."
+            ),
+        ]
+    with_side, without = nights["with"], nights["without"]
+    blocks.append(
+        Table(
+            ("", "Nights", "With a cramp"),
+            (
+                ("After a routine", str(with_side["nights"]), str(with_side["cramp_nights"])),
+                ("Without", str(without["nights"]), str(without["cramp_nights"])),
+            ),
+        )
+    )
+    return [
+        *blocks,
+        Para(_sentence(nights["summary"]) + "."),
+        Para(f"Rule: {nights['rule']}. {CAVEAT}"),
+    ]
 
 
 def _diary_row(cramp: dict[str, Any]) -> tuple[str, ...]:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from stretch_coach import __version__
 from stretch_coach.history import redflags, stats, times
 from stretch_coach.history.diary import LEGS, MUSCLES, SYMPTOMS
+from stretch_coach.history.insight import Comparison
 from stretch_coach.history.model import Cramp, RoutineTotals, cramp_to_json
 
 if TYPE_CHECKING:
@@ -36,10 +37,22 @@ DAY_PARTS: tuple[tuple[str, str, int, int], ...] = (
     ("evening", "in the evening (18:00-22:00)", 18, 22),
 )
 RECENT_DAYS = 28
+#: How the report says which nights it compares (the rules of history.nights).
+NIGHTS_RULE = (
+    "a night runs from 18:00 to 12:00 the next day; it is known when a cramp was logged in it "
+    "or a morning check-in recorded none; a routine counts as before it when one at least half "
+    "done started between 16:00 and 03:00, before the night's first cramp (routines for the "
+    "moment and daytime advice do not count)"
+)
 
 
 def build(
-    store: HistoryStore, *, since: date | None = None, current: datetime | None = None
+    store: HistoryStore,
+    *,
+    since: date | None = None,
+    current: datetime | None = None,
+    excluded_routines: Collection[str] = (),
+    person: str | None = None,
 ) -> dict[str, Any]:
     """Gather the report for the period from ``since`` (default: the first record) to now.
 
@@ -47,16 +60,23 @@ def build(
         store: the history to read.
         since: the first day of the period.
         current: the time "now" is taken to be (for tests).
+        excluded_routines: ids of routines that are not a routine before the
+            night (see :func:`stretch_coach.history.nights.excluded_routines`).
+        person: whose report it is (``--for``), named on the page and in the
+            JSON as ``person``; ``None`` leaves the name out.
     """
     current = current or times.now()
     today = current.date()
     cramps = store.cramps(since=since, until=current)
     days = {day: a for day, a in store.activity_days(since=since).items() if day <= today}
-    start = since or min(days, default=today)
+    # The first record: a day holding only the mark of the next morning's cramp is not one.
+    start = since or min(
+        (day for day, a in days.items() if a.sessions or a.cramps or a.checked_in), default=today
+    )
     first_ever = store.first_cramp()
     done = stats.done_days(days)
     began = stats.regular_start(done)
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "generated_at": current.isoformat(timespec="seconds"),
@@ -78,6 +98,7 @@ def build(
         ],
         "routines": _routines(store.routine_totals(since=since), done, start, today),
         "regular_stretching": _comparison(cramps, began, since, today),
+        "nights": _nights(store.insight(since=since, excluded_routines=excluded_routines)),
         "weeks": [
             {
                 "week": w.start.isoformat(),
@@ -91,6 +112,9 @@ def build(
             {**cramp_to_json(c), "signs": [s.kind for s in redflags.entry_signs(c)]} for c in cramps
         ],
     }
+    if person:
+        data["person"] = person
+    return data
 
 
 def _cramps_summary(
@@ -204,6 +228,15 @@ def _comparison(
             "a week. This counts logged cramps; it does not show what caused a change."
         )
     return result
+
+
+def _nights(comparison: Comparison) -> dict[str, Any]:
+    """The personal comparison (``insight --json``'s fields), with its words and its rule."""
+    return {
+        **comparison.to_json(),
+        "rule": NIGHTS_RULE,
+        "summary": comparison.sentence() if comparison.known_nights else None,
+    }
 
 
 def _rate(cramps: Sequence[Cramp], first: date, last: date) -> dict[str, Any]:

@@ -45,7 +45,9 @@ def _moment(column: str, glob: str, length: int, *, nullable: bool = False) -> s
         f" AND substr({column}, 6, 2) BETWEEN '01' AND '12'"
         f" AND substr({column}, 9, 2) BETWEEN '01' AND '31'"
         f" AND substr({column}, 12, 2) <= '23'"
-        f" AND (substr({column}, 9, 2) <= '28' OR date({column}) = substr({column}, 1, 10))"
+        # '+0 days': a plain date() keeps 2024-02-31 as it is (SQLite 3.40); a modifier rolls it.
+        f" AND (substr({column}, 9, 2) <= '28'"
+        f" OR date({column}, '+0 days') = substr({column}, 1, 10))"
     )
     return f"{column} IS NULL OR ({check})" if nullable else check
 
@@ -101,6 +103,12 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "partial_seconds": _seconds("partial_seconds"),
         "status": _one_of("status", ("in_progress", "finished", "stopped", "interrupted")),
         "planned_self_paced": _whole("planned_self_paced", 0, 2**31 - 1, nullable=True),
+        "program_id": _text("program_id", nullable=True),
+        "program_week": _whole("program_week", 1, 2**31 - 1, nullable=True),
+        "program_stage": _whole("program_stage", 1, 2**31 - 1, nullable=True),
+        "effort": _whole("effort", 0, 10, nullable=True),
+        "pain": _whole("pain", 0, 10, nullable=True),
+        "reps_counted": _whole("reps_counted", 0, 2**31 - 1, nullable=True),
     },
     "session_steps": {
         "session_id": "typeof(session_id) = 'integer'",
@@ -130,18 +138,42 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "updated_at": _stamp("updated_at"),
         "deleted_at": _stamp("deleted_at", nullable=True),
     },
+    "checkins": {
+        "id": "typeof(id) = 'integer'",
+        "uuid": _UUID,
+        # '+0 days' makes SQLite roll 2024-02-31 over (plain date() keeps it on 3.40).
+        "night": "typeof(night) = 'text' AND length(night) = 10 AND date(night, '+0 days') = night"
+        " AND night >= '0002-01-01'",
+        "answer": _one_of("answer", ("none",)),
+        "created_at": _stamp("created_at"),
+        "updated_at": _stamp("updated_at"),
+        "deleted_at": _stamp("deleted_at", nullable=True),
+    },
+    "follows": {
+        "id": "typeof(id) = 'integer'",
+        "program_id": _text("program_id"),
+        "start_day": "typeof(start_day) = 'text' AND length(start_day) = 10"
+        " AND date(start_day, '+0 days') = start_day",  # '+0 days': 02-31 is no day
+        "created_at": _stamp("created_at"),
+        "updated_at": _stamp("updated_at"),
+        "deleted_at": _stamp("deleted_at", nullable=True),
+    },
 }
 #: What one row of each table is called in messages.
 RECORD_NAMES: Mapping[str, str] = {
     "sessions": "session",
     "session_steps": "session step",
     "cramps": "diary entry",
+    "checkins": "check-in",
+    "follows": "followed program",
 }
 #: The temporary views the store reads through.
 VIEWS: Mapping[str, str] = {
     "sessions": "ok_sessions",
     "session_steps": "ok_steps",
     "cramps": "ok_cramps",
+    "checkins": "ok_checkins",
+    "follows": "ok_follows",
 }
 
 
@@ -155,6 +187,8 @@ _BAD_KEYS: Mapping[str, tuple[str, str]] = {
     "sessions": ("bad_sessions", "id"),
     "session_steps": ("bad_steps", "session_id, seq"),
     "cramps": ("bad_cramps", "id"),
+    "checkins": ("bad_checkins", "id"),
+    "follows": ("bad_follows", "id"),
 }
 
 
@@ -201,7 +235,7 @@ class Unreadable:
     """A row that could not be read.
 
     Attributes:
-        table: ``sessions``, ``session_steps`` or ``cramps``.
+        table: ``sessions``, ``session_steps``, ``cramps`` or ``checkins``.
         key: its number (``#12``), or session and step (``#12 step 3``).
         problem: what is wrong: the columns whose values are bad, or SQLite's error.
     """
@@ -291,6 +325,16 @@ def salvage(source: sqlite3.Connection, dest: sqlite3.Connection) -> Salvage:
                 source, dest, "cramps", "id = ?", (key,), f"#{key}", problems, probing=key > top
             ):
                 copied += 1
+        # Tables newer than the first layout: an older history has not got them.
+        for table in ("checkins", "follows"):
+            if not _has_table(source, table):
+                continue
+            keys, top = _candidate_keys(source, table, ())
+            for key in keys:
+                if _copy_row(
+                    source, dest, table, "id = ?", (key,), f"#{key}", problems, probing=key > top
+                ):
+                    copied += 1
         dest.execute("COMMIT")
     except BaseException:
         if dest.in_transaction:
@@ -377,6 +421,19 @@ def _copy_steps(
         ):
             copied += 1
     return copied
+
+
+def _has_table(source: sqlite3.Connection, table: str) -> bool:
+    """Whether ``source`` has ``table`` (an older history has not got the newer tables)."""
+    try:
+        return (
+            source.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            is not None
+        )
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
+        return True  # the list cannot be read: try the table, and report what cannot be read
 
 
 def _columns(source: sqlite3.Connection, table: str) -> set[str]:

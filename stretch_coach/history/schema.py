@@ -94,8 +94,76 @@ def _to_v2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+#: Version 3 keeps the morning check-ins: "no cramps last night" is a record,
+#: so a quiet night is told apart from a night nobody asked about (see
+#: :mod:`stretch_coach.history.nights`). One row a night, named by its
+#: evening's local date; undoing one only marks it deleted, so that importing
+#: an older export does not bring it back. A new table: no stored row changes.
+_V3 = (
+    """
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        night TEXT NOT NULL UNIQUE,        -- YYYY-MM-DD, the evening's local date
+        answer TEXT NOT NULL CHECK (answer IN ('none')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,          -- decides which copy wins on import
+        deleted_at TEXT                    -- kept so an import does not bring it back
+    )
+    """,
+)
+
+
+def _to_v3(conn: sqlite3.Connection) -> None:
+    for statement in _V3:
+        conn.execute(statement)
+
+
+#: Version 4, programs (issue 14): a session played from a program records the program,
+#: its week and its stage (NULL for any other session, and for every session
+#: recorded before); ``follows`` keeps the programs a person follows, one row
+#: a program, with its start day. An unfollowed program keeps its row, marked
+#: deleted, so an import of an older export does not bring it back; the copy
+#: changed last (``updated_at``) wins on import.
+_PROGRAMS = (
+    "ALTER TABLE sessions ADD COLUMN program_id TEXT",
+    "ALTER TABLE sessions ADD COLUMN program_week INTEGER"
+    " CHECK (program_week IS NULL OR program_week >= 1)",
+    "ALTER TABLE sessions ADD COLUMN program_stage INTEGER"
+    " CHECK (program_stage IS NULL OR program_stage >= 1)",
+    """
+    CREATE TABLE follows (
+        id INTEGER PRIMARY KEY,
+        program_id TEXT NOT NULL UNIQUE,
+        start_day TEXT NOT NULL,           -- YYYY-MM-DD, the program's week 1 starts that day
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,          -- decides which copy wins on import
+        deleted_at TEXT                    -- unfollowed; kept so an import does not bring it back
+    )
+    """,
+    "CREATE INDEX sessions_by_program ON sessions (program_id, started_at)",
+    # At the summary (issue 14, adherence): an optional effort and pain rating,
+    # and the repetitions counted with 'c'; NULL when not given.
+    "ALTER TABLE sessions ADD COLUMN effort INTEGER"
+    " CHECK (effort IS NULL OR effort BETWEEN 0 AND 10)",
+    "ALTER TABLE sessions ADD COLUMN pain INTEGER CHECK (pain IS NULL OR pain BETWEEN 0 AND 10)",
+    "ALTER TABLE sessions ADD COLUMN reps_counted INTEGER"
+    " CHECK (reps_counted IS NULL OR reps_counted >= 0)",
+)
+
+
+def _to_programs(conn: sqlite3.Connection) -> None:
+    for statement in _PROGRAMS:
+        conn.execute(statement)
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _to_v1,
+    _to_v2,
+    _to_v3,
+    _to_programs,
+]
 
 
 def current_version() -> int:

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from stretch_coach.history.db import BUSY_TIMEOUT_SECONDS, DB_NAME, HistoryDatabase, default_path
 from stretch_coach.history.merge import HistoryTransfer, MergeResult
+from stretch_coach.history.programs import HistoryPrograms
 from stretch_coach.history.queries import HistoryQueries
 from stretch_coach.history.records import SessionRecord
 
@@ -63,7 +64,7 @@ def content_hash(source: Path | bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-class HistoryStore(HistoryQueries, HistoryTransfer):
+class HistoryStore(HistoryQueries, HistoryTransfer, HistoryPrograms):
     """Sessions and the cramp diary in one SQLite database.
 
     Use :meth:`open` rather than the constructor. The store may be shared

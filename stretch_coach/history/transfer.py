@@ -1,7 +1,9 @@
 """Export and import: the whole history as one JSON file, to carry to another machine.
 
-The file holds a format name and version, every session with its steps, and
-every diary entry (deleted ones marked, so a deletion travels too). Records
+The file holds a format name and version, every session with its steps,
+every diary entry (deleted ones marked, so a deletion travels too) and, from
+version 2, every morning check-in (``"checkins"``, undone ones marked).
+Version-1 files (without check-ins) still import. Records
 keep their UUIDs, so importing the same file twice adds nothing twice (see
 :meth:`HistoryStore.merge` for which copy wins when both machines have one).
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import uuid as uuidlib
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,10 +31,11 @@ from stretch_coach.errors import UserError
 from stretch_coach.history import diary, times
 from stretch_coach.history.errors import EntryError
 from stretch_coach.history.model import ENDINGS, Cramp, Status
+from stretch_coach.history.nights import ANSWERS
 from stretch_coach.history.store import HistoryStore
 
 FORMAT_NAME = "stretch-coach-history"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _STATUSES: tuple[Status, ...] = ("in_progress", *ENDINGS)
 #: The largest step number a routine can have, as the history stores it.
 MAX_STEP_INDEX = 2**31 - 1
@@ -56,11 +59,11 @@ def _export_header() -> dict[str, Any]:
     }
 
 
-def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int]:
+def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int, int]:
     """Write the export file to ``out`` one record at a time, laid out as ``json.dumps(indent=2)``.
 
     Returns:
-        How many sessions and diary entries were written.
+        How many sessions, diary entries and check-ins were written.
     """
     out.write("{\n")
     for key, value in _export_header().items():
@@ -68,8 +71,14 @@ def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int]:
     sessions = _write_list(out, "sessions", store.iter_export_sessions())
     out.write(",\n")
     cramps = _write_list(out, "cramps", store.iter_export_cramps())
+    out.write(",\n")
+    checkins = _write_list(out, "checkins", store.iter_export_checkins())
+    out.write(",\n")
+    # The programs followed (issue 14): a list of its own, which an older
+    # stretch-coach reads past as an unknown key.
+    _write_list(out, "follows", store.iter_export_follows())
     out.write("\n}\n")
-    return sessions, cramps
+    return sessions, cramps, checkins
 
 
 def _write_list(out: TextIO, key: str, records: Iterator[dict[str, Any]]) -> int:
@@ -83,7 +92,10 @@ def _write_list(out: TextIO, key: str, records: Iterator[dict[str, Any]]) -> int
     return count
 
 
-def parse_document(text: str, source: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+Records = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def parse_document(text: str, source: str) -> Records:
     """Read and check an export file's text, before anything is written.
 
     Args:
@@ -91,24 +103,26 @@ def parse_document(text: str, source: str) -> tuple[list[dict[str, Any]], list[d
         source: the file's name, for messages.
 
     Returns:
-        Its sessions and diary entries, ready for :meth:`HistoryStore.merge`.
+        Its sessions, diary entries and check-ins, ready for :meth:`HistoryStore.merge`.
 
     Raises:
         UserError: if the file is not a valid export.
     """
     import io
 
-    sessions: list[dict[str, Any]] = []
-    cramps: list[dict[str, Any]] = []
+    found: dict[str, list[dict[str, Any]]] = {
+        "session": [],
+        "cramp": [],
+        "checkin": [],
+        "follow": [],  # programs followed: merged from the file (iter_file), not here
+    }
     for kind, record in _records(io.StringIO(text), source):
-        (sessions if kind == "session" else cramps).append(record)
-    return sessions, cramps
+        found[kind].append(record)
+    return found["session"], found["cramp"], found["checkin"]
 
 
-def check_document(
-    document: object, source: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Check an export's JSON object; return its sessions and entries ready for merging.
+def check_document(document: object, source: str) -> Records:
+    """Check an export's JSON object; return its records ready for merging.
 
     Raises:
         UserError: naming the first problem and where it is.
@@ -116,23 +130,24 @@ def check_document(
     return parse_document(json.dumps(document), source)
 
 
-def check_file(path: Path) -> tuple[int, int]:
+def check_file(path: Path) -> tuple[int, int, int]:
     """Check a whole import file, one record at a time, before anything is written.
 
     Returns:
-        How many sessions and diary entries it holds.
+        How many sessions, diary entries and check-ins it holds.
 
     Raises:
         UserError: naming the first problem and where it is.
     """
-    counts = {"session": 0, "cramp": 0}
+    counts = {"session": 0, "cramp": 0, "checkin": 0, "follow": 0}
     for kind, _ in iter_file(path):
         counts[kind] += 1
-    return counts["session"], counts["cramp"]
+    return counts["session"], counts["cramp"], counts["checkin"]
 
 
 def iter_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The checked records of an import file, one at a time: ``("session" | "cramp", record)``.
+    """The checked records of an import file, one at a time:
+    ``("session" | "cramp" | "checkin", record)``.
 
     A UTF-8 byte order mark at the start is accepted.
 
@@ -303,7 +318,7 @@ def _records(file: TextIO, source: str) -> Iterator[tuple[str, dict[str, Any]]]:
             raise reader.invalid("Expecting property name enclosed in double quotes")
         key = reader.value("a key")
         reader.expect(":", "':' delimiter")
-        if key in ("sessions", "cramps"):
+        if key in _LISTS:
             _check_header(header, source)
             yield from _list(reader, key)
             header[key] = True
@@ -332,7 +347,7 @@ def _check_header(header: Mapping[str, Any], source: str) -> None:
 
 
 def _list(reader: _Reader, key: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    kind, check = ("session", _session) if key == "sessions" else ("cramp", _cramp)
+    kind, check = _LISTS[key]
     if reader.peek() != "[":
         raise UserError(f'{reader.source}: "{key}" must be a list')
     reader.expect("[", "'['")
@@ -392,7 +407,14 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
         for step in checked_steps:
             step.pop("kind", None)
             step.pop("planned_seconds", None)
+    program = item.get("program")
+    if program is not None:
+        program = _program_of(program)
+    ratings = {key: _rating(item, key, 10) for key in ("effort", "pain")}
     return {
+        **ratings,
+        "reps_counted": _rating(item, "reps_counted", MAX_STEP_INDEX),
+        "program": program,
         "planned_self_paced": planned_self_paced,
         "uuid": _uuid(item),
         "routine_id": _text(item, "routine_id"),
@@ -404,6 +426,57 @@ def _session(item: Mapping[str, Any]) -> dict[str, Any]:
         "partial_seconds": _seconds(item, "partial_seconds", default=0.0),
         "status": status,
         "steps": checked_steps,
+    }
+
+
+def _program_of(item: object) -> tuple[str, int, int]:
+    """A session's ``program``: ``{"id", "week", "stage"}`` (weeks and stages from 1)."""
+    if not isinstance(item, dict):
+        raise _Bad("program", "expected an object with id, week and stage")
+    try:
+        program_id = _text(item, "id")
+        week, stage = (_count_from_one(item, key) for key in ("week", "stage"))
+    except _Bad as err:
+        raise _Bad("program", str(err)) from None
+    return program_id, week, stage
+
+
+def _rating(item: Mapping[str, Any], key: str, top: int) -> int | None:
+    """An optional whole number from 0 to ``top`` (a rating, or the reps counted)."""
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+        raise _Bad(key, f"must be a whole number from 0 to {top}")
+    return value
+
+
+def _count_from_one(item: Mapping[str, Any], key: str) -> int:
+    value = item.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_STEP_INDEX:
+        raise _Bad(key, f"must be a whole number from 1 to {MAX_STEP_INDEX}")
+    return value
+
+
+def _follow(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A followed program: its id, start day, and when the following changed."""
+    start = item.get("start")
+    try:
+        start_day = date.fromisoformat(start) if isinstance(start, str) else None
+    except ValueError:
+        start_day = None
+    if start_day is None or start_day.year < times.EARLIEST_YEAR:
+        raise _Bad("start", f"{start!r} is not a day such as 2026-11-02")
+    created = _moment(item, "created_at")
+    updated = _moment(item, "updated_at")
+    if updated < created:
+        raise _Bad("updated_at", f"{item['updated_at']!r} is before it was made")
+    return {
+        "program_id": _text(item, "program"),
+        "start": start_day,
+        "created_at": created,
+        "updated_at": updated,
+        "deleted_at": _moment(item, "deleted_at") if item.get("deleted_at") is not None else None,
     }
 
 
@@ -470,6 +543,51 @@ def _cramp(item: Mapping[str, Any]) -> dict[str, Any]:
         "updated_at": updated,
         "deleted_at": _moment(item, "deleted_at") if item.get("deleted_at") is not None else None,
     }
+
+
+def _checkin(item: Mapping[str, Any]) -> dict[str, Any]:
+    night = item.get("night")
+    try:
+        day = date.fromisoformat(night) if isinstance(night, str) and len(night) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise _Bad(
+            "night", f"{_short(night)} is not a date such as 2024-05-01 (the evening's date)"
+        )
+    if day.year < times.EARLIEST_YEAR:
+        raise _Bad("night", f"{night!r} is before {times.EARLIEST_YEAR}; check the year")
+    if day >= times.now().date() + timedelta(days=1):
+        raise _Bad("night", f"{night!r} is in the future")
+    answer = item.get("answer")
+    if answer not in ANSWERS:
+        raise _Bad("answer", f"{_short(answer)} is not one of {', '.join(ANSWERS)}")
+    created = _moment(item, "created_at")
+    updated = _moment(item, "updated_at")
+    if updated < created:
+        raise _Bad("updated_at", f"{item['updated_at']!r} is before the check-in was made")
+    return {
+        "uuid": _uuid(item),
+        "night": day,
+        "answer": answer,
+        "created_at": created,
+        "updated_at": updated,
+        "deleted_at": _moment(item, "deleted_at") if item.get("deleted_at") is not None else None,
+    }
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+#: The lists of records a file holds: key, the kind of record, and its check.
+_LISTS: dict[str, tuple[str, Callable[[Any], dict[str, Any]]]] = {
+    "sessions": ("session", _session),
+    "cramps": ("cramp", _cramp),
+    "checkins": ("checkin", _checkin),
+    "follows": ("follow", _follow),
+}
 
 
 def _uuid(item: Mapping[str, Any]) -> str:

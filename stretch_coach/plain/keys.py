@@ -17,6 +17,28 @@ from typing import Any
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.session import Session, SessionState
 from stretch_coach.plain.view import PlainView, isatty
+from stretch_coach.words import side_phrase
+
+#: The words piped input accepts, and the key each stands for.
+PIPED_WORDS = {
+    "pause": "p",
+    "resume": "p",
+    "space": "p",
+    "next": "n",
+    "next part": "n",
+    "part": "n",
+    "skip": "s",
+    "skip step": "s",
+    "back": "b",
+    "back part": "b",
+    "previous": "a",
+    "previous step": "a",
+    "back step": "a",
+    "restart": "r",
+    "count": "c",
+    "quit": "q",
+    "stop": "q",
+}
 
 
 class KeyInput:
@@ -108,8 +130,10 @@ class KeyInput:
         commands: dict[str, Callable[[], None]] = {
             " ": self.session.toggle_pause,
             "p": self.session.toggle_pause,
-            "n": self._next,
-            "b": self._back,
+            "n": self._next_part,
+            "s": self._skip_step,
+            "b": self._back_part,
+            "a": self._back_step,
             "r": self._restart,
             "\n": self.session.done,
             "\r": self.session.done,
@@ -117,34 +141,27 @@ class KeyInput:
             "+": self.session.count_rep,
             "q": self.session.stop,
         }
-        command = commands.get(key.lower())  # caps lock on, at night, is no reason to ignore a key
+        # Caps lock on, at night, is no reason to ignore a key, nor to give it
+        # another meaning: no two commands differ only by case.
+        command = commands.get(key.lower())
         if command is not None:
             command()
 
     def _line(self, line: str) -> None:
-        word = line.strip().lower()
+        word = " ".join(line.strip().lower().split())
         if word == "" and " " in line:
             word = "p"  # a line of spaces: the space bar
         if word in ("", "d", "done"):
             self._done_from_pipe()
             return
-        aliases = {
-            "pause": "p",
-            "resume": "p",
-            "space": "p",
-            "next": "n",
-            "back": "b",
-            "restart": "r",
-            "count": "c",
-            "quit": "q",
-            "stop": "q",
-        }
-        key = aliases.get(word, word)
-        if key in ("p", "n", "b", "r", "c", "+", "q"):
+        key = PIPED_WORDS.get(word, word)
+        if key in ("p", "n", "s", "b", "a", "r", "c", "+", "q"):
             self._key(key)
         else:
             self.view.line(
-                f"Unknown command {line.strip()!r}: use p, n, b, r, c, q or an empty line"
+                f"Unknown command {line.strip()!r}: use a word or a letter"
+                " (next n, skip s, back b, previous a, restart r, pause p, count c, quit q)"
+                " or an empty line for done"
             )
 
     def _done_from_pipe(self) -> None:
@@ -168,11 +185,25 @@ class KeyInput:
             )
             self.session.next_step()
 
-    def _next(self) -> None:
+    def _next_part(self) -> None:
+        state = self.session.state()
+        last = state.side_index == state.sides and state.set == state.sets
+        if last:
+            self._announce("Skipping")  # the step's last part (or its only one) ends the step
+        elif state.sides > 1 and state.side is not None:
+            self._announce(f"Ending the {side_phrase(state.side)} of")
+        else:
+            self._announce(f"Ending set {state.set} of")
+        self.session.next_part()
+
+    def _skip_step(self) -> None:
         self._announce("Skipping")
         self.session.next_step()
 
-    def _back(self) -> None:
+    def _back_part(self) -> None:
+        self.session.previous_part()
+
+    def _back_step(self) -> None:
         self.session.previous_step()
 
     def _restart(self) -> None:

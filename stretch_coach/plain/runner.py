@@ -7,14 +7,19 @@ only when standard output is a terminal, a live countdown redrawn in place on
 one line. When it is not a terminal there is no redraw noise at all.
 
 Input: when standard input is a terminal, single keys (cbreak mode, restored
-on every way out): space pause/resume, n next, b back, r restart, Enter done,
-c or + count a rep, q quit. Otherwise standard input is read as commands, one
+on every way out): space pause/resume, n next part (a side or a set), s skip
+the step, b back a part, a back a step, r restart, Enter done, c or + count a
+rep, q quit; caps lock changes none of them. Otherwise standard input is read as commands, one
 a line (an empty line is Enter); an Enter that arrives before a self-paced
 step is kept for it, and once the input ends self-paced steps are skipped,
 since nobody is left to say they are done.
 
-Ctrl+C stops at once (exit 130); Ctrl+Z pauses the session and then really
-suspends; after ``fg`` the session stays paused until you press space.
+Ctrl+C stops at once (exit 130), and so do SIGTERM (143) and SIGHUP (129, the
+terminal was closed): the session is recorded as ``interrupted`` with the
+steps done so far. Output that fails (a closed terminal, a pipe whose reader
+left) ends the session the same way, never with a traceback. Ctrl+Z pauses
+the session and then really suspends; after ``fg`` the session stays paused
+until you press space.
 
 Nothing here imports Textual. The session runs on the same
 :class:`~stretch_coach.engine.driver.AsyncDriver` as the TUI, on an asyncio
@@ -46,10 +51,11 @@ from stretch_coach.engine.hearing import (
 )
 from stretch_coach.engine.session import Session
 from stretch_coach.errors import EXIT_INTERRUPTED
+from stretch_coach.history.recorder import CountTally
+from stretch_coach.outputs import silence
 from stretch_coach.plain.keys import KeyInput
 from stretch_coach.plain.view import PlainView, isatty
-from stretch_coach.routine.durations import format_seconds
-from stretch_coach.words import PAUSE_REASONS, untimed_text
+from stretch_coach.words import PAUSE_REASONS, total_text
 
 #: How often the live countdown line is recomputed (it is only rewritten when it changes).
 REDRAW_INTERVAL = 0.1
@@ -116,14 +122,19 @@ class PlainRunner:
             self.out,
             live=isatty(self.out),
             terminal_keys=self.keys_from_terminal,
+            on_lost=self._output_lost,
         )
         self._keys = keys = KeyInput(prepared.session, self._view, self.fd)
         try:
             return asyncio.run(self._main())
         finally:
-            keys.restore_terminal()
-            prepared.player.close()
-            prepared.close()
+            # Each in its own try: whatever fails on the way out, the
+            # recorder still writes the session's end.
+            try:
+                keys.restore_terminal()
+                prepared.player.close()
+            finally:
+                prepared.close()
 
     async def _main(self) -> int:
         self._loop = loop = asyncio.get_running_loop()
@@ -138,6 +149,9 @@ class PlainRunner:
         )
         session.set_speech(speech)
         await ready(player)  # the first cue is not lost behind the player's start-up
+        tally = CountTally(timeline.total, timeline.untimed_steps)
+        session.add_listener(tally)
+        self.view.tally = tally
         session.add_listener(self.view)
         session.add_listener(self.keys.on_event)
         driver = AsyncDriver(session, session.clock)
@@ -167,22 +181,21 @@ class PlainRunner:
 
     def _header(self) -> None:
         timeline = self.prepared.timeline
-        length = format_seconds(timeline.total)
-        if untimed := untimed_text(timeline.untimed_steps):
-            length += f" {untimed}"
+        length = total_text(timeline.total, timeline.untimed_steps)
         self.view.line(f"{self.prepared.title} — {length}")
         for line in self.prepared.caution:
-            self.view.line(f"Caution: {line}")
+            self.view.wrapped(line, "Caution: ", "  ")
         if self.keys_from_terminal:
             self.view.line(
-                "Keys: space pause/resume · n next · b back · r restart · "
-                "Enter done · c count a rep · q quit"
+                "Keys: space pause/resume · n next part · s skip step · b back a part · "
+                "a back a step · r restart · Enter done · c count a rep · q quit"
             )
         else:
             self.view.line(
                 "Input is not a terminal: reading commands from it, one a line "
-                "(empty line: done, p: pause/resume, n: next, b: back, r: restart, "
-                "c: count a rep, q: quit). When it ends, self-paced steps are skipped."
+                "(empty line: done, p: pause/resume, n or next: next part, s or skip: "
+                "skip step, b or back: back a part, a or previous: back a step, "
+                "r: restart, c: count a rep, q: quit). When it ends, self-paced steps are skipped."
             )
 
     async def _redraw_loop(self) -> None:
@@ -208,8 +221,11 @@ class PlainRunner:
         self.report_problems_shown.add(message)
         if self._view is not None:
             self.view.close()
-        self.err.write(f"stretch-coach: {message}\n")
-        self.err.flush()
+        try:
+            self.err.write(f"stretch-coach: {message}\n")
+            self.err.flush()
+        except (OSError, ValueError):  # standard error is gone too: nobody to tell
+            silence(self.err)
         if self._view is not None:
             self.view.redraw()
 
@@ -236,10 +252,34 @@ class PlainRunner:
         return list(handlers)
 
     def _stop_on_signal(self, exit_code: int) -> None:
+        """End the session now, recorded as ``interrupted`` (Ctrl+C, SIGTERM, SIGHUP)."""
         self.exit_code = exit_code
         if self.prepared.recorder is not None:
             self.prepared.recorder.interrupted()
         self.session.stop()
+
+    def _output_lost(self, err: OSError | ValueError) -> None:
+        """Standard output failed: the terminal was closed, or the pipe's reader left.
+
+        Nobody can follow the session any more, so it ends as if by the
+        signal such an end brings (SIGHUP for a terminal, SIGPIPE for a
+        pipe), recorded as ``interrupted`` with the steps done so far. A
+        session already over keeps its ending and its exit code.
+        """
+        if self._prepared is None or self.session.ended:
+            return
+        code = 128 + (signal.SIGHUP if self.view.live else signal.SIGPIPE)
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            # Not from inside the view's own write: once the events being
+            # delivered now have reached every listener.
+            loop.call_soon(self._stop_unless_ended, code)
+        else:
+            self._stop_unless_ended(code)
+
+    def _stop_unless_ended(self, exit_code: int) -> None:
+        if not self.session.ended:
+            self._stop_on_signal(exit_code)
 
     def _on_suspend(self) -> None:
         loop = self._loop
@@ -280,14 +320,15 @@ def run_plain(args: argparse.Namespace) -> int:
         UserError: for a routine that cannot be found or played, or a cue log
             that cannot be written.
     """
-    from stretch_coach import coach
+    from stretch_coach import agenda, coach
     from stretch_coach.engine.clock import MonotonicClock
     from stretch_coach.routine.library import default_library
     from stretch_coach.settings import load_settings
 
     saved, warning = load_settings()
     settings = coach.effective(saved, coach.Overrides.from_args(args))
-    entry = default_library(args.library).find(args.routine)
+    found = agenda.playable(default_library(args.library), args.routine)
+    entry = found.entry
     timeline = coach.session_timeline(entry, settings.prepare, args.routine)
     cue_log = coach.open_cue_log(args.cue_log, args.library or [])
     runner = PlainRunner(
@@ -297,6 +338,8 @@ def run_plain(args: argparse.Namespace) -> int:
     )
     if warning:
         runner.report_problem(warning)
+    if found.note:
+        print(found.note, file=sys.stdout)
     try:
         player = coach.session_player(settings, runner.report_problem, runner.ring)
         prepared = coach.prepare_session(

@@ -5,16 +5,25 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from typing import TextIO
+from collections.abc import Callable
+from typing import Protocol, TextIO
 
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.session import Session, SessionState
+from stretch_coach.outputs import silence
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
-from stretch_coach.words import PAUSE_REASONS, phases_text, side_phrase
+from stretch_coach.words import PAUSE_REASONS, elapsed_text, phases_text, side_phrase
 
 CLEAR_LINE = "\r\x1b[K"
+
+
+class Counting(Protocol):
+    """Whether the session counts, as far as it went (a history CountTally)."""
+
+    @property
+    def counts(self) -> bool: ...
 
 
 # -- words ------------------------------------------------------------------------
@@ -111,31 +120,64 @@ def status_line(state: SessionState) -> str:
     return f"  {now} · {where} · {left} · {nxt}"
 
 
-def _whole(seconds: float) -> str:
-    return format_seconds(float(round(seconds)))
-
-
 # -- the view ---------------------------------------------------------------------
 
 
 class PlainView:
     """A session listener that writes the session as lines, plus a live line on a terminal.
 
+    Output that fails (the terminal was closed, the pipe's reader went away)
+    never raises into the session: the view stops writing, sends whatever
+    else would go to that descriptor to the null device (so no later flush,
+    not even the interpreter's at exit, fails on it), and calls ``on_lost``
+    once. The session's other listeners, the history recorder among them,
+    carry on.
+
     Args:
         session: the session shown (read for the live line and the totals).
         out: where lines go.
         live: keep a countdown line redrawn in place (only for a terminal).
         terminal_keys: keys come from a terminal (changes the hints).
+        on_lost: called once, with the error, when writing to ``out`` fails.
     """
 
-    def __init__(self, session: Session, out: TextIO, *, live: bool, terminal_keys: bool) -> None:
+    def __init__(
+        self,
+        session: Session,
+        out: TextIO,
+        *,
+        live: bool,
+        terminal_keys: bool,
+        on_lost: Callable[[OSError | ValueError], None] | None = None,
+    ) -> None:
         self.session = session
         self.out = out
         self.live = live
         self.terminal_keys = terminal_keys
+        self.on_lost = on_lost
+        #: The error that ended the output, once writing to it has failed.
+        self.lost: OSError | ValueError | None = None
         self._drawn = ""  # the live line now on screen
         self._instructions: str | None = None
+        #: Tells whether the session counts, for the last line (a CountTally).
+        self.tally: Counting | None = None
         self._new_step = False
+
+    def _write(self, text: str) -> bool:
+        """Write and flush ``text``; whether it got out (``False`` once the output is lost)."""
+        if self.lost is not None:
+            return False
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (OSError, ValueError) as err:  # ValueError: the stream was closed
+            self.lost = err
+            self._drawn = ""
+            silence(self.out)
+            if self.on_lost is not None:
+                self.on_lost(err)
+            return False
+        return True
 
     @property
     def resume_hint(self) -> str:
@@ -144,23 +186,31 @@ class PlainView:
     def line(self, text: str) -> None:
         """Write a line of its own (above the live line, which is redrawn after)."""
         if self._drawn:
-            self.out.write(CLEAR_LINE)
             self._drawn = ""
-        self.out.write(text + "\n")
-        self.out.flush()
-        if self.live:
+            if not self._write(CLEAR_LINE):
+                return
+        if self._write(text + "\n") and self.live:
             self.redraw()
+
+    def wrapped(self, text: str, first: str, rest: str) -> None:
+        """Write ``text`` after ``first``, as one line for logs and screen readers;
+        on a terminal, wrapped at words (not mid-word), later lines after ``rest``."""
+        text = " ".join(text.split())
+        if self.live:
+            width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+            text = textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest)
+        else:
+            text = first + text
+        self.line(text)
 
     def redraw(self) -> None:
         """Rewrite the live line if what it says has changed."""
-        if not self.live:
+        if not self.live or self.lost is not None:
             return
         text = status_line(self.session.state())
         width = shutil.get_terminal_size((80, 24)).columns - 1
         text = text[: max(width, 0)]
-        if text != self._drawn:
-            self.out.write("\r" + text + "\x1b[K")
-            self.out.flush()
+        if text != self._drawn and self._write("\r" + text + "\x1b[K"):
             self._drawn = text
 
     def invalidate(self) -> None:
@@ -171,9 +221,8 @@ class PlainView:
     def close(self) -> None:
         """Take the live line off the screen."""
         if self._drawn:
-            self.out.write(CLEAR_LINE)
-            self.out.flush()
             self._drawn = ""
+            self._write(CLEAR_LINE)
 
     def __call__(self, event: ev.Event) -> None:
         """Show one session event."""
@@ -193,13 +242,7 @@ class PlainView:
             if self._instructions:
                 # Once per step, under its first line: one line each for logs and
                 # screen readers; on a terminal, wrapped at words, not mid-word.
-                text = " ".join(self._instructions.split())
-                if self.live:
-                    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
-                    text = textwrap.fill(text, width, initial_indent="  ", subsequent_indent="  ")
-                else:
-                    text = "  " + text
-                self.line(text)
+                self.wrapped(self._instructions, "  ", "  ")
                 self._instructions = None
         elif isinstance(event, ev.CueFired):
             cue = event.cue
@@ -219,10 +262,15 @@ class PlainView:
         elif isinstance(event, ev.Resumed):
             self.line("Resumed")
         elif isinstance(event, ev.Ended):
-            elapsed = _whole(self.session.state().elapsed_active)
-            self.line(
+            elapsed = elapsed_text(self.session.state().elapsed_active)
+            text = (
                 f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}"
             )
+            if self.tally is not None and not self.tally.counts:
+                text += "; less than half of it was done, so it isn't counted"
+            elif self.tally is not None and event.status != "finished":
+                text += "; at least half of it was done, so it counts"
+            self.line(text)
             self.close()
 
 

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from stretch_coach.errors import UserError
 from stretch_coach.routine.errors import Problem, RoutineError
 from stretch_coach.routine.folders import ROUTINE_SUFFIXES, library_folders, routine_files
-from stretch_coach.routine.loader import load_routine
+from stretch_coach.routine.loader import load_file, load_routine
 from stretch_coach.routine.model import (
     CUE_EVENTS,
     DEFAULT_CUES,
@@ -29,6 +29,8 @@ from stretch_coach.routine.model import (
     Step,
     step_segments,
 )
+from stretch_coach.routine.program import Program, ProgramRef
+from stretch_coach.routine.stages import ProgramEntry, resolve
 
 #: Most steps a routine may expand to through its includes.
 MAX_PLANNED_STEPS = 5000
@@ -47,6 +49,8 @@ class Entry:
     plan: tuple[PlannedStep, ...] = field(default=(), repr=False)
     #: Its cautions and those of its includes (see :func:`cautions_of`).
     cautions: tuple[str, ...] = field(default=(), repr=False)
+    #: For a session of a program's stage: the program, week and stage it records.
+    program: ProgramRef | None = field(default=None, repr=False)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -79,19 +83,32 @@ class Library:
         fallback: another library consulted for include ids not found here.
     """
 
-    def __init__(self, entries: Iterable[Entry], fallback: Library | None = None) -> None:
+    def __init__(
+        self, entries: Iterable[Entry | ProgramEntry], fallback: Library | None = None
+    ) -> None:
         self.fallback = fallback
+        #: The folders it was read from (with their origins), when read by
+        #: :meth:`from_folders`: what to look at to know that it changed.
+        self.folders: tuple[tuple[Path, str], ...] = ()
         self.entries: list[Entry] = []
+        #: The program files, valid or not (see :mod:`stretch_coach.routine.stages`).
+        self.programs: list[ProgramEntry] = []
+        self._programs_by_id: dict[str, ProgramEntry] = {}
         self._by_id: dict[str, Entry] = {}
         self._invalid: dict[str, Entry] = {}  # unreadable files, by file name
-        self._by_path: dict[Path, Entry] = {}
+        self._by_path: dict[Path, Entry | ProgramEntry] = {}
         #: Files read for includes, besides the entries' own (what the entries depend on).
         self.read_files: set[Path] = set()
         self._real: dict[Path, Path] = {}  # path -> its resolved path (each resolved once)
         for entry in entries:
-            self._add(entry)
+            if isinstance(entry, ProgramEntry):
+                self._add_program(entry)
+            else:
+                self._add(entry)
         for entry in self.entries:
             self._plan(entry)
+        for program in self.programs:
+            resolve(self, program)
 
     # -- building ---------------------------------------------------------
 
@@ -100,18 +117,43 @@ class Library:
         cls, folders: Sequence[tuple[Path, str]], fallback: Library | None = None
     ) -> Library:
         """Read every ``*.yaml``/``*.yml`` file in ``folders`` (name, origin pairs)."""
-        return cls((e for folder, origin in folders for e in _scan(folder, origin)), fallback)
+        library = cls((e for folder, origin in folders for e in _scan(folder, origin)), fallback)
+        library.folders = tuple(folders)
+        return library
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path], fallback: Library | None = None) -> Library:
         """A library of the given files and folders (what ``validate`` checks)."""
-        entries: list[Entry] = []
+        entries: list[Entry | ProgramEntry] = []
         for path in paths:
             if path.is_dir():
                 entries.extend(_scan(path, "library"))
             else:
-                entries.append(_read(path, "library", str(path)))
+                entries.append(read_file(path, "library", str(path)))
         return cls(entries, fallback)
+
+    def _add_program(self, entry: ProgramEntry) -> None:
+        key = self._resolved(entry.path)
+        if key in self._by_path:
+            return
+        self._by_path[key] = entry
+        self.programs.append(entry)
+        if entry.program is None:
+            return
+        first = self._programs_by_id.get(entry.id) or self._by_id.get(entry.id)
+        if first is not None:
+            entry.load_problems += (
+                Problem(
+                    entry.shown,
+                    1,
+                    1,
+                    "id",
+                    f"id {entry.id!r} is already used by {first.shown}; "
+                    "give one of them another id",
+                ),
+            )
+            return
+        self._programs_by_id[entry.id] = entry
 
     def _add(self, entry: Entry) -> None:
         key = self._resolved(entry.path)
@@ -122,7 +164,8 @@ class Library:
         if entry.routine is None:
             self._invalid.setdefault(entry.id, entry)
             return
-        first = self._by_id.get(entry.id)
+        first: Entry | ProgramEntry | None = self._by_id.get(entry.id)
+        first = first or self._programs_by_id.get(entry.id)
         if first is not None:
             entry.load_problems += (
                 Problem(
@@ -165,6 +208,56 @@ class Library:
             entry = self.fallback.get(routine_id)
         return entry or self._invalid.get(routine_id)
 
+    def get_program(self, program_id: str) -> ProgramEntry | None:
+        """The program with this id here, else in the fallback library."""
+        found = self._programs_by_id.get(program_id)
+        if found is None and self.fallback is not None:
+            found = self.fallback.get_program(program_id)
+        return found
+
+    def program_ids(self) -> list[str]:
+        ids = list(self._programs_by_id)
+        if self.fallback is not None:
+            ids += [i for i in self.fallback.program_ids() if i not in self._programs_by_id]
+        return ids
+
+    def at_path(self, path: Path) -> Entry | ProgramEntry | None:
+        """The routine or program read from ``path`` (resolved), if this library read it."""
+        return self._by_path.get(self._resolved(path))
+
+    def find_any(self, ref: str) -> Entry | ProgramEntry:
+        """The routine or program a user named: an id, or a path to a file.
+
+        Raises:
+            UserError: when nothing matches, with the nearest id as a hint.
+            RoutineError: when it exists but is invalid.
+        """
+        as_path = Path(ref).expanduser()
+        looks_like_path = ref.lower().endswith(ROUTINE_SUFFIXES) or os.sep in ref or "/" in ref
+        found: Entry | ProgramEntry | None = None
+        if looks_like_path or (
+            as_path.is_file() and self.get(ref) is None and self.get_program(ref) is None
+        ):
+            if not as_path.exists():
+                raise UserError(f"{ref}: no such routine file")
+            found = self._by_path.get(as_path.resolve())
+            if found is None:
+                found = Library([read_file(as_path, "file", ref)], fallback=self).all_entries()[0]
+        else:
+            found = self.get_program(ref) or self.get(ref)
+            if found is None:
+                hint = _id_hint(ref, self.ids() + self.program_ids())
+                raise UserError(
+                    f"no routine {ref!r} in the library; {hint}'stretch-coach list' shows them all"
+                )
+        if not found.valid:
+            raise RoutineError(found.problems)
+        return found
+
+    def all_entries(self) -> list[Entry | ProgramEntry]:
+        """Every routine and program file, routines first."""
+        return [*self.entries, *self.programs]
+
     def ids(self) -> list[str]:
         ids = list(self._by_id) + [i for i in self._invalid if i not in self._by_id]
         if self.fallback is not None:
@@ -184,9 +277,13 @@ class Library:
             if not as_path.exists():
                 raise UserError(f"{ref}: no such routine file")
             known = self._by_path.get(as_path.resolve())
+            if isinstance(known, ProgramEntry) or (known is None and _is_program_file(as_path)):
+                raise UserError(_IS_PROGRAM.format(ref=ref))
             entry = known or Library([_read(as_path, "file", ref)], fallback=self).entries[0]
         else:
             found = self.get(ref)
+            if found is None and self.get_program(ref) is not None:
+                raise UserError(_IS_PROGRAM.format(ref=ref))
             if found is None:
                 hint = _id_hint(ref, self.ids())
                 raise UserError(
@@ -259,7 +356,7 @@ class Library:
         done: set[Path | str] = set()
 
         def walk(routine: Routine, shown: str) -> None:
-            key: Path | str = routine.path.resolve() if routine.path else routine.id
+            key: Path | str = self._resolved(routine.path) if routine.path else routine.id
             if key in done:  # included twice, or a cycle: its lines are in already
                 return
             done.add(key)
@@ -289,6 +386,8 @@ class Library:
                     f"{target!r} is outside this routine's folder; keep included files beside it"
                 )
             known = self._by_path.get(path)
+            if isinstance(known, ProgramEntry):
+                raise fail(f"{target!r} is a program; an include names a routine")
             if known is None:
                 self.read_files.add(path)
             entry = known or _read(path, "file", str(routine.path.parent / target))
@@ -444,8 +543,32 @@ def _sounds_of(layers: Sequence[Mapping[str, Sound]]) -> Mapping[str, Sound]:
     return MappingProxyType({event: _choose(event, layers) for event in CUE_EVENTS})
 
 
-def _scan(folder: Path, origin: str) -> list[Entry]:
-    return [_read(p, origin, str(p)) for p in routine_files(folder)]
+_IS_PROGRAM = (
+    "{ref!r} is a program, not a routine; 'stretch-coach show {ref}' shows its stages "
+    "and 'stretch-coach run {ref}' plays what is due"
+)
+
+
+def _is_program_file(path: Path) -> bool:
+    try:
+        return isinstance(load_file(path), Program)
+    except RoutineError:
+        return False
+
+
+def _scan(folder: Path, origin: str) -> list[Entry | ProgramEntry]:
+    return [read_file(p, origin, str(p)) for p in routine_files(folder)]
+
+
+def read_file(path: Path, origin: str, shown: str) -> Entry | ProgramEntry:
+    """A routine or program file as a library entry, valid or not."""
+    try:
+        found = load_file(path, shown)
+    except RoutineError as err:
+        return Entry(path, shown, origin, None, err.problems)
+    if isinstance(found, Program):
+        return ProgramEntry(path, shown, origin, found)
+    return Entry(path, shown, origin, found)
 
 
 def _read(path: Path, origin: str, shown: str) -> Entry:

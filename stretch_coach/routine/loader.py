@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
+from stretch_coach.paths import NotARegularFile, read_regular_file
 from stretch_coach.routine import spec
 from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.errors import Problem, RoutineError
 from stretch_coach.routine.folders import ROUTINE_SUFFIXES
-from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind
+from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind, new_step
+from stretch_coach.routine.program import Program, is_program, parse_program
 from stretch_coach.routine.spec import INVALID, Context
 from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
 
@@ -33,7 +32,31 @@ _WORK_KEYS = ("hold", "reps", "tempo", "duration")
 
 
 def load_routine(path: Path | str, shown_as: str | None = None) -> Routine:
-    """Read, parse and validate a routine file.
+    """Read, parse and validate a routine file (a program file is refused: see :func:`load_file`).
+
+    Raises:
+        RoutineError: with every problem found, each located at a line and column.
+    """
+    found = load_file(path, shown_as)
+    if not isinstance(found, Routine):
+        name = shown_as or str(path)
+        raise RoutineError(
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    "program",
+                    "this file is a program, not a routine; give a routine here "
+                    "(a program's stages name the routines it uses)",
+                )
+            ]
+        )
+    return found
+
+
+def load_file(path: Path | str, shown_as: str | None = None) -> Routine | Program:
+    """Read, parse and validate a routine file, or a program file (it has ``program``).
 
     Includes are recorded, not followed: a :class:`~stretch_coach.routine.library.Library`
     resolves them, because an ``id`` can only be looked up in a library.
@@ -50,7 +73,7 @@ def load_routine(path: Path | str, shown_as: str | None = None) -> Routine:
     ctx = Context(name, path.parent)
     try:
         text = _read_text(path, ctx)
-        routine = None if text is None else parse_routine(text, ctx, path)
+        routine = None if text is None else parse_file(text, ctx, path)
     except RecursionError:
         ctx.problem(Mark(1, 1), "", "nested too deeply to read; a routine needs only a few levels")
         routine = None
@@ -101,51 +124,20 @@ def _read_text(path: Path, ctx: Context) -> str | None:
         return None
 
 
-class NotARegularFile(OSError):
-    """A path names a FIFO, a device or a socket: never read (it could block forever)."""
+def parse_file(text: str, ctx: Context, path: Path | None = None) -> Routine | Program | None:
+    """Validate YAML ``text`` as a routine or, with ``program``, a program.
 
-    def __init__(self, what: str) -> None:
-        super().__init__(errno.EINVAL, what)
-        self.what = what
-
-
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """Read at most ``limit`` bytes of ``path``, refusing anything but a regular file.
-
-    The file is opened non-blocking (opening a FIFO with no writer would
-    otherwise wait forever) and checked with ``fstat`` on the open descriptor,
-    so nothing can swap it between the check and the read.
-
-    Raises:
-        NotARegularFile: for a FIFO, a device or a socket.
-        OSError: if it cannot be opened or read (IsADirectoryError for a folder).
+    Problems go to ``ctx``; ``None`` if any.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
-        if not stat.S_ISREG(mode):
-            what = (
-                "a named pipe (FIFO)"
-                if stat.S_ISFIFO(mode)
-                else "a socket"
-                if stat.S_ISSOCK(mode)
-                else "a device"
-            )
-            raise NotARegularFile(what)
-        chunks: list[bytes] = []
-        size = 0
-        while size < limit:
-            chunk = os.read(fd, min(limit - size, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    root, yaml_problems = read_yaml(text)
+    for p in yaml_problems:
+        ctx.problem(p.mark, p.key, p.message)
+    if yaml_problems:
+        return None
+    if is_program(root):
+        assert isinstance(root, YMap)
+        return parse_program(root, ctx, path)
+    return _parse_root(root, ctx, path)
 
 
 def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine | None:
@@ -155,6 +147,10 @@ def parse_routine(text: str, ctx: Context, path: Path | None = None) -> Routine 
         ctx.problem(p.mark, p.key, p.message)
     if yaml_problems:
         return None
+    return _parse_root(root, ctx, path)
+
+
+def _parse_root(root: Any, ctx: Context, path: Path | None) -> Routine | None:
     if not isinstance(root, YMap):
         what = "empty" if root is None else f"{spec.describe(root)}, not a mapping"
         mark = getattr(root, "mark", Mark(1, 1))
@@ -330,7 +326,7 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         return INVALID
 
     rest = defaults.rest if kind is StepKind.REST else fields.get("rest", defaults.rest)
-    return Step(
+    return new_step(
         kind=kind,
         name=fields.get("name", "Rest"),
         instructions=fields.get("instructions"),
@@ -354,6 +350,7 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         line=mark.line,
         column=mark.column,
         image=fields.get("image"),
+        written=frozenset(keys),
     )
 
 

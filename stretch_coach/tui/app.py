@@ -4,11 +4,18 @@ The routine library is the base screen. Starting a routine shows its caution
 (the first time), then the session; the session ends in a summary, which goes
 back to the library. ``stretch-coach run ROUTINE`` opens the session at once,
 over the library, so Enter on its summary leads to the library too.
+
+SIGTERM, SIGHUP (the terminal was closed) and SIGINT end the coach like a
+quit, the session under way recorded as ``interrupted``
+(:func:`ending_on_signals`); the exit code is 128 plus the signal's number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -22,16 +29,19 @@ from textual.screen import Screen
 
 from stretch_coach.audio.base import NullPlayer, Player
 from stretch_coach.audio.session_player import SessionPlayer
-from stretch_coach.catalog import listing
+from stretch_coach.catalog import LibraryWatch, listing
 from stretch_coach.coach import Overrides, PlayerFactory, PreparedSession
 from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
-from stretch_coach.tui.compat import on_app_thread, use_truecolor_theme
+from stretch_coach.tui.compat import hangup_safe, on_app_thread, use_truecolor_theme
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 
 if TYPE_CHECKING:
     import argparse
 
+    from textual.driver import Driver
+
+    from stretch_coach.agenda import Due
     from stretch_coach.catalog import LibraryIndex, Listed
     from stretch_coach.engine.clock import Clock
     from stretch_coach.engine.cue_log import CueLog
@@ -43,6 +53,13 @@ if TYPE_CHECKING:
 
 #: The styles of the screens after the library (see :meth:`CoachApp._read_screens_css`).
 SCREENS_CSS_FILE = "screens.tcss"
+#: How often the library's files are looked at (a few stats) while the library is in view.
+WATCH_SECONDS = 2.0
+
+#: The signals that end the coach, its session recorded as ``interrupted``:
+#: the terminal was closed (SIGHUP), ``kill`` or a shutdown asked (SIGTERM), or
+#: ``kill -INT`` (the terminal's Ctrl+C is a key to Textual, not a signal).
+ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM, signal.SIGINT) if hasattr(signal, "SIGHUP") else ()
 
 
 def _screens_css() -> Path:
@@ -60,11 +77,20 @@ class Notice(Message):
 
 
 class LibraryLoaded(Message):
-    """The library, read on a thread after the first frame."""
+    """The library, read on a thread (after the first frame, or again because its files
+    changed), what its programs ask for today (the "Today" entries), and the watch
+    made just before it was read."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(
+        self,
+        library: Library,
+        today: Sequence[tuple[Due, Entry]] = (),
+        watch: LibraryWatch | None = None,
+    ) -> None:
         super().__init__()
         self.library = library
+        self.today = list(today)
+        self.watch = watch
 
 
 class CoachApp(App[int]):
@@ -144,8 +170,13 @@ class CoachApp(App[int]):
         self.recording: Written | None = None
         #: Every session's recorder, finished when the app closes.
         self.recorders: list[HistoryRecorder] = []
+        #: The signal that ended the app (:meth:`end_by_signal`), if one did.
+        self.ending_signal: int | None = None
         self.player = SessionPlayer(NullPlayer(), voice=self.effective_settings.voice)
         self._problems_seen: set[str] = set()
+        #: What the library was read from, to notice a routine file changed, added or removed.
+        self._watch: LibraryWatch | None = None
+        self._looking = False  # a look (and a reading) is under way on a thread
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
         self._start_with_theme(THEMES[self.settings.theme])
@@ -180,10 +211,52 @@ class CoachApp(App[int]):
     def get_default_screen(self) -> Screen[Any]:
         return LibraryScreen(self.library, self.listed, prepare=self.settings.prepare)
 
+    def get_driver_class(self) -> type[Driver]:
+        # A closed terminal must not stop the app from ending (and recording) properly.
+        return hangup_safe(super().get_driver_class())
+
+    def end_by_signal(self, signum: int) -> None:
+        """End the app for a signal; a session under way is recorded as ``interrupted``.
+
+        Safe to call from a signal handler on the app's thread (where Python
+        runs them): it only sets flags and hands the exit to the loop. The
+        session screen's unmount stops the session, so the step in progress
+        is recorded too; :func:`run_app` then waits for the recorders.
+        """
+        if self.ending_signal is None:
+            self.ending_signal = signum
+        for recorder in self.recorders:
+            recorder.interrupted()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not running yet (on_mount ends it) or over already
+        loop.call_soon_threadsafe(self._exit_for_signal)
+
+    def _exit_for_signal(self) -> None:
+        """Exit with 128 + the signal, once what is being mounted now is up.
+
+        An exit half-way through a screen's mount (a signal as the coach
+        starts) would remove its widgets under its own ``on_mount``: a
+        traceback on the way out.
+        """
+        assert self.ending_signal is not None
+        self.call_after_refresh(partial(self.exit, return_code=128 + self.ending_signal))
+
     def on_mount(self) -> None:
+        if self.ending_signal is not None:  # a signal came while it was starting
+            self._exit_for_signal()
+            return
         self.app_resume_signal.subscribe(self, self._after_resume)
         if self.settings_warning:
-            self.notify(self.settings_warning, title="Settings", severity="warning", timeout=12)
+            # It quotes the file (its path, a bad key or value): text, never markup.
+            self.notify(
+                self.settings_warning,
+                title="Settings",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         choice = self.effective_settings.audio
         if self.start_entry is not None:
             # Straight into a session: its first cue is due at once, so the
@@ -201,6 +274,9 @@ class CoachApp(App[int]):
                 self._load_library if self.library is None else self._save_index
             )
         self.call_after_refresh(self._read_screens_css)
+        if self.library is not None:
+            self.call_after_refresh(self._watch_library_read)
+        self.set_interval(WATCH_SECONDS, self.check_library)
 
     def _read_screens_css(self) -> None:
         """Parse the other screens' styles now, while the library waits for a key.
@@ -229,8 +305,10 @@ class CoachApp(App[int]):
     def _load_library(self) -> None:
         """Read the library off the loop, hand it over, then update the index if it changed."""
         assert self.index is not None
+        watch = LibraryWatch(self.index.folders)  # before reading: a change meanwhile shows
         library = self.index.load()
-        self.post_message(LibraryLoaded(library))  # post_message is thread-safe
+        watch.depend(library)
+        self.post_message(LibraryLoaded(library, self._due_today(library), watch))
         prepare = self.settings.prepare
         rows = listing(library, prepare)
         if rows != self.listed:
@@ -242,11 +320,69 @@ class CoachApp(App[int]):
         if self.index is not None and self.library is not None:
             self.index.write(self.library, self.settings.prepare)
 
+    def _due_today(self, library: Library) -> list[tuple[Due, Entry]]:
+        """The programs of ``library`` with a session due today (the "Today" entries)."""
+        from stretch_coach import agenda
+
+        moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
+        return agenda.due_entries(library, agenda.program_day(moment))
+
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
+        if message.watch is not None:
+            self._watch = message.watch
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
-                screen.library_loaded(message.library)
+                screen.library_loaded(message.library, message.today)
+
+    # -- routine files changed on disk ----------------------------------------
+
+    @work(thread=True, exclusive=True, group="library-watch", exit_on_error=False)
+    def _watch_library_read(self) -> None:
+        """Start watching the library given at start (it was read before the app)."""
+        library = self.library
+        if library is not None and library.folders:
+            watch = LibraryWatch(library.folders)
+            watch.depend(library)
+            self.call_from_thread(setattr, self, "_watch", watch)
+
+    def on_library_screen_shown(self, message: LibraryScreen.Shown) -> None:
+        self.check_library()
+
+    def check_library(self) -> None:
+        """Read the library again if a routine file changed, was added or removed.
+
+        Only while the library is in view (a session plays what it was given),
+        one look at a time; the looking and the reading are done on a thread.
+        """
+        if (
+            self._watch is None
+            or self.library is None
+            or not isinstance(self.screen, LibraryScreen)
+            or self._looking
+        ):
+            return
+        self._looking = True
+        self._reread_library(self._watch, self.library)
+
+    @work(thread=True, group="library-watch", exit_on_error=False)
+    def _reread_library(self, watch: LibraryWatch, old: Library) -> None:
+        from stretch_coach.catalog import LibraryIndex
+        from stretch_coach.routine.library import Library
+
+        try:
+            if not watch.changed():
+                return
+            # Both before reading, so that a file saved meanwhile is seen next time.
+            fresh = LibraryWatch(watch.folders)
+            index = None if self.index is None else LibraryIndex(watch.folders, self.index.path)
+            library = Library.from_folders(watch.folders, fallback=old.fallback)
+            fresh.depend(library)
+            self.post_message(LibraryLoaded(library, self._due_today(library), fresh))
+            if index is not None:
+                index.write(library, self.settings.prepare)  # the next start lists it as now
+        finally:
+            self._looking = False  # one assignment: safe from this thread, read on the loop
 
     # -- audio ----------------------------------------------------------------
 
@@ -285,7 +421,9 @@ class CoachApp(App[int]):
     def on_notice(self, message: Notice) -> None:
         if message.text not in self._problems_seen:
             self._problems_seen.add(message.text)
-            self.notify(message.text, title=message.title, severity="warning", timeout=8)
+            self.notify(
+                message.text, title=message.title, severity="warning", timeout=8, markup=False
+            )
 
     def _ring(self) -> None:
         """The terminal bell for the bell player, from whichever thread it plays on."""
@@ -333,11 +471,13 @@ class CoachApp(App[int]):
         try:
             self.settings_file, note = save_settings(settings, self.settings_file)
         except OSError as err:
-            self.notify(f"Could not save settings: {err}", title="Settings", severity="error")
+            self.notify(
+                f"Could not save settings: {err}", title="Settings", severity="error", markup=False
+            )
             return
         self.settings_warning = None
         if note:
-            self.notify(note, title="Settings", severity="warning", timeout=12)
+            self.notify(note, title="Settings", severity="warning", timeout=12, markup=False)
 
     # -- history and diary ----------------------------------------------------
 
@@ -362,18 +502,26 @@ class CoachApp(App[int]):
         self.start_routine(message.entry)
 
     def start_routine(self, entry: Entry) -> None:
-        """Start a routine: its caution first if it has one not yet read, then the session."""
+        """Start a routine: its cautions first if not yet read (unless it is urgent), then
+        the session."""
         if not entry.valid or entry.routine is None:
             first = entry.problems[0] if entry.problems else "it cannot be read"
-            self.notify(f"{entry.shown} is not a valid routine: {first}", severity="error")
+            self.notify(
+                f"{entry.shown} is not a valid routine: {first}", severity="error", markup=False
+            )
             return
+        from stretch_coach.routine.library import cautions_of
+
         routine = entry.routine
-        if routine.caution and self.cautions.needs_showing(routine.id, routine.caution):
+        # Its own cautions and its includes': a caution newly included shows again.
+        cautions = cautions_of(entry)
+        # An urgent routine's cautions are beside its session, not a screen before it.
+        if not routine.urgent and self.cautions.needs_showing(routine.id, cautions):
             from stretch_coach.tui.screens.caution import CautionScreen
 
             def answered(go_on: bool | None) -> None:
                 if go_on:
-                    self.cautions.acknowledge(routine.id, routine.caution)
+                    self.cautions.acknowledge(routine.id, cautions)
                     self._open_session(entry)
 
             self.push_screen(CautionScreen(entry), answered)
@@ -408,6 +556,8 @@ class CoachApp(App[int]):
         self.recording = prepared.recorder
         if prepared.recorder is not None:
             self.recorders.append(prepared.recorder)
+            if self.ending_signal is not None:
+                prepared.recorder.interrupted()
         return prepared
 
     def _open_session(self, entry: Entry) -> None:
@@ -423,12 +573,34 @@ class CoachApp(App[int]):
             return
         from stretch_coach.tui.screens.summary import SummaryScreen
 
-        summary = SummaryScreen(outcome)
+        recorder = self.recording
+        rate = partial(self._rate_session, recorder) if recorder is not None else None
+        summary = SummaryScreen(outcome, rate=rate)
         self.push_screen(summary)
-        if outcome.status == "finished":
+        if outcome.counts:  # the morning check-in follows the day's first counted session
             from stretch_coach.tui.widgets.checkin import offer_check_in
 
-            offer_check_in(self, summary, self.wall_clock, recording=self.recording)
+            offer_check_in(
+                self, summary, self.wall_clock, recording=self.recording, clock=self.clock
+            )
+
+    def _rate_session(self, recorder: Written, effort: int | None, pain: int | None) -> None:
+        """Keep the summary's effort and pain rating with the session, off the loop."""
+
+        def write() -> None:
+            from stretch_coach.tui.records import open_store
+
+            recorder.wait(5.0)  # its start is written first: the number is known by then
+            session_id = getattr(recorder, "session_id", None)
+            if session_id is None:
+                return  # not recorded (no history): nothing to rate
+            try:
+                with open_store(self, create=True) as store:
+                    store.rate_session(session_id, effort=effort, pain=pain)
+            except Exception as err:
+                self.report_history_problem(f"The rating was not kept: {err}")
+
+        self.run_worker(write, thread=True, group="rating", exit_on_error=False)
 
     def action_help(self, title: str) -> None:
         """The keys of the screen in front, headed ``title``."""
@@ -475,7 +647,9 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
     entry = None
     if routine is not None:
         assert library is not None
-        entry = library.find(routine)
+        from stretch_coach import agenda
+
+        entry = agenda.playable(library, routine).entry
         coach.session_timeline(entry, settings.prepare, routine)  # too long: say so before a screen
     overrides = coach.Overrides.from_args(args)
     cue_log = coach.open_cue_log(
@@ -494,11 +668,39 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         record=True,
         cue_log=cue_log,
     )
-    try:
-        result = app.run()
-    finally:
-        for recorder in app.recorders:
-            recorder.close()  # a session cut short is written as interrupted
-        if cue_log is not None:
-            cue_log.close()
+    # The handlers stay until the recorders are done: a second SIGTERM
+    # must not cut the last write short.
+    with ending_on_signals(app):
+        try:
+            result = app.run()
+        finally:
+            for recorder in app.recorders:
+                recorder.close()  # a session cut short is written as interrupted
+            if cue_log is not None:
+                cue_log.close()
+    if app.ending_signal is not None:
+        return 128 + app.ending_signal
     return int(result or app.return_code or 0)
+
+
+@contextlib.contextmanager
+def ending_on_signals(app: CoachApp) -> Iterator[None]:
+    """While inside, :data:`ENDING_SIGNALS` end ``app`` by :meth:`CoachApp.end_by_signal`.
+
+    Python-level handlers, not the loop's: Python runs them on the main
+    thread even while it waits on a lock, so the app hears the signal
+    however busy its loop is. Once the app has ended, a signal only sets
+    the exit code. The previous handlers are back on the way out.
+    """
+    previous = {signum: signal.getsignal(signum) for signum in ENDING_SIGNALS}
+
+    def handler(signum: int, frame: object) -> None:
+        app.end_by_signal(signum)
+
+    for signum in ENDING_SIGNALS:
+        signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)

@@ -65,13 +65,21 @@ def read_overview(app: App[Any], now: Now | None, recent: int) -> Overview | str
 
     Looking never creates the history: a missing file reads as an empty one.
     """
+    from dataclasses import replace
+
     from stretch_coach.history.errors import HistoryError
+    from stretch_coach.history.nights import excluded_routines
 
     today = wall_clock(now)().date()
     since = times.week_start(today) - timedelta(weeks=MAX_WEEKS - 1)
+    # The app's library says which routines are not a routine before the night
+    # (before it is loaded, none is left out: the screen reads again on reload).
+    library = getattr(app, "library", None)
+    excluded = excluded_routines(library.entries) if library is not None else set()
     try:
         with open_store(app, create=False) as store:
-            return store.overview(today=today, recent=recent, since=since)
+            overview = store.overview(today=today, recent=recent, since=since)
+            return replace(overview, insight=store.insight(excluded_routines=excluded))
     except HistoryError as err:
         return err.message
     except Exception as err:

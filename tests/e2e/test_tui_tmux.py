@@ -190,7 +190,7 @@ def test_find_start_pause_resume_stop_and_quit(terminal: Terminal, env: dict[str
     terminal.keys("Space")
     terminal.wait_for("PAUSED", gone=True)
     terminal.wait_for("space Pause")
-    terminal.keys("n")
+    terminal.keys("s")
     terminal.wait_for("Step 2 of")
     terminal.keys("q")
     terminal.wait_for("Stop this session?")
@@ -210,7 +210,7 @@ def test_find_start_pause_resume_stop_and_quit(terminal: Terminal, env: dict[str
     )
     (session,) = json.loads(history.stdout)["sessions"]
     assert (session["routine_id"], session["status"]) == ("bedtime-calf-stretch", "stopped")
-    # Step 1 skipped with n, step 2 ended by the stop: both count as skipped.
+    # Step 1 skipped with s, step 2 ended by the stop: both count as skipped.
     assert (session["steps_done"], session["steps_skipped"]) == (0, 2)
 
 

@@ -6,6 +6,7 @@ import random
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from stretch_coach.history import nights
 from stretch_coach.history.model import Cramp
 from stretch_coach.history.store import HistoryStore
 
@@ -78,6 +79,12 @@ def populate(store: HistoryStore, today: date = TODAY, weeks: int = 14, seed: in
     # The last few days in a row, so there is a streak; yesterday's stopped early too.
     for back in range(1, 6):
         add_session(store, today - timedelta(days=back), "finished", at="22:15")
+    # The morning check-ins of the last three weeks: quiet nights are known too.
+    cramp_nights = {nights.night_of(cramp.at) for cramp in store.cramps()}
+    for back in range(1, 22):
+        night = today - timedelta(days=back)
+        if night not in cramp_nights:
+            store.check_in(night)
 
 
 def open_history() -> HistoryStore:

@@ -15,8 +15,8 @@ from stretch_coach.tui.screens.diary import ConfirmDiscard, DiaryForm, RedFlagNo
 from stretch_coach.tui.screens.history import EMPTY, HistoryScreen
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.screens.summary import SummaryScreen
-from stretch_coach.tui.widgets.calendar import CRAMP_MARK, TODAY_MARK, ActivityCalendar
-from stretch_coach.tui.widgets.checkin import QUESTION, CheckIn
+from stretch_coach.tui.widgets.calendar import CRAMP_MARK, QUIET_MARK, TODAY_MARK, ActivityCalendar
+from stretch_coach.tui.widgets.checkin import GUARD_SECONDS, QUESTION, CheckIn
 
 pytestmark = pytest.mark.usefixtures("zone")
 
@@ -74,6 +74,7 @@ async def test_the_calendar_marks_sessions_cramps_and_today(make_app: Any) -> No
         add_cramp(store, datetime(2024, 6, 10, 3, 0, tzinfo=ZONE), severity=5)  # Monday
         add_cramp(store, datetime(2024, 6, 3, 3, 0, tzinfo=ZONE))
         add_cramp(store, datetime(2024, 6, 4, 3, 0, tzinfo=ZONE))
+        store.check_in(TODAY - timedelta(days=1))  # Tuesday night: no cramps
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("h")
@@ -81,10 +82,16 @@ async def test_the_calendar_marks_sessions_cramps_and_today(make_app: Any) -> No
         calendar = screen.query_one(ActivityCalendar)
         assert calendar.week_counts()[-2:] == [2, 1]  # last week two, this week one
         lines = (await shown(pilot)).splitlines()
+        # A cramp at 03:00 is marked on the evening before: nights go by their evening.
+        sunday = next(line for line in lines if "Sun " in line)
+        assert sunday.count(CRAMP_MARK) == 2
         monday = next(line for line in lines if "Mon " in line)
-        assert monday.count(CRAMP_MARK) == 2
+        assert monday.count(CRAMP_MARK) == 1
+        tuesday = next(line for line in lines if "Tue " in line)
+        assert tuesday.count(QUIET_MARK) == 1 and CRAMP_MARK not in tuesday
         wednesday = next(line for line in lines if "Wed " in line)
         assert TODAY_MARK in wednesday and CRAMP_MARK not in wednesday
+        assert QUIET_MARK not in wednesday  # tonight is not known yet
         assert "Cramps per week (most 2; this week 1)" in "\n".join(lines)
         sparkline = screen.query_one(Sparkline)
         assert max(sparkline.data or [0]) == 2
@@ -92,6 +99,22 @@ async def test_the_calendar_marks_sessions_cramps_and_today(make_app: Any) -> No
         days = screen.overview.days
         assert days[TODAY - timedelta(days=1)].finished == 1
         assert days[TODAY - timedelta(days=2)].finished == 0
+
+
+async def test_the_history_compares_nights_with_and_without_a_routine(make_app: Any) -> None:
+    with open_history() as store:
+        add_session(store, TODAY - timedelta(days=2))  # Monday 22:05, then the cramp
+        add_cramp(store, datetime(2024, 6, 11, 2, 0, tzinfo=ZONE))
+        store.check_in(TODAY - timedelta(days=3))  # Sunday: no routine, no cramp
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("h")
+        screen = await loaded(pilot)
+        assert screen.overview is not None and screen.overview.insight is not None
+        assert screen.overview.insight.to_json()["with"] == {"nights": 1, "cramp_nights": 1}
+        text = str(screen.query_one("#insight", Static).render())
+        assert "2 known nights: after a routine 1 (1 with a cramp), without 1" in text
+        assert "Too few nights to tell yet (1 with, 1 without); keep logging." in text
 
 
 async def test_an_empty_history_says_so_and_creates_nothing(make_app: Any, hermetic: Path) -> None:
@@ -369,12 +392,15 @@ async def finish_session(pilot: Any) -> SummaryScreen:
     return screen
 
 
-async def test_the_first_finished_session_of_the_day_asks_about_cramps(recorded_app: Any) -> None:
+async def test_the_first_counted_session_of_the_day_asks_about_cramps(
+    recorded_app: Any, clock: Any
+) -> None:
     app = recorded_app(now=fixed_now)
     async with app.run_test(size=(80, 24)) as pilot:
         summary = await finish_session(pilot)
         await wait_for(pilot, lambda: bool(summary.query(CheckIn)))
         assert QUESTION in await shown(pilot)
+        clock.advance(GUARD_SECONDS)
         await pilot.press("d")
         form = app.screen
         assert isinstance(form, DiaryForm)
@@ -392,17 +418,76 @@ async def test_the_first_finished_session_of_the_day_asks_about_cramps(recorded_
     assert entry.at.date() == today and (entry.at.hour, entry.at.minute) == (0, 5)
 
 
-async def test_n_puts_the_question_away(recorded_app: Any) -> None:
-    app = recorded_app()
+async def test_n_records_last_night_as_a_night_without_cramps(
+    recorded_app: Any, clock: Any
+) -> None:
+    app = recorded_app(now=fixed_now)
     async with app.run_test(size=(80, 24)) as pilot:
         summary = await finish_session(pilot)
         await wait_for(pilot, lambda: bool(summary.query(CheckIn)))
+        clock.advance(GUARD_SECONDS)
         await pilot.press("n")
-        await pilot.pause()
-        assert not summary.query(CheckIn)
-        assert QUESTION not in await shown(pilot)
+        await wait_for(pilot, lambda: summary.query_one(CheckIn).has_class("-answered"))
+        assert "Recorded: no cramps last night." in await shown(pilot)
+        await pilot.press("d")  # answered: d no longer opens the form
         assert app.screen is summary
     assert cramps_in_store() == []
+    with open_history() as store:
+        assert store.checked_in_nights() == [TODAY - timedelta(days=1)]
+
+
+async def test_the_question_is_not_asked_once_last_night_is_known(recorded_app: Any) -> None:
+    with open_history() as store:
+        store.check_in(TODAY - timedelta(days=1))
+    app = recorded_app(now=fixed_now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        summary = await finish_session(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not summary.query(CheckIn)
+
+
+async def test_keys_pressed_as_the_session_ends_do_not_answer(
+    recorded_app: Any, clock: Any
+) -> None:
+    app = recorded_app(now=fixed_now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # Done, then n n n as a tired person skips on: the keys all come
+        # before the question is a second and a half old.
+        await pilot.press("enter", "n", "n", "n")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        summary = app.screen
+        await wait_for(pilot, lambda: bool(summary.query(CheckIn)))
+        check_in = summary.query_one(CheckIn)
+        await pilot.press("n", "n", "n", "d")
+        await pilot.pause()
+        assert app.screen is summary and not check_in.answered  # no answer, no form
+        clock.advance(GUARD_SECONDS - 0.1)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not check_in.answered  # still too new
+        with open_history() as store:
+            assert store.checked_in_nights() == []  # no quiet night recorded by accident
+        clock.advance(0.1)
+        await pilot.press("n")  # now an answer
+        await wait_for(pilot, lambda: check_in.has_class("-answered"))
+    assert cramps_in_store() == []
+    with open_history() as store:
+        assert store.checked_in_nights() == [TODAY - timedelta(days=1)]
+
+
+async def test_a_session_that_does_not_count_does_not_ask(recorded_app: Any) -> None:
+    app = recorded_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")  # its only step skipped: played to the end, but not counted
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        summary = app.screen
+        assert "Routine ended, most of it skipped" in await shown(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not summary.query(CheckIn)
 
 
 async def test_a_later_session_the_same_day_does_not_ask_again(recorded_app: Any) -> None:
@@ -410,6 +495,7 @@ async def test_a_later_session_the_same_day_does_not_ask_again(recorded_app: Any
     earlier = fixed_now() - timedelta(minutes=30)
     with open_history() as store:
         record = store.start_session("x", "Earlier", "sha256:x", 60.0, started_at=earlier)
+        record.step_done(0, "Hold", 60.0)  # done: it counts
         record.finish("finished", ended_at=earlier + timedelta(minutes=1))
     app = recorded_app(now=fixed_now)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -198,7 +198,7 @@ async def test_help_lists_the_keys(make_app: Any) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
-        text = str(app.screen.query_one("#help-text", Static).render())
+        text = await shown(pilot)
         for words in ("Start", "Filter", "Settings", "Quit"):
             assert words in text
         await pilot.press("escape")

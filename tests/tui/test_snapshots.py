@@ -87,7 +87,7 @@ def test_session_paused(snap_compare: Any, make_app: Any, library: Any, clock: A
 
 
 def test_session_self_paced(snap_compare: Any, make_app: Any, library: Any) -> None:
-    assert snap_compare(_bedtime(make_app, library), press=["n", "n"], terminal_size=(80, 24))
+    assert snap_compare(_bedtime(make_app, library), press=["s", "s"], terminal_size=(80, 24))
 
 
 def test_session_counted_reps_60x20(snap_compare: Any, make_app: Any, library: Any) -> None:
@@ -122,7 +122,7 @@ def test_session_help(snap_compare: Any, make_app: Any, library: Any) -> None:
 def test_summary(snap_compare: Any, make_app: Any, library: Any, clock: Any) -> None:
     async def run_before(pilot: Any) -> None:
         await advance(pilot, clock, 40)
-        await pilot.press("n", "q", "y")
+        await pilot.press("s", "q", "y")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
         await pilot.pause()
 

@@ -37,19 +37,26 @@ def test_every_command_is_registered() -> None:
     parser = cli.build_parser()
     (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert sorted(commands.choices) == [
+        "checkin",
         "diary",
         "export",
+        "follow",
         "handout",
         "history",
         "import",
+        "insight",
         "install",
         "list",
         "new",
+        "notify",
         "pack",
+        "remind",
         "report",
         "run",
         "schema",
         "show",
+        "today",
+        "unfollow",
         "uninstall",
         "validate",
         "watch",
@@ -183,7 +190,10 @@ def test_an_entry_with_a_red_flag_is_saved_all_the_same(run) -> None:
 
 
 def test_diary_list_reads_plainly(run) -> None:
-    empty = "The diary is empty. Log a cramp with `stretch-coach diary add`.\n"
+    empty = (
+        "The diary is empty. Log a cramp with `stretch-coach diary add`, or a night without "
+        "cramps with `stretch-coach checkin --none`.\n"
+    )
     assert run("diary", "list") == (0, empty, "")
     run(
         "diary",
@@ -307,7 +317,7 @@ def test_history_shows_the_streak_adherence_and_sessions(run, data_dir) -> None:
     assert lines[0] == "Streak: 3 days in a row with a routine done."
     assert lines[1].startswith("This week: a routine on ")
     assert "3 sessions recorded; 0 cramps in the diary." in out
-    assert "Bedtime calf stretch: 5:00 of 10:00, 1 steps done, 1 skipped; not finished" in out
+    assert "Bedtime calf stretch: 5:00 of 10:00, 1 step done, 1 skipped; not finished" in out
     assert out.count("Bedtime calf stretch") == 3
 
 

@@ -500,3 +500,42 @@ def test_a_layout_that_differs_only_in_comments_and_spacing_is_ours(tmp_path: Pa
     with HistoryStore.open(path) as store:
         assert store.notice is None and store.set_aside is None
         assert len(store.cramps()) == 4
+
+
+def test_a_bad_check_in_hides_only_itself_and_repair_keeps_the_others(
+    run: Run, data_dir: Path
+) -> None:
+    from datetime import date
+
+    path = history_file(data_dir)
+    fill(path, cramps=0, sessions=0)
+    with HistoryStore.open(path) as store:
+        for day in (1, 2, 3):
+            store.check_in(date(2024, 5, day))
+    spoil(path, "UPDATE checkins SET night = '2024-02-31' WHERE night = '2024-05-02'")
+
+    code, out, err = run("diary", "list")
+    assert (code, err) == (
+        0,
+        "stretch-coach: 1 record could not be read; `stretch-coach history check` says which\n",
+    )
+    assert out.splitlines() == [
+        "night of 2024-05-01: no cramps (checked in)",
+        "night of 2024-05-03: no cramps (checked in)",
+    ]
+    code, out, _ = run("history", "check")
+    assert code == 1 and "  check-in #2: a value that cannot be read in night\n" in out
+    code, out, _ = run("history", "repair")
+    assert code == 0 and out.startswith("Copied 2 records into a new history")
+    with HistoryStore.open(path) as store:
+        assert store.checked_in_nights() == [date(2024, 5, 1), date(2024, 5, 3)]
+
+
+def test_a_day_past_the_end_of_its_month_is_unreadable_not_a_crash(
+    run: Run, data_dir: Path
+) -> None:
+    fill(history_file(data_dir))
+    spoil(history_file(data_dir), "UPDATE cramps SET at = '2024-02-31T00:30:00+00:00' WHERE id = 2")
+    code, out, err = run("diary", "list")
+    assert code == 0 and "could not be read" in err
+    assert [line[:2] for line in out.splitlines()] == ["#1", "#3", "#4"]

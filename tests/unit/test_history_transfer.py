@@ -114,7 +114,7 @@ def test_a_session_finished_later_replaces_the_copy_still_in_progress(tmp_path, 
     [
         (lambda d: "{not json", "export.json: not valid JSON (line 1, column 2"),
         (lambda d: {**d, "format": "other"}, "not a stretch-coach export"),
-        (lambda d: {**d, "version": 2}, "made by a newer stretch-coach (export version 2"),
+        (lambda d: {**d, "version": 3}, "made by a newer stretch-coach (export version 3"),
         (
             lambda d: {**d, "cramps": [*d["cramps"], {**d["cramps"][0], "severity": 11}]},
             "export.json: cramps[1].severity: 11 is not from 0 to 10",

@@ -151,7 +151,7 @@ def test_a_pack_installs_on_another_machine_and_plays(
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "Night plan — 0.7 s plus 1 self-paced step"
+    assert lines[0] == "Night plan — 0.7 s, plus 1 self-paced step"
     assert "No input left: skipping Walk on your heels" in lines
     assert "Heel drop" in lines and lines[-1].startswith("Finished: ")
     cues = [json.loads(line) for line in log.read_text().splitlines()]

@@ -210,7 +210,7 @@ def test_html_is_one_self_contained_printable_page(data) -> None:
         assert fetching not in page.lower()
     assert "calf &lt;hot&gt; &amp; | tight" in page
     assert "<hot>" not in page
-    assert page.count("<h2>") == 6
+    assert page.count("<h2>") == 7  # six, and the nights with and without a routine
 
 
 def test_csv_has_a_row_per_diary_entry(data) -> None:
@@ -237,3 +237,25 @@ def test_the_chart_shows_at_most_the_latest_weeks(store) -> None:
     page = render.render(data, "html")
     assert f"the last {render.CHART_WEEKS} weeks" in page
     assert len(re.findall(r'<rect class="cramps"[^>]*><title>', page)) == render.CHART_WEEKS
+
+
+def test_it_compares_the_known_nights_with_and_without_a_routine(store, data) -> None:
+    # Nights 31 March to 13 April: a cramp each, no routine that counts (the 10th's was
+    # stopped at a tenth). Night of the 17th: a routine at 22:00, then the cramp at 02:30.
+    # The afternoon cramp of the 25th is in no night.
+    nights = data["nights"]
+    assert {k: nights[k] for k in ("known_nights", "with", "without", "difference", "enough")} == {
+        "known_nights": 15,
+        "with": {"nights": 1, "cramp_nights": 1},
+        "without": {"nights": 14, "cramp_nights": 14},
+        "difference": 0.0,
+        "enough": False,
+    }
+    assert nights["summary"] == "too few nights to tell yet (1 with, 14 without); keep logging"
+    for day in range(18, 28):
+        store.check_in(date(2024, 4, day))
+    later = report.build(store, current=NOW)["nights"]
+    assert (later["with"], later["known_nights"]) == ({"nights": 11, "cramp_nights": 1}, 25)
+    text = render.render(report.build(store, current=NOW), "md")
+    assert "## Nights with and without a routine before them" in text
+    assert "| After a routine | 11 | 1 |" in text and "| Without | 14 | 14 |" in text

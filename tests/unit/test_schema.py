@@ -27,6 +27,7 @@ from check_jsonschema.regex_variants import RegexImplementation, RegexVariantNam
 from stretch_coach.cli import main
 from stretch_coach.resources import bundled_routines_dir
 from stretch_coach.routine import RoutineError, load_routine
+from stretch_coach.routine.loader import load_file
 from stretch_coach.routine.spec import TOP, json_schema
 
 VALIDATOR = jsonschema.Draft202012Validator(json_schema())
@@ -92,7 +93,8 @@ def docs_examples() -> list[str]:
     """Every YAML example of the format page, made a whole routine where it is a part.
 
     A list of steps gets a title; a step gets a title and becomes the only
-    step; a mapping of top-level keys gets whichever of title and steps it lacks.
+    step; a mapping of top-level keys gets whichever of title and steps it lacks
+    (a program, with ``program``, is whole as it is).
     """
     page = DOCS.read_text(encoding="utf-8")
     out = []
@@ -106,7 +108,7 @@ def docs_examples() -> list[str]:
         else:
             if "title" not in value:
                 text = "title: Example\n" + text
-            if "steps" not in value:
+            if "steps" not in value and "program" not in value:  # a program has no steps
                 text += "steps:\n  - name: Example\n"
         out.append(text)
     return out
@@ -230,7 +232,7 @@ def test_schema_accepts_every_bundled_routine_and_docs_example() -> None:
 
 def test_every_docs_example_loads(tmp_path: Path) -> None:
     for i, text in enumerate(docs_examples()):
-        load_routine(_example_file(tmp_path, i, text))
+        load_file(_example_file(tmp_path, i, text))  # a routine, or a program
 
 
 def _example_file(folder: Path, i: int, text: str) -> Path:

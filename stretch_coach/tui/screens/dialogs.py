@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.table import Table
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
@@ -65,7 +67,9 @@ def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
     """(key, what it does) for the screen's own keys and the app's, one row per key.
 
     A key with two meanings by state (space: pause or resume) gets one row,
-    ``Pause / Resume``. Textual's own focus and copy keys are left out.
+    ``Pause / Resume``. A binding's tooltip, where it has one, is its longer
+    description (the footer's is short). Textual's own focus and copy keys
+    are left out.
     """
     app = screen.app
     rows: dict[str, list[str]] = {}
@@ -74,8 +78,9 @@ def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
         if not isinstance(binding, Binding) or not binding.description:
             continue
         key = app.get_key_display(binding)
-        if binding.description not in rows.setdefault(key, []):
-            rows[key].append(binding.description)
+        description = binding.tooltip or binding.description
+        if description not in rows.setdefault(key, []):
+            rows[key].append(description)
     if app.ENABLE_COMMAND_PALETTE:
         rows.setdefault(
             app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")), ["Command palette"]
@@ -100,13 +105,17 @@ class HelpScreen(ModalScreen[None]):
         self.heading = title
 
     def compose(self) -> ComposeResult:
-        width = max((len(key) for key, _ in self.rows), default=1)
-        lines: list[str | tuple[str, str]] = [(self.heading, "bold"), "\n"]
+        # A table, so a long description wraps under itself, not under the keys.
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column()
         for key, description in self.rows:
-            lines += ["\n", (key.rjust(width), "bold $text-accent"), "  ", description]
-        lines += ["\n\n", ("Esc closes this help.", "dim")]
-        with Vertical(id="help-panel", classes="dialog"):
-            yield Static(Content.assemble(*lines), id="help-text")
+            table.add_row(Text(key, style="bold"), Text(description))
+        # It scrolls when the terminal is too short for every key.
+        with VerticalScroll(id="help-panel", classes="dialog"):
+            yield Static(Content.styled(self.heading, "bold"), id="help-heading")
+            yield Static(table, id="help-text")
+            yield Static(Content.styled("Esc closes this help.", "dim"), id="help-close")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -29,11 +29,12 @@ from stretch_coach.tui.palette import HistoryCommands
 from stretch_coach.tui.records import RECENT, Now, read_overview, wall_clock
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.widgets.calendar import ActivityCalendar
-from stretch_coach.words import plural
+from stretch_coach.words import plural, time_against_plan
 
 if TYPE_CHECKING:
     from textual.worker import Worker
 
+    from stretch_coach.history.insight import Comparison
     from stretch_coach.history.model import Adherence, Overview, SessionInfo
 
 #: Below this width the figures go under the calendar instead of beside it.
@@ -94,6 +95,7 @@ class HistoryScreen(Screen[None]):
                     yield Static(id="streak")
                     yield Static(id="adherence")
                     yield Static(id="totals")
+            yield Static(id="insight")
             yield Static(id="recent")
         yield Footer()
 
@@ -103,6 +105,7 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-body").display = False
         self.query_one("#history-stats").border_title = "Streak"
         self.query_one("#recent").border_title = "Recent sessions"
+        self.query_one("#insight").border_title = "Nights with and without a routine"
         if self.reading is None:
             self.load()
         else:
@@ -160,6 +163,7 @@ class HistoryScreen(Screen[None]):
             )
         )
         self.query_one("#history-line", Static).update(_one_line(overview))
+        self.query_one("#insight", Static).update(_insight(overview.insight))
         self._show_recent()
         self.query_one("#history-loading").display = False
         body = self.query_one("#history-body")
@@ -219,6 +223,27 @@ def _adherence(week: Adherence, month: Adherence) -> Content:
     )
 
 
+def _insight(comparison: Comparison | None) -> Content:
+    """The personal comparison in words (see :mod:`stretch_coach.history.insight`)."""
+    if comparison is None or not comparison.known_nights:
+        return Content.styled(
+            "No known nights yet. Log each cramp (d), and answer the morning question "
+            "after a night without one.",
+            "$text-muted",
+        )
+    sentence = comparison.sentence()
+    return Content.assemble(
+        (
+            f"{comparison.known_nights} known nights: after a routine {comparison.with_nights} "
+            f"({comparison.with_cramp} with a cramp), without {comparison.without_nights} "
+            f"({comparison.without_cramp} with a cramp)",
+            "$text-muted",
+        ),
+        "\n",
+        sentence[0].upper() + sentence[1:] + ".",
+    )
+
+
 def _one_line(overview: Overview) -> Content:
     """The figures in a line or two, for narrow terminals where they cannot sit
     beside the calendar."""
@@ -238,7 +263,8 @@ def _one_line(overview: Overview) -> Content:
 def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) -> Table:
     """The newest sessions: when, routine, time done of planned, steps, how it ended.
 
-    Narrow, the year and the steps are left out, to leave the routine's title some room.
+    Narrow, the year, the steps and the planned time are left out: the
+    routine's title has the width.
     """
     table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True, show_edge=False)
     table.add_column("When", no_wrap=True, style="bold")
@@ -252,8 +278,8 @@ def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) ->
             f"{session.started_at:%m-%d %H:%M}"
             if narrow
             else f"{session.started_at:%Y-%m-%d %H:%M}",
-            session.title,
-            _time(session),
+            Text(session.title),  # as recorded: a plain string would be read as markup
+            format_clock(session.done_seconds) if narrow else _time(session),
             *([] if narrow else [_steps(session)]),
             Text(
                 session.label if session.counts else f"{session.label}, not counted",
@@ -265,8 +291,7 @@ def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) ->
 
 
 def _time(session: SessionInfo) -> str:
-    done = format_clock(session.done_seconds)
-    return f"{done} of {format_clock(session.planned_seconds)}" if session.planned_seconds else done
+    return time_against_plan(session.done_seconds, session.planned_seconds)
 
 
 def _steps(session: SessionInfo) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, on
@@ -26,6 +27,7 @@ from stretch_coach.tui.widgets.preview import RoutinePreview
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from stretch_coach.agenda import Due
     from stretch_coach.routine.library import Entry, Library
 
 #: Below this width the preview goes under the list instead of beside it.
@@ -93,6 +95,10 @@ class LibraryScreen(Screen[None]):
             super().__init__()
             self.entry = entry
 
+    class Shown(Message):
+        """The library is in view again (back from a session or a dialog): a moment to
+        look for routine files changed meanwhile."""
+
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {LibraryCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start"),
@@ -117,8 +123,11 @@ class LibraryScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.prepare = prepare
-        #: The library's entries, in list order (``None`` until the library is read).
+        #: The library's entries, in list order (``None`` until the library is read);
+        #: the "Today" entries of programs with a session due come first.
         self.entries: list[Entry] | None = None if library is None else list(library.entries)
+        #: What the programs followed ask for today: one "Today" entry each, at the top.
+        self.today: list[tuple[Due, Entry]] = []
         #: What the list shows of each, in the same order.
         self.rows: list[Listed] = list(listed)
         self._shown: list[int] = []  # positions in rows, after the filter
@@ -151,10 +160,24 @@ class LibraryScreen(Screen[None]):
         else:
             self._preview()
 
+    def on_screen_resume(self) -> None:
+        self.post_message(self.Shown())
+
     # -- the list -------------------------------------------------------------
 
     def _list(self, entries: Sequence[Entry]) -> list[Listed]:
-        return [listed(entry, self.prepare) for entry in entries]
+        rows = [listed(entry, self.prepare) for entry in entries]
+        for i, (due, _) in enumerate(self.today[: len(rows)]):
+            left = due.left_today
+            rows[i] = replace(
+                rows[i],
+                title=f"Today: {due.title}",
+                tags=(
+                    f"week {due.week} of {due.weeks}",
+                    f"{left} session{'s' if left != 1 else ''} due",
+                ),
+            )
+        return rows
 
     def _options(self) -> list[Option]:
         return [Option(self._prompt(self.rows[i]), id=str(i)) for i in self._shown]
@@ -188,21 +211,26 @@ class LibraryScreen(Screen[None]):
             self.rows = self._list(self.entries)
         self._fill_list()
 
-    def library_loaded(self, library: Library) -> None:
+    def library_loaded(self, library: Library, today: Sequence[tuple[Due, Entry]] = ()) -> None:
         """Take the library read after the first frame: its rows replace the index's if they differ.
 
-        A routine whose start was asked for while it was being read starts now.
+        ``today``: the programs with a session due today, each listed first as a
+        "Today" entry that Enter starts. A routine whose start was asked for
+        while the library was being read starts now.
         """
-        self.entries = list(library.entries)
+        self.today = list(today)
+        self.entries = [entry for _, entry in self.today] + list(library.entries)
         rows = self._list(self.entries)
         if rows != self.rows:
             self.rows = rows
             self._fill_list()
+            if self.today and not self.query_one("#filter", Input).value:
+                self.query_one("#routines", OptionList).highlighted = 0  # Today, at the top
         else:
             self._preview()
         self.refresh_bindings()
         waiting, self._start_when_loaded = self._start_when_loaded, None
-        entry = next((e for e in self.entries if e.path == waiting), None)
+        entry = next((e for e in self.entries[len(self.today) :] if e.path == waiting), None)
         if entry is not None:
             self.start(entry)
 

@@ -1,12 +1,18 @@
-"""A heat map of the last weeks: one cell a day, stretching by shade, cramps by a mark.
+"""A heat map of the last weeks: one cell a day, stretching by shade, its night by a mark.
 
 Columns are ISO weeks (Monday to Sunday, top to bottom), the newest on the
 right; as many weeks as fit, up to :data:`MAX_WEEKS`. Under the days, a
 :class:`~textual.widgets.Sparkline` of cramps per week is drawn column for
 column under its week, then a legend.
 
-Meaning never rests on colour alone: a day with cramps has a mark, today has
-a pointer, and the shades of stretching are explained by the legend.
+Each cell's mark is the night that began that evening (nights are named by
+their evening's date, see :mod:`stretch_coach.history.nights`): a cramp
+night, a quiet night (checked in, no cramps), or nothing for a night nobody
+knows about. A cramp in the afternoon, in no night, is marked on its own day.
+
+Meaning never rests on colour alone: a cramp night and a quiet night have
+different marks, today has a pointer, and the shades of stretching are
+explained by the legend.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ LABEL = 4
 MIN_WEEKS = 4
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CRAMP_MARK = "●"
+#: A night checked in without cramps: a different shape, so it is not read as unknown.
+QUIET_MARK = "○"
 TODAY_MARK = "◂"
 #: Shade levels, lightest first: nothing, started but not finished, one
 #: routine finished, two or more.
@@ -50,10 +58,11 @@ _SHADES = """
 {0} > .calendar--once {{ background: $success 65%; }}
 {0} > .calendar--more {{ background: $success; }}
 {0} > .calendar--cramp {{ color: $error; text-style: bold; }}
+{0} > .calendar--quiet {{ color: $text; }}
 {0} > .calendar--today {{ color: $accent; text-style: bold; }}
 {0} > .calendar--label {{ color: $text-muted; }}
 """
-_COMPONENTS = {*LEVELS, "calendar--cramp", "calendar--today", "calendar--label"}
+_COMPONENTS = {*LEVELS, "calendar--cramp", "calendar--quiet", "calendar--today", "calendar--label"}
 
 
 def level(activity: DayActivity | None) -> str:
@@ -120,6 +129,7 @@ class DayGrid(Widget):
         start = first_monday(self.today, self.weeks)
         label = self.get_component_rich_style("calendar--label")
         cramp = self.get_component_rich_style("calendar--cramp", partial=True)
+        quiet = self.get_component_rich_style("calendar--quiet", partial=True)
         pointer = self.get_component_rich_style("calendar--today")
         shades = {name: self.get_component_rich_style(name) for name in LEVELS}
         text = Text(month_row(start, self.weeks), style=label, no_wrap=True, end="")
@@ -132,8 +142,12 @@ class DayGrid(Widget):
                     break
                 activity = self.days.get(day)
                 shade = shades[level(activity)]
-                if activity is not None and activity.cramps:
+                night = activity.night if activity is not None else None
+                if night == "cramp":
                     text.append(CRAMP_MARK, shade + Style(color=cramp.color, bold=True))
+                    text.append(" ", shade)
+                elif night == "quiet":
+                    text.append(QUIET_MARK, shade + Style(color=quiet.color))
                     text.append(" ", shade)
                 else:
                     text.append("  ", shade)
@@ -154,7 +168,9 @@ class CalendarLegend(Widget):
             [(swatch, self.get_component_rich_style(name)), (f" {words}", muted)]
             for name, swatch, words in LEGEND
         ]
-        items.append([(CRAMP_MARK, cramp), (" cramp", muted)])
+        items.append([(CRAMP_MARK, cramp), (" cramp that night", muted)])
+        quiet = self.get_component_rich_style("calendar--quiet")
+        items.append([(QUIET_MARK, quiet), (" no cramps (checked in)", muted)])
         items.append(
             [(TODAY_MARK, self.get_component_rich_style("calendar--today")), (" today", muted)]
         )

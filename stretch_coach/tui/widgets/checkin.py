@@ -1,25 +1,33 @@
-"""After the first finished session of a day: "Any cramps last night?" on the summary.
+"""After the first counted session of a day: "Any cramps last night?" on the summary.
 
 The question is optional and blocks nothing: ``d`` opens the diary form, ``n``
-puts the question away, and the summary's own keys (Enter, q) work as before.
+records last night as a night without cramps (a check-in: a quiet night is a
+record, not a night nobody asked about), and the summary's own keys (Enter, q)
+work as before. It is asked once per morning: not again once last night is
+known (checked in, or a cramp logged in it). For :data:`GUARD_SECONDS` after
+it appears it answers no key: keys pressed as the session ended (``n n n`` to
+skip to the end) are not answers, least of all a record of a quiet night.
 
-Whether a session is the day's first finished one is read from the history,
-in a worker: today's count of finished sessions is 1. The session that just
-ended may still be on its way to the database (a recorder writes on its own
-thread), so the worker first waits for its record to be written; if it is not
-written (no history, or it takes too long), the session is not in the count
-and the question is asked when today holds no other finished session.
+Whether a session is the day's first counted one (at least half done, the
+history's rule) is read from the history, in a worker: today's count of
+counted sessions is 1. The session that just ended may still be on its way
+to the database (a recorder writes on its own thread), so the worker first
+waits for its record to be written; if it is not written (no history, or it
+takes too long), the session is not in the count and the question is asked
+when today holds no other counted session.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
 
+from stretch_coach.history import nights
 from stretch_coach.history.errors import HistoryError
 from stretch_coach.tui.records import Now, open_store, wall_clock
 
@@ -27,6 +35,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.screen import Screen
 
+    from stretch_coach.engine.clock import Clock
     from stretch_coach.history.store import HistoryStore
 
 
@@ -38,11 +47,13 @@ class Written(Protocol):
 
 #: How long to wait for the ending of the session just played to be written.
 ENDING_WAIT_SECONDS = 2.0
+#: How long the question answers no key after it appears, in seconds (of the session's clock).
+GUARD_SECONDS = 1.5
 QUESTION = "Any cramps last night?"
 
 
-def first_finished_today(store: HistoryStore, today: date, *, recorded: bool) -> bool:
-    """Whether the session that just finished is the first finished one on ``today``.
+def first_counted_today(store: HistoryStore, today: date, *, recorded: bool) -> bool:
+    """Whether the session that just ended is the first one on ``today`` that counts.
 
     Args:
         store: the history.
@@ -50,8 +61,15 @@ def first_finished_today(store: HistoryStore, today: date, *, recorded: bool) ->
         recorded: whether that session's ending is already in ``store``.
     """
     activity = store.activity_days(since=today).get(today)
-    finished = activity.finished if activity is not None else 0
-    return finished == (1 if recorded else 0)
+    counted = activity.counted if activity is not None else 0
+    return counted == (1 if recorded else 0)
+
+
+def night_known(store: HistoryStore, night: date) -> bool:
+    """Whether ``night`` is already known: checked in, or a cramp logged in it."""
+    if night in store.checked_in_nights(since=night):
+        return True
+    return any(nights.night_of(cramp.at) == night for cramp in store.cramps(since=night))
 
 
 class CheckIn(Static):
@@ -59,6 +77,8 @@ class CheckIn(Static):
 
     Args:
         now: the wall clock (its date goes into the diary form's *when*).
+        clock: the session's monotonic clock, for the guard after the
+            question appears (``None``: no guard).
     """
 
     DEFAULT_CSS = """
@@ -81,7 +101,7 @@ class CheckIn(Static):
         Binding("n", "no", "No cramps"),
     ]
 
-    def __init__(self, *, now: Now | None = None) -> None:
+    def __init__(self, *, now: Now | None = None, clock: Clock | None = None) -> None:
         super().__init__(
             Content.assemble(
                 (QUESTION, "bold"),
@@ -95,9 +115,17 @@ class CheckIn(Static):
         self.can_focus = True
         self.now = wall_clock(now)
         self.answered = False
+        self.clock = clock
+        self._shown_at = clock.now() if clock is not None else 0.0
 
     def on_mount(self) -> None:
+        if self.clock is not None:
+            self._shown_at = self.clock.now()
         self.focus()
+
+    def guarded(self) -> bool:
+        """Whether the question is too new to take an answer (a key meant for the session)."""
+        return self.clock is not None and self.clock.now() - self._shown_at < GUARD_SECONDS
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("log", "no"):
@@ -107,6 +135,8 @@ class CheckIn(Static):
     def action_log(self) -> None:
         from stretch_coach.tui.screens.diary import open_diary
 
+        if self.guarded():
+            return
         today = self.now().date()
         open_diary(
             self.app,
@@ -125,14 +155,52 @@ class CheckIn(Static):
         self.screen.refresh_bindings()
 
     def action_no(self) -> None:
-        self.remove()
+        """Record last night as a night without cramps (in a worker: the write is file I/O)."""
+        if self.guarded():
+            return
+        self.answered = True  # one answer: n again, or d, does nothing while it is written
+        self.screen.refresh_bindings()
+        night = nights.last_night(self.now().date())
+        self.run_worker(
+            partial(self._record_none, night),
+            thread=True,
+            group="check-in-none",
+            exit_on_error=False,
+        )
+
+    def _record_none(self, night: date) -> None:
+        try:
+            with open_store(self.app, create=True) as store:
+                store.check_in(night)
+        except HistoryError as err:
+            self.app.call_from_thread(self._not_recorded, err.message)
+            return
+        self.app.call_from_thread(self._recorded_none)
+
+    def _recorded_none(self) -> None:
+        self.add_class("-answered")
+        self.update(
+            Content.assemble(
+                ("Recorded: no cramps last night.", "bold"), " Enter: back to the library"
+            )
+        )
+
+    def _not_recorded(self, reason: str) -> None:
+        self.answered = False
+        self.screen.refresh_bindings()
+        self.app.notify(f"Could not record the check-in: {reason}", severity="error", markup=False)
 
 
 def offer_check_in(
-    app: App[Any], summary: Screen[Any], now: Now | None = None, *, recording: Written | None = None
+    app: App[Any],
+    summary: Screen[Any],
+    now: Now | None = None,
+    *,
+    recording: Written | None = None,
+    clock: Clock | None = None,
 ) -> None:
     """Add the check-in to ``summary`` if the history says this was the day's
-    first finished session.
+    first counted session (``clock``: the session's, for the guard).
 
     The history is read in a thread worker, after waiting (up to
     :data:`ENDING_WAIT_SECONDS`) for ``recording``, the session's record, to
@@ -140,21 +208,24 @@ def offer_check_in(
     is optional). ``summary`` must have an ``offer(widget)`` method that shows
     the widget.
     """
-    clock = wall_clock(now)
+    today = wall_clock(now)
 
     def decide() -> None:
         recorded = recording is not None and recording.wait(ENDING_WAIT_SECONDS)
         try:
             with open_store(app, create=False) as store:
-                first = first_finished_today(store, clock().date(), recorded=recorded)
+                day = today().date()
+                first = first_counted_today(store, day, recorded=recorded) and not (
+                    night_known(store, nights.last_night(day))
+                )
         except HistoryError:
             return
         if first:
-            app.call_from_thread(_offer, summary, clock)
+            app.call_from_thread(_offer, summary, today, clock)
 
     app.run_worker(decide, thread=True, group="check-in", exit_on_error=False)
 
 
-def _offer(summary: Any, now: Now) -> None:
+def _offer(summary: Any, now: Now, clock: Clock | None) -> None:
     if summary.is_attached and summary.app.screen is summary and not summary.query(CheckIn):
-        summary.offer(CheckIn(now=now))
+        summary.offer(CheckIn(now=now, clock=clock))

@@ -1,0 +1,104 @@
+"""The session screen at every size: instructions, the footer's keys, the countdown's size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tui_helpers import advance, shown
+
+from stretch_coach.tui.widgets.bigdigits import big_lines
+
+#: Instructions of seven lines at 60 columns, six at 80.
+LONG = """\
+title: Long words
+steps:
+  - name: Standing calf stretch
+    instructions: >-
+      Stand facing a wall with your hands flat on it at shoulder height. Step one
+      foot back and keep that leg straight, the heel pressed to the floor. Bend
+      the front knee slowly until you feel a stretch in the back calf. Keep your
+      hips square and your back straight. Breathe out as you lean in.
+    hold: 30s
+"""
+INSTRUCTIONS_END = "Breathe out as you lean in."
+
+
+@pytest.fixture
+def long_words(make_app: Any, library_dir: Path) -> Any:
+    from stretch_coach.routine.library import Library
+
+    (library_dir / "long.yaml").write_text(LONG, encoding="utf-8")
+    library = Library.from_folders([(library_dir, "library")])
+    return make_app(start=library.get("long"))
+
+
+def footer_line(text: str) -> str:
+    return text.splitlines()[-1]
+
+
+async def test_at_60x20_the_instructions_use_the_lines_left(long_words: Any, clock: Any) -> None:
+    async with long_words.run_test(size=(60, 20)) as pilot:
+        await advance(pilot, clock, 6)
+        text = await shown(pilot)
+        words = " ".join(text.split())
+        assert INSTRUCTIONS_END in words  # all of it, to the last word
+        assert "Step " in text and "left" in text and "Next: the end" in text  # the bars stay
+
+
+@pytest.mark.parametrize("width", [60, 72, 80, 100])
+async def test_the_footer_shows_only_whole_keys(
+    make_app: Any, library: Any, clock: Any, width: int
+) -> None:
+    from stretch_coach.settings import CautionLog
+
+    CautionLog().acknowledge("bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",))
+    app = make_app(start=library.get("bedtime-calf-stretch"))
+    keys = ["space Pause", "n Next part", "s Skip step", "b Back part", "r Restart", "q Quit"]
+    keys += ["? Help", "m Mute", "v Voice off"]
+    async with app.run_test(size=(width, 24)) as pilot:
+        await advance(pilot, clock, 1)
+        footer = footer_line(await shown(pilot)).rstrip()
+    # The keys in order, as many as fit, each one whole: never half a key at the edge.
+    fitting = ""
+    for key in keys:
+        longer = f"{fitting} {key}" if fitting else key
+        if len(longer) > width:
+            break
+        fitting = longer
+    assert footer == fitting
+    assert footer.startswith("space Pause n Next part s Skip step")
+
+
+@pytest.mark.parametrize(
+    ("size", "rows"), [((100, 30), 0), ((120, 40), 10), ((200, 60), 15)], ids=str
+)
+async def test_the_countdown_grows_on_big_terminals(
+    long_words: Any, clock: Any, size: tuple[int, int], rows: int
+) -> None:
+    async with long_words.run_test(size=size) as pilot:
+        await advance(pilot, clock, 6)
+        text = await shown(pilot)
+        big = long_words.screen.query_one("#countdown-big")
+        small = long_words.screen.query_one("#countdown")
+        if not rows:
+            assert not big.display and small.display and small.region.height == 3
+            return
+        assert big.display and not small.display
+        assert big.region.height == rows
+        scale = rows // 5
+        for line in big_lines("0:29", scale):
+            assert line.strip() in text
+        await advance(pilot, clock, 1)
+        assert big_lines("0:28", scale)[0].strip() in await shown(pilot)
+
+
+def test_the_block_font_draws_each_digit_apart() -> None:
+    assert big_lines("1:0", 1) == [
+        "  ██        ██████",
+        "████    ██  ██  ██",
+        "  ██        ██  ██",
+        "  ██    ██  ██  ██",
+        "██████      ██████",
+    ]

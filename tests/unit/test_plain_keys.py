@@ -1,0 +1,101 @@
+"""The plain runner's keys and piped words: a part, a step, and caps lock changing nothing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from stretch_coach.engine.clock import FakeClock
+from stretch_coach.engine.session import Session
+from stretch_coach.plain.keys import KeyInput
+from stretch_coach.timeline import Timeline
+
+
+class Lines:
+    """A stand-in view: keeps the feedback lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+
+@pytest.fixture
+def pipe_fd() -> Iterator[int]:
+    read, write = os.pipe()
+    os.close(write)
+    yield read
+    os.close(read)
+
+
+@pytest.fixture
+def keys(
+    make_timeline: Callable[..., Timeline], example_yaml: str, pipe_fd: int
+) -> tuple[KeyInput, Session, Lines]:
+    session = Session(make_timeline(example_yaml), FakeClock(50.0))
+    view = Lines()
+    session.start()
+    return KeyInput(session, view, pipe_fd), session, view  # type: ignore[arg-type]
+
+
+def where(session: Session) -> tuple[int, str | None, float]:
+    state = session.state()
+    return state.step_index, state.side, state.routine_elapsed
+
+
+@pytest.mark.parametrize("command", ["n", "N", "next", "NEXT", "next part", "part"])
+def test_next_part_ends_the_side(keys: tuple[KeyInput, Session, Lines], command: str) -> None:
+    key_input, session, view = keys
+    key_input._line(command)
+    assert where(session) == (0, "right", 75.0)
+    assert view.lines == ["Ending the left side of Wall calf stretch"]
+    key_input._line(command)  # the right side is the last part: the step ends
+    assert where(session) == (1, None, 150.0)
+    assert view.lines[-1] == "Skipping Wall calf stretch"
+
+
+@pytest.mark.parametrize("command", ["s", "S", "skip", "Skip step"])
+def test_skip_ends_the_whole_step(keys: tuple[KeyInput, Session, Lines], command: str) -> None:
+    key_input, session, view = keys
+    key_input._line(command)
+    assert where(session) == (1, None, 150.0)
+    assert view.lines == ["Skipping Wall calf stretch"]
+
+
+@pytest.mark.parametrize(("back", "expected"), [("b", (0, "right", 75.0)), ("a", (0, "left", 0))])
+def test_back_a_part_and_back_a_step(
+    keys: tuple[KeyInput, Session, Lines], back: str, expected: tuple[int, str, float]
+) -> None:
+    key_input, session, _view = keys
+    key_input._key("s")  # to the heel raises, at once
+    key_input._key(back)  # early in the step: the part before, or the step before
+    assert where(session) == expected
+    for word in {"b": ("back", "BACK part"), "a": ("previous", "Back step")}[back]:
+        key_input._key("s")
+        key_input._line(word)
+        assert where(session) == expected
+
+
+def test_single_keys_ignore_caps_lock(keys: tuple[KeyInput, Session, Lines]) -> None:
+    key_input, session, _view = keys
+    key_input._key("N")
+    assert where(session) == (0, "right", 75.0)
+    key_input._key("B")
+    assert where(session) == (0, "left", 0.0)
+    key_input._key("S")
+    assert where(session) == (1, None, 150.0)
+    key_input._key("A")
+    assert where(session) == (0, "left", 0.0)
+
+
+def test_an_unknown_word_lists_the_words(keys: tuple[KeyInput, Session, Lines]) -> None:
+    key_input, session, view = keys
+    key_input._line("onwards")
+    assert where(session) == (0, "left", 0.0)
+    assert view.lines == [
+        "Unknown command 'onwards': use a word or a letter (next n, skip s, back b, previous a,"
+        " restart r, pause p, count c, quit q) or an empty line for done"
+    ]

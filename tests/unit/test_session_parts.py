@@ -1,0 +1,111 @@
+"""Next part and back a part: a side or a set at a time, beside the whole-step skip."""
+
+from __future__ import annotations
+
+import pytest
+
+from stretch_coach.engine import events as ev
+from stretch_coach.engine.clock import FakeClock
+from stretch_coach.engine.session import BACK_RESTARTS_AFTER, Session
+from stretch_coach.timeline import Timeline
+
+START = 1000.0
+#: The worked example's first step: get-ready 5 s, left side to 75 s, then switch and right.
+RIGHT_SIDE = 75.0
+
+
+def setup(timeline: Timeline) -> tuple[Session, FakeClock, list[ev.Event]]:
+    clock = FakeClock(START)
+    events: list[ev.Event] = []
+    return Session(timeline, clock, listeners=[events.append]), clock, events
+
+
+def run_to(session: Session, clock: FakeClock, position: float) -> None:
+    while session.state().routine_elapsed < position - 1e-9:
+        deadline = session.next_deadline()
+        assert deadline is not None
+        clock.set(min(deadline, clock.now() + position - session.state().routine_elapsed))
+        session.update()
+
+
+@pytest.fixture
+def example(make_timeline: object, example_yaml: str) -> Timeline:
+    return make_timeline(example_yaml)  # type: ignore[operator,no-any-return]
+
+
+def test_next_part_ends_the_side_and_lands_on_the_switch(example: Timeline) -> None:
+    session, clock, events = setup(example)
+    session.start()
+    run_to(session, clock, 20.0)
+    session.next_part()
+    state = session.state()
+    assert state.step_index == 0 and state.segment is not None
+    assert state.segment.kind == "switch" and state.side == "right"
+    assert state.routine_elapsed == pytest.approx(RIGHT_SIDE)
+    assert [e for e in events if isinstance(e, ev.StepEnded)] == []  # the step goes on
+    # The right side is the step's last part: next part ends the step, as skipped.
+    session.next_part()
+    state = session.state()
+    assert state.step_index == 1 and state.routine_elapsed == pytest.approx(150.0)
+    assert [(e.index, e.skipped) for e in events if isinstance(e, ev.StepEnded)] == [(0, True)]
+
+
+def test_next_part_of_a_one_part_step_is_the_whole_step(example: Timeline) -> None:
+    one, _clock, _events = setup(example)
+    other, _clock2, _events2 = setup(example)
+    for session in (one, other):
+        session.start()
+        session.next_step()  # to the heel raises: one part
+    one.next_part()
+    other.next_step()
+    assert one.state().step_index == other.state().step_index == 2
+    assert one.state().routine_elapsed == other.state().routine_elapsed
+
+
+def test_back_a_part_restarts_it_later_and_goes_back_early(example: Timeline) -> None:
+    session, clock, _events = setup(example)
+    session.start()
+    run_to(session, clock, RIGHT_SIDE + BACK_RESTARTS_AFTER + 2.0)
+    session.previous_part()  # well into the right side: its start again
+    assert session.state().routine_elapsed == pytest.approx(RIGHT_SIDE)
+    assert session.state().side == "right"
+    clock.advance(1.0)
+    session.update()
+    session.previous_part()  # a quick second press: the left side, from its get-ready
+    state = session.state()
+    assert state.routine_elapsed == 0.0 and state.side == "left" and state.step_index == 0
+
+
+def test_back_a_part_from_a_steps_start_goes_to_the_last_part_before(example: Timeline) -> None:
+    session, _clock, events = setup(example)
+    session.start()
+    session.next_step()
+    session.previous_part()
+    state = session.state()
+    assert state.step_index == 0 and state.side == "right"
+    assert state.routine_elapsed == pytest.approx(RIGHT_SIDE)
+    assert [e.index for e in events if isinstance(e, ev.StepStarted)] == [0, 1, 0]
+
+
+def test_back_a_part_in_the_first_part_restarts_it(example: Timeline) -> None:
+    session, clock, _events = setup(example)
+    session.start()
+    run_to(session, clock, 1.0)
+    session.previous_part()
+    assert session.state().routine_elapsed == 0.0 and session.state().step_index == 0
+
+
+def test_sets_are_parts(make_timeline: object) -> None:
+    timeline = make_timeline(  # type: ignore[operator]
+        "title: S\nsteps:\n  - name: Raises\n    hold: 10s\n    sets: 2\n"
+        "    set_rest: 20s\n    prepare: 0\n"
+    )
+    session, clock, _events = setup(timeline)
+    session.start()
+    run_to(session, clock, 4.0)
+    session.next_part()
+    state = session.state()
+    assert state.set == 2 and state.segment is not None and state.segment.kind == "set_rest"
+    assert state.routine_elapsed == pytest.approx(10.0)
+    session.next_part()
+    assert session.status == "finished"

@@ -1,0 +1,93 @@
+"""Wording that reads right: times one way, runs over the plan, a caution wrapped at words."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+
+from stretch_coach.engine.clock import FakeClock
+from stretch_coach.engine.session import Session
+from stretch_coach.plain.view import PlainView
+from stretch_coach.timeline import Timeline
+from stretch_coach.words import elapsed_text, time_against_plan, total_text
+
+
+@pytest.mark.parametrize(
+    ("done", "planned", "text"),
+    [
+        (25.0, 30.0, "0:25 of 0:30"),
+        (30.0, 30.0, "0:30 of 0:30"),
+        (30.4, 30.0, "0:30 of 0:30"),  # a clock rounds up: 0:31 would read as over
+        (31.0, 30.0, "0:31, ran over 0:30"),
+        (43.0, 30.0, "0:43, ran over 0:30"),
+        (43.0, 0.0, "0:43"),  # nothing timed planned: a self-paced routine
+    ],
+)
+def test_time_against_the_plan(done: float, planned: float, text: str) -> None:
+    assert time_against_plan(done, planned) == text
+
+
+def test_elapsed_time_is_whole_seconds_everywhere() -> None:
+    assert elapsed_text(22.5) == "22 s"  # rounds half to even, as the plain runner always did
+    assert elapsed_text(27.6) == "28 s"
+    assert elapsed_text(65.2) == "1 min 5 s"
+
+
+def test_a_self_paced_routine_has_no_zero_seconds() -> None:
+    assert total_text(0.0, 1) == "1 self-paced step"
+    assert total_text(4.25, 1) == "4.2 s, plus 1 self-paced step"
+
+
+def test_a_caution_wraps_at_words_on_a_terminal(
+    make_timeline: Callable[..., Timeline], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import shutil
+
+    monkeypatch.setattr(
+        shutil, "get_terminal_size", lambda fallback=(80, 24): os.terminal_size((42, 24))
+    )
+    timeline = make_timeline("title: T\nsteps:\n  - name: Loosen your sheets\n")
+    out = io.StringIO()
+    view = PlainView(Session(timeline, FakeClock(0.0)), out, live=True, terminal_keys=True)
+    view.wrapped(
+        "See a doctor if cramps come with swelling, redness, numbness or tingling.",
+        "Caution: ",
+        "  ",
+    )
+    assert (
+        out.getvalue().splitlines()[0].split("\r")[0] == "Caution: See a doctor if cramps come with"
+    )
+    lines = out.getvalue().replace("\r\x1b[K", "\n").splitlines()
+    assert "  swelling, redness, numbness or" in lines and "  tingling." in lines
+    logged = io.StringIO()
+    PlainView(Session(timeline, FakeClock(0.0)), logged, live=False, terminal_keys=False).wrapped(
+        "One  line\n for a log.", "Caution: ", "  "
+    )
+    assert logged.getvalue() == "Caution: One line for a log.\n"
+
+
+@pytest.mark.parametrize(
+    ("status", "counts", "line"),
+    [
+        ("finished", True, "Finished: 0 s"),
+        ("finished", False, "Finished: 0 s; less than half of it was done, so it isn't counted"),
+        ("stopped", True, "Stopped after 0 s; at least half of it was done, so it counts"),
+        ("stopped", False, "Stopped after 0 s; less than half of it was done, so it isn't counted"),
+    ],
+)
+def test_the_plain_runners_last_line_says_whether_it_counts(
+    make_timeline: Callable[..., Timeline], status: str, counts: bool, line: str
+) -> None:
+    from types import SimpleNamespace
+
+    from stretch_coach.engine import events as ev
+
+    timeline = make_timeline("title: T\nsteps:\n  - name: Loosen your sheets\n")
+    out = io.StringIO()
+    view = PlainView(Session(timeline, FakeClock(0.0)), out, live=False, terminal_keys=False)
+    view.tally = SimpleNamespace(counts=counts)
+    view(ev.Ended(status))  # type: ignore[arg-type]
+    assert out.getvalue() == line + "\n"
