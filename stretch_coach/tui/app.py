@@ -358,6 +358,7 @@ class CoachApp(App[int]):
         if (
             self._watch is None
             or self.library is None
+            or not self.screen_stack  # the app is closing: its screens are gone
             or not isinstance(self.screen, LibraryScreen)
             or self._looking
         ):
