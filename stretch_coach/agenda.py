@@ -245,6 +245,23 @@ def today(
             store.close()
 
 
+def trial_tonight(moment: datetime, store: HistoryStore | None = None) -> str | None:
+    """Which tonight is in the personal trial, in words (``None``: no trial night tonight).
+
+    ``today`` and the coach's Today entry say it, beside what the programs ask.
+    """
+    from stretch_coach.history.trial import tonight, tonight_words
+
+    own = store is None
+    store = store or _store(create=False)
+    try:
+        trial = store.latest_trial()
+        return None if trial is None else tonight_words(trial, tonight(moment))
+    finally:
+        if own:
+            store.close()
+
+
 def due_entries(
     library: Library, day: date, store: HistoryStore | None = None
 ) -> list[tuple[Due, Entry]]:
