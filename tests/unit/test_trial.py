@@ -26,7 +26,6 @@ from stretch_coach.history.trial import (
     trial_nights,
 )
 
-
 # -- the draw ------------------------------------------------------------------------------
 
 
