@@ -245,18 +245,23 @@ def today(
             store.close()
 
 
-def trial_tonight(moment: datetime, store: HistoryStore | None = None) -> str | None:
+def trial_tonight(
+    moment: datetime, store: HistoryStore | None = None, *, short: bool = False
+) -> str | None:
     """Which tonight is in the personal trial, in words (``None``: no trial night tonight).
 
-    ``today`` and the coach's Today entry say it, beside what the programs ask.
+    ``today`` says it in a sentence, beside what the programs ask; the coach's
+    library ``short``, under its list.
     """
-    from stretch_coach.history.trial import tonight, tonight_words
+    from stretch_coach.history.trial import tonight, tonight_label, tonight_words
 
     own = store is None
     store = store or _store(create=False)
     try:
         trial = store.latest_trial()
-        return None if trial is None else tonight_words(trial, tonight(moment))
+        if trial is None:
+            return None
+        return (tonight_label if short else tonight_words)(trial, tonight(moment))
     finally:
         if own:
             store.close()

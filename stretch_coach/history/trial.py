@@ -156,6 +156,17 @@ def last_ended(moment: datetime) -> date:
     return moment.date() - (_DAY if moment.hour >= NIGHT_ENDS_HOUR else 2 * _DAY)
 
 
+def tonight_label(trial: Trial, tonight: date) -> str | None:
+    """Which ``tonight`` is, shortly (the coach's library shows it): ``Trial night 2 of 28:
+    routine``."""
+    arm = trial.arm(tonight)
+    if arm is None:
+        return None
+    number = (tonight - trial.first_night).days + 1
+    total = (trial.last_night - trial.first_night).days + 1
+    return f"Trial night {number} of {total}: {arm}"
+
+
 def tonight_words(trial: Trial, tonight: date) -> str | None:
     """Which ``tonight`` is, in a sentence (``None`` when the trial has no such night)."""
     arm = trial.arm(tonight)

@@ -64,10 +64,16 @@ class LibraryLoaded(Message):
     """The library, read on a thread after the first frame, and what its programs
     ask for today (the "Today" entries)."""
 
-    def __init__(self, library: Library, today: Sequence[tuple[Due, Entry]] = ()) -> None:
+    def __init__(
+        self,
+        library: Library,
+        today: Sequence[tuple[Due, Entry]] = (),
+        trial: str | None = None,
+    ) -> None:
         super().__init__()
         self.library = library
         self.today = list(today)
+        self.trial = trial  #: which tonight is in a personal trial, shortly
 
 
 class CoachApp(App[int]):
@@ -237,7 +243,11 @@ class CoachApp(App[int]):
 
         moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
         today = agenda.due_entries(library, agenda.program_day(moment))
-        self.post_message(LibraryLoaded(library, today))  # post_message is thread-safe
+        try:
+            trial = agenda.trial_tonight(moment, short=True)
+        except Exception:  # optional: a history that cannot be read never stops the coach
+            trial = None
+        self.post_message(LibraryLoaded(library, today, trial))  # post_message is thread-safe
         prepare = self.settings.prepare
         rows = listing(library, prepare)
         if rows != self.listed:
@@ -253,7 +263,7 @@ class CoachApp(App[int]):
         self.library = message.library
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
-                screen.library_loaded(message.library, message.today)
+                screen.library_loaded(message.library, message.today, trial=message.trial)
 
     # -- audio ----------------------------------------------------------------
 

@@ -204,7 +204,13 @@ class LibraryScreen(Screen[None]):
             self.rows = self._list(self.entries)
         self._fill_list()
 
-    def library_loaded(self, library: Library, today: Sequence[tuple[Due, Entry]] = ()) -> None:
+    def library_loaded(
+        self,
+        library: Library,
+        today: Sequence[tuple[Due, Entry]] = (),
+        *,
+        trial: str | None = None,
+    ) -> None:
         """Take the library read after the first frame: its rows replace the index's if they differ.
 
         ``today``: the programs with a session due today, each listed first as a
@@ -212,6 +218,9 @@ class LibraryScreen(Screen[None]):
         while the library was being read starts now.
         """
         self.today = list(today)
+        if trial:
+            # Which tonight is in a personal trial, under the list (plain text, no markup).
+            self.query_one("#routines", OptionList).border_subtitle = Content(trial)
         self.entries = [entry for _, entry in self.today] + list(library.entries)
         rows = self._list(self.entries)
         if rows != self.rows:
