@@ -24,7 +24,14 @@ from stretch_coach.audio.base import NullPlayer, Player
 from stretch_coach.audio.session_player import SessionPlayer
 from stretch_coach.catalog import listing
 from stretch_coach.coach import Overrides, PlayerFactory, PreparedSession
-from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
+from stretch_coach.settings import (
+    CautionLog,
+    MorningAsk,
+    Settings,
+    SettingsFile,
+    open_settings,
+    save_settings,
+)
 from stretch_coach.tui.compat import on_app_thread, use_truecolor_theme
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
@@ -99,6 +106,9 @@ class CoachApp(App[int]):
             run only; never saved into the settings file.
         now: the wall clock for the history and the diary (default: the local
             clock; tests pass a fixed one).
+        morning: the day the morning question was last asked; given, the
+            library asks it at the day's first start when last night is not
+            known (the coach started from the command line gives it).
     """
 
     CSS_PATH = "app.tcss"
@@ -126,6 +136,7 @@ class CoachApp(App[int]):
         audio_override: str | None = None,
         voice_override: bool | None = None,
         now: Callable[[], datetime] | None = None,
+        morning: MorningAsk | None = None,
     ) -> None:
         super().__init__()
         from stretch_coach.settings import settings_path
@@ -149,6 +160,8 @@ class CoachApp(App[int]):
         self.audio_override = audio_override
         self.voice_override = voice_override
         self.wall_clock = now
+        #: Given, "Any cramps last night?" is asked on the library at the day's first start.
+        self.morning = morning
         #: The latest session's record, to wait for before asking the history about it.
         self.recording: Written | None = None
         #: Every session's recorder, finished when the app closes.
@@ -264,6 +277,10 @@ class CoachApp(App[int]):
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
                 screen.library_loaded(message.library, message.today, trial=message.trial)
+        if self.morning is not None and isinstance(self.screen, LibraryScreen):
+            from stretch_coach.tui.widgets.checkin import offer_morning_check_in
+
+            offer_morning_check_in(self, self.morning, self.wall_clock)
 
     # -- audio ----------------------------------------------------------------
 
@@ -534,6 +551,7 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         voice_override=overrides.voice,
         record=True,
         cue_log=cue_log,
+        morning=MorningAsk() if routine is None else None,
     )
     try:
         result = app.run()
