@@ -28,7 +28,9 @@ moment later, never missed.
 
 The index is only a cache: a missing, unreadable or corrupt file is a miss,
 and writing it is atomic and never fails loudly (a read-only cache folder
-just means no index).
+just means no index). So is one nested too deeply for the JSON reader, one
+over :data:`MAX_INDEX_BYTES`, and a FIFO or device in its place, which is
+never opened; the next write replaces it with a real index.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
 #: Changes whenever the index file's layout or meaning changes.
 INDEX_FORMAT = 1
 INDEX_FILE = "library-index.json"
+#: Far more than any library's index (a few hundred bytes a routine); a bigger file is no index.
+MAX_INDEX_BYTES = 64 << 20
 
 #: A file as last seen: (mtime_ns, ctime_ns, size, inode), or ``None`` if missing.
 Signature = tuple[int, int, int, int] | None
@@ -172,8 +176,10 @@ class LibraryIndex:
 
     def read(self, prepare: float | None) -> list[Listed] | None:
         """The rows kept for this library and ``prepare``, or ``None`` if anything changed."""
+        from stretch_coach.paths import read_regular_file
+
         try:
-            data = json.loads(self.path.read_bytes())
+            data = json.loads(read_regular_file(self.path, MAX_INDEX_BYTES))
             if not (
                 data["format"] == INDEX_FORMAT
                 and data["version"] == __version__
@@ -191,7 +197,7 @@ class LibraryIndex:
             if not names >= self._seen.keys():
                 return None
             return [_row(row) for row in data["rows"]]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None  # no index, or not one this version wrote: read the library
 
     def load(self) -> Library:

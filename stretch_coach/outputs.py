@@ -145,3 +145,22 @@ def atomic_output(path: Path, *, newline: str | None = None) -> Iterator[TextIO]
         with suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def silence(stream: TextIO) -> None:
+    """Point ``stream``'s descriptor at the null device, and drop what it still holds.
+
+    For an output that is gone (a closed terminal answers every write with
+    EIO): what is still buffered, or written later by anyone, would fail
+    again at every flush, and at the interpreter's exit turn a clean end
+    into exit code 120. The null device takes it all quietly.
+    """
+    with suppress(OSError, ValueError, AttributeError):
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, fd)
+        finally:
+            os.close(null)
+    with suppress(OSError, ValueError, AttributeError):
+        stream.flush()  # now into the null device: the buffer is empty again

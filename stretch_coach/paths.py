@@ -15,7 +15,9 @@ where something lives never touches the disk.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 APP_NAME = "stretch-coach"
@@ -82,3 +84,62 @@ def ensure_dir(path: Path) -> Path:
     if not path.is_dir():
         path.mkdir(parents=True, exist_ok=True, mode=0o700)  # says why it cannot be
     return path
+
+
+class NotARegularFile(OSError):
+    """A path names a FIFO, a device or a socket: never read (it could block forever).
+
+    Attributes:
+        what: what it is instead, in words ("a named pipe (FIFO)").
+    """
+
+    def __init__(self, what: str) -> None:
+        super().__init__(errno.EINVAL, f"it is {what}, not a regular file")
+        self.what = what
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """Read at most ``limit`` bytes of ``path``, refusing anything but a regular file.
+
+    For the files stretch-coach keeps for itself (settings, the library index,
+    the cautions read): ``os.stat`` first, so a FIFO or a device is never even
+    opened; then opened non-blocking (should it have been swapped for a FIFO
+    since, opening one with no writer would otherwise wait for ever) and
+    checked again with ``fstat`` on the open descriptor, which is what is read.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        IsADirectoryError: it is a folder.
+        NotARegularFile: it is a FIFO, a device or a socket.
+        OSError: it cannot be opened or read.
+    """
+    _check_regular(os.stat(path).st_mode, path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    try:
+        _check_regular(os.fstat(fd).st_mode, path)
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, min(limit - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _check_regular(mode: int, path: Path) -> None:
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
+    if not stat.S_ISREG(mode):
+        what = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+        )
+        raise NotARegularFile(what)

@@ -10,7 +10,10 @@ the coach and readable (and editable) by people::
 
 A file that cannot be read, or holds a value that makes no sense, never stops
 the coach: :func:`load_settings` returns the defaults (keeping the values that
-did make sense) and a warning to show. Such a file is never overwritten
+did make sense) and a one-line warning to show. That includes a file nested
+too deeply for the TOML reader, one over :data:`MAX_SETTINGS_BYTES`, and a
+FIFO, device or socket in its place, which is never opened (reading one
+could block for ever). Such a file is never overwritten
 silently: the first :func:`save_settings` after a bad load moves it aside to
 ``settings.toml.broken-YYYYmmdd-HHMMSS`` and returns a note saying so, so the
 person's edits are still there to copy back.
@@ -25,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
@@ -49,6 +51,12 @@ PRECEDENCE = (
 )
 #: Longest prepare override, the same limit the routine format puts on pauses.
 MAX_PREPARE = 3600.0
+#: A settings file is a few lines; one bigger than this is not one (the routine files' limit).
+MAX_SETTINGS_BYTES = 1 << 20
+#: How much of a bad value a warning quotes.
+QUOTE_CHARS = 40
+#: More than any number of routines' cautions read could take (64 bytes or so each).
+MAX_CAUTIONS_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -110,21 +118,30 @@ def open_settings(path: Path | None = None) -> tuple[Settings, SettingsFile, str
 
 
 def _load(path: Path) -> tuple[Settings, SettingsFile, str | None]:
+    def broken(what: str) -> tuple[Settings, SettingsFile, str]:
+        return Settings(), SettingsFile(path, broken=True), _warn(path, what)
+
     try:
-        raw = path.read_bytes()
+        raw = paths.read_regular_file(path, MAX_SETTINGS_BYTES + 1)
     except FileNotFoundError:
         return Settings(), SettingsFile(path), None
-    except OSError as err:
-        return Settings(), SettingsFile(path, broken=True), _warn(path, err.strerror or str(err))
+    except OSError as err:  # a folder, a FIFO or a device, unreadable...
+        return broken(err.strerror or str(err))
+    if len(raw) > MAX_SETTINGS_BYTES:
+        return broken(f"it is larger than {MAX_SETTINGS_BYTES // (1 << 20)} MiB")
     import tomllib  # only when there is a file: the coach's start-up is measured
 
     try:
         data = tomllib.loads(raw.decode("utf-8"))
+        settings, problems = settings_from_mapping(data)
     except UnicodeDecodeError:
-        return Settings(), SettingsFile(path, broken=True), _warn(path, "it is not UTF-8 text")
+        return broken("it is not UTF-8 text")
     except tomllib.TOMLDecodeError as err:
-        return Settings(), SettingsFile(path, broken=True), _warn(path, str(err))
-    settings, problems = settings_from_mapping(data)
+        return broken(str(err))
+    except ValueError:  # a number of thousands of digits: Python will not convert it
+        return broken("it holds a number too long to read")
+    except RecursionError:  # tables or lists nested hundreds deep
+        return broken("it is nested too deeply to read")
     if problems:
         return settings, SettingsFile(path, broken=True), _warn(path, "; ".join(problems))
     return settings, SettingsFile(path), None
@@ -144,7 +161,7 @@ def settings_from_mapping(data: dict[str, Any]) -> tuple[Settings, list[str]]:
     known = {f.name for f in fields(Settings)}
     for key, value in data.items():
         if key not in known:
-            problems.append(f"unknown setting {key!r} (known: {', '.join(sorted(known))})")
+            problems.append(f"unknown setting {_quote(key)} (known: {', '.join(sorted(known))})")
             continue
         try:
             values[key] = _check(key, value)
@@ -153,24 +170,42 @@ def settings_from_mapping(data: dict[str, Any]) -> tuple[Settings, list[str]]:
     return Settings(**values), problems
 
 
+def _quote(value: Any) -> str:
+    """A bad value as a warning quotes it: short, on one line, never a table's insides.
+
+    ``repr`` of a table nested thousands deep (dotted keys make one without
+    any recursion in the reader) would itself overflow the stack.
+    """
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**QUOTE_CHARS:
+        return "a number that long"
+    text = repr(value)
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
 def _check(key: str, value: Any) -> Any:
     if key == "audio":
         if value not in AUDIO_CHOICES:
-            raise ValueError(f"{value!r} is not one of {', '.join(AUDIO_CHOICES)}")
+            raise ValueError(f"{_quote(value)} is not one of {', '.join(AUDIO_CHOICES)}")
         return value
     if key == "theme":
         if value not in THEME_CHOICES:
-            raise ValueError(f"{value!r} is not one of {', '.join(THEME_CHOICES)}")
+            raise ValueError(f"{_quote(value)} is not one of {', '.join(THEME_CHOICES)}")
         return value
     if key == "voice":
         if not isinstance(value, bool):
-            raise ValueError(f"{value!r} is not true or false")
+            raise ValueError(f"{_quote(value)} is not true or false")
         return value
     if key == "prepare":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{value!r} is not a number of seconds")
-        if not math.isfinite(value) or not 0 <= value <= MAX_PREPARE:
-            raise ValueError(f"{value!r} is not between 0 and {MAX_PREPARE:g} seconds")
+            raise ValueError(f"{_quote(value)} is not a number of seconds")
+        # NaN and the infinities fail the comparison too; math.isfinite would
+        # raise OverflowError for an int too big for a float.
+        if not 0 <= value <= MAX_PREPARE:
+            raise ValueError(f"{_quote(value)} is not between 0 and {MAX_PREPARE:g} seconds")
         return float(value)
     raise ValueError("unknown setting")  # pragma: no cover - guarded by the caller
 
@@ -273,7 +308,9 @@ class CautionLog:
 
     def _read(self) -> dict[str, str]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            # Only a regular file is read (a FIFO here would block the coach for ever).
+            raw = paths.read_regular_file(self.path, MAX_CAUTIONS_BYTES)
+            data = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             return {}
         if not isinstance(data, dict):

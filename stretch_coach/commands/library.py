@@ -53,10 +53,18 @@ def register(
 
 
 def _saved_prepare() -> float | None:
-    """The saved get-ready time (``None``: each routine's own); a bad file is the defaults."""
+    """The saved get-ready time (``None``: each routine's own).
+
+    A bad settings file is the defaults, said in one line on standard error
+    (the listing itself stays on standard output).
+    """
+    import sys
+
     from stretch_coach.settings import load_settings
 
-    settings, _ = load_settings()
+    settings, warning = load_settings()
+    if warning:
+        print(f"stretch-coach: {warning}", file=sys.stderr)
     return settings.prepare
 
 

@@ -14,8 +14,12 @@ a line (an empty line is Enter); an Enter that arrives before a self-paced
 step is kept for it, and once the input ends self-paced steps are skipped,
 since nobody is left to say they are done.
 
-Ctrl+C stops at once (exit 130); Ctrl+Z pauses the session and then really
-suspends; after ``fg`` the session stays paused until you press space.
+Ctrl+C stops at once (exit 130), and so do SIGTERM (143) and SIGHUP (129, the
+terminal was closed): the session is recorded as ``interrupted`` with the
+steps done so far. Output that fails (a closed terminal, a pipe whose reader
+left) ends the session the same way, never with a traceback. Ctrl+Z pauses
+the session and then really suspends; after ``fg`` the session stays paused
+until you press space.
 
 Nothing here imports Textual. The session runs on the same
 :class:`~stretch_coach.engine.driver.AsyncDriver` as the TUI, on an asyncio
@@ -48,6 +52,7 @@ from stretch_coach.engine.hearing import (
 from stretch_coach.engine.session import Session
 from stretch_coach.errors import EXIT_INTERRUPTED
 from stretch_coach.history.recorder import CountTally
+from stretch_coach.outputs import silence
 from stretch_coach.plain.keys import KeyInput
 from stretch_coach.plain.view import PlainView, isatty
 from stretch_coach.words import PAUSE_REASONS, total_text
@@ -117,14 +122,19 @@ class PlainRunner:
             self.out,
             live=isatty(self.out),
             terminal_keys=self.keys_from_terminal,
+            on_lost=self._output_lost,
         )
         self._keys = keys = KeyInput(prepared.session, self._view, self.fd)
         try:
             return asyncio.run(self._main())
         finally:
-            keys.restore_terminal()
-            prepared.player.close()
-            prepared.close()
+            # Each in its own try: whatever fails on the way out, the
+            # recorder still writes the session's end.
+            try:
+                keys.restore_terminal()
+                prepared.player.close()
+            finally:
+                prepared.close()
 
     async def _main(self) -> int:
         self._loop = loop = asyncio.get_running_loop()
@@ -211,8 +221,11 @@ class PlainRunner:
         self.report_problems_shown.add(message)
         if self._view is not None:
             self.view.close()
-        self.err.write(f"stretch-coach: {message}\n")
-        self.err.flush()
+        try:
+            self.err.write(f"stretch-coach: {message}\n")
+            self.err.flush()
+        except (OSError, ValueError):  # standard error is gone too: nobody to tell
+            silence(self.err)
         if self._view is not None:
             self.view.redraw()
 
@@ -239,10 +252,34 @@ class PlainRunner:
         return list(handlers)
 
     def _stop_on_signal(self, exit_code: int) -> None:
+        """End the session now, recorded as ``interrupted`` (Ctrl+C, SIGTERM, SIGHUP)."""
         self.exit_code = exit_code
         if self.prepared.recorder is not None:
             self.prepared.recorder.interrupted()
         self.session.stop()
+
+    def _output_lost(self, err: OSError | ValueError) -> None:
+        """Standard output failed: the terminal was closed, or the pipe's reader left.
+
+        Nobody can follow the session any more, so it ends as if by the
+        signal such an end brings (SIGHUP for a terminal, SIGPIPE for a
+        pipe), recorded as ``interrupted`` with the steps done so far. A
+        session already over keeps its ending and its exit code.
+        """
+        if self._prepared is None or self.session.ended:
+            return
+        code = 128 + (signal.SIGHUP if self.view.live else signal.SIGPIPE)
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            # Not from inside the view's own write: once the events being
+            # delivered now have reached every listener.
+            loop.call_soon(self._stop_unless_ended, code)
+        else:
+            self._stop_unless_ended(code)
+
+    def _stop_unless_ended(self, exit_code: int) -> None:
+        if not self.session.ended:
+            self._stop_on_signal(exit_code)
 
     def _on_suspend(self) -> None:
         loop = self._loop

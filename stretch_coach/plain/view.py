@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
+from collections.abc import Callable
 from typing import Protocol, TextIO
 
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.session import Session, SessionState
+from stretch_coach.outputs import silence
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
@@ -124,23 +126,58 @@ def status_line(state: SessionState) -> str:
 class PlainView:
     """A session listener that writes the session as lines, plus a live line on a terminal.
 
+    Output that fails (the terminal was closed, the pipe's reader went away)
+    never raises into the session: the view stops writing, sends whatever
+    else would go to that descriptor to the null device (so no later flush,
+    not even the interpreter's at exit, fails on it), and calls ``on_lost``
+    once. The session's other listeners, the history recorder among them,
+    carry on.
+
     Args:
         session: the session shown (read for the live line and the totals).
         out: where lines go.
         live: keep a countdown line redrawn in place (only for a terminal).
         terminal_keys: keys come from a terminal (changes the hints).
+        on_lost: called once, with the error, when writing to ``out`` fails.
     """
 
-    def __init__(self, session: Session, out: TextIO, *, live: bool, terminal_keys: bool) -> None:
+    def __init__(
+        self,
+        session: Session,
+        out: TextIO,
+        *,
+        live: bool,
+        terminal_keys: bool,
+        on_lost: Callable[[OSError | ValueError], None] | None = None,
+    ) -> None:
         self.session = session
         self.out = out
         self.live = live
         self.terminal_keys = terminal_keys
+        self.on_lost = on_lost
+        #: The error that ended the output, once writing to it has failed.
+        self.lost: OSError | ValueError | None = None
         self._drawn = ""  # the live line now on screen
         self._instructions: str | None = None
         #: Tells whether the session counts, for the last line (a CountTally).
         self.tally: Counting | None = None
         self._new_step = False
+
+    def _write(self, text: str) -> bool:
+        """Write and flush ``text``; whether it got out (``False`` once the output is lost)."""
+        if self.lost is not None:
+            return False
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except (OSError, ValueError) as err:  # ValueError: the stream was closed
+            self.lost = err
+            self._drawn = ""
+            silence(self.out)
+            if self.on_lost is not None:
+                self.on_lost(err)
+            return False
+        return True
 
     @property
     def resume_hint(self) -> str:
@@ -149,11 +186,10 @@ class PlainView:
     def line(self, text: str) -> None:
         """Write a line of its own (above the live line, which is redrawn after)."""
         if self._drawn:
-            self.out.write(CLEAR_LINE)
             self._drawn = ""
-        self.out.write(text + "\n")
-        self.out.flush()
-        if self.live:
+            if not self._write(CLEAR_LINE):
+                return
+        if self._write(text + "\n") and self.live:
             self.redraw()
 
     def wrapped(self, text: str, first: str, rest: str) -> None:
@@ -169,14 +205,12 @@ class PlainView:
 
     def redraw(self) -> None:
         """Rewrite the live line if what it says has changed."""
-        if not self.live:
+        if not self.live or self.lost is not None:
             return
         text = status_line(self.session.state())
         width = shutil.get_terminal_size((80, 24)).columns - 1
         text = text[: max(width, 0)]
-        if text != self._drawn:
-            self.out.write("\r" + text + "\x1b[K")
-            self.out.flush()
+        if text != self._drawn and self._write("\r" + text + "\x1b[K"):
             self._drawn = text
 
     def invalidate(self) -> None:
@@ -187,9 +221,8 @@ class PlainView:
     def close(self) -> None:
         """Take the live line off the screen."""
         if self._drawn:
-            self.out.write(CLEAR_LINE)
-            self.out.flush()
             self._drawn = ""
+            self._write(CLEAR_LINE)
 
     def __call__(self, event: ev.Event) -> None:
         """Show one session event."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
+from stretch_coach.paths import NotARegularFile, read_regular_file
 from stretch_coach.routine import spec
 from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.errors import Problem, RoutineError
@@ -124,53 +122,6 @@ def _read_text(path: Path, ctx: Context) -> str | None:
         column = err.start - (before.rfind(b"\n") + 1) + 1
         ctx.problem(Mark(line, column), "", "not UTF-8 text; save the file as UTF-8")
         return None
-
-
-class NotARegularFile(OSError):
-    """A path names a FIFO, a device or a socket: never read (it could block forever)."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(errno.EINVAL, what)
-        self.what = what
-
-
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """Read at most ``limit`` bytes of ``path``, refusing anything but a regular file.
-
-    The file is opened non-blocking (opening a FIFO with no writer would
-    otherwise wait forever) and checked with ``fstat`` on the open descriptor,
-    so nothing can swap it between the check and the read.
-
-    Raises:
-        NotARegularFile: for a FIFO, a device or a socket.
-        OSError: if it cannot be opened or read (IsADirectoryError for a folder).
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
-        if not stat.S_ISREG(mode):
-            what = (
-                "a named pipe (FIFO)"
-                if stat.S_ISFIFO(mode)
-                else "a socket"
-                if stat.S_ISSOCK(mode)
-                else "a device"
-            )
-            raise NotARegularFile(what)
-        chunks: list[bytes] = []
-        size = 0
-        while size < limit:
-            chunk = os.read(fd, min(limit - size, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def parse_file(text: str, ctx: Context, path: Path | None = None) -> Routine | Program | None:

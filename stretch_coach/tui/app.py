@@ -4,11 +4,18 @@ The routine library is the base screen. Starting a routine shows its caution
 (the first time), then the session; the session ends in a summary, which goes
 back to the library. ``stretch-coach run ROUTINE`` opens the session at once,
 over the library, so Enter on its summary leads to the library too.
+
+SIGTERM, SIGHUP (the terminal was closed) and SIGINT end the coach like a
+quit, the session under way recorded as ``interrupted``
+(:func:`ending_on_signals`); the exit code is 128 plus the signal's number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -32,12 +39,14 @@ from stretch_coach.settings import (
     open_settings,
     save_settings,
 )
-from stretch_coach.tui.compat import on_app_thread, use_truecolor_theme
+from stretch_coach.tui.compat import hangup_safe, on_app_thread, use_truecolor_theme
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
 
 if TYPE_CHECKING:
     import argparse
+
+    from textual.driver import Driver
 
     from stretch_coach.agenda import Due
     from stretch_coach.catalog import LibraryIndex, Listed
@@ -51,6 +60,11 @@ if TYPE_CHECKING:
 
 #: The styles of the screens after the library (see :meth:`CoachApp._read_screens_css`).
 SCREENS_CSS_FILE = "screens.tcss"
+
+#: The signals that end the coach, its session recorded as ``interrupted``:
+#: the terminal was closed (SIGHUP), ``kill`` or a shutdown asked (SIGTERM), or
+#: ``kill -INT`` (the terminal's Ctrl+C is a key to Textual, not a signal).
+ENDING_SIGNALS = (signal.SIGHUP, signal.SIGTERM, signal.SIGINT) if hasattr(signal, "SIGHUP") else ()
 
 
 def _screens_css() -> Path:
@@ -166,6 +180,8 @@ class CoachApp(App[int]):
         self.recording: Written | None = None
         #: Every session's recorder, finished when the app closes.
         self.recorders: list[HistoryRecorder] = []
+        #: The signal that ended the app (:meth:`end_by_signal`), if one did.
+        self.ending_signal: int | None = None
         self.player = SessionPlayer(NullPlayer(), voice=self.effective_settings.voice)
         self._problems_seen: set[str] = set()
         for theme in CUSTOM_THEMES:
@@ -202,10 +218,52 @@ class CoachApp(App[int]):
     def get_default_screen(self) -> Screen[Any]:
         return LibraryScreen(self.library, self.listed, prepare=self.settings.prepare)
 
+    def get_driver_class(self) -> type[Driver]:
+        # A closed terminal must not stop the app from ending (and recording) properly.
+        return hangup_safe(super().get_driver_class())
+
+    def end_by_signal(self, signum: int) -> None:
+        """End the app for a signal; a session under way is recorded as ``interrupted``.
+
+        Safe to call from a signal handler on the app's thread (where Python
+        runs them): it only sets flags and hands the exit to the loop. The
+        session screen's unmount stops the session, so the step in progress
+        is recorded too; :func:`run_app` then waits for the recorders.
+        """
+        if self.ending_signal is None:
+            self.ending_signal = signum
+        for recorder in self.recorders:
+            recorder.interrupted()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not running yet (on_mount ends it) or over already
+        loop.call_soon_threadsafe(self._exit_for_signal)
+
+    def _exit_for_signal(self) -> None:
+        """Exit with 128 + the signal, once what is being mounted now is up.
+
+        An exit half-way through a screen's mount (a signal as the coach
+        starts) would remove its widgets under its own ``on_mount``: a
+        traceback on the way out.
+        """
+        assert self.ending_signal is not None
+        self.call_after_refresh(partial(self.exit, return_code=128 + self.ending_signal))
+
     def on_mount(self) -> None:
+        if self.ending_signal is not None:  # a signal came while it was starting
+            self._exit_for_signal()
+            return
         self.app_resume_signal.subscribe(self, self._after_resume)
         if self.settings_warning:
-            self.notify(self.settings_warning, title="Settings", severity="warning", timeout=12)
+            # It quotes the file (its path, a bad key or value): text, never markup.
+            self.notify(
+                self.settings_warning,
+                title="Settings",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         choice = self.effective_settings.audio
         if self.start_entry is not None:
             # Straight into a session: its first cue is due at once, so the
@@ -319,7 +377,9 @@ class CoachApp(App[int]):
     def on_notice(self, message: Notice) -> None:
         if message.text not in self._problems_seen:
             self._problems_seen.add(message.text)
-            self.notify(message.text, title=message.title, severity="warning", timeout=8)
+            self.notify(
+                message.text, title=message.title, severity="warning", timeout=8, markup=False
+            )
 
     def _ring(self) -> None:
         """The terminal bell for the bell player, from whichever thread it plays on."""
@@ -367,11 +427,13 @@ class CoachApp(App[int]):
         try:
             self.settings_file, note = save_settings(settings, self.settings_file)
         except OSError as err:
-            self.notify(f"Could not save settings: {err}", title="Settings", severity="error")
+            self.notify(
+                f"Could not save settings: {err}", title="Settings", severity="error", markup=False
+            )
             return
         self.settings_warning = None
         if note:
-            self.notify(note, title="Settings", severity="warning", timeout=12)
+            self.notify(note, title="Settings", severity="warning", timeout=12, markup=False)
 
     # -- history and diary ----------------------------------------------------
 
@@ -399,7 +461,9 @@ class CoachApp(App[int]):
         """Start a routine: its caution first if it has one not yet read, then the session."""
         if not entry.valid or entry.routine is None:
             first = entry.problems[0] if entry.problems else "it cannot be read"
-            self.notify(f"{entry.shown} is not a valid routine: {first}", severity="error")
+            self.notify(
+                f"{entry.shown} is not a valid routine: {first}", severity="error", markup=False
+            )
             return
         routine = entry.routine
         if routine.caution and self.cautions.needs_showing(routine.id, routine.caution):
@@ -442,6 +506,8 @@ class CoachApp(App[int]):
         self.recording = prepared.recorder
         if prepared.recorder is not None:
             self.recorders.append(prepared.recorder)
+            if self.ending_signal is not None:
+                prepared.recorder.interrupted()
         return prepared
 
     def _open_session(self, entry: Entry) -> None:
@@ -553,11 +619,39 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         cue_log=cue_log,
         morning=MorningAsk() if routine is None else None,
     )
-    try:
-        result = app.run()
-    finally:
-        for recorder in app.recorders:
-            recorder.close()  # a session cut short is written as interrupted
-        if cue_log is not None:
-            cue_log.close()
+    # The handlers stay until the recorders are done: a second SIGTERM
+    # must not cut the last write short.
+    with ending_on_signals(app):
+        try:
+            result = app.run()
+        finally:
+            for recorder in app.recorders:
+                recorder.close()  # a session cut short is written as interrupted
+            if cue_log is not None:
+                cue_log.close()
+    if app.ending_signal is not None:
+        return 128 + app.ending_signal
     return int(result or app.return_code or 0)
+
+
+@contextlib.contextmanager
+def ending_on_signals(app: CoachApp) -> Iterator[None]:
+    """While inside, :data:`ENDING_SIGNALS` end ``app`` by :meth:`CoachApp.end_by_signal`.
+
+    Python-level handlers, not the loop's: Python runs them on the main
+    thread even while it waits on a lock, so the app hears the signal
+    however busy its loop is. Once the app has ended, a signal only sets
+    the exit code. The previous handlers are back on the way out.
+    """
+    previous = {signum: signal.getsignal(signum) for signum in ENDING_SIGNALS}
+
+    def handler(signum: int, frame: object) -> None:
+        app.end_by_signal(signum)
+
+    for signum in ENDING_SIGNALS:
+        signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)

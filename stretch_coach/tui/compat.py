@@ -10,13 +10,14 @@ version these were checked with.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.terminal_theme import TerminalTheme
     from textual.app import App
     from textual.binding import Binding
     from textual.dom import DOMNode
+    from textual.driver import Driver
 
 
 def own_bindings(node: DOMNode) -> list[tuple[str, Binding]]:
@@ -41,6 +42,83 @@ def use_truecolor_theme(app: App[Any], theme: TerminalTheme) -> None:
     frame a second parse of the CSS.
     """
     app._refresh_truecolor_filter(theme)
+
+
+class TerminalOutput:
+    """The terminal stream Textual's writer thread writes to, made safe from a hang-up.
+
+    Textual writes every frame from one thread; when the terminal is closed a
+    write fails with EIO, that thread dies, and once its queue of 30 writes
+    is full the app blocks for ever on the next frame (and never records how
+    the session ended). Here a failed write sends the descriptor to the null
+    device (so every later write, Textual's own on the way out included,
+    goes nowhere quietly) and is otherwise forgotten: the app ends through
+    its signal handler, as after any SIGHUP.
+
+    Args:
+        stream: the stream Textual chose (standard error).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        #: Whether a write failed (the terminal is gone).
+        self.lost = False
+
+    def write(self, text: str) -> int:
+        if not self.lost:
+            try:
+                return self.stream.write(text)
+            except (OSError, ValueError):
+                self._lose()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.lost:
+            try:
+                self.stream.flush()
+            except (OSError, ValueError):
+                self._lose()
+
+    def _lose(self) -> None:
+        from stretch_coach.outputs import silence
+
+        self.lost = True
+        silence(self.stream)
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def hangup_safe(driver_class: type[Driver]) -> type[Driver]:
+    """``driver_class``, writing through :class:`TerminalOutput` if it is Textual's Unix driver.
+
+    Reaches into ``LinuxDriver._file``, the stream its writer thread is
+    given when application mode starts. Any other driver (Windows, a
+    headless test's) is returned as it is.
+    """
+    try:
+        from textual.drivers.linux_driver import LinuxDriver
+    except ImportError:  # pragma: no cover - Windows has no termios
+        return driver_class
+    if not issubclass(driver_class, LinuxDriver):
+        return driver_class
+    base: type[LinuxDriver] = driver_class
+
+    class HangupSafeDriver(base):  # type: ignore[valid-type,misc]
+        """Textual's Unix driver, whose output survives the terminal going away."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            stream: Any = self.__dict__["_file"]  # standard error, set by the base class
+            self._file = TerminalOutput(stream)
+
+    return HangupSafeDriver
 
 
 def footer_key_label(widget: object) -> str | None:

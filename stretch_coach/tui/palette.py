@@ -2,6 +2,11 @@
 
 The session's commands come from the session screen's own bindings, filtered
 by its ``check_action``, so the palette offers exactly what the keys offer now.
+
+A routine's title and summary are text from a file, never markup: the palette
+would parse a plain string (``[/b]`` would crash it, ``[@click=...]`` would be
+a live action), so each hit is given as :class:`~textual.content.Content` and
+its help escaped.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.actions import parse as parse_action
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+from textual.markup import escape
 
 from stretch_coach.tui.compat import own_bindings
 
@@ -58,14 +65,29 @@ class _Commands(Provider):
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self.commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(Content(name), callback, text=name, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, callback, help_text in self.commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(
+                    score, highlight(matcher, name), callback, text=name, help=escape(help_text)
+                )
+
+
+def highlight(matcher: Matcher, candidate: str) -> Content:
+    """``candidate`` as literal text, its matched letters styled as ``Matcher.highlight`` would.
+
+    ``Matcher.highlight`` reads the candidate as markup.
+    """
+    content = Content(candidate)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, candidate)
+    for offset in offsets:
+        if not candidate[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class SessionCommands(_Commands):

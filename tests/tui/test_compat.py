@@ -5,7 +5,11 @@ A Textual upgrade that renames or changes any of it fails here, by name.
 
 from __future__ import annotations
 
+import errno
 import inspect
+import io
+import signal
+import sys
 import threading
 from typing import Any, ClassVar
 
@@ -73,6 +77,42 @@ async def test_the_truecolor_filter_takes_a_terminal_theme() -> None:
     async with app.run_test() as pilot:
         await pilot.pause()
         compat.use_truecolor_theme(app, app.ansi_theme)  # as the theme watcher does: no error
+
+
+class _Gone(io.StringIO):
+    """A terminal that was closed: every write and flush fails with EIO."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EIO, "Input/output error")
+
+
+def test_terminal_output_swallows_a_closed_terminal_and_stops_writing() -> None:
+    out = compat.TerminalOutput(_Gone())
+    assert out.write("\x1b[?1049l") == len("\x1b[?1049l")  # no raise: the writer thread lives
+    assert out.lost
+    out.flush()
+    good = compat.TerminalOutput(io.StringIO())
+    assert good.write("frame") == 5 and not good.lost
+    assert good.stream.getvalue() == "frame"  # type: ignore[attr-defined]
+
+
+async def test_hangup_safe_wraps_the_unix_drivers_output_and_leaves_others_alone() -> None:
+    from textual.drivers.headless_driver import HeadlessDriver
+    from textual.drivers.linux_driver import LinuxDriver
+
+    assert compat.hangup_safe(HeadlessDriver) is HeadlessDriver
+    safe = compat.hangup_safe(LinuxDriver)
+    assert issubclass(safe, LinuxDriver)
+    # Constructing the driver sets Textual's Ctrl+Z handlers: put the test's back.
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTSTP, signal.SIGCONT)}
+    try:
+        driver = safe(_App())
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+    # The stream its writer thread will be given (LinuxDriver._file).
+    assert isinstance(driver._file, compat.TerminalOutput)  # type: ignore[attr-defined]
+    assert driver._file.stream is sys.__stderr__  # type: ignore[attr-defined]
 
 
 class _Footed(App[None]):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from stretch_coach.engine.clock import FakeClock
 from stretch_coach.errors import UserError
 from stretch_coach.routine.errors import RoutineError
 from stretch_coach.settings import settings_path
@@ -161,3 +164,85 @@ def test_unwritable_cue_log_is_a_user_error(
 ) -> None:
     with pytest.raises(UserError, match="--cue-log"):
         app_module.run_app(args(library_dir, cue_log=str(tmp_path / "no" / "such" / "x")), None)
+
+
+# -- signals: SIGTERM, SIGHUP, SIGINT end the coach, the session recorded as interrupted --
+
+
+def test_a_signal_while_the_app_runs_records_the_session_as_interrupted(
+    library_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stretch_coach.history.store import HistoryStore
+
+    before = signal.getsignal(signal.SIGTERM)
+
+    def run(self: Any) -> int:  # a session under way when the signal comes
+        self.clock = FakeClock()
+        prepared = self.prepare_session(self.start_entry)
+        prepared.session.start()
+        assert signal.getsignal(signal.SIGTERM) not in (before, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)  # handled on this thread, before kill returns
+        assert self.ending_signal == signal.SIGTERM
+        return 0
+
+    monkeypatch.setattr(app_module.CoachApp, "run", run)
+    assert app_module.run_app(args(library_dir), "tui-hold") == 128 + signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) == before  # given back
+    with HistoryStore.open() as store:  # run_app waited for the recorder
+        ((info, status),) = [(s.routine_id, s.status) for s in store.sessions()]
+    assert (info, status) == ("tui-hold", "interrupted")
+
+
+async def test_end_by_signal_stops_the_session_and_exits_with_128_plus_the_signal(
+    make_app: Any, library: Any
+) -> None:
+    from tui_helpers import wait_for
+
+    from stretch_coach.history.store import HistoryStore
+    from stretch_coach.tui.screens.session import SessionScreen
+
+    app = make_app(start=library.get("tui-hold"), record=True)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionScreen))
+        app.end_by_signal(signal.SIGHUP)
+        await wait_for(pilot, lambda: not app.is_running, what="the app to exit")
+    assert app.return_code == 128 + signal.SIGHUP
+    (recorder,) = app.recorders
+    recorder.close()  # what run_app does once the app has ended
+    with HistoryStore.open() as store:
+        ((status, skipped),) = [(s.status, s.steps_skipped) for s in store.sessions()]
+    # Stopped by the screen as it closed: the step under way is recorded too.
+    assert (status, skipped) == ("interrupted", 1)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_fifos_for_settings_and_index_neither_block_nor_stop_the_coach(
+    library_dir: Path, opened: list[Any]
+) -> None:
+    from stretch_coach.catalog import index_path
+
+    for fifo in (settings_path(), index_path()):
+        fifo.parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(fifo)
+    assert app_module.run_app(args(library_dir), None) == 0  # it would block in open()
+    (app,) = opened
+    assert app.settings_warning.startswith(
+        f"Could not use {settings_path()}: it is a named pipe (FIFO), not a regular file."
+    )
+    assert app.settings_file.broken
+    assert app.listed == [] and "tui-walk" in app.library.ids()  # a miss: the library was read
+
+
+def test_a_signal_before_the_app_runs_ends_it_as_soon_as_it_starts(make_app: Any) -> None:
+    import asyncio
+
+    app = make_app()
+    app.end_by_signal(signal.SIGTERM)  # no loop yet (run_app, before app.run): only noted
+    assert app.ending_signal == signal.SIGTERM
+
+    async def run() -> None:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+
+    asyncio.run(run())
+    assert app.return_code == 128 + signal.SIGTERM

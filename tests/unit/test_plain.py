@@ -3,15 +3,18 @@ without a terminal."""
 
 from __future__ import annotations
 
+import errno
 import inspect
 import io
 import json
+import os
 import signal
 import statistics
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +22,7 @@ from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
 from stretch_coach.plain import PlainView, phase_line, status_line
 from stretch_coach.routine.library import Library
+from stretch_coach.settings import Settings
 from stretch_coach.timeline import Timeline, timeline_for
 
 #: The session's default gap threshold, which the plain runner keeps.
@@ -372,3 +376,100 @@ def test_a_stopped_process_pauses_instead_of_skipping(
     end = next(json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"end"' in x)
     # Measured on the plan's axis: the 4 s stop is not counted.
     assert 0 <= end["t"] - end["at"] < 1.0
+
+
+# -- an output that goes away -------------------------------------------------------
+
+
+class GoneAfter(io.StringIO):
+    """An output that takes ``good`` writes, then fails as a closed terminal does (EIO)."""
+
+    def __init__(self, good: int) -> None:
+        super().__init__()
+        self.good = good
+        self.failed = 0
+
+    def write(self, text: str) -> int:
+        if self.good <= 0:
+            self.failed += 1
+            raise OSError(errno.EIO, "Input/output error")
+        self.good -= 1
+        return super().write(text)
+
+
+def test_a_lost_output_never_raises_and_the_listeners_after_it_hear_everything(
+    make_timeline: Callable[..., Timeline], example_yaml: str, play: Callable[..., None]
+) -> None:
+    timeline = make_timeline(example_yaml)
+    clock = FakeClock()
+    session = Session(timeline, clock)
+    out = GoneAfter(2)
+    lost: list[OSError | ValueError] = []
+    view = PlainView(session, out, live=True, terminal_keys=True, on_lost=lost.append)
+    heard: list[str] = []
+    session.add_listener(view)
+    session.add_listener(lambda event: heard.append(type(event).__name__))
+    play(session, clock)
+    # The first line and the live line under it; then the instructions' line fails.
+    assert out.getvalue() == (
+        "Get ready: Wall calf stretch, left side, 5 s\n"
+        "\r  Get ready 0:05 · step 1/3 · 3:05 left · next: Hold 30 s\x1b[K"
+    )
+    assert [getattr(err, "errno", None) for err in lost] == [errno.EIO]  # told once
+    assert out.failed == 1  # and never tried again
+    assert view.lost is lost[0]
+    assert heard[-1] == "Ended" and heard.count("StepEnded") == 3
+
+
+def _runner_session(write: Callable[..., Path], text: str) -> Any:
+    from stretch_coach import coach
+    from stretch_coach.engine.clock import MonotonicClock
+
+    entry = Library.from_paths([write("gone.yaml", text).parent]).find("gone")
+    timeline = coach.session_timeline(entry, None)
+    player = coach.session_player(Settings(audio="none", voice=False), lambda m: None)
+    return coach.prepare_session(entry, timeline, clock=MonotonicClock(), player=player)
+
+
+def _sessions() -> list[Any]:
+    from stretch_coach.history.store import HistoryStore
+
+    with HistoryStore.open() as store:
+        return list(store.sessions())
+
+
+def test_the_runner_ends_a_session_whose_output_is_gone_as_interrupted(
+    write: Callable[..., Path],
+) -> None:
+    from stretch_coach.plain import PlainRunner
+
+    prepared = _runner_session(
+        write, "title: Gone\nsteps:\n  - name: Calf\n    hold: 60s\n    prepare: 0\n"
+    )
+    err = io.StringIO()
+    with open(os.devnull, "rb") as stdin:
+        runner = PlainRunner(out=GoneAfter(1), err=err, stdin_fd=stdin.fileno())
+        began = time.monotonic()
+        code = runner.run(prepared)
+    # A pipe's reader that went away (not a terminal): the SIGPIPE exit, at once.
+    assert code == 128 + signal.SIGPIPE
+    assert time.monotonic() - began < 5
+    assert "Traceback" not in err.getvalue()
+    (session,) = _sessions()
+    assert (session.status, session.steps_done, session.steps_skipped) == ("interrupted", 0, 1)
+
+
+def test_a_session_that_finished_keeps_its_end_when_the_output_goes_after(
+    write: Callable[..., Path],
+) -> None:
+    from stretch_coach.plain import PlainRunner
+
+    prepared = _runner_session(
+        write, "title: Gone\nsteps:\n  - name: Calf\n    hold: 0.2s\n    prepare: 0\n"
+    )
+    # Header (2 lines), the hold's two lines (name, "Hold"), then "Finished" fails.
+    with open(os.devnull, "rb") as stdin:
+        runner = PlainRunner(out=GoneAfter(4), err=io.StringIO(), stdin_fd=stdin.fileno())
+        assert runner.run(prepared) == 0
+    (session,) = _sessions()
+    assert (session.status, session.steps_done) == ("finished", 1)

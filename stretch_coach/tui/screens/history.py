@@ -278,7 +278,7 @@ def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) ->
             f"{session.started_at:%m-%d %H:%M}"
             if narrow
             else f"{session.started_at:%Y-%m-%d %H:%M}",
-            session.title,
+            Text(session.title),  # as recorded: a plain string would be read as markup
             format_clock(session.done_seconds) if narrow else _time(session),
             *([] if narrow else [_steps(session)]),
             Text(

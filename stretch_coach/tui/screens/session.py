@@ -146,17 +146,19 @@ class SessionScreen(Screen[Outcome]):
     # -- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Text from the routine (title, step, side, instructions, what is said,
+        # the next step) is shown as written: markup=False, never Textual markup.
         with Horizontal(id="session-top"):
-            yield Static(self.entry.title, id="routine-title")
+            yield Static(self.entry.title, id="routine-title", markup=False)
             yield Static(id="step-count")
         with Vertical(id="stage"):
-            yield Static(id="step-name")
-            yield Static(id="where")
+            yield Static(id="step-name", markup=False)
+            yield Static(id="where", markup=False)
             yield Digits("", id="countdown")
             yield BigDigits(id="countdown-big")
-            yield Static(id="status-line")
-            yield Static(id="caption")
-        yield Static(id="instructions")
+            yield Static(id="status-line", markup=False)
+            yield Static(id="caption", markup=False)
+        yield Static(id="instructions", markup=False)
         with Horizontal(classes="bar-row", id="step-bar-row"):
             yield Static("Step", classes="bar-label")
             yield ProgressBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="step-bar")
@@ -167,7 +169,7 @@ class SessionScreen(Screen[Outcome]):
                 total=BAR_STEPS, show_eta=False, show_percentage=False, id="routine-bar"
             )
             yield Static(id="routine-left", classes="bar-time")
-        yield Static(id="next")
+        yield Static(id="next", markup=False)
         # Compact, no palette hint, and only whole keys: what matters most comes first.
         yield FittingFooter(compact=True, show_command_palette=False)
 

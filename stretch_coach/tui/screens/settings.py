@@ -96,7 +96,8 @@ class SettingsScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="settings-form"):
             if self.warning:
-                yield Static(self.warning, id="settings-warning")
+                # It quotes the settings file: text, never markup.
+                yield Static(self.warning, id="settings-warning", markup=False)
             yield Label("Audio", classes="setting-label")
             yield Select(
                 [(AUDIO_LABELS[c], c) for c in AUDIO_CHOICES],
@@ -107,7 +108,7 @@ class SettingsScreen(Screen[None]):
             )
             with Horizontal(classes="setting-row"):
                 yield Button("Play a test sound", id="test-sound", compact=True)
-                yield Static(id="test-result")
+                yield Static(id="test-result", markup=False)  # a player's error, as it said it
             with Horizontal(classes="setting-row"):
                 yield Switch(value=settings.voice, id="voice")
                 yield Label("Voice: speak step names and prompts", classes="switch-label")

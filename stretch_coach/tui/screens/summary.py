@@ -88,7 +88,7 @@ class SummaryScreen(Screen[None]):
         look = o.status if o.counts else "stopped"  # the warning colour when it doesn't count
         with Vertical(id="summary-panel", classes=f"-{look}"):
             yield Static(Content.styled(heading, "bold"), id="summary-heading")
-            yield Static(o.title, id="summary-title")
+            yield Static(o.title, id="summary-title", markup=False)  # the routine's, as written
             yield Static(Content.assemble(*lines), id="summary-facts")
             yield Static(
                 Content.from_markup("[b]Enter[/b] back to the library    [b]q[/b] quit"),

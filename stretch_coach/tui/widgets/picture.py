@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
+from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -177,7 +178,8 @@ class StepPicture(Widget):
     def __init__(self, path: Path, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.path = path
-        self.border_title = title
+        # The step's name, as written: a str border title would be read as markup.
+        self.border_title = Content(title)
         self.image: Image | None = None
         #: Whether decoding is over (``image`` is ``None`` when it failed).
         self.loaded = False
