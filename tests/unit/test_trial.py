@@ -307,3 +307,20 @@ def test_a_bad_trial_in_an_import_is_refused_with_where_it_is(tmp_path: Path) ->
     )
     with pytest.raises(Exception, match=r"trials\[0\]\.nights: must be an even number"):
         transfer.check_file(bad)
+
+
+def test_an_unreadable_trial_row_is_skipped_and_counted(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "history.sqlite3"
+    with HistoryStore.open(path) as store:
+        kept = store.start_trial(3, date(2026, 3, 1), 8)
+        store.start_trial(4, date(2026, 4, 1), 8)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE trials SET first_night = '2026-02-31' WHERE seed = 4")
+    with HistoryStore.open(path) as store:
+        assert store.trials() == [kept]
+        assert store.unreadable_count() == 1
+        assert [str(u) for u in store.unreadable()] == [
+            "trial #2: a value that cannot be read in first_night"
+        ]
