@@ -241,6 +241,14 @@ def test_start_status_result_and_stop_as_a_person_uses_them(
     assert run("trial", "stop")[1] == "No trial is running.\n"
     code, out, _ = run("trial", "start", "--weeks", "1")  # a new one may start now
     assert code == 0
+    export = data_dir.parent / "export.json"
+    assert run("export", str(export))[0] == 0
+    assert [t["seed"] for t in json.loads(export.read_text())["trials"]][0] == 7
+    (data_dir / "history.sqlite3").unlink()
+    code, out, _ = run("import", str(export))
+    assert code == 0 and "Trials: 2 added, 0 updated." in out
+    status = json.loads(run("trial", "status", "--json")[1])
+    assert status["running"] is True and status["trial"]["first_night"] == "2026-03-05"
 
 
 @pytest.mark.parametrize(
