@@ -293,3 +293,40 @@ def _typed(values: Sequence[Any], types: Sequence[type]) -> bool:
     return len(values) == len(types) and all(
         type(value) is kind for value, kind in zip(values, types, strict=False)
     )
+
+
+class LibraryWatch:
+    """Whether a library's files changed since it was read: a few ``stat`` calls, no reading.
+
+    The coach looks every few seconds, and whenever the library comes back into
+    view, so a routine saved in an editor, added or removed (a sub-folder's
+    too) shows without a restart. What is looked at is what the index looks
+    at: the folders, every routine file in them, and the files the library
+    read besides (included files, ``.wav`` cues).
+
+    Make one *before* reading the library (a file changed while it is read
+    then counts as a change), then give it the library with :meth:`depend`.
+
+    Args:
+        folders: the library's folders with their origins.
+    """
+
+    def __init__(self, folders: Sequence[tuple[Path, str]]) -> None:
+        self.folders = list(folders)
+        self._depends: list[str] = []
+        self._seen = self._look()
+
+    def _look(self) -> dict[str, Signature]:
+        names = [str(folder) for folder, _ in self.folders]
+        names += [str(p) for folder, _ in self.folders for p in routine_files(folder)]
+        return {name: signature(name) for name in (*names, *self._depends)}
+
+    def depend(self, library: Library) -> None:
+        """Also watch the files ``library`` read besides its folders' routine files."""
+        self._depends = sorted(depends_on(library) - self._seen.keys())
+        for name in self._depends:
+            self._seen[name] = signature(name)
+
+    def changed(self) -> bool:
+        """Whether any file was changed, added or removed since this watch was made."""
+        return self._look() != self._seen

@@ -192,8 +192,10 @@ class PreparedSession:
 
     @property
     def caution(self) -> tuple[str, ...]:
-        """The routine's "stop if..." lines."""
-        return self.entry.routine.caution if self.entry.routine is not None else ()
+        """The routine's "stop if..." lines: its own, then its includes' (each once)."""
+        from stretch_coach.routine.library import cautions_of
+
+        return cautions_of(self.entry)
 
     def close(self) -> None:
         """Let the recorder finish (a session cut short is written as interrupted)."""

@@ -43,7 +43,12 @@ def register(
     p.set_defaults(handler=cmd_show)
 
     p = subparsers.add_parser(
-        "validate", parents=[shared], help="check routine files or folders (exit 2 if any is bad)"
+        "validate",
+        parents=[shared],
+        help="check routine files or folders (exit 2 if any is bad)",
+        description="Check routine files or folders: every problem, located, and exit 2 if "
+        "any file is invalid. Warnings (keys that do nothing, a long title, a sound that is "
+        "not a WAV or cannot be heard) are printed too, and leave the exit code 0.",
     )
     p.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="a routine file or a folder")
     p.set_defaults(handler=cmd_validate)
@@ -215,6 +220,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
     good = len(every) - len(bad)
     _warn_about_room(e for e in library.entries if e.valid)
+    _lint(e for e in library.entries if e.valid)
     if bad:
         total = len(every)
         print(f"{len(bad)} of {total} routine{'s' if total != 1 else ''} invalid", file=sys.stderr)
@@ -247,6 +253,15 @@ def _warn_about_room(entries: Any) -> None:
             where = f"{entry.path}:{planned.step.line}" if own else f"{entry.path}"
             inside = "" if own else f" (in included {planned.routine_id!r})"
             print(f"{where}: warning{inside}: {message}", file=sys.stderr)
+
+
+def _lint(entries: Any) -> None:
+    """Warn (without failing) about what a valid file says that will not do what it means."""
+    from stretch_coach.routine.lint import lint_routine, warning_line
+
+    for entry in entries:
+        for warning in lint_routine(entry.routine, entry.shown):
+            print(warning_line(warning), file=sys.stderr)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

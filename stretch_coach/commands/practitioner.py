@@ -329,9 +329,14 @@ def _show_once(args: argparse.Namespace, path: Path) -> list[Path]:
         try:
             from stretch_coach.packs import collect
             from stretch_coach.routine.library import default_library
+            from stretch_coach.routine.lint import lint_routine, warning_line
 
             library = default_library(args.library)
-            collected = collect(library, [library.find(str(path))])
+            entry = library.find(str(path))
+            if entry.routine is not None:  # validate's warnings too, as the author saves
+                for warning in lint_routine(entry.routine, entry.shown):
+                    print(warning_line(warning), file=sys.stderr)
+            collected = collect(library, [entry])
             watched += [f for files in collected.roots.values() for f in files]
         except (RoutineError, UserError):
             pass

@@ -87,6 +87,9 @@ class Library:
         self, entries: Iterable[Entry | ProgramEntry], fallback: Library | None = None
     ) -> None:
         self.fallback = fallback
+        #: The folders it was read from (with their origins), when read by
+        #: :meth:`from_folders`: what to look at to know that it changed.
+        self.folders: tuple[tuple[Path, str], ...] = ()
         self.entries: list[Entry] = []
         #: The program files, valid or not (see :mod:`stretch_coach.routine.stages`).
         self.programs: list[ProgramEntry] = []
@@ -114,7 +117,9 @@ class Library:
         cls, folders: Sequence[tuple[Path, str]], fallback: Library | None = None
     ) -> Library:
         """Read every ``*.yaml``/``*.yml`` file in ``folders`` (name, origin pairs)."""
-        return cls((e for folder, origin in folders for e in _scan(folder, origin)), fallback)
+        library = cls((e for folder, origin in folders for e in _scan(folder, origin)), fallback)
+        library.folders = tuple(folders)
+        return library
 
     @classmethod
     def from_paths(cls, paths: Sequence[Path], fallback: Library | None = None) -> Library:
@@ -351,7 +356,7 @@ class Library:
         done: set[Path | str] = set()
 
         def walk(routine: Routine, shown: str) -> None:
-            key: Path | str = routine.path.resolve() if routine.path else routine.id
+            key: Path | str = self._resolved(routine.path) if routine.path else routine.id
             if key in done:  # included twice, or a cycle: its lines are in already
                 return
             done.add(key)

@@ -11,7 +11,7 @@ from stretch_coach.routine import spec
 from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.errors import Problem, RoutineError
 from stretch_coach.routine.folders import ROUTINE_SUFFIXES
-from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind
+from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind, new_step
 from stretch_coach.routine.program import Program, is_program, parse_program
 from stretch_coach.routine.spec import INVALID, Context
 from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
@@ -326,7 +326,7 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
         return INVALID
 
     rest = defaults.rest if kind is StepKind.REST else fields.get("rest", defaults.rest)
-    return Step(
+    return new_step(
         kind=kind,
         name=fields.get("name", "Rest"),
         instructions=fields.get("instructions"),

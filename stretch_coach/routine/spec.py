@@ -144,6 +144,8 @@ class Text(Kind):
             return ctx.problem(mark, key, f"expected text, got {describe(value)}")
         if not value.strip():
             return ctx.problem(mark, key, "must not be empty")
+        if CONTROL_CHAR_RE.search(value) is None:  # the common case: nothing to look at
+            return value.strip()
         # Spaces and line breaks around the text are not part of it (a folded
         # '>' block ends in one); any other control character is an error.
         for found in CONTROL_CHAR_RE.finditer(value.strip(" \n")):
@@ -473,6 +475,7 @@ class Mapping(Kind):
     def __init__(self, fields: list[Field], extra_names: tuple[str, ...] = ()) -> None:
         self.fields = {f.name: f for f in fields}
         self.extra_names = extra_names  # names to suggest from, beyond our own
+        self._required = [f.name for f in fields if f.required]
 
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
         if not isinstance(value, YMap):
@@ -501,10 +504,10 @@ class Mapping(Kind):
                 else:
                     message = unknown_key(name, tuple(self.names))
                     ctx.problem(value.key_marks[name], _join(key, name), message)
-        for spec in self.fields.values():
-            if spec.required and spec.name not in value:
+        for name in self._required:
+            if name not in value:
                 ok = False
-                ctx.problem(value.mark, _join(key, spec.name), "required, but missing")
+                ctx.problem(value.mark, _join(key, name), "required, but missing")
         return ok
 
     @property

@@ -29,7 +29,7 @@ from textual.screen import Screen
 
 from stretch_coach.audio.base import NullPlayer, Player
 from stretch_coach.audio.session_player import SessionPlayer
-from stretch_coach.catalog import listing
+from stretch_coach.catalog import LibraryWatch, listing
 from stretch_coach.coach import Overrides, PlayerFactory, PreparedSession
 from stretch_coach.settings import (
     CautionLog,
@@ -60,6 +60,8 @@ if TYPE_CHECKING:
 
 #: The styles of the screens after the library (see :meth:`CoachApp._read_screens_css`).
 SCREENS_CSS_FILE = "screens.tcss"
+#: How often the library's files are looked at (a few stats) while the library is in view.
+WATCH_SECONDS = 2.0
 
 #: The signals that end the coach, its session recorded as ``interrupted``:
 #: the terminal was closed (SIGHUP), ``kill`` or a shutdown asked (SIGTERM), or
@@ -82,18 +84,21 @@ class Notice(Message):
 
 
 class LibraryLoaded(Message):
-    """The library, read on a thread after the first frame, and what its programs
-    ask for today (the "Today" entries)."""
+    """The library, read on a thread (after the first frame, or again because its files
+    changed), what its programs ask for today (the "Today" entries), and the watch
+    made just before it was read."""
 
     def __init__(
         self,
         library: Library,
         today: Sequence[tuple[Due, Entry]] = (),
+        watch: LibraryWatch | None = None,
         trial: str | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.today = list(today)
+        self.watch = watch
         self.trial = trial  #: which tonight is in a personal trial, shortly
 
 
@@ -184,6 +189,9 @@ class CoachApp(App[int]):
         self.ending_signal: int | None = None
         self.player = SessionPlayer(NullPlayer(), voice=self.effective_settings.voice)
         self._problems_seen: set[str] = set()
+        #: What the library was read from, to notice a routine file changed, added or removed.
+        self._watch: LibraryWatch | None = None
+        self._looking = False  # a look (and a reading) is under way on a thread
         for theme in CUSTOM_THEMES:
             self.register_theme(theme)
         self._start_with_theme(THEMES[self.settings.theme])
@@ -281,6 +289,9 @@ class CoachApp(App[int]):
                 self._load_library if self.library is None else self._save_index
             )
         self.call_after_refresh(self._read_screens_css)
+        if self.library is not None:
+            self.call_after_refresh(self._watch_library_read)
+        self.set_interval(WATCH_SECONDS, self.check_library)
 
     def _read_screens_css(self) -> None:
         """Parse the other screens' styles now, while the library waits for a key.
@@ -309,16 +320,12 @@ class CoachApp(App[int]):
     def _load_library(self) -> None:
         """Read the library off the loop, hand it over, then update the index if it changed."""
         assert self.index is not None
+        watch = LibraryWatch(self.index.folders)  # before reading: a change meanwhile shows
         library = self.index.load()
-        from stretch_coach import agenda
-
-        moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
-        today = agenda.due_entries(library, agenda.program_day(moment))
-        try:
-            trial = agenda.trial_tonight(moment, short=True)
-        except Exception:  # optional: a history that cannot be read never stops the coach
-            trial = None
-        self.post_message(LibraryLoaded(library, today, trial))  # post_message is thread-safe
+        watch.depend(library)
+        self.post_message(
+            LibraryLoaded(library, self._due_today(library), watch, self._trial_tonight())
+        )
         prepare = self.settings.prepare
         rows = listing(library, prepare)
         if rows != self.listed:
@@ -330,8 +337,27 @@ class CoachApp(App[int]):
         if self.index is not None and self.library is not None:
             self.index.write(self.library, self.settings.prepare)
 
+    def _due_today(self, library: Library) -> list[tuple[Due, Entry]]:
+        """The programs of ``library`` with a session due today (the "Today" entries)."""
+        from stretch_coach import agenda
+
+        moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
+        return agenda.due_entries(library, agenda.program_day(moment))
+
+    def _trial_tonight(self) -> str | None:
+        """Which tonight is in a personal trial, shortly (``None``: none, or unreadable)."""
+        from stretch_coach import agenda
+
+        moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
+        try:
+            return agenda.trial_tonight(moment, short=True)
+        except Exception:  # optional: a history that cannot be read never stops the coach
+            return None
+
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
+        if message.watch is not None:
+            self._watch = message.watch
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
                 screen.library_loaded(message.library, message.today, trial=message.trial)
@@ -339,6 +365,55 @@ class CoachApp(App[int]):
             from stretch_coach.tui.widgets.checkin import offer_morning_check_in
 
             offer_morning_check_in(self, self.morning, self.wall_clock)
+
+    # -- routine files changed on disk ----------------------------------------
+
+    @work(thread=True, exclusive=True, group="library-watch", exit_on_error=False)
+    def _watch_library_read(self) -> None:
+        """Start watching the library given at start (it was read before the app)."""
+        library = self.library
+        if library is not None and library.folders:
+            watch = LibraryWatch(library.folders)
+            watch.depend(library)
+            self.call_from_thread(setattr, self, "_watch", watch)
+
+    def on_library_screen_shown(self, message: LibraryScreen.Shown) -> None:
+        self.check_library()
+
+    def check_library(self) -> None:
+        """Read the library again if a routine file changed, was added or removed.
+
+        Only while the library is in view (a session plays what it was given),
+        one look at a time; the looking and the reading are done on a thread.
+        """
+        if (
+            self._watch is None
+            or self.library is None
+            or not isinstance(self.screen, LibraryScreen)
+            or self._looking
+        ):
+            return
+        self._looking = True
+        self._reread_library(self._watch, self.library)
+
+    @work(thread=True, group="library-watch", exit_on_error=False)
+    def _reread_library(self, watch: LibraryWatch, old: Library) -> None:
+        from stretch_coach.catalog import LibraryIndex
+        from stretch_coach.routine.library import Library
+
+        try:
+            if not watch.changed():
+                return
+            # Both before reading, so that a file saved meanwhile is seen next time.
+            fresh = LibraryWatch(watch.folders)
+            index = None if self.index is None else LibraryIndex(watch.folders, self.index.path)
+            library = Library.from_folders(watch.folders, fallback=old.fallback)
+            fresh.depend(library)
+            self.post_message(LibraryLoaded(library, self._due_today(library), fresh))
+            if index is not None:
+                index.write(library, self.settings.prepare)  # the next start lists it as now
+        finally:
+            self._looking = False  # one assignment: safe from this thread, read on the loop
 
     # -- audio ----------------------------------------------------------------
 
@@ -458,20 +533,26 @@ class CoachApp(App[int]):
         self.start_routine(message.entry)
 
     def start_routine(self, entry: Entry) -> None:
-        """Start a routine: its caution first if it has one not yet read, then the session."""
+        """Start a routine: its cautions first if not yet read (unless it is urgent), then
+        the session."""
         if not entry.valid or entry.routine is None:
             first = entry.problems[0] if entry.problems else "it cannot be read"
             self.notify(
                 f"{entry.shown} is not a valid routine: {first}", severity="error", markup=False
             )
             return
+        from stretch_coach.routine.library import cautions_of
+
         routine = entry.routine
-        if routine.caution and self.cautions.needs_showing(routine.id, routine.caution):
+        # Its own cautions and its includes': a caution newly included shows again.
+        cautions = cautions_of(entry)
+        # An urgent routine's cautions are beside its session, not a screen before it.
+        if not routine.urgent and self.cautions.needs_showing(routine.id, cautions):
             from stretch_coach.tui.screens.caution import CautionScreen
 
             def answered(go_on: bool | None) -> None:
                 if go_on:
-                    self.cautions.acknowledge(routine.id, routine.caution)
+                    self.cautions.acknowledge(routine.id, cautions)
                     self._open_session(entry)
 
             self.push_screen(CautionScreen(entry), answered)

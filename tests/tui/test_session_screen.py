@@ -98,7 +98,9 @@ async def test_space_pauses_and_resumes_and_an_hour_paused_loses_nothing(
         assert "Resume" in footer_keys(app) and "Pause" not in footer_keys(app)
         clock.advance(3600)  # an hour in one go: paused, so no gap to explain
         app.screen.driver.poke()
-        await pilot.pause(0.3)  # a few redraws
+        await pilot.pause()
+        app.screen.redraw()  # what its timer would draw now (it has none while paused)
+        await pilot.pause()
         assert digits(app) == "0:25"
         await pilot.press("space")
         assert app.screen.session.state().status == "running"
@@ -175,6 +177,16 @@ async def test_counted_reps_count_with_c(start: Any) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
         assert "isn't counted" not in await shown(pilot)  # its one self-paced step done
+
+
+async def test_a_routine_of_self_paced_steps_has_no_clock_running_down(start: Any) -> None:
+    app = start("heel-walking")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        left = app.screen.query_one("#routine-left")
+        assert str(left.render()).strip() == "self-paced"  # not "0:00 left" from the start
+        assert "0:00 left" not in await shown(pilot)
+        assert app.screen.query_one("#routine-bar", ProgressBar).percentage == 0.0
 
 
 async def test_m_mutes_and_v_turns_the_voice_off(
@@ -348,3 +360,40 @@ async def test_a_player_that_cannot_be_made_means_silence_not_a_crash(make_app: 
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.player.name == "unavailable")
         assert any("no audio device" in n.message for n in app._notifications)
+
+
+def test_next_turnover_is_when_the_first_shown_clock_changes() -> None:
+    from stretch_coach.tui.screens.session import next_turnover
+
+    assert next_turnover(12.3) == pytest.approx(0.3)  # 0:13 until 12.0 is passed
+    assert next_turnover(12.0) == pytest.approx(1.0)  # 0:12 until 11.0
+    assert next_turnover(29.6, 89.75, 179.9) == pytest.approx(0.6)
+    assert next_turnover(None, 5.25) == pytest.approx(0.25)  # self-paced: the others decide
+    assert next_turnover(0.0, None) is None  # 0:00 stays, and nothing else moves
+    assert next_turnover() is None
+
+
+async def test_the_screen_redraws_when_a_clock_turns_over_and_not_while_paused(
+    start: Any, clock: Any
+) -> None:
+    from stretch_coach.tui.screens.session import REDRAW_MARGIN
+
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await advance(pilot, clock, 5.4)  # 0.4 s into the 30 s hold
+        screen = app.screen
+        assert digits(app) == "0:30"
+        timer = screen._redraw_timer
+        assert timer is not None and timer._interval == pytest.approx(0.6 + REDRAW_MARGIN)
+        # The engine's clock passes 29 s left with nothing else happening: no
+        # event redraws, only the timer does, and it draws the clock's time.
+        clock.advance(0.7)
+        screen.driver.poke()
+        await pilot.pause()
+        assert digits(app) == "0:30"
+        await wait_for(pilot, lambda: digits(app) == "0:29", timeout=10, what=lambda: digits(app))
+        await pilot.press("space")
+        assert screen.session.state().status == "paused" and screen._redraw_timer is None
+        await pilot.press("space")
+        timer = screen._redraw_timer
+        assert timer is not None and timer._interval == pytest.approx(0.9 + REDRAW_MARGIN)

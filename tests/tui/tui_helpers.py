@@ -6,10 +6,21 @@ from typing import Any
 
 
 async def shown(pilot: Any) -> str:
-    """The screen as plain text, once pending messages and a refresh have been handled."""
+    """The screen as plain text, once it is mounted, its messages handled and laid out.
+
+    A pushed screen composes and mounts its widgets over several turns of the
+    loop: wait (to a deadline) until every one is mounted, then one more pause
+    lays it out and paints it.
+    """
     await pilot.pause()
-    await pilot.pause(0.05)  # a pushed screen needs a layout and a paint
+    await wait_for(pilot, lambda: _mounted(pilot.app), what=lambda: pilot.app.screen)
+    await pilot.pause()
     return screen_text(pilot.app)
+
+
+def _mounted(app: Any) -> bool:
+    screen = app.screen
+    return bool(screen.is_mounted) and all(node.is_mounted for node in screen.walk_children())
 
 
 def screen_text(app: Any) -> str:
@@ -22,7 +33,10 @@ async def advance(pilot: Any, clock: Any, seconds: float, step: float = 1.0) -> 
     """Move the fake clock on, letting the engine's driver catch up at each step.
 
     Steps stay under the engine's gap threshold (3 s): a longer jump while
-    running looks like a stopped process, and the engine pauses.
+    running looks like a stopped process, and the engine pauses. After each
+    step the screen redraws, as its timer would at the moment a shown clock
+    turns over (that timer waits on the loop's real time, which a fake clock
+    does not move).
     """
     step = min(step, 2.5)
     screen = pilot.app.screen
@@ -32,24 +46,37 @@ async def advance(pilot: Any, clock: Any, seconds: float, step: float = 1.0) -> 
         clock.advance(dt)
         left -= dt
         screen.driver.poke()
-        await pilot.pause()
-    await pilot.pause(0.3)  # the redraw interval (5 Hz) draws the new state
+        await pilot.pause()  # the driver updates the session; its events are handled
+        screen.redraw()
+    await pilot.pause()
 
 
 async def run_command(pilot: Any, text: str) -> None:
-    """Open the command palette, type ``text`` and run the best match."""
-    from textual.command import CommandList
+    """Open the command palette, type ``text`` and run the best match.
+
+    The palette searches in a worker, restarted at each key: Enter goes once
+    the search for the whole text has finished and a match is highlighted.
+    """
+    from textual.command import CommandInput, CommandList, CommandPalette
+    from textual.worker import WorkerState
 
     await pilot.press("ctrl+p", *text)
 
-    def found() -> bool:  # the palette searches in a worker
-        lists = pilot.app.screen.query(CommandList)
-        return (
-            bool(lists) and lists.first().option_count > 0 and lists.first().highlighted is not None
+    def found() -> bool:
+        palette = pilot.app.screen
+        if not isinstance(palette, CommandPalette):
+            return False
+        if palette.query_one(CommandInput).value != text:
+            return False
+        searching = any(
+            worker.group == palette._GATHER_COMMANDS_GROUP
+            and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in pilot.app.workers
         )
+        found = palette.query_one(CommandList)
+        return not searching and found.option_count > 0 and found.highlighted is not None
 
     await wait_for(pilot, found)
-    await pilot.pause(0.2)  # the search may still be adding better matches
     await pilot.press("enter")
     await pilot.pause()
 

@@ -249,6 +249,38 @@ def test_probe_skips_a_backend_that_fails(fake_bin: FakeBin, players: list) -> N
     assert fake_bin.problems == []
 
 
+def test_aplay_starts_without_a_preexec_fn_and_reads_no_terminal(
+    fake_bin: FakeBin, players: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # playsound3 starts its programs with a preexec_fn, which makes subprocess
+    # fork() the whole coach (10-40 ms a cue in the TUI) instead of vfork():
+    # the player starts aplay itself, and its input is not the keyboard's.
+    fake_bin.program("aplay")
+    started: list[tuple[list[str], dict[str, object]]] = []
+
+    class Spy(subprocess.Popen):  # type: ignore[type-arg]
+        def __init__(self, args: list[str], **kwargs: object) -> None:
+            started.append((list(args), kwargs))
+            super().__init__(args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(subprocess, "Popen", Spy)
+    player = Playsound3Player(fake_bin.problems.append, ["alsa"])
+    players.append(player)
+    player.play(GO)
+    sync(player)
+    assert fake_bin.played() == ["aplay probe", "aplay go", "aplay tick"]
+    aplay = str(fake_bin.dir / "aplay")
+    assert [(args[:2], Path(args[-1]).stem[:20]) for args, _ in started] == [
+        ([aplay, "--quiet"], "stretch-coach-probe-"),
+        ([aplay, "--quiet"], "go"),
+        ([aplay, "--quiet"], "tick"),
+    ]
+    for _, kwargs in started:
+        assert "preexec_fn" not in kwargs
+        assert kwargs["stdin"] == subprocess.DEVNULL
+    assert fake_bin.problems == []
+
+
 # Failure and fallback
 
 

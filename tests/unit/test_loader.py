@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -500,3 +501,21 @@ def test_yaml_errors_in_plain_words_at_the_line_to_fix(
 ) -> None:
     found = problems(write, text)
     assert len(found) == 1 and expected in found[0], found
+
+
+def test_new_step_builds_what_the_dataclass_would() -> None:
+    import dataclasses
+
+    from stretch_coach.routine.model import Step, StepKind, new_step
+
+    fields = {"kind": StepKind.HOLD, "name": "Calf", "hold": 30.0, "reps": 2, "sides": ("l", "r")}
+    built, plain = new_step(**fields), Step(**fields)  # type: ignore[arg-type]
+    assert built == plain
+    assert dataclasses.asdict(built) == dataclasses.asdict(plain)
+    assert built.cues == {} and built.cues is not new_step(**fields).cues  # a dict each
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.name = "Other"  # type: ignore[misc]
+    with pytest.raises(TypeError, match=re.escape("unknown {'hodl'}")):
+        new_step(**fields, hodl=3)
+    with pytest.raises(TypeError, match=re.escape("missing {'name'}")):
+        new_step(kind=StepKind.HOLD)

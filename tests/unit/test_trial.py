@@ -243,7 +243,7 @@ def test_start_status_result_and_stop_as_a_person_uses_them(
     assert code == 0
     export = data_dir.parent / "export.json"
     assert run("export", str(export))[0] == 0
-    assert [t["seed"] for t in json.loads(export.read_text())["trials"]][0] == 7
+    assert json.loads(export.read_text())["trials"][0]["seed"] == 7
     (data_dir / "history.sqlite3").unlink()
     code, out, _ = run("import", str(export))
     assert code == 0 and "Trials: 2 added, 0 updated." in out

@@ -95,6 +95,10 @@ class LibraryScreen(Screen[None]):
             super().__init__()
             self.entry = entry
 
+    class Shown(Message):
+        """The library is in view again (back from a session or a dialog): a moment to
+        look for routine files changed meanwhile."""
+
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {LibraryCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start"),
@@ -157,6 +161,9 @@ class LibraryScreen(Screen[None]):
             routines.highlighted = 0
         else:
             self._preview()
+
+    def on_screen_resume(self) -> None:
+        self.post_message(self.Shown())
 
     # -- the list -------------------------------------------------------------
 

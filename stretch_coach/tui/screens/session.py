@@ -2,9 +2,11 @@
 
 The engine owns every second. This screen starts a :class:`Session` and its
 :class:`AsyncDriver` (an async worker on the app's loop), sends it the user's
-commands, and redraws from ``session.state()`` a few times a second. It never
-counts ticks: a redraw that comes late, or a tick held over a suspend, just
-draws the engine's state as it is then.
+commands, and redraws from ``session.state()`` when something happens (an
+engine event, a key) and, while the clock runs, at the next moment a clock on
+screen would change, by a deadline on the engine's clock. It never counts
+ticks: a redraw that comes late, or one held over a suspend, just draws the
+engine's state as it is then.
 
 Engine events arrive through a listener, on the app's loop, and are posted to
 this screen as :class:`EngineEvent` messages: cues flash the stage (so the coach
@@ -18,6 +20,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,6 +37,7 @@ from stretch_coach.tui.palette import SessionCommands
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.summary import Outcome
 from stretch_coach.tui.widgets.bigdigits import BigDigits
+from stretch_coach.tui.widgets.cautions import urgent_cautions
 from stretch_coach.tui.widgets.footer import FittingFooter
 from stretch_coach.words import (
     BACK_PART_HELP,
@@ -53,8 +57,9 @@ if TYPE_CHECKING:
     from stretch_coach.engine.session import SessionState
     from stretch_coach.timeline import Cue
 
-#: Redraws a second. Only the display follows this; the engine keeps time.
-REDRAW_HZ = 5
+#: How long after a shown clock turns over its redraw is due, in seconds: a
+#: timer that fires right on the boundary still finds the new second.
+REDRAW_MARGIN = 0.002
 #: How long a cue lights the stage up, in seconds.
 FLASH_SECONDS = 0.6
 #: Steps of the progress bars (finer steps would only cost redraws).
@@ -76,6 +81,21 @@ class EngineEvent(Message):
     def __init__(self, event: Event) -> None:
         super().__init__()
         self.event = event
+
+
+class StillBar(ProgressBar):
+    """A progress bar that moves only when told to.
+
+    Textual's bar also wakes once a second to work out an ETA, which this
+    screen never shows: that timer (one per bar) is not started.
+    """
+
+    def _on_mount(self, event: events.Mount) -> None:
+        # Handlers run down the classes in MRO order: stopping here keeps
+        # ProgressBar.on_mount (the ETA timer) from running; Widget's own
+        # mount work is done by hand.
+        super()._on_mount(event)
+        event.prevent_default()
 
 
 class SessionScreen(Screen[Outcome]):
@@ -140,6 +160,8 @@ class SessionScreen(Screen[Outcome]):
         self._cue_text = ""
         self._caption = ""
         self._flash_timer: Timer | None = None
+        self._redraw_timer: Timer | None = None
+        self._clock_widths: dict[str, int] = {}
         self._leaving = False
         self._big = 0  # the big countdown's scale; 0: the ordinary digits
 
@@ -161,23 +183,22 @@ class SessionScreen(Screen[Outcome]):
         yield Static(id="instructions", markup=False)
         with Horizontal(classes="bar-row", id="step-bar-row"):
             yield Static("Step", classes="bar-label")
-            yield ProgressBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="step-bar")
+            yield StillBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="step-bar")
             yield Static(id="step-left", classes="bar-time")
         with Horizontal(classes="bar-row"):
             yield Static("Routine", classes="bar-label")
-            yield ProgressBar(
-                total=BAR_STEPS, show_eta=False, show_percentage=False, id="routine-bar"
-            )
+            yield StillBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="routine-bar")
             yield Static(id="routine-left", classes="bar-time")
         yield Static(id="next", markup=False)
         # Compact, no palette hint, and only whole keys: what matters most comes first.
         yield FittingFooter(compact=True, show_command_palette=False)
+        # An urgent routine's cautions, docked beside the step (it had no caution screen first).
+        yield from urgent_cautions(self.entry)
 
     def on_mount(self) -> None:
         self.app.app_suspend_signal.subscribe(self, self._on_app_suspend)
         self.session.start()
         self.run_worker(self.driver.run(), name="engine", group="engine", exclusive=True)
-        self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -251,17 +272,20 @@ class SessionScreen(Screen[Outcome]):
         instructions = (state.step.step.instructions or "").strip()
         self._set("instructions", instructions, lambda v: q("#instructions", Static).update(v))
         step_len = self.timeline.step_length(state.step_index)
-        step_left = (
-            "self-paced"
-            if step_len is None
-            else format_clock(max(0.0, step_len * (1 - state.step_progress)))
+        step_left_seconds = (
+            None if step_len is None else max(0.0, step_len * (1 - state.step_progress))
         )
+        step_left = "self-paced" if step_left_seconds is None else format_clock(step_left_seconds)
         changed = ticked
-        changed |= self._set("step-left", step_left, lambda v: q("#step-left", Static).update(v))
+        changed |= self._set("step-left", step_left, lambda v: self._clock_text("#step-left", v))
+        self._schedule(state, step_left_seconds)
+        # A routine of self-paced steps only has no clock to run down: it
+        # says so, as its step bar does, rather than "0:00 left" from the start.
+        untimed = not state.routine_total
         changed |= self._set(
             "routine-left",
-            f"{format_clock(state.routine_remaining)} left",
-            lambda v: q("#routine-left", Static).update(v),
+            "self-paced" if untimed else f"{format_clock(state.routine_remaining)} left",
+            lambda v: self._clock_text("#routine-left", v),
         )
         self._set("next", _next_text(state), lambda v: q("#next", Static).update(v))
         if changed or previous is None or previous.segment is not seg or previous.status != status:
@@ -269,7 +293,39 @@ class SessionScreen(Screen[Outcome]):
             # same frame), not on every redraw in between: a frame costs CPU.
             total = state.routine_total or 0.0
             self._bar("step-bar", state.step_progress)
-            self._bar("routine-bar", state.routine_elapsed / total if total else 0.0)
+            steps = len(self.timeline.steps)
+            self._bar(
+                "routine-bar",
+                state.routine_elapsed / total if total else state.step_index / max(1, steps),
+            )
+
+    def _schedule(self, state: SessionState, step_left: float | None) -> None:
+        """Redraw again when a clock on screen next turns over (only while it runs).
+
+        Nothing else on screen moves by itself: the rest changes with an
+        engine event or a key, which redraw at once (a phase under way changes
+        with its cue: the timeline has one at every phase). The delay is read from
+        the engine's clock, so a late timer just draws the state as it is.
+        """
+        if self._redraw_timer is not None:
+            self._redraw_timer.stop()
+            self._redraw_timer = None
+        if state.status != "running" or self._leaving:
+            return
+        wait = next_turnover(state.segment_remaining, step_left, state.routine_remaining)
+        if wait is not None:
+            self._redraw_timer = self.set_timer(wait + REDRAW_MARGIN, self.redraw)
+
+    def _clock_text(self, widget_id: str, text: str) -> None:
+        """Show a clock beside a bar; the screen's layout is redone only if its width changes.
+
+        A layout pass over the whole screen costs more than the rest of a
+        second's redraw: the clocks keep their width for minutes at a time.
+        """
+        clock = self.query_one(widget_id, Static)
+        width = cell_len(text)
+        clock.update(text, layout=width != self._clock_widths.get(widget_id))
+        self._clock_widths[widget_id] = width
 
     def _bar(self, bar_id: str, progress: float) -> None:
         """Move a bar only when it would look different (half a cell), to save redraws."""
@@ -462,6 +518,24 @@ class SessionScreen(Screen[Outcome]):
                 self._command("stop")
 
         self.app.push_screen(ConfirmStop(), answered)
+
+
+def next_turnover(*clocks: float | None) -> float | None:
+    """Seconds until the first of these countdowns shows another figure, or ``None``.
+
+    Each clock counts down in step with the session's position and is shown
+    by :func:`format_clock`, which rounds up: ``12.3`` s shows ``0:13`` until
+    ``12.0`` is passed, 0.3 s from now. A clock at zero shows ``0:00`` from
+    then on, and ``None`` (self-paced) never changes by itself.
+    """
+    waits = []
+    for left in clocks:
+        if left is None:
+            continue
+        whole = max(0, math.ceil(left - 1e-9))  # what format_clock shows
+        if whole > 0:
+            waits.append(max(left - (whole - 1) - 1e-9, 0.0))
+    return min(waits) if waits else None
 
 
 def _bindings_key(state: SessionState) -> tuple[object, ...]:

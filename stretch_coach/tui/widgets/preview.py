@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 class RoutinePreview(VerticalScroll):
-    """Shows one library entry: summary, caution, steps, total; or an invalid file's problems."""
+    """Shows one library entry: summary, cautions (its includes' too), steps, total; or an
+    invalid file's problems."""
 
     DEFAULT_CSS = """
     #preview-pictures {
@@ -98,10 +99,15 @@ class RoutinePreview(VerticalScroll):
         facts.append(f"id {routine.id}")
         parts += ["\n", (" — ".join(facts), "dim")]
         head.update(Content.assemble(*parts))
-        caution.display = bool(routine.caution)
-        if routine.caution:
+        from stretch_coach.routine.library import cautions_of
+
+        cautions = cautions_of(entry)  # its own, then its includes'
+        caution.display = bool(cautions)
+        if cautions:
             lines: list[str | tuple[str, str]] = [("Caution", "bold $text-warning")]
-            for line in routine.caution:
+            if routine.urgent:
+                lines.append(("  (shown beside the steps as it runs)", "dim"))
+            for line in cautions:
                 lines += ["\n", ("• ", "$text-warning"), line.strip()]
             caution.update(Content.assemble(*lines))
         steps.display = total.display = True

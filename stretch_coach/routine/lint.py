@@ -1,0 +1,233 @@
+"""Lint: what a valid routine file says that will not do what its author meant.
+
+``validate`` refuses what is wrong; these are warnings (exit 0), each located
+at the key it is about, for a file that loads:
+
+* a key that does nothing: ``set_rest`` without two or more ``sets``,
+  ``switch`` without two or more ``sides``, ``prepare`` on a self-paced or a
+  rest step, ``rest`` on a step that has no holds or sets to rest between
+  (the timeline lays none of these out, so the author's number is never used);
+* a title over :data:`MAX_TITLE` characters (lists and the session's title
+  row cut it);
+* a ``.wav`` cue that is not a WAV file (its header is not RIFF/WAVE, or
+  Python's ``wave`` cannot read it), or that cannot be heard: no samples, or
+  none louder than :data:`QUIET_DBFS`.
+
+The file is read again for the places of its keys (the routine model keeps
+only each step's place); a file that does not load has no warnings, only its
+problems.
+"""
+
+from __future__ import annotations
+
+import array
+import math
+import sys
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from stretch_coach.paths import read_regular_file
+from stretch_coach.routine.errors import Problem, printable
+from stretch_coach.routine.loader import MAX_FILE_BYTES
+from stretch_coach.routine.model import Routine, Step, StepKind
+from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
+
+#: Longest title without a warning: the library list and the session's title row cut longer ones.
+MAX_TITLE = 80
+#: A cue whose loudest sample is quieter than this (dB below full scale) cannot be heard
+#: over a room's noise at a normal volume: -40 dBFS is 1% of full scale.
+QUIET_DBFS = -40.0
+#: Most audio read to judge a sound's loudness (a cue is short; a pack caps sounds at 10 MiB).
+MAX_SOUND_BYTES = 10 * 1024 * 1024
+
+
+def lint_routine(routine: Routine, shown: str) -> list[Problem]:
+    """Warnings for ``routine``'s own file (not its includes'), in file order.
+
+    Args:
+        routine: a routine loaded from a file (one without a file has no warnings).
+        shown: the file as messages name it.
+    """
+    if routine.path is None:
+        return []
+    try:
+        text = read_regular_file(routine.path, MAX_FILE_BYTES + 1).decode("utf-8-sig")
+    except (OSError, ValueError):
+        return []  # changed since it was loaded: the next validate says what is wrong
+    root, problems = read_yaml(text)
+    if problems or not isinstance(root, YMap):
+        return []
+    found: list[Problem] = []
+
+    def warn(mark: Mark, key: str, message: str) -> None:
+        found.append(Problem(shown, mark.line, mark.column, key, message))
+
+    title = routine.title
+    if len(title) > MAX_TITLE and "title" in root.value_marks:
+        warn(
+            root.value_marks["title"],
+            "title",
+            f"{len(title)} characters; lists and the session show about {MAX_TITLE}, "
+            "so the end is cut: put the rest in 'summary'",
+        )
+    raw_steps = root.get("steps")
+    if isinstance(raw_steps, YList):
+        for index, (raw, step) in enumerate(zip(raw_steps, routine.steps, strict=False)):
+            if isinstance(raw, YMap) and isinstance(step, Step):
+                for mark, key, message in _idle_keys(raw, step):
+                    warn(mark, f"steps[{index + 1}].{key}", message)
+    folder = routine.path.parent.resolve()
+    heard: set[Path] = set()
+    for mark, key, name in _sounds(root):
+        target = (folder / name).resolve()
+        if target in heard:
+            continue  # said once, where it is first named
+        heard.add(target)
+        why = sound_problem(target)
+        if why is not None:
+            warn(mark, key, f"{name!r} {why}")
+    return sorted(found)
+
+
+def warning_line(warning: Problem) -> str:
+    """One warning as ``validate`` prints it: ``FILE:LINE:COL: warning: key: message``."""
+    where = f"{printable(warning.file)}:{warning.line}:{warning.column}"
+    return f"{where}: warning: {printable(warning.key)}: {printable(warning.message)}"
+
+
+def _idle_keys(raw: YMap, step: Step) -> Iterator[tuple[Mark, str, str]]:
+    """The keys of one step that the timeline never uses, with why and what to do."""
+    kind = step.kind
+    timed = kind.timed and kind is not StepKind.REST
+    at = raw.key_marks
+    if "prepare" in raw and not timed:
+        what = "a rest step" if kind is StepKind.REST else "a self-paced step"
+        yield (
+            at["prepare"],
+            "prepare",
+            f"does nothing on {what}: the get-ready comes before holds, paced reps "
+            "and timed activities only; remove it",
+        )
+    if "switch" in raw and (not timed or step.side_count < 2):
+        why = "a self-paced step changes sides when you say" if not timed else "one side"
+        yield (
+            at["switch"],
+            "switch",
+            f"does nothing here ({why}): the pause to change sides comes between two or "
+            "more 'sides'; remove it, or give 'sides'",
+        )
+    if "set_rest" in raw and (not timed or step.sets < 2):
+        why = "a self-paced step has no timed rests" if not timed else "one set"
+        yield (
+            at["set_rest"],
+            "set_rest",
+            f"does nothing here ({why}): it is the rest between sets; "
+            "remove it, or give 'sets: 2' or more",
+        )
+    if "rest" in raw and kind is not StepKind.REST:
+        between_holds = kind is StepKind.HOLD and (step.reps or 1) > 1
+        between_sets = timed and step.sets > 1 and "set_rest" not in raw
+        if not (between_holds or between_sets):
+            yield (
+                at["rest"],
+                "rest",
+                "does nothing here: a step rests between its holds ('reps' of a hold) and "
+                "between its 'sets'; remove it, or use a rest step ('- rest: 30s') for a "
+                "pause after this one",
+            )
+
+
+def _sounds(root: YMap) -> Iterator[tuple[Mark, str, str]]:
+    """Every ``.wav`` a file names, in file order: (where, key, the name as written)."""
+
+    def cues(container: Any, key: str) -> Iterator[tuple[Mark, str, str]]:
+        if isinstance(container, YMap):
+            for event, value in container.items():
+                yield from wav(container, event, f"{key}.{event}", value)
+
+    def wav(container: YMap, name: str, key: str, value: Any) -> Iterator[tuple[Mark, str, str]]:
+        # A shipped name is never a .wav: only the routine's own files are looked at.
+        if isinstance(value, str) and value.strip().lower().endswith(".wav"):
+            yield container.value_marks[name], key, value.strip()
+
+    found = list(cues(root.get("cues"), "cues"))
+    steps = root.get("steps")
+    if isinstance(steps, YList):
+        for i, step in enumerate(steps):
+            if not isinstance(step, YMap):
+                continue
+            found += cues(step.get("cues"), f"steps[{i + 1}].cues")
+            phases = step.get("phases")
+            if isinstance(phases, YList):
+                for j, phase in enumerate(phases):
+                    if isinstance(phase, YMap) and "sound" in phase:
+                        found += wav(
+                            phase, "sound", f"steps[{i + 1}].phases[{j + 1}].sound", phase["sound"]
+                        )
+    return iter(sorted(found))
+
+
+def sound_problem(path: Path) -> str | None:
+    """Why the ``.wav`` at ``path`` will not be heard as a cue, or ``None`` if it will.
+
+    The words follow the sound's name in a warning: "'pop.wav' is not a WAV file...".
+    """
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+    except OSError as err:
+        return f"cannot be read: {err.strerror or err}"
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return (
+            "is not a WAV file (it does not start with a RIFF/WAVE header); "
+            "export it from a sound editor as WAV, 16-bit PCM"
+        )
+    try:
+        with wave.open(str(path), "rb") as wav:
+            width, frames = wav.getsampwidth(), wav.getnframes()
+            frame_bytes = max(1, width * wav.getnchannels())
+            data = wav.readframes(min(frames, MAX_SOUND_BYTES // frame_bytes))
+    except (OSError, EOFError, wave.Error) as err:
+        return f"cannot be read as a WAV file ({err}); save it as WAV, 16-bit PCM"
+    if not data:
+        return "holds no sound (no samples); use a cue that can be heard"
+    level = peak_dbfs(data, width)
+    if level is None:
+        return "is silent (every sample is zero); use a cue that can be heard"
+    if level < QUIET_DBFS:
+        return (
+            f"is too quiet to hear (its loudest sample is {-level:.0f} dB below full "
+            f"scale; a cue needs to come within {-QUIET_DBFS:.0f} dB of it); make it louder"
+        )
+    return None
+
+
+def peak_dbfs(data: bytes, width: int) -> float | None:
+    """The loudest sample of PCM ``data`` (``width`` bytes a sample) in dB below full
+    scale; ``None`` when every sample is silence."""
+    if width == 1:  # 8-bit WAV is unsigned, silence at 128
+        peak = max(max(data) - 128, 128 - min(data)) / 128
+    elif width == 3:  # 24-bit: no array type; its top two bytes are enough to judge loudness
+        count = len(data) // 3
+        top = bytearray(2 * count)
+        top[0::2], top[1::2] = data[1 : 3 * count : 3], data[2 : 3 * count : 3]
+        samples = array.array("h")
+        samples.frombytes(bytes(top))
+        peak = _peak(samples, 32768)
+    elif width in (2, 4):
+        samples = array.array("h" if width == 2 else "i")
+        samples.frombytes(data[: len(data) - len(data) % width])
+        peak = _peak(samples, 2 ** (8 * width - 1))
+    else:
+        return 0.0  # not PCM as wave reads it: not ours to judge
+    return 20 * math.log10(peak) if peak > 0 else None
+
+
+def _peak(samples: array.array[int], full: int) -> float:
+    if sys.byteorder == "big":
+        samples.byteswap()  # WAV samples are little-endian
+    if not samples:
+        return 0.0
+    return max(max(samples), -min(samples)) / full
