@@ -91,3 +91,20 @@ async def test_nothing_followed_means_no_today_entry(
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
         assert not any(row.title.startswith("Today") for row in app.screen.shown)
+
+
+async def test_the_library_says_which_tonight_is_in_a_personal_trial(
+    library_dir: Path, clock: Any, player: Any
+) -> None:
+    from stretch_coach.history.trial import assignment
+
+    with HistoryStore.open() as store:
+        store.start_trial(7, date(2026, 11, 11), 28)  # the 12th is its second night
+    app = _app(library_dir, clock, player)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        routines = app.screen.query_one("#routines", OptionList)
+        assert assignment(7, 2)[1] == "routine"
+        assert str(routines.border_subtitle) == "Trial night 2 of 28: routine"
