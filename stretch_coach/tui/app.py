@@ -378,13 +378,19 @@ class CoachApp(App[int]):
             self.call_from_thread(setattr, self, "_watch", watch)
 
     def on_library_screen_shown(self, message: LibraryScreen.Shown) -> None:
-        self.check_library()
+        # Back from a session (or any screen): what is due today may have changed.
+        self.check_library(today=True)
 
-    def check_library(self) -> None:
+    def check_library(self, *, today: bool = False) -> None:
         """Read the library again if a routine file changed, was added or removed.
 
         Only while the library is in view (a session plays what it was given),
         one look at a time; the looking and the reading are done on a thread.
+
+        Args:
+            today: also work out the "Today" entries and the trial line again
+                when no file changed (coming back to the library after a
+                session that was one of them).
         """
         if (
             self._watch is None
@@ -395,22 +401,28 @@ class CoachApp(App[int]):
         ):
             return
         self._looking = True
-        self._reread_library(self._watch, self.library)
+        self._reread_library(self._watch, self.library, today)
 
     @work(thread=True, group="library-watch", exit_on_error=False)
-    def _reread_library(self, watch: LibraryWatch, old: Library) -> None:
+    def _reread_library(self, watch: LibraryWatch, old: Library, today: bool = False) -> None:
         from stretch_coach.catalog import LibraryIndex
         from stretch_coach.routine.library import Library
 
         try:
             if not watch.changed():
+                if today:
+                    self.post_message(
+                        LibraryLoaded(old, self._due_today(old), None, self._trial_tonight())
+                    )
                 return
             # Both before reading, so that a file saved meanwhile is seen next time.
             fresh = LibraryWatch(watch.folders)
             index = None if self.index is None else LibraryIndex(watch.folders, self.index.path)
             library = Library.from_folders(watch.folders, fallback=old.fallback)
             fresh.depend(library)
-            self.post_message(LibraryLoaded(library, self._due_today(library), fresh))
+            self.post_message(
+                LibraryLoaded(library, self._due_today(library), fresh, self._trial_tonight())
+            )
             if index is not None:
                 index.write(library, self.settings.prepare)  # the next start lists it as now
         finally:
