@@ -245,6 +245,28 @@ def today(
             store.close()
 
 
+def trial_tonight(
+    moment: datetime, store: HistoryStore | None = None, *, short: bool = False
+) -> str | None:
+    """Which tonight is in the personal trial, in words (``None``: no trial night tonight).
+
+    ``today`` says it in a sentence, beside what the programs ask; the coach's
+    library ``short``, under its list.
+    """
+    from stretch_coach.history.trial import tonight, tonight_label, tonight_words
+
+    own = store is None
+    store = store or _store(create=False)
+    try:
+        trial = store.latest_trial()
+        if trial is None:
+            return None
+        return (tonight_label if short else tonight_words)(trial, tonight(moment))
+    finally:
+        if own:
+            store.close()
+
+
 def due_entries(
     library: Library, day: date, store: HistoryStore | None = None
 ) -> list[tuple[Due, Entry]]:

@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "stretch_coach.commands.history",
     "stretch_coach.commands.practitioner",
     "stretch_coach.commands.program",
+    "stretch_coach.commands.trial",
 )
 
 

@@ -31,6 +31,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ from stretch_coach import paths
 
 SETTINGS_FILE = "settings.toml"
 CAUTIONS_FILE = "cautions.json"
+#: The day the coach last asked "Any cramps last night?" at its first start.
+ASKED_FILE = "checkin-asked.json"
 
 AUDIO_CHOICES: tuple[str, ...] = ("auto", "playsound3", "bell", "none")
 THEME_CHOICES: tuple[str, ...] = ("bedtime", "dark", "light", "high-contrast")
@@ -329,3 +332,35 @@ class CautionLog:
             atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True) + "\n")
         except OSError:
             pass  # the caution will simply be shown again next time
+
+
+# -- the morning check-in, asked once a day ------------------------------------------
+
+
+class MorningAsk:
+    """The day the coach last asked about last night at its first start.
+
+    Args:
+        path: the JSON file (default: ``data_dir()/checkin-asked.json``). A
+            missing or damaged file counts as "not asked today": the worst that
+            happens is that the question comes once more; it never stops the coach.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or paths.data_dir() / ASKED_FILE
+
+    def asked_on(self, day: date) -> bool:
+        """Whether the question was already asked on ``day``."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return False
+        return isinstance(data, dict) and data.get("last_asked") == day.isoformat()
+
+    def mark(self, day: date) -> None:
+        """Keep ``day`` as asked (written atomically; failing quietly on a read-only disk)."""
+        try:
+            paths.ensure_dir(self.path.parent)
+            atomic_write(self.path, json.dumps({"last_asked": day.isoformat()}) + "\n")
+        except OSError:
+            pass  # the question may simply come once more

@@ -721,6 +721,11 @@ def import_history(args: argparse.Namespace) -> int:
             if result.follows_added or result.follows_updated
             else ""
         )
+        + (
+            f" Trials: {result.trials_added} added, {result.trials_updated} updated."
+            if result.trials_added or result.trials_updated
+            else ""
+        )
     )
     return 0
 

@@ -244,6 +244,10 @@ def cmd_today(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([item.to_json() for item in items], indent=2, ensure_ascii=False))
         return 0
+    # The personal trial's night, for today only (another --date asks about programs).
+    trial_line = agenda.trial_tonight(agenda.now()) if not args.date else None
+    if trial_line:
+        print(trial_line)
     if not items:
         print("You follow no program. 'stretch-coach follow PROGRAM' starts one.")
         return 0

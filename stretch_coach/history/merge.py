@@ -29,6 +29,8 @@ class MergeResult:
     checkins_updated: int = 0
     follows_added: int = 0  #: programs followed
     follows_updated: int = 0
+    trials_added: int = 0  #: personal trials
+    trials_updated: int = 0
 
     @property
     def changed(self) -> int:
@@ -42,6 +44,8 @@ class MergeResult:
             + self.checkins_updated
             + self.follows_added
             + self.follows_updated
+            + self.trials_added
+            + self.trials_updated
         )
 
 
@@ -62,6 +66,7 @@ class HistoryTransfer(HistoryRecords):
             "cramps": list(self.iter_export_cramps()),
             "checkins": list(self.iter_export_checkins()),
             "follows": list(self.iter_export_follows()),
+            "trials": list(self.iter_export_trials()),
         }
 
     def iter_export_sessions(self) -> Iterator[dict[str, Any]]:
@@ -171,6 +176,31 @@ class HistoryTransfer(HistoryRecords):
                     "deleted_at": deleted,
                 }
 
+    def iter_export_trials(self) -> Iterator[dict[str, Any]]:
+        """Every personal trial (deleted ones marked), oldest first."""
+        with self._reading() as conn:
+            cursor = conn.execute(
+                "SELECT uuid, seed, first_night, nights, stopped_from, created_at, updated_at,"
+                " deleted_at FROM ok_trials ORDER BY first_night, created_at"
+            )
+            for row in cursor:
+                yield dict(
+                    zip(
+                        (
+                            "uuid",
+                            "seed",
+                            "first_night",
+                            "nights",
+                            "stopped_from",
+                            "created_at",
+                            "updated_at",
+                            "deleted_at",
+                        ),
+                        row,
+                        strict=True,
+                    )
+                )
+
     def merge(
         self,
         sessions: Iterable[Mapping[str, Any]],
@@ -220,6 +250,8 @@ class HistoryTransfer(HistoryRecords):
                 "checkins_updated",
                 "follows_added",
                 "follows_updated",
+                "trials_added",
+                "trials_updated",
             ),
             0,
         )
@@ -228,6 +260,7 @@ class HistoryTransfer(HistoryRecords):
             "cramp": _merge_cramp,
             "checkin": _merge_checkin,
             "follow": _merge_follow,
+            "trial": _merge_trial,
         }
         with self._writing() as conn:
             for kind, record in records:
@@ -327,6 +360,39 @@ def _merge_follow(conn: sqlite3.Connection, follow: Mapping[str, Any]) -> str:
         values,
     )
     return "follows_updated"
+
+
+def _merge_trial(conn: sqlite3.Connection, trial: Mapping[str, Any]) -> str:
+    """One trial, matched by UUID: the copy changed last wins (it carries stopping too)."""
+    values = (
+        trial["seed"],
+        trial["first_night"].isoformat(),
+        trial["nights"],
+        trial["stopped_from"].isoformat() if trial["stopped_from"] else None,
+        times.change_stamp(trial["created_at"]),
+        times.change_stamp(trial["updated_at"]),
+        times.change_stamp(trial["deleted_at"]) if trial["deleted_at"] else None,
+        trial["uuid"],
+    )
+    found = conn.execute(
+        "SELECT updated_at FROM trials WHERE uuid = ?", (trial["uuid"],)
+    ).fetchone()
+    if found is None:
+        conn.execute(
+            "INSERT INTO trials (seed, first_night, nights, stopped_from, created_at, updated_at,"
+            " deleted_at, uuid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        return "trials_added"
+    # A stored stamp that cannot be read (damage) loses to the imported copy.
+    if isinstance(found[0], str) and values[5] <= found[0]:
+        return "unchanged"
+    conn.execute(
+        "UPDATE trials SET seed = ?, first_night = ?, nights = ?, stopped_from = ?,"
+        " created_at = ?, updated_at = ?, deleted_at = ? WHERE uuid = ?",
+        values,
+    )
+    return "trials_updated"
 
 
 def _progress(status: str, step_count: int) -> tuple[bool, int]:

@@ -158,6 +158,19 @@ CHECKS: Mapping[str, Mapping[str, str]] = {
         "updated_at": _stamp("updated_at"),
         "deleted_at": _stamp("deleted_at", nullable=True),
     },
+    "trials": {
+        "id": "typeof(id) = 'integer'",
+        "uuid": _UUID,
+        "seed": _whole("seed", 0, 2**63 - 1),
+        "first_night": "typeof(first_night) = 'text' AND length(first_night) = 10"
+        " AND date(first_night, '+0 days') = first_night",
+        "nights": _whole("nights", 2, 400) + " AND nights % 2 = 0",
+        "stopped_from": "stopped_from IS NULL OR (typeof(stopped_from) = 'text'"
+        " AND length(stopped_from) = 10 AND date(stopped_from, '+0 days') = stopped_from)",
+        "created_at": _stamp("created_at"),
+        "updated_at": _stamp("updated_at"),
+        "deleted_at": _stamp("deleted_at", nullable=True),
+    },
 }
 #: What one row of each table is called in messages.
 RECORD_NAMES: Mapping[str, str] = {
@@ -166,6 +179,7 @@ RECORD_NAMES: Mapping[str, str] = {
     "cramps": "diary entry",
     "checkins": "check-in",
     "follows": "followed program",
+    "trials": "trial",
 }
 #: The temporary views the store reads through.
 VIEWS: Mapping[str, str] = {
@@ -174,6 +188,7 @@ VIEWS: Mapping[str, str] = {
     "cramps": "ok_cramps",
     "checkins": "ok_checkins",
     "follows": "ok_follows",
+    "trials": "ok_trials",
 }
 
 
@@ -189,6 +204,7 @@ _BAD_KEYS: Mapping[str, tuple[str, str]] = {
     "cramps": ("bad_cramps", "id"),
     "checkins": ("bad_checkins", "id"),
     "follows": ("bad_follows", "id"),
+    "trials": ("bad_trials", "id"),
 }
 
 
@@ -326,7 +342,7 @@ def salvage(source: sqlite3.Connection, dest: sqlite3.Connection) -> Salvage:
             ):
                 copied += 1
         # Tables newer than the first layout: an older history has not got them.
-        for table in ("checkins", "follows"):
+        for table in ("checkins", "follows", "trials"):
             if not _has_table(source, table):
                 continue
             keys, top = _candidate_keys(source, table, ())

@@ -157,12 +157,41 @@ def _to_programs(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+#: Version 5, a personal trial (issue 15): nights assigned by chance to "routine" or
+#: "rest". Only the seed, the first night and the length are stored; each night's
+#: arm is derived from them (:func:`stretch_coach.history.trial.assignment`), so it
+#: cannot drift. Stopping early keeps the row with the first night no longer in
+#: it; a deleted trial stays marked, so an import of an older export does not bring
+#: it back. A new table: no stored row changes.
+_TRIALS = (
+    """
+    CREATE TABLE trials (
+        id INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL UNIQUE,
+        seed INTEGER NOT NULL CHECK (seed >= 0),
+        first_night TEXT NOT NULL,         -- YYYY-MM-DD, the first night's evening
+        nights INTEGER NOT NULL CHECK (nights >= 2 AND nights % 2 = 0),
+        stopped_from TEXT,                 -- stopped early: the first night not in it
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,          -- decides which copy wins on import
+        deleted_at TEXT                    -- kept so an import does not bring it back
+    )
+    """,
+)
+
+
+def _to_trials(conn: sqlite3.Connection) -> None:
+    for statement in _TRIALS:
+        conn.execute(statement)
+
+
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _to_v1,
     _to_v2,
     _to_v3,
     _to_programs,
+    _to_trials,
 ]
 
 

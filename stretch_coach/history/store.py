@@ -41,6 +41,7 @@ from stretch_coach.history.merge import HistoryTransfer, MergeResult
 from stretch_coach.history.programs import HistoryPrograms
 from stretch_coach.history.queries import HistoryQueries
 from stretch_coach.history.records import SessionRecord
+from stretch_coach.history.trials import HistoryTrials
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
@@ -64,7 +65,7 @@ def content_hash(source: Path | bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-class HistoryStore(HistoryQueries, HistoryTransfer, HistoryPrograms):
+class HistoryStore(HistoryQueries, HistoryTransfer, HistoryPrograms, HistoryTrials):
     """Sessions and the cramp diary in one SQLite database.
 
     Use :meth:`open` rather than the constructor. The store may be shared

@@ -33,6 +33,7 @@ from stretch_coach.history.errors import EntryError
 from stretch_coach.history.model import ENDINGS, Cramp, Status
 from stretch_coach.history.nights import ANSWERS
 from stretch_coach.history.store import HistoryStore
+from stretch_coach.history.trial import MAX_SEED, MAX_WEEKS, trial_nights
 
 FORMAT_NAME = "stretch-coach-history"
 FORMAT_VERSION = 2
@@ -77,6 +78,9 @@ def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int, int]:
     # The programs followed (issue 14): a list of its own, which an older
     # stretch-coach reads past as an unknown key.
     _write_list(out, "follows", store.iter_export_follows())
+    out.write(",\n")
+    # Personal trials (issue 15): likewise a list of its own.
+    _write_list(out, "trials", store.iter_export_trials())
     out.write("\n}\n")
     return sessions, cramps, checkins
 
@@ -115,6 +119,7 @@ def parse_document(text: str, source: str) -> Records:
         "cramp": [],
         "checkin": [],
         "follow": [],  # programs followed: merged from the file (iter_file), not here
+        "trial": [],  # likewise, personal trials
     }
     for kind, record in _records(io.StringIO(text), source):
         found[kind].append(record)
@@ -139,7 +144,7 @@ def check_file(path: Path) -> tuple[int, int, int]:
     Raises:
         UserError: naming the first problem and where it is.
     """
-    counts = {"session": 0, "cramp": 0, "checkin": 0, "follow": 0}
+    counts = {"session": 0, "cramp": 0, "checkin": 0, "follow": 0, "trial": 0}
     for kind, _ in iter_file(path):
         counts[kind] += 1
     return counts["session"], counts["cramp"], counts["checkin"]
@@ -582,6 +587,49 @@ def _checkin(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _trial(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A personal trial: its seed, first night, length, and when it changed."""
+    seed = item.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise _Bad("seed", f"must be a whole number from 0 to {MAX_SEED}")
+    nights = item.get("nights")
+    if (
+        not isinstance(nights, int)
+        or isinstance(nights, bool)
+        or not 2 <= nights <= trial_nights(MAX_WEEKS)
+        or nights % 2
+    ):
+        raise _Bad("nights", f"must be an even number from 2 to {trial_nights(MAX_WEEKS)}")
+    created = _moment(item, "created_at")
+    updated = _moment(item, "updated_at")
+    if updated < created:
+        raise _Bad("updated_at", f"{item['updated_at']!r} is before the trial was made")
+    stopped = item.get("stopped_from")
+    return {
+        "uuid": _uuid(item),
+        "seed": seed,
+        "first_night": _night(item, "first_night"),
+        "nights": nights,
+        "stopped_from": None if stopped is None else _night(item, "stopped_from"),
+        "created_at": created,
+        "updated_at": updated,
+        "deleted_at": _moment(item, "deleted_at") if item.get("deleted_at") is not None else None,
+    }
+
+
+def _night(item: Mapping[str, Any], key: str) -> date:
+    value = item.get(key)
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise _Bad(key, f"{_short(value)} is not a date such as 2024-05-01 (the evening's date)")
+    if day.year < times.EARLIEST_YEAR:
+        raise _Bad(key, f"{value!r} is before {times.EARLIEST_YEAR}; check the year")
+    return day
+
+
 def _short(value: object) -> str:
     """A bad value as a message quotes it: short, and never a list's or an object's insides.
 
@@ -602,6 +650,7 @@ _LISTS: dict[str, tuple[str, Callable[[Any], dict[str, Any]]]] = {
     "cramps": ("cramp", _cramp),
     "checkins": ("checkin", _checkin),
     "follows": ("follow", _follow),
+    "trials": ("trial", _trial),
 }
 
 

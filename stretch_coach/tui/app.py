@@ -31,7 +31,14 @@ from stretch_coach.audio.base import NullPlayer, Player
 from stretch_coach.audio.session_player import SessionPlayer
 from stretch_coach.catalog import LibraryWatch, listing
 from stretch_coach.coach import Overrides, PlayerFactory, PreparedSession
-from stretch_coach.settings import CautionLog, Settings, SettingsFile, open_settings, save_settings
+from stretch_coach.settings import (
+    CautionLog,
+    MorningAsk,
+    Settings,
+    SettingsFile,
+    open_settings,
+    save_settings,
+)
 from stretch_coach.tui.compat import hangup_safe, on_app_thread, use_truecolor_theme
 from stretch_coach.tui.screens.library import LibraryScreen
 from stretch_coach.tui.themes import CUSTOM_THEMES, THEMES
@@ -86,11 +93,13 @@ class LibraryLoaded(Message):
         library: Library,
         today: Sequence[tuple[Due, Entry]] = (),
         watch: LibraryWatch | None = None,
+        trial: str | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.today = list(today)
         self.watch = watch
+        self.trial = trial  #: which tonight is in a personal trial, shortly
 
 
 class CoachApp(App[int]):
@@ -116,6 +125,9 @@ class CoachApp(App[int]):
             run only; never saved into the settings file.
         now: the wall clock for the history and the diary (default: the local
             clock; tests pass a fixed one).
+        morning: the day the morning question was last asked; given, the
+            library asks it at the day's first start when last night is not
+            known (the coach started from the command line gives it).
     """
 
     CSS_PATH = "app.tcss"
@@ -143,6 +155,7 @@ class CoachApp(App[int]):
         audio_override: str | None = None,
         voice_override: bool | None = None,
         now: Callable[[], datetime] | None = None,
+        morning: MorningAsk | None = None,
     ) -> None:
         super().__init__()
         from stretch_coach.settings import settings_path
@@ -166,6 +179,8 @@ class CoachApp(App[int]):
         self.audio_override = audio_override
         self.voice_override = voice_override
         self.wall_clock = now
+        #: Given, "Any cramps last night?" is asked on the library at the day's first start.
+        self.morning = morning
         #: The latest session's record, to wait for before asking the history about it.
         self.recording: Written | None = None
         #: Every session's recorder, finished when the app closes.
@@ -308,7 +323,9 @@ class CoachApp(App[int]):
         watch = LibraryWatch(self.index.folders)  # before reading: a change meanwhile shows
         library = self.index.load()
         watch.depend(library)
-        self.post_message(LibraryLoaded(library, self._due_today(library), watch))
+        self.post_message(
+            LibraryLoaded(library, self._due_today(library), watch, self._trial_tonight())
+        )
         prepare = self.settings.prepare
         rows = listing(library, prepare)
         if rows != self.listed:
@@ -327,13 +344,27 @@ class CoachApp(App[int]):
         moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
         return agenda.due_entries(library, agenda.program_day(moment))
 
+    def _trial_tonight(self) -> str | None:
+        """Which tonight is in a personal trial, shortly (``None``: none, or unreadable)."""
+        from stretch_coach import agenda
+
+        moment = self.wall_clock() if self.wall_clock is not None else agenda.now()
+        try:
+            return agenda.trial_tonight(moment, short=True)
+        except Exception:  # optional: a history that cannot be read never stops the coach
+            return None
+
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.library = message.library
         if message.watch is not None:
             self._watch = message.watch
         for screen in self.screen_stack:
             if isinstance(screen, LibraryScreen):
-                screen.library_loaded(message.library, message.today)
+                screen.library_loaded(message.library, message.today, trial=message.trial)
+        if self.morning is not None and isinstance(self.screen, LibraryScreen):
+            from stretch_coach.tui.widgets.checkin import offer_morning_check_in
+
+            offer_morning_check_in(self, self.morning, self.wall_clock)
 
     # -- routine files changed on disk ----------------------------------------
 
@@ -347,38 +378,51 @@ class CoachApp(App[int]):
             self.call_from_thread(setattr, self, "_watch", watch)
 
     def on_library_screen_shown(self, message: LibraryScreen.Shown) -> None:
-        self.check_library()
+        # Back from a session (or any screen): what is due today may have changed.
+        self.check_library(today=True)
 
-    def check_library(self) -> None:
+    def check_library(self, *, today: bool = False) -> None:
         """Read the library again if a routine file changed, was added or removed.
 
         Only while the library is in view (a session plays what it was given),
         one look at a time; the looking and the reading are done on a thread.
+
+        Args:
+            today: also work out the "Today" entries and the trial line again
+                when no file changed (coming back to the library after a
+                session that was one of them).
         """
         if (
             self._watch is None
             or self.library is None
+            or not self.screen_stack  # the app is closing: its screens are gone
             or not isinstance(self.screen, LibraryScreen)
             or self._looking
         ):
             return
         self._looking = True
-        self._reread_library(self._watch, self.library)
+        self._reread_library(self._watch, self.library, today)
 
     @work(thread=True, group="library-watch", exit_on_error=False)
-    def _reread_library(self, watch: LibraryWatch, old: Library) -> None:
+    def _reread_library(self, watch: LibraryWatch, old: Library, today: bool = False) -> None:
         from stretch_coach.catalog import LibraryIndex
         from stretch_coach.routine.library import Library
 
         try:
             if not watch.changed():
+                if today:
+                    self.post_message(
+                        LibraryLoaded(old, self._due_today(old), None, self._trial_tonight())
+                    )
                 return
             # Both before reading, so that a file saved meanwhile is seen next time.
             fresh = LibraryWatch(watch.folders)
             index = None if self.index is None else LibraryIndex(watch.folders, self.index.path)
             library = Library.from_folders(watch.folders, fallback=old.fallback)
             fresh.depend(library)
-            self.post_message(LibraryLoaded(library, self._due_today(library), fresh))
+            self.post_message(
+                LibraryLoaded(library, self._due_today(library), fresh, self._trial_tonight())
+            )
             if index is not None:
                 index.write(library, self.settings.prepare)  # the next start lists it as now
         finally:
@@ -667,6 +711,7 @@ def run_app(args: argparse.Namespace, routine: str | None) -> int:
         voice_override=overrides.voice,
         record=True,
         cue_log=cue_log,
+        morning=MorningAsk() if routine is None else None,
     )
     # The handlers stay until the recorders are done: a second SIGTERM
     # must not cut the last write short.

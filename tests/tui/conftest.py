@@ -30,6 +30,27 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def keys_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``pilot.press`` waits for the app to catch up before each key and after the last.
+
+    Textual's own press only guesses when the app is done with a key, and
+    guesses wrong on a loaded machine (see ``waits.py``): the keys of one
+    ``press`` then reach the app as a burst, and the first key of a test can
+    arrive before the first screen is mounted. Snapshot tests' ``press=`` and
+    ``run_before`` go through here too.
+    """
+    from textual.pilot import Pilot
+    from waits import press_in_turn
+
+    textual_press = Pilot.press
+
+    async def press(self: Pilot[Any], *keys: str) -> None:
+        await press_in_turn(self, textual_press, *keys)
+
+    monkeypatch.setattr(Pilot, "press", press)
+
+
 @pytest.fixture
 def library_dir(tmp_path: Path) -> Path:
     """A copy of the test routines (a folder the tests may add files to)."""

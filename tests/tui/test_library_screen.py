@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, OptionList, Static
 from tui_helpers import run_command, shown, wait_for
+from waits import settled
 
 from stretch_coach.settings import CautionLog, Settings
 from stretch_coach.tui.screens.caution import CautionScreen
@@ -85,6 +87,25 @@ async def test_keys_typed_straight_after_slash_reach_the_filter(make_app: Any) -
             app._driver.send_message(event)  # as a terminal's driver does: all queued at once
         await wait_for(pilot, lambda: shown_titles(app) == ["Bedtime calf stretch"])
         assert app.screen.query_one("#filter", Input).value == "bed"
+
+
+@pytest.mark.parametrize("letter", ["q", "s", "h", "d"])
+async def test_a_bound_letter_straight_after_slash_is_typed_in_the_filter(
+    make_app: Any, letter: str
+) -> None:
+    """In a burst, "/q" filters for "q": it neither quits nor is lost (nor "s" opens settings)."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settled(pilot)
+        for key, char in (("slash", "/"), (letter, letter), ("slash", "/")):
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # as a terminal's driver does: all queued at once
+        await settled(pilot)
+        assert app.is_running and isinstance(app.screen, LibraryScreen)
+        assert app.screen.query_one("#filter", Input).value == f"{letter}/"
 
 
 async def test_arrows_in_the_filter_move_the_list(make_app: Any) -> None:

@@ -91,3 +91,48 @@ async def test_nothing_followed_means_no_today_entry(
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
         assert not any(row.title.startswith("Today") for row in app.screen.shown)
+
+
+async def test_the_library_says_which_tonight_is_in_a_personal_trial(
+    library_dir: Path, clock: Any, player: Any
+) -> None:
+    from stretch_coach.history.trial import assignment
+
+    with HistoryStore.open() as store:
+        store.start_trial(7, date(2026, 11, 11), 28)  # the 12th is its second night
+    app = _app(library_dir, clock, player)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        routines = app.screen.query_one("#routines", OptionList)
+        assert assignment(7, 2)[1] == "routine"
+        assert str(routines.border_subtitle) == "Trial night 2 of 28: routine"
+
+
+async def test_coming_back_to_the_library_works_out_today_again(
+    library_dir: Path, clock: Any, player: Any
+) -> None:
+    (library_dir / "longer.yaml").write_text(PROGRAM, encoding="utf-8")
+    with HistoryStore.open() as store:
+        store.follow("longer", date(2026, 11, 2))
+    app = _app(library_dir, clock, player)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        assert screen.shown[0].title == "Today: Cool-down, longer"
+        # What is due changes while another screen covers the library (a
+        # session played, here the program given up), and no routine file does.
+        with HistoryStore.open() as store:
+            store.unfollow("longer")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: app.screen is not screen, what=lambda: "no help")
+        await pilot.press("escape")
+        await wait_for(
+            pilot,
+            lambda: not any(row.title.startswith("Today") for row in screen.shown),
+            what=lambda: f"still {screen.shown[0].title!r}",
+        )

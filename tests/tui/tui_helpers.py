@@ -6,21 +6,11 @@ from typing import Any
 
 
 async def shown(pilot: Any) -> str:
-    """The screen as plain text, once it is mounted, its messages handled and laid out.
+    """The screen as plain text, once the app has handled what it was sent and drawn it."""
+    from waits import settled
 
-    A pushed screen composes and mounts its widgets over several turns of the
-    loop: wait (to a deadline) until every one is mounted, then one more pause
-    lays it out and paints it.
-    """
-    await pilot.pause()
-    await wait_for(pilot, lambda: _mounted(pilot.app), what=lambda: pilot.app.screen)
-    await pilot.pause()
+    await settled(pilot)  # a pushed screen needs a layout and a paint: waited for, not guessed
     return screen_text(pilot.app)
-
-
-def _mounted(app: Any) -> bool:
-    screen = app.screen
-    return bool(screen.is_mounted) and all(node.is_mounted for node in screen.walk_children())
 
 
 def screen_text(app: Any) -> str:

@@ -56,6 +56,7 @@ def test_every_command_is_registered() -> None:
         "schema",
         "show",
         "today",
+        "trial",
         "unfollow",
         "uninstall",
         "validate",

@@ -110,6 +110,8 @@ class LibraryScreen(Screen[None]):
         # After quit and help, which must stay in view at 60 columns.
         Binding("h", "app.open_history", "History"),
         Binding("d", "app.open_diary", "Diary"),
+        # Answers the morning check-in when it is shown (the list keeps the focus).
+        Binding("n", "check_in_no", "No cramps last night"),
         Binding("down", "move(1)", "Next routine", show=False),
         Binding("up", "move(-1)", "Previous routine", show=False),
     ]
@@ -211,7 +213,31 @@ class LibraryScreen(Screen[None]):
             self.rows = self._list(self.entries)
         self._fill_list()
 
-    def library_loaded(self, library: Library, today: Sequence[tuple[Due, Entry]] = ()) -> None:
+    def offer(self, widget: Widget) -> None:
+        """Show ``widget`` under the list (the app offers the morning check-in here)."""
+        self.mount(widget, before=self.query_one(Footer))
+        self.refresh_bindings()
+
+    def _check_in_open(self) -> bool:
+        """Whether the morning check-in is shown and not answered yet."""
+        from stretch_coach.tui.widgets.checkin import CheckIn
+
+        found = self.query(CheckIn)
+        return bool(found) and not found.first().answered
+
+    def action_check_in_no(self) -> None:
+        from stretch_coach.tui.widgets.checkin import CheckIn
+
+        for check_in in self.query(CheckIn):
+            check_in.action_no()
+
+    def library_loaded(
+        self,
+        library: Library,
+        today: Sequence[tuple[Due, Entry]] = (),
+        *,
+        trial: str | None = None,
+    ) -> None:
         """Take the library read after the first frame: its rows replace the index's if they differ.
 
         ``today``: the programs with a session due today, each listed first as a
@@ -219,6 +245,9 @@ class LibraryScreen(Screen[None]):
         while the library was being read starts now.
         """
         self.today = list(today)
+        if trial:
+            # Which tonight is in a personal trial, under the list (plain text, no markup).
+            self.query_one("#routines", OptionList).border_subtitle = Content(trial)
         self.entries = [entry for _, entry in self.today] + list(library.entries)
         rows = self._list(self.entries)
         if rows != self.rows:
@@ -296,6 +325,8 @@ class LibraryScreen(Screen[None]):
     # -- actions --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check_in_no":
+            return self._check_in_open()
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.focused is self.query_one(
                 "#filter"
@@ -315,9 +346,19 @@ class LibraryScreen(Screen[None]):
         delivered to the widget focused when they arrived (the list), so "bed"
         reaches here, not the filter, unless we pass it on.
         """
-        if not (event.is_printable and event.character) or event.key in self.active_bindings:
-            return  # "/", "s", "?" and "q" keep their meaning
         filter_input = self.query_one("#filter", Input)
+        if event.key == "slash" and self.focused is not filter_input:
+            # Here rather than by the binding, which the app runs only once the
+            # key has bubbled back to it: the keys of the burst behind "/" are
+            # handled on this screen first, and must find the filter focused
+            # ("/q" types a "q", rather than losing it or quitting).
+            self.action_filter()
+            event.stop()
+            return
+        if not (event.is_printable and event.character):
+            return
+        if self.focused is not filter_input and event.key in self.active_bindings:
+            return  # "s", "?" and "q" keep their meaning, but in the filter they are letters
         filter_input.cursor_position = len(filter_input.value)
         filter_input.insert_text_at_cursor(event.character)
         self.set_focus(filter_input)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from stretch_coach.engine.clock import Clock
     from stretch_coach.history.store import HistoryStore
+    from stretch_coach.settings import MorningAsk
 
 
 class Written(Protocol):
@@ -101,18 +102,26 @@ class CheckIn(Static):
         Binding("n", "no", "No cramps"),
     ]
 
-    def __init__(self, *, now: Now | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self, *, now: Now | None = None, clock: Clock | None = None, on_library: bool = False
+    ) -> None:
+        #: Asked on the library at the day's first start: the list keeps the focus
+        #: (its screen forwards ``n``), and there is no "back to the library".
+        self.on_library = on_library
+        self._back = "" if on_library else " Enter: back to the library"
         super().__init__(
             Content.assemble(
                 (QUESTION, "bold"),
                 "\n",
                 Content.from_markup(
-                    "[b]d[/b] log one · [b]n[/b] no · [b]Enter[/b] back to the library"
+                    "[b]d[/b] log one in the diary · [b]n[/b] no"
+                    if on_library
+                    else "[b]d[/b] log one · [b]n[/b] no · [b]Enter[/b] back to the library"
                 ),
             ),
             id="check-in",
         )
-        self.can_focus = True
+        self.can_focus = not on_library
         self.now = wall_clock(now)
         self.answered = False
         self.clock = clock
@@ -121,7 +130,8 @@ class CheckIn(Static):
     def on_mount(self) -> None:
         if self.clock is not None:
             self._shown_at = self.clock.now()
-        self.focus()
+        if not self.on_library:
+            self.focus()
 
     def guarded(self) -> bool:
         """Whether the question is too new to take an answer (a key meant for the session)."""
@@ -149,9 +159,7 @@ class CheckIn(Static):
     def _logged(self) -> None:
         self.answered = True
         self.add_class("-answered")
-        self.update(
-            Content.assemble(("Logged in the diary.", "bold"), " Enter: back to the library")
-        )
+        self.update(Content.assemble(("Logged in the diary.", "bold"), self._back))
         self.screen.refresh_bindings()
 
     def action_no(self) -> None:
@@ -179,11 +187,7 @@ class CheckIn(Static):
 
     def _recorded_none(self) -> None:
         self.add_class("-answered")
-        self.update(
-            Content.assemble(
-                ("Recorded: no cramps last night.", "bold"), " Enter: back to the library"
-            )
-        )
+        self.update(Content.assemble(("Recorded: no cramps last night.", "bold"), self._back))
 
     def _not_recorded(self, reason: str) -> None:
         self.answered = False
@@ -224,6 +228,40 @@ def offer_check_in(
             app.call_from_thread(_offer, summary, today, clock)
 
     app.run_worker(decide, thread=True, group="check-in", exit_on_error=False)
+
+
+def offer_morning_check_in(app: App[Any], asked: MorningAsk, now: Now | None = None) -> None:
+    """At the day's first start: ask on the library when last night is not known yet.
+
+    Asked once a day (``asked`` keeps the day, written atomically; a file that
+    cannot be read or written only means the question may come once more).
+    The history is read in a thread worker; if it cannot be read there is no
+    question: it is optional and never stops the coach.
+    """
+    today = wall_clock(now)
+
+    def decide() -> None:
+        day = today().date()
+        if asked.asked_on(day):
+            return
+        try:
+            with open_store(app, create=False) as store:
+                known = night_known(store, nights.last_night(day))
+        except HistoryError:
+            return
+        if known:
+            return
+        asked.mark(day)
+        app.call_from_thread(_offer_on_library, app, today)
+
+    app.run_worker(decide, thread=True, group="check-in", exit_on_error=False)
+
+
+def _offer_on_library(app: App[Any], now: Now) -> None:
+    screen = app.screen
+    offer = getattr(screen, "offer", None)
+    if offer is not None and screen.is_attached and not screen.query(CheckIn):
+        offer(CheckIn(now=now, on_library=True))
 
 
 def _offer(summary: Any, now: Now, clock: Clock | None) -> None:
