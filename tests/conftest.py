@@ -94,12 +94,12 @@ def play() -> Callable[..., None]:
     return _play
 
 
-#: The core's coverage floor, in percent, for a run of the whole suite.
-#: The goal is 95. Measured 2026-12-02 (branch cov16 merged with main):
-#: tests/unit alone covers 95.11% of the core (516 of 10542 statements
-#: missed). Raise this to 95 once a measurement shows 95.3% or more, so
-#: that one merge adding untested lines does not fail CI at once.
-CORE_COVERAGE_FLOOR = 94.0
+#: The core's coverage floor, in percent, for a run of the whole suite or of
+#: tests/unit (what .ci/run traces). Issue 16 asks for 95 or more. Measured
+#: 2026-12-02 on a fresh clone: tests/unit covers 95.10% of the core (517 of
+#: 10,542 statements missed), two runs one line apart. New core code comes
+#: with its tests: the slack is about ten lines.
+CORE_COVERAGE_FLOOR = 95.0
 
 
 def pytest_configure(config: pytest.Config) -> None:
