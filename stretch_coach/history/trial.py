@@ -283,6 +283,10 @@ CAVEAT = (
 )
 
 
+#: The see-a-doctor sign no diary entry can show: the person judges it.
+QUALITY_OF_LIFE = "cramps that affect your quality of life"
+
+
 def caution(advice: Sequence[str]) -> list[str]:
     """The caution said before a trial starts, with the seed pages' see-a-doctor signs.
 
@@ -295,6 +299,9 @@ def caution(advice: Sequence[str]) -> list[str]:
         "It never replaces seeing a doctor.",
         "See a doctor about leg cramps with any of these, trial or not:",
         *(f"  - {sign}" for sign in advice),
+        # The one sign the diary cannot see for itself (seed 000, "Diagnosis":
+        # "affecting your quality of life, particularly where sleep is affected").
+        f"  - {QUALITY_OF_LIFE}",
         "A rest night means no bedtime stretching routine that night and nothing else: never "
         "stop or change a treatment, medicine or exercise your doctor advised. You can stop "
         "the trial at any time with `stretch-coach trial stop`.",

@@ -148,6 +148,7 @@ def test_the_caution_names_every_see_a_doctor_sign_and_never_stopping_a_treatmen
     text = "\n".join(caution(list(redflags.ADVICE.values())))
     for sign in redflags.ADVICE.values():
         assert sign in text
+    assert "  - cramps that affect your quality of life" in text.splitlines()
     assert "never replaces seeing a doctor" in text
     assert "never stop or change a treatment, medicine or exercise your doctor advised" in text
 
