@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from stretch_coach.audio.base import NullPlayer, Player
 from stretch_coach.audio.session_player import SessionPlayer, make_player
 from stretch_coach.engine.audio_link import AudioLink
+from stretch_coach.engine.events import StepEnded
 from stretch_coach.engine.session import Session, voice_lines
 from stretch_coach.errors import UserError
 from stretch_coach.settings import Settings
@@ -231,9 +232,19 @@ def prepare_session(
         now: the wall clock the history records by (default: the local clock).
     """
     from stretch_coach.engine.hearing import speech_plan_for
+    from stretch_coach.history.recorder import CountTally
 
-    # The voice (and the captions) by a plan that keeps clear of the tones.
-    session = Session(timeline, clock, speech=speech_plan_for(player, timeline))
+    # The voice (and the captions) by a plan that keeps clear of the tones; at
+    # the finish it praises only a session that counts.
+    def counts(steps_ended: Sequence[StepEnded]) -> bool:
+        tally = CountTally(timeline.total, timeline.untimed_steps)
+        for ended in steps_ended:
+            tally(ended)
+        return tally.counts
+
+    session = Session(
+        timeline, clock, speech=speech_plan_for(player, timeline), finish_counts=counts
+    )
     if cue_log is not None:
         session.add_listener(cue_log)  # first: the log must not depend on the others
     session.add_listener(AudioLink(player, on_problem=on_audio_problem))

@@ -61,6 +61,9 @@ BACK_STEP_HELP = "Back step: this step again; early on, the one before"
 SWITCH_LINE = "Switch sides"
 #: What the voice says at the finish.
 FINISH_LINE = "Well done"
+#: What it says instead when most of the routine was skipped (it isn't counted):
+#: praise there would not be true.
+ENDED_LINE = "Routine ended"
 
 
 # -- small words ----------------------------------------------------------------------

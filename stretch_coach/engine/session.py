@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from stretch_coach.engine.clock import Clock, PausableClock
@@ -46,10 +46,10 @@ from stretch_coach.engine.events import (
     StepEnded,
     StepStarted,
 )
-from stretch_coach.engine.speech import Phrase, SpeechPlan
+from stretch_coach.engine.speech import FINISH, Phrase, SpeechPlan
 from stretch_coach.routine.model import PlannedStep
 from stretch_coach.timeline import Segment, SegmentKind, Timeline, phase_at
-from stretch_coach.words import next_label
+from stretch_coach.words import ENDED_LINE, next_label
 
 Status = Literal["ready", "running", "paused", "waiting", "finished", "stopped"]
 Listener = Callable[[Event], None]
@@ -156,8 +156,14 @@ class Session:
         gap_threshold: float = 3.0,
         listeners: list[Listener] | None = None,
         speech: SpeechPlan | None = None,
+        finish_counts: Callable[[Sequence[StepEnded]], bool] | None = None,
     ) -> None:
         self.timeline = timeline
+        #: Asked at the finish, with every step's end so far: does the session
+        #: count? When not, the voice says "Routine ended" instead of "Well
+        #: done" (the rule is the history's; the front-end hands it over).
+        self._finish_counts = finish_counts
+        self._steps_ended: list[StepEnded] = []
         self.clock = clock
         self.gap_threshold = gap_threshold
         self._listeners: list[Listener] = list(listeners or [])
@@ -530,7 +536,9 @@ class Session:
         self._step_i = None
         self._outcome[i] = skipped
         seconds = max(end_active - self._step_start_active, 0.0)
-        self._emit(StepEnded(i, self.timeline.steps[i], skipped, seconds))
+        ended = StepEnded(i, self.timeline.steps[i], skipped, seconds)
+        self._steps_ended.append(ended)
+        self._emit(ended)
 
     def _finish(self) -> None:
         self._end_active = self._origin + self.timeline.total
@@ -538,6 +546,12 @@ class Session:
         self._pc.pause()
         # What the voice says after the last tones (the plan places it there).
         while (phrase := self._next_phrase(None)) is not None:
+            if (
+                phrase.kind == FINISH
+                and self._finish_counts is not None
+                and not self._finish_counts(self._steps_ended)
+            ):
+                phrase = replace(phrase, text=ENDED_LINE)
             self._say(phrase, self.timeline.total)
         self._emit(Ended("finished"))
 

@@ -42,7 +42,7 @@ from typing import Final
 
 from stretch_coach.routine.model import Sound, StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline, phase_times
-from stretch_coach.words import FINISH_LINE, side_phrase
+from stretch_coach.words import ENDED_LINE, FINISH_LINE, side_phrase
 from stretch_coach.words import capital as _capital
 
 #: Silence kept between a phrase and the next tone, in seconds: a player takes
@@ -541,6 +541,7 @@ def speech_texts(timeline: Timeline) -> list[str]:
             texts[prompt.say] = None
     if timeline.steps and timeline.steps[-1].step.voice:
         texts[FINISH_LINE] = None
+        texts[ENDED_LINE] = None
     return list(texts)
 
 

@@ -264,3 +264,25 @@ def test_help_says_which_setting_wins(capsys: pytest.CaptureFixture[str]) -> Non
         out = " ".join(capsys.readouterr().out.split())
         assert "The command line beats the saved settings" in out
         assert "which beat the defaults" in out
+
+
+def test_the_voice_praises_only_a_session_that_counts(tiny: Path) -> None:
+    played = RecordingPlayer()
+    _prepared(tiny, Settings(voice=True), played)
+    assert played.said[-1] == "Well done"
+
+    skipped = RecordingPlayer()
+    clock = FakeClock()
+    entry = entry_of(tiny)
+    player = coach.session_player(
+        Settings(voice=True), lambda m: None, factory=lambda c, p, r: skipped
+    )
+    prepared = coach.prepare_session(
+        entry, coach.session_timeline(entry, 5.0), clock=clock, player=player, record=False
+    )
+    session = prepared.session
+    session.start()
+    while not session.ended:
+        session.next_step()  # every step skipped: the session doesn't count
+    assert skipped.said[-1] == "Routine ended"
+    assert "Well done" not in skipped.said
