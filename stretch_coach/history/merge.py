@@ -335,64 +335,68 @@ def _merge_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> str:
 
 def _merge_follow(conn: sqlite3.Connection, follow: Mapping[str, Any]) -> str:
     """One program followed: the copy changed last wins (it carries unfollowing too)."""
-    values = (
-        follow["start"].isoformat(),
-        times.change_stamp(follow["created_at"]),
-        times.change_stamp(follow["updated_at"]),
-        times.change_stamp(follow["deleted_at"]) if follow["deleted_at"] else None,
-        follow["program_id"],
+    return _last_change_wins(
+        conn,
+        "follows",
+        "program_id",
+        {
+            "start_day": follow["start"].isoformat(),
+            **_stamps(follow),
+            "program_id": follow["program_id"],
+        },
     )
-    found = conn.execute(
-        "SELECT updated_at FROM follows WHERE program_id = ?", (follow["program_id"],)
-    ).fetchone()
-    if found is None:
-        conn.execute(
-            "INSERT INTO follows (start_day, created_at, updated_at, deleted_at, program_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            values,
-        )
-        return "follows_added"
-    if isinstance(found[0], str) and values[2] <= found[0]:
-        return "unchanged"
-    conn.execute(
-        "UPDATE follows SET start_day = ?, created_at = ?, updated_at = ?, deleted_at = ?"
-        " WHERE program_id = ?",
-        values,
-    )
-    return "follows_updated"
 
 
 def _merge_trial(conn: sqlite3.Connection, trial: Mapping[str, Any]) -> str:
     """One trial, matched by UUID: the copy changed last wins (it carries stopping too)."""
-    values = (
-        trial["seed"],
-        trial["first_night"].isoformat(),
-        trial["nights"],
-        trial["stopped_from"].isoformat() if trial["stopped_from"] else None,
-        times.change_stamp(trial["created_at"]),
-        times.change_stamp(trial["updated_at"]),
-        times.change_stamp(trial["deleted_at"]) if trial["deleted_at"] else None,
-        trial["uuid"],
+    return _last_change_wins(
+        conn,
+        "trials",
+        "uuid",
+        {
+            "seed": trial["seed"],
+            "first_night": trial["first_night"].isoformat(),
+            "nights": trial["nights"],
+            "stopped_from": trial["stopped_from"].isoformat() if trial["stopped_from"] else None,
+            **_stamps(trial),
+            "uuid": trial["uuid"],
+        },
     )
-    found = conn.execute(
-        "SELECT updated_at FROM trials WHERE uuid = ?", (trial["uuid"],)
-    ).fetchone()
+
+
+def _stamps(record: Mapping[str, Any]) -> dict[str, str | None]:
+    """A record's change stamps, as the tables keep them."""
+    deleted = record["deleted_at"]
+    return {
+        "created_at": times.change_stamp(record["created_at"]),
+        "updated_at": times.change_stamp(record["updated_at"]),
+        "deleted_at": times.change_stamp(deleted) if deleted else None,
+    }
+
+
+def _last_change_wins(
+    conn: sqlite3.Connection, table: str, key: str, row: Mapping[str, Any]
+) -> str:
+    """Insert ``row`` into ``table``, or update the row with its ``key`` if ``row`` is newer.
+
+    ``table`` and the column names are this module's own, never input. Returns
+    ``TABLE_added``, ``TABLE_updated`` or ``unchanged``.
+    """
+    found = conn.execute(f"SELECT updated_at FROM {table} WHERE {key} = ?", (row[key],)).fetchone()
     if found is None:
-        conn.execute(
-            "INSERT INTO trials (seed, first_night, nights, stopped_from, created_at, updated_at,"
-            " deleted_at, uuid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            values,
-        )
-        return "trials_added"
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
+        return f"{table}_added"
     # A stored stamp that cannot be read (damage) loses to the imported copy.
-    if isinstance(found[0], str) and values[5] <= found[0]:
+    if isinstance(found[0], str) and row["updated_at"] <= found[0]:
         return "unchanged"
+    sets = ", ".join(f"{column} = ?" for column in row if column != key)
     conn.execute(
-        "UPDATE trials SET seed = ?, first_night = ?, nights = ?, stopped_from = ?,"
-        " created_at = ?, updated_at = ?, deleted_at = ? WHERE uuid = ?",
-        values,
+        f"UPDATE {table} SET {sets} WHERE {key} = ?",
+        (*(v for column, v in row.items() if column != key), row[key]),
     )
-    return "trials_updated"
+    return f"{table}_updated"
 
 
 def _progress(status: str, step_count: int) -> tuple[bool, int]:
