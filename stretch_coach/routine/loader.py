@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,15 @@ from stretch_coach.routine import spec
 from stretch_coach.routine.durations import format_seconds
 from stretch_coach.routine.errors import Problem, RoutineError
 from stretch_coach.routine.folders import ROUTINE_SUFFIXES
-from stretch_coach.routine.model import Defaults, Include, Routine, Step, StepKind, new_step
+from stretch_coach.routine.model import (
+    Defaults,
+    Include,
+    Prompt,
+    Routine,
+    Step,
+    StepKind,
+    blank_step,
+)
 from stretch_coach.routine.program import Program, is_program, parse_program
 from stretch_coach.routine.spec import INVALID, Context
 from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
@@ -29,6 +39,12 @@ _EXCLUSIVE = (
     ("phases", "duration"),
 )
 _WORK_KEYS = ("hold", "reps", "tempo", "duration")
+#: The format's step keys, each with its kind.
+_STEP_FIELDS = spec.STEP.fields
+_STEP_KEYS = frozenset(_STEP_FIELDS)
+# _build_step puts each checked value into the Step field of its key's name.
+if not _STEP_KEYS - {"include", "repeat"} <= {f.name for f in dataclasses.fields(Step)}:
+    raise ImportError("every step key of the format must be a field of Step by the same name")
 
 
 def load_routine(path: Path | str, shown_as: str | None = None) -> Routine:
@@ -222,17 +238,31 @@ def _slugify(text: str) -> str:
     return slug or "my-routine"
 
 
+@functools.lru_cache(maxsize=256)
+def _shape(keys: frozenset[str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], StepKind]:
+    """What a step's set of keys alone says: its clashing kinds, paced keys without reps, kind.
+
+    A library writes the same few shapes of step again and again: worked out
+    once per set of keys, not once per step.
+    """
+    clashes = tuple((a, b) for a, b in _EXCLUSIVE if a in keys and b in keys)
+    unpaced = tuple(p for p in ("tempo", "phases") if p in keys and "reps" not in keys)
+    return clashes, unpaced, _kind_of(keys)
+
+
 def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Defaults) -> Any:
     """Validate one step mapping; return a :class:`Step`, an :class:`Include` or ``INVALID``."""
     if not isinstance(value, YMap):
         return ctx.problem(
             mark, key, f"a step is a mapping such as 'name: ...', got {spec.describe(value)}"
         )
-    ok = spec.STEP.check_keys(ctx, value, key)
-    keys = set(value)
+    keys = frozenset(value)
+    # Only a step with a key the format does not know has anything to report here.
+    ok = keys <= _STEP_KEYS or spec.STEP.check_keys(ctx, value, key)
+    key_marks = value.key_marks
 
     def at(name: str) -> Mark:
-        return value.key_marks[name]
+        return key_marks[name]
 
     if "include" in keys:
         for other in sorted(keys - {"include", "repeat"}, key=lambda k: at(k).line):
@@ -264,20 +294,19 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
             f"{key}.repeat",
             "only an include step takes 'repeat'; for a step, use 'sets'",
         )
-    for first, second in _EXCLUSIVE:
-        if first in keys and second in keys:
-            ok = False
-            later = max(first, second, key=lambda k: (at(k).line, at(k).column))
-            other = second if later == first else first
-            ctx.problem(
-                at(later),
-                f"{key}.{later}",
-                f"cannot be combined with {other!r}: a step has one kind",
-            )
-    for paced in ("tempo", "phases"):
-        if paced in keys and "reps" not in keys:
-            ok = False
-            ctx.problem(at(paced), f"{key}.{paced}", f"paced reps need 'reps' as well as {paced!r}")
+    clashes, unpaced, kind = _shape(keys)
+    for first, second in clashes:
+        ok = False
+        later = max(first, second, key=lambda k: (at(k).line, at(k).column))
+        other = second if later == first else first
+        ctx.problem(
+            at(later),
+            f"{key}.{later}",
+            f"cannot be combined with {other!r}: a step has one kind",
+        )
+    for paced in unpaced:
+        ok = False
+        ctx.problem(at(paced), f"{key}.{paced}", f"paced reps need 'reps' as well as {paced!r}")
     if "side" in keys and "sides" in keys:
         ok = False
         later = max("side", "sides", key=lambda k: (at(k).line, at(k).column))
@@ -287,7 +316,6 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
             "give 'side' (one side: side: right) or 'sides' (each in turn), not both",
         )
 
-    kind = _kind_of(keys)
     if "prompts" in keys and kind is not StepKind.TIMED:
         ok = False
         ctx.problem(
@@ -301,57 +329,86 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
             mark, f"{key}.name", "required, but missing: every step except a rest needs a name"
         )
 
+    # Each value by its kind (spec.check_value, inlined: this runs for every value).
     fields: dict[str, Any] = {}
-    for name in value:
-        field = spec.STEP.fields.get(name)
-        if field is None or name in ("include", "repeat"):
+    step_fields = _STEP_FIELDS
+    raws = value.raws
+    value_marks = value.value_marks
+    for name, item in value.items():
+        field = step_fields.get(name)
+        if field is None or name == "repeat":
             continue
         field_kind = spec.WORK if (name == "rest" and kind is StepKind.REST) else field.kind
-        fields[name] = spec.check_value(ctx, field_kind, value, name, f"{key}.{name}")
-        ok = ok and fields[name] is not INVALID
+        raw = raws.get(name) if raws else None
+        if raw is not None and field_kind.as_written(raw):
+            item = raw
+        checked = field_kind.check(ctx, item, value_marks[name], f"{key}.{name}")
+        if checked is INVALID:
+            ok = False
+        fields[name] = checked
 
-    duration, prompts = fields.get("duration"), fields.get("prompts", ())
-    if kind is StepKind.TIMED and duration is not INVALID and prompts is not INVALID:
-        for i, prompt in enumerate(prompts):
-            if prompt.at >= fields["duration"]:
-                item_mark = value["prompts"][i].value_marks["at"]
-                ok = False
-                ctx.problem(
-                    item_mark,
-                    f"{key}.prompts[{i + 1}].at",
-                    f"{format_seconds(prompt.at)} is not within the "
-                    f"{format_seconds(fields['duration'])} activity",
-                )
+    if kind is StepKind.TIMED and "prompts" in fields:
+        duration, prompts = fields["duration"], fields["prompts"]  # timed: it has a duration
+        if duration is not INVALID and prompts is not INVALID:
+            for i, prompt in enumerate(prompts):
+                if prompt.at >= duration:
+                    item_mark = value["prompts"][i].value_marks["at"]
+                    ok = False
+                    ctx.problem(
+                        item_mark,
+                        f"{key}.prompts[{i + 1}].at",
+                        f"{format_seconds(prompt.at)} is not within the "
+                        f"{format_seconds(duration)} activity",
+                    )
     if not ok:
         return INVALID
+    return _build_step(kind, fields, defaults, mark, keys)
 
-    rest = defaults.rest if kind is StepKind.REST else fields.get("rest", defaults.rest)
-    return new_step(
-        kind=kind,
-        name=fields.get("name", "Rest"),
-        instructions=fields.get("instructions"),
-        hold=fields.get("hold"),
-        reps=fields.get("reps", 1 if kind is StepKind.HOLD else None),
+
+def _prompt_at(prompt: Prompt) -> float:
+    return prompt.at
+
+
+def _build_step(
+    kind: StepKind, fields: dict[str, Any], defaults: Defaults, mark: Mark, keys: frozenset[str]
+) -> Step:
+    """The :class:`Step` of checked ``fields``, every default filled in.
+
+    Equal to ``Step(...)`` of the same values, without its frozen ``__init__``
+    (see :func:`~stretch_coach.routine.model.new_step`): every key of
+    ``fields`` is a field of Step by the same name (the format's step keys are
+    Step's fields, which this module checks on import), the rest are the kind's
+    and the routine's defaults.
+    """
+    step, values = blank_step()
+    values.update(fields)
+    values["kind"] = kind
+    values["voice"] = defaults.voice
+    values["line"] = mark.line
+    values["column"] = mark.column
+    values["written"] = keys
+    if "name" not in fields:
+        values["name"] = "Rest"
+    if kind is StepKind.REST:
+        values["duration"] = fields["rest"]
+        values["rest"] = 0.0
+    else:
+        if "rest" not in fields:
+            values["rest"] = defaults.rest
+        if "set_rest" not in fields:
+            values["set_rest"] = values["rest"]
+        if kind is StepKind.HOLD and "reps" not in fields:
+            values["reps"] = 1
+    if "switch" not in fields:
+        values["switch"] = defaults.switch
+    if "prepare" not in fields:
+        values["prepare"] = defaults.prepare
+    if "phases" in fields:
         # a repetition of phases lasts the sum of their times (the format's T)
-        tempo=sum(p.time for p in fields["phases"]) if "phases" in fields else fields.get("tempo"),
-        duration=fields["rest"] if kind is StepKind.REST else fields.get("duration"),
-        sides=fields.get("sides", ()),
-        sets=fields.get("sets", 1),
-        rest=0.0 if kind is StepKind.REST else rest,
-        set_rest=fields.get("set_rest", 0.0 if kind is StepKind.REST else rest),
-        switch=fields.get("switch", defaults.switch),
-        prepare=fields.get("prepare", defaults.prepare),
-        say=fields.get("say"),
-        side=fields.get("side"),
-        phases=tuple(fields.get("phases", ())),
-        prompts=tuple(sorted(fields.get("prompts", ()), key=lambda p: p.at)),
-        cues=fields.get("cues", {}),
-        voice=defaults.voice,
-        line=mark.line,
-        column=mark.column,
-        image=fields.get("image"),
-        written=frozenset(keys),
-    )
+        values["tempo"] = sum(p.time for p in fields["phases"])
+    if "prompts" in fields:
+        values["prompts"] = tuple(sorted(fields["prompts"], key=_prompt_at))
+    return step
 
 
 def _only(value: YMap, *names: str) -> YMap:
@@ -366,7 +423,7 @@ def _only(value: YMap, *names: str) -> YMap:
     return out
 
 
-def _kind_of(keys: set[str]) -> StepKind:
+def _kind_of(keys: frozenset[str]) -> StepKind:
     if "hold" in keys:
         return StepKind.HOLD
     if "duration" in keys:

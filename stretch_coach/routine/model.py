@@ -154,7 +154,7 @@ _STEP_REQUIRED = _STEP_FIELDS - {*_STEP_DEFAULTS, "cues"}
 def new_step(**fields: object) -> Step:
     """A :class:`Step` equal to ``Step(**fields)``, built without its frozen ``__init__``.
 
-    A frozen dataclass sets each of its 22 fields through
+    A frozen dataclass sets each of its 23 fields through
     ``object.__setattr__``: for validate, which builds a Step for every step of
     every file, that was a sixth of its time. Step has no ``__post_init__``,
     so nothing else is skipped; unknown or missing fields raise as ``Step()`` does.
@@ -164,12 +164,23 @@ def new_step(**fields: object) -> Step:
             f"Step fields: unknown {set(fields) - _STEP_FIELDS}, "
             f"missing {set(_STEP_REQUIRED - set(fields))}"
         )
+    step, values = blank_step()
+    values.update(fields)
+    return step
+
+
+def blank_step() -> tuple[Step, dict[str, object]]:
+    """A :class:`Step` of the defaults, and its ``__dict__`` to fill in (the loader's way).
+
+    Whoever fills it in sets ``kind`` and ``name`` (the fields with no default),
+    and only fields of Step, before anyone else sees it; :func:`new_step`
+    checks that for its callers.
+    """
     step = object.__new__(Step)
     values = step.__dict__
     values.update(_STEP_DEFAULTS)
     values["cues"] = {}
-    values.update(fields)
-    return step
+    return step, values
 
 
 #: Most segments (timed parts) a routine's timeline may have: bounds memory and
