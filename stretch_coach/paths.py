@@ -114,14 +114,19 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         OSError: it cannot be opened or read.
     """
     _check_regular(os.stat(path).st_mode, path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
-        _check_regular(os.fstat(fd).st_mode, path)
+        status = os.fstat(fd)
+        _check_regular(status.st_mode, path)
+        # Ask for what the file holds, and a byte more to see its end (a file
+        # that grew since is read on). Never more than 64 KiB at once: a read
+        # of 1 MiB makes a 1 MiB buffer, which the allocator maps and unmaps
+        # for every file of a library.
+        expected = status.st_size + 1
         chunks: list[bytes] = []
         size = 0
         while size < limit:
-            chunk = os.read(fd, min(limit - size, 1 << 20))
+            chunk = os.read(fd, min(limit - size, max(expected - size, 4096), _READ_CHUNK))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -129,6 +134,15 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_READ_CHUNK = 1 << 16
 
 
 def _check_regular(mode: int, path: Path) -> None:

@@ -89,6 +89,15 @@ def test_read_regular_file_never_opens_a_fifo(tmp_path: Path) -> None:
     assert paths.read_regular_file(tmp_path / "file", 4) == b"0123"
 
 
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 4097, 65536, 65537, 200_003])
+def test_read_regular_file_reads_every_byte_up_to_the_limit(tmp_path: Path, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    (tmp_path / "file").write_bytes(data)
+    assert paths.read_regular_file(tmp_path / "file", size + 1) == data
+    assert paths.read_regular_file(tmp_path / "file", size) == data
+    assert paths.read_regular_file(tmp_path / "file", 100_000) == data[:100_000]
+
+
 def test_read_regular_file_refuses_a_device() -> None:
     if not Path("/dev/zero").exists():  # pragma: no cover - every Unix has one
         pytest.skip("no /dev/zero")
