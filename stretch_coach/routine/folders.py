@@ -22,21 +22,45 @@ def routine_files(folder: Path) -> list[Path]:
     """The routine files of ``folder`` and its sub-folders, in the order the library reads them.
 
     Sub-folders are read (a practitioner's ``night-cramp/`` folder, an
-    installed pack), except hidden ones (``.git``, a pack half-installed);
-    none if unreadable.
+    installed pack), except hidden ones (``.git``, a pack half-installed) and
+    links to folders; none if unreadable. What ``os.walk`` would find, told
+    apart by the folder's own listing: no ``stat`` a file, but for a link.
     """
     found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        base = Path(root)
-        found.extend(
-            base / name
-            for name in files
-            if Path(name).suffix.lower() in ROUTINE_SUFFIXES
-            and not name.startswith(".")
-            and (base / name).is_file()
-        )
+    _scan(os.fspath(folder), folder, found)
     return sorted(found)
+
+
+def _scan(top: str, base: Path, found: list[Path]) -> None:
+    try:
+        with os.scandir(top) as listing:
+            entries = list(listing)
+    except OSError:  # as os.walk: an unreadable folder holds nothing
+        return
+    folders: list[os.DirEntry[str]] = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not entry.is_symlink():  # os.walk does not follow links to folders
+                folders.append(entry)
+            continue
+        # Not hidden, so a name ending in .yaml has .yaml as its suffix.
+        if not name.lower().endswith(ROUTINE_SUFFIXES):
+            continue
+        try:
+            regular = entry.is_file()  # follows a link, as Path.is_file
+        except OSError:
+            regular = False
+        if regular:
+            found.append(base / name)
+    for entry in folders:
+        _scan(entry.path, base / entry.name, found)
 
 
 def library_folders(
