@@ -18,6 +18,7 @@ composer and constructor, so that in one pass, with bounded memory and stack:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -295,15 +296,16 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                         and written[:1] in resolvers
                         and not _TEXT_ONLY_RE.search(written)
                     ):
-                        if not (
+                        if (
                             written.isdigit()
                             and written.isascii()
                             and len(written) <= _FAST_DIGITS
                             and (written[0] != "0" or len(written) == 1)
                         ):
+                            value = int(written)  # a plain whole number, as the resolver would say
+                        elif _implicit_tag(written) != _STR_TAG:  # 30s, 1m30s: text after all
                             place(*_scalar_raw(loader, constructor, event, mark, problems, stack))
                             continue
-                        value = int(written)  # a plain whole number, as the resolver would say
                     frame = stack[-1]
                     into = frame.container
                     if type(into) is YList:
@@ -419,6 +421,26 @@ def _tag_problem(tag: str, mark: Mark, path: str) -> YamlProblem:
     )
 
 
+def _implicit_tag(text: str) -> str:
+    """The tag YAML 1.1 gives a plain scalar (PyYAML's ``Resolver.resolve``, inlined)."""
+    if len(text) <= _CACHED_TEXT:
+        return _implicit_tag_cached(text)
+    return _resolve(text)
+
+
+def _resolve(text: str) -> str:
+    for candidate, regexp in _RESOLVERS.get(text[:1], ()):
+        if regexp.match(text):
+            return str(candidate)
+    return _STR_TAG
+
+
+#: Longest plain scalar whose tag is remembered: a library writes the same
+#: few durations (30s, 1m30s) many times; a long text is not worth keeping.
+_CACHED_TEXT = 40
+_implicit_tag_cached = functools.lru_cache(maxsize=2048)(_resolve)
+
+
 def _scalar_raw(
     loader: Any,
     constructor: yaml.constructor.SafeConstructor,
@@ -443,13 +465,7 @@ def _scalar(
     text: str = event.value
     tag = event.tag
     if tag is None or tag == "!":
-        # PyYAML's Resolver.resolve, inlined: this runs for every scalar.
-        tag = _STR_TAG
-        if event.implicit[0]:
-            for candidate, regexp in _RESOLVERS.get(text[:1], ()):
-                if regexp.match(text):
-                    tag = candidate
-                    break
+        tag = _implicit_tag(text) if event.implicit[0] else _STR_TAG
     if tag == _STR_TAG:
         return text
     if tag == _INT_TAG and text.isdigit() and len(text) <= _FAST_DIGITS and text.isascii():
