@@ -27,6 +27,7 @@ from stretch_coach.routine.model import (
     Routine,
     Sound,
     Step,
+    planned_step,
     step_segments,
 )
 from stretch_coach.routine.program import Program, ProgramRef
@@ -497,7 +498,7 @@ class Library:
         # The layers' choice is the same for every step of a routine: made
         # once, and shared by the steps with no cues of their own.
         sounds = {**base, **step.cues} if step.cues else base
-        out.append(PlannedStep(step, sounds, routine.id))
+        out.append(planned_step(step, sounds, routine.id))
 
 
 def _too_long(shown: str, index: int, step: Step | Include) -> Problem:

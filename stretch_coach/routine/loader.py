@@ -84,7 +84,9 @@ def load_file(path: Path | str, shown_as: str | None = None) -> Routine | Progra
     Raises:
         RoutineError: with every problem found, each located at a line and column.
     """
-    path = Path(path)
+    # The caller's Path itself, not a copy: the library looks it up again by
+    # the routine's path, and a Path works out its hash once.
+    path = path if isinstance(path, Path) else Path(path)
     name = shown_as or str(path)
     ctx = Context(name, path.parent)
     try:

@@ -40,6 +40,8 @@ MAX_EVENTS = 500_000
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _MERGE_TAG = f"{_STD}merge"
+#: The reader's own keys: a key that was no text ("\0"), and a '<<' merge.
+_SPECIAL_KEYS = ("\0", "<<\0merge")
 
 
 class Mark(NamedTuple):
@@ -324,7 +326,7 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                         not isinstance(into, YMap)
                         or key_mark is None
                         or key in into
-                        or key in ("\0", "<<\0merge")
+                        or key in _SPECIAL_KEYS
                     ):
                         place(value, mark, None if value is written else written)
                         continue
@@ -380,7 +382,21 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                 container: YMap | YList = YMap(mark) if is_map else YList(mark)
                 if event.anchor:
                     anchors[event.anchor] = (container, None)
-                place(container, mark)
+                # place(container, mark), inlined for an item and a new key's value
+                if parent is None:
+                    place(container, mark)
+                elif isinstance(into, YMap):
+                    key, key_mark = parent.key, parent.key_mark
+                    if key is None or key_mark is None or key in into or key in _SPECIAL_KEYS:
+                        place(container, mark)
+                    else:
+                        parent.key = None
+                        into[key] = container
+                        into.key_marks[key] = key_mark
+                        into.value_marks[key] = mark
+                else:
+                    into.append(container)
+                    into.item_marks.append(mark)
                 stack.append(_Frame(container, parent, slot))
     except yaml.MarkedYAMLError as err:
         err_mark = err.problem_mark or err.context_mark
