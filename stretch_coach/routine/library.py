@@ -371,21 +371,24 @@ class Library:
             RoutineError: for an include that cannot be resolved (as :meth:`expand`).
         """
         lines: dict[str, str] = {}
-        done: set[Path | str] = set()
-
-        def walk(routine: Routine, shown: str) -> None:
-            key: Path | str = self._resolved(routine.path) if routine.path else routine.id
-            if key in done:  # included twice, or a cycle: its lines are in already
-                return
-            done.add(key)
-            for line in routine.caution:
-                lines.setdefault(" ".join(line.split()), line)
-            for step in routine.steps:
-                if isinstance(step, Include):
-                    walk(*self._resolve(step, routine, shown))
-
-        walk(routine, shown)
+        self._walk_cautions(routine, shown, lines, set())
         return tuple(lines.values())
+
+    def _walk_cautions(
+        self, routine: Routine, shown: str, lines: dict[str, str], done: set[Path | str]
+    ) -> None:
+        # A method, not a function nested in cautions() that calls itself: that
+        # would be a reference cycle (function, cell, function) holding the
+        # library, left for the garbage collector once per routine.
+        key: Path | str = self._resolved(routine.path) if routine.path else routine.id
+        if key in done:  # included twice, or a cycle: its lines are in already
+            return
+        done.add(key)
+        for line in routine.caution:
+            lines.setdefault(" ".join(line.split()), line)
+        for step in routine.steps:
+            if isinstance(step, Include):
+                self._walk_cautions(*self._resolve(step, routine, shown), lines, done)
 
     def _resolve(self, inc: Include, routine: Routine, shown: str) -> tuple[Routine, str]:
         """Find the routine an include names; raise RoutineError located at the include."""

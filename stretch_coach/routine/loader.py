@@ -208,7 +208,7 @@ def _parse_root(root: Any, ctx: Context, path: Path | None) -> Routine | None:
     routine_id = values.get("id")
     if routine_id is None and path is not None:
         routine_id = path.stem
-        if not re.match(spec.SLUG_PATTERN, routine_id):
+        if not spec.SLUG_RE.match(routine_id):
             ctx.problem(
                 root.mark,
                 "id",
@@ -241,15 +241,18 @@ def _slugify(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _shape(keys: frozenset[str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], StepKind]:
-    """What a step's set of keys alone says: its clashing kinds, paced keys without reps, kind.
+def _shape(
+    keys: frozenset[str],
+) -> tuple[frozenset[str], tuple[tuple[str, str], ...], tuple[str, ...], StepKind]:
+    """What its set of keys says of a step: the set, clashing kinds, paced keys without reps, kind.
 
     A library writes the same few shapes of step again and again: worked out
-    once per set of keys, not once per step.
+    once per set of keys, not once per step; and the steps of one shape share
+    one set of keys as their ``written`` (one object kept, not one a step).
     """
     clashes = tuple((a, b) for a, b in _EXCLUSIVE if a in keys and b in keys)
     unpaced = tuple(p for p in ("tempo", "phases") if p in keys and "reps" not in keys)
-    return clashes, unpaced, _kind_of(keys)
+    return keys, clashes, unpaced, _kind_of(keys)
 
 
 def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Defaults) -> Any:
@@ -296,7 +299,7 @@ def check_step(ctx: Context, value: Any, mark: Mark, key: str, defaults: Default
             f"{key}.repeat",
             "only an include step takes 'repeat'; for a step, use 'sets'",
         )
-    clashes, unpaced, kind = _shape(keys)
+    keys, clashes, unpaced, kind = _shape(keys)
     for first, second in clashes:
         ok = False
         later = max(first, second, key=lambda k: (at(k).line, at(k).column))

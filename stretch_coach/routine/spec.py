@@ -30,7 +30,7 @@ from stretch_coach.routine.model import CUE_EVENTS, SHIPPED_SOUNDS, Phase, Pictu
 from stretch_coach.routine.yamlread import Mark, YList, YMap
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-_SLUG_RE = re.compile(SLUG_PATTERN)
+SLUG_RE = re.compile(SLUG_PATTERN)
 #: Most problems kept for one file: enough to fix a file by, few enough that a
 #: 1 MiB file of mistakes is judged (and printed) in well under a second.
 MAX_PROBLEMS = 100
@@ -194,7 +194,7 @@ class Slug(Kind):
         return True
 
     def check(self, ctx: Context, value: Any, mark: Mark, key: str) -> Any:
-        if not isinstance(value, str) or not _SLUG_RE.match(value):
+        if not isinstance(value, str) or not SLUG_RE.match(value):
             shown = describe(value) if not isinstance(value, str) else repr(value)
             return ctx.problem(
                 mark,
@@ -311,16 +311,21 @@ class ListOf(Kind):
         if self.max_items is not None and len(value) > self.max_items:
             return ctx.problem(mark, key, f"takes at most {self.max_items} items")
         raws = value.item_raws
-        items = [
-            self.item.check(
+        kind, marks = self.item, value.item_marks
+        items = []
+        ok = True
+        for i, item in enumerate(value):
+            raw = raws.get(i) if raws else None
+            checked = kind.check(
                 ctx,
-                raws[i] if i in raws and self.item.as_written(raws[i]) else item,
-                value.item_marks[i],
+                raw if raw is not None and kind.as_written(raw) else item,
+                marks[i],
                 f"{key}[{i + 1}]",
             )
-            for i, item in enumerate(value)
-        ]
-        if any(item is INVALID for item in items):
+            if checked is INVALID:
+                ok = False
+            items.append(checked)
+        if not ok:
             return INVALID
         if self.unique:
             seen: dict[Any, int] = {}

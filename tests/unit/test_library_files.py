@@ -2,11 +2,14 @@
 
 The library lists a folder by its own listing (no stat a file) and resolves
 each file's folder once; these pin those shortcuts to what the plain calls say.
+And a library, once dropped, is freed at once: it holds no reference cycle.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from stretch_coach.routine.folders import ROUTINE_SUFFIXES, routine_files
 from stretch_coach.routine.library import Library
 
 ROUTINE = "title: T\nsteps: [{name: a}]\n"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _walked(folder: Path) -> list[Path]:
@@ -97,3 +101,27 @@ def test_each_file_resolves_as_realpath_says(
 def test_one_file_reached_two_ways_is_one_entry(tree: Path) -> None:
     library = Library.from_paths([tree / "linked.yaml", tree / "linked-folder"])
     assert [e.path for e in library.entries] == [tree / "linked.yaml"]
+
+
+@pytest.fixture
+def collector_off() -> Iterator[None]:
+    gc.collect()
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+@pytest.mark.usefixtures("collector_off")
+def test_a_dropped_library_leaves_nothing_for_the_garbage_collector() -> None:
+    # Bundled routines (includes, cautions through includes, programs) and the
+    # fuzz corpus (a refusal of every kind): a cycle anywhere would keep the
+    # whole library until a collection, and make every collection walk it.
+    library = Library.from_paths([ROOT / "routines", ROOT / "tests" / "fuzz_corpus"])
+    assert sum(e.valid for e in library.entries) >= 9 and library.programs
+    assert sum(not e.valid for e in library.entries) >= 20
+    del library
+    assert gc.collect() == 0
