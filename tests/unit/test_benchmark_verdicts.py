@@ -57,3 +57,11 @@ def test_tui_cpu_fails_a_wasteful_coach() -> None:
     assert "minimal Textual countdown (same run)" in out
     assert "verdict MISSED (should be MISSED)" in out
     assert out.rstrip().endswith("Self-test: the verdict tells them apart")
+
+
+def test_validate_library_fails_slow_builds() -> None:
+    out = _self_test("validate_library.py", timeout=120)
+    assert "slow: pure-Python YAML parser" in out
+    assert "slow: every file read twice" in out
+    assert out.count("verdict MISSED (should be MISSED): ok") == 2
+    assert out.rstrip().endswith("Self-test: the verdict tells them apart")
