@@ -101,7 +101,7 @@ class Library:
         #: Files read for includes, besides the entries' own (what the entries depend on).
         self.read_files: set[Path] = set()
         self._real: dict[Path, Path] = {}  # path -> its resolved path (each resolved once)
-        self._real_folders: dict[Path, str] = {}  # a file's folder -> its resolved path
+        self._real_folders: dict[str, str] = {}  # a file's folder -> its resolved path
         for entry in entries:
             if isinstance(entry, ProgramEntry):
                 self._add_program(entry)
@@ -195,12 +195,12 @@ class Library:
         resolved path (what realpath does for its last part), so a folder of a
         thousand files costs one ``lstat`` a file, not one for every part of its path.
         """
-        name = path.name
+        # As text: a Path's parent is a new Path, and hashing one is slow.
+        folder, name = os.path.split(os.fspath(path))
         if name in ("", ".", "..") or os.path.islink(path):
             return os.path.realpath(path)
-        folder = path.parent
         real = self._real_folders.get(folder)
-        if real is None:
+        if real is None:  # realpath("") is the working folder, as realpath(".")
             real = self._real_folders[folder] = os.path.realpath(folder)
         return os.path.join(real, name)
 
@@ -347,13 +347,16 @@ class Library:
         layers = (routine.cues,)
         base = _sounds_of(layers)
         for index, step in enumerate(routine.steps):
-            before = len(out)
-            self._expand_step(step, routine, shown, layers, out, base)
             # The timeline's own bound, by its closed formula: what the timeline
             # would refuse is refused here, at the step that passes it.
             if isinstance(step, Step):
+                # _expand_step's own case, inlined: this runs for every step
+                sounds = {**base, **step.cues} if step.cues else base
+                out.append(planned_step(step, sounds, routine.id))
                 segments += step_segments(step)
             else:
+                before = len(out)
+                self._expand_step(step, routine, shown, layers, out, base)
                 segments += sum(step_segments(p.step) for p in out[before:])
             if segments > MAX_SEGMENTS:
                 raise RoutineError([_too_long(shown, index, step)])

@@ -90,6 +90,7 @@ def test_each_file_resolves_as_realpath_says(
         tree / "linked-folder" / "o.yaml",
         tree / "sub" / ".." / "a.yaml",
         Path("lib/sub/d.yaml"),
+        Path("loose.yaml"),
         Path("lib/linked-folder/../a.yaml"),
         tree / "sub",
         Path("/"),
