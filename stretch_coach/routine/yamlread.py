@@ -225,7 +225,6 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
     stack: list[_Frame] = []
     root: Any = None
     documents = 0
-    events = 0
 
     def place(value: Any, mark: Mark, raw: str | None = None) -> None:
         nonlocal root
@@ -279,11 +278,7 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
     resolvers = _RESOLVERS
     new_mark = tuple.__new__
     try:
-        while True:
-            event = get_event()
-            if event is None:
-                break
-            events += 1
+        for events, event in enumerate(iter(get_event, None), 1):
             if events > MAX_EVENTS:
                 problems.append(YamlProblem(_mark(event.start_mark), "file is too complex"))
                 return None, problems
@@ -342,23 +337,6 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                 if event.anchor:
                     anchors[event.anchor] = (value, raw)
                 place(value, mark, raw)
-            elif isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    problems.append(
-                        YamlProblem(
-                            _mark(event.start_mark),
-                            "a routine file holds one YAML document; remove the second '---' "
-                            "and everything after it, or split it into its own file",
-                        )
-                    )
-                    return root, problems
-            elif isinstance(event, yaml.AliasEvent):
-                mark = _mark(event.start_mark)
-                if event.anchor not in anchors:
-                    problems.append(YamlProblem(mark, f"alias *{event.anchor} has no anchor"))
-                    return None, problems
-                place(*anchors[event.anchor][:1], mark, anchors[event.anchor][1])
             elif type(event) in _END_EVENTS:
                 frame = stack.pop()
                 if frame.merges:
@@ -398,6 +376,23 @@ def _read(text: str, parser: type) -> tuple[Any, list[YamlProblem]]:
                     into.append(container)
                     into.item_marks.append(mark)
                 stack.append(_Frame(container, parent, slot))
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    problems.append(
+                        YamlProblem(
+                            _mark(event.start_mark),
+                            "a routine file holds one YAML document; remove the second '---' "
+                            "and everything after it, or split it into its own file",
+                        )
+                    )
+                    return root, problems
+            elif isinstance(event, yaml.AliasEvent):
+                mark = _mark(event.start_mark)
+                if event.anchor not in anchors:
+                    problems.append(YamlProblem(mark, f"alias *{event.anchor} has no anchor"))
+                    return None, problems
+                place(*anchors[event.anchor][:1], mark, anchors[event.anchor][1])
     except yaml.MarkedYAMLError as err:
         err_mark = err.problem_mark or err.context_mark
         where = _mark(err_mark) if err_mark is not None else Mark(1, 1)
