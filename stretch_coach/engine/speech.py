@@ -36,6 +36,7 @@ are handed to the voice on entry and play one after another, after the tone.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -227,7 +228,10 @@ def plan_speech(
     if sound_seconds is None:
         from stretch_coach.audio.wavs import sound_seconds as read_seconds
 
-        sound_seconds = read_seconds
+        # Each sound read once a plan, not once a cue: a routine plays a few
+        # sounds hundreds of times, and each read stats its file (validate
+        # plans every routine of a library).
+        sound_seconds = functools.lru_cache(maxsize=None)(read_seconds)
     return _Planner(timeline, phrase_seconds, sound_seconds, lead_in).plan()
 
 
