@@ -47,19 +47,23 @@ import contextlib
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tui_pty import Terminal, coach_command, compile_package, proc_peak_rss_mb
 
-ROUTINE = """\
+#: The hold's length, and what termdown counts down from.
+HOLD_SECONDS = 120
+ROUTINE = f"""\
 title: CPU benchmark hold
 steps:
   - name: Long calf hold
     instructions: Hold the stretch and breathe slowly.
     prepare: 0
-    hold: 2m
+    hold: {HOLD_SECONDS}s
 """
 
 #: The yardstick: a label counting down from 2:00, updated once a second.
@@ -115,8 +119,49 @@ def cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
-def measure(coach: list[str], seconds: float) -> tuple[float, float, float, float, bool]:
-    """Run the coach and the yardstick together: (coach %, yardstick %, window s, peak MiB, ok)."""
+def termdown_command() -> list[str]:
+    """termdown counting down the hold's two minutes, from this interpreter's environment.
+
+    It comes with the ``bench`` extra (``pip install -c constraints.txt -e
+    '.[bench]'``; the ``test`` extra includes it). Without it there is no
+    verdict: the benchmark says so and exits 2, with no fallback.
+    """
+    script = Path(sys.executable).parent / "termdown"
+    if not script.exists():
+        print(
+            f"TERMDOWN MISSING: {script} is not installed, and the verdict is measured against it;"
+            " install it with: pip install -c constraints.txt -e '.[bench]'",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    return [str(script), str(HOLD_SECONDS)]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One run: each program's CPU in percent of one core over the same window."""
+
+    coach: float
+    termdown: float
+    textual: float
+    window: float
+    peak_mb: float
+    alive: bool
+
+    @property
+    def ratio(self) -> float:
+        """Coach / termdown: the verdict's figure."""
+        return self.coach / self.termdown if self.termdown > 0 else float("inf")
+
+    @property
+    def textual_ratio(self) -> float:
+        """Coach / the minimal Textual countdown: the stricter figure."""
+        return self.coach / self.textual if self.textual > 0 else float("inf")
+
+
+def measure(coach: list[str], seconds: float) -> Figures:
+    """Run the coach, termdown and the minimal Textual countdown together."""
+    termdown = termdown_command()
     with tempfile.TemporaryDirectory() as home:
         routine = Path(home) / "cpu-hold.yaml"
         routine.write_text(ROUTINE)
@@ -128,53 +173,62 @@ def measure(coach: list[str], seconds: float) -> tuple[float, float, float, floa
             "STRETCH_COACH_DATA_DIR": f"{home}/data",
             "STRETCH_COACH_CACHE_DIR": f"{home}/cache",
         }
-        coach_term = Terminal([*coach, "run", str(routine)], env)
-        yardstick = Terminal([sys.executable, "-c", MINIMAL_COUNTDOWN], {})
+        terminals = [
+            Terminal([*coach, "run", str(routine)], env),
+            Terminal(termdown, {}),
+            Terminal([sys.executable, "-c", MINIMAL_COUNTDOWN], {}),
+        ]
         try:
-            coach_term.wait_for("Long calf hold")
-            yardstick.wait_for("Minimal countdown")
+            terminals[0].wait_for("Long calf hold")
+            terminals[1].wait_for_drawing()  # the time in ASCII art: no words to wait for
+            terminals[2].wait_for("Minimal countdown")
             # Past the start-up work (Textual may redraw only the characters
             # that changed, so a later tick cannot be searched for).
             time.sleep(SETTLE)
-            pids = coach_term.process.pid, yardstick.process.pid
+            pids = [term.process.pid for term in terminals]
             before, t0 = [cpu_seconds(pid) for pid in pids], time.monotonic()
             time.sleep(seconds)  # the measuring window itself, not a wait for something
             after, t1 = [cpu_seconds(pid) for pid in pids], time.monotonic()
             peak = proc_peak_rss_mb(pids[0])
-            alive = coach_term.process.poll() is None and yardstick.process.poll() is None
+            alive = all(term.process.poll() is None for term in terminals)
         finally:
-            coach_term.stop()
-            yardstick.stop()
+            for term in terminals:
+                term.stop()
     window = t1 - t0
-    coach_pct, yard_pct = (100 * (a - b) / window for a, b in zip(after, before, strict=True))
-    return coach_pct, yard_pct, window, peak, alive
+    coach_pct, termdown_pct, textual_pct = (
+        100 * (a - b) / window for a, b in zip(after, before, strict=True)
+    )
+    return Figures(coach_pct, termdown_pct, textual_pct, window, peak, alive)
 
 
-def verdict(coach_pct: float, yard_pct: float, peak: float, limit: float) -> tuple[float, bool]:
-    ratio = coach_pct / yard_pct if yard_pct > 0 else float("inf")
-    return ratio, ratio <= limit and peak < MEMORY_LIMIT_MB
-
-
-def report(label: str, figures: tuple[float, float, float, float, bool], limit: float) -> bool:
-    coach_pct, yard_pct, window, peak, alive = figures
-    ratio, ok = verdict(coach_pct, yard_pct, peak, limit)
-    print(f"{label}: {coach_pct:.3f}% of one core over {window:.1f} s")
-    print(f"minimal Textual countdown (same run): {yard_pct:.3f}% of one core")
-    print(f"ratio coach / yardstick: {ratio:.2f} (goal <= {limit:g})")
-    print(f"peak memory (VmHWM): {peak:.1f} MiB (limit {MEMORY_LIMIT_MB:.0f} MiB)")
-    if not alive:
+def report(label: str, figures: Figures, limit: float) -> bool:
+    """Print the run's figures; whether the verdict is met (ratio to termdown and memory)."""
+    version = metadata.version("termdown")
+    print(f"{label}: {figures.coach:.3f}% of one core over {figures.window:.1f} s")
+    print(f"termdown {version} counting down (same run): {figures.termdown:.3f}% of one core")
+    print(f"minimal Textual countdown (same run): {figures.textual:.3f}% of one core")
+    print(f"ratio coach / termdown: {figures.ratio:.2f} (goal <= {limit:g})")
+    print(f"ratio coach / minimal Textual: {figures.textual_ratio:.2f} (the stricter figure)")
+    print(f"peak memory (VmHWM): {figures.peak_mb:.1f} MiB (limit {MEMORY_LIMIT_MB:.0f} MiB)")
+    if not figures.alive:
         print("a program exited early")
-    return ok and alive
+    met = figures.ratio <= limit and figures.peak_mb < MEMORY_LIMIT_MB
+    return met and figures.alive
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--limit", type=float, default=1.0, help="largest acceptable CPU ratio")
+    parser.add_argument(
+        "--limit", type=float, default=1.0, help="largest acceptable CPU ratio to termdown"
+    )
     parser.add_argument(
         "--self-test", action="store_true", help="show that a wasteful coach fails the verdict"
     )
     args = parser.parse_args()
+    if args.seconds + SETTLE + 5 > HOLD_SECONDS:
+        parser.error(f"--seconds must leave the {HOLD_SECONDS} s hold time to start and settle")
+    termdown_command()  # before anything is measured: no verdict without it
     compile_package()  # the coach starts with its bytecode, as an installed one does
 
     if args.self_test:
