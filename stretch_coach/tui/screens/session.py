@@ -39,6 +39,7 @@ from stretch_coach.tui.screens.summary import Outcome
 from stretch_coach.tui.widgets.bigdigits import BigDigits
 from stretch_coach.tui.widgets.cautions import urgent_cautions
 from stretch_coach.tui.widgets.footer import FittingFooter
+from stretch_coach.tui.widgets.linedraw import LineBar, LineDigits
 from stretch_coach.words import (
     BACK_PART_HELP,
     BACK_STEP_HELP,
@@ -84,11 +85,20 @@ class EngineEvent(Message):
 
 
 class StillBar(ProgressBar):
-    """A progress bar that moves only when told to.
+    """A progress bar that moves only when told to, its bar drawn by the line API.
 
     Textual's bar also wakes once a second to work out an ETA, which this
-    screen never shows: that timer (one per bar) is not started.
+    screen never shows: that timer (one per bar) is not started. Its bar is a
+    :class:`LineBar`, which draws the same line without Rich.
     """
+
+    def compose(self) -> ComposeResult:
+        # ProgressBar.compose's bar, as a LineBar; this screen shows no percentage nor ETA.
+        yield (
+            LineBar(id="bar", clock=self._clock)
+            .data_bind(ProgressBar.percentage)
+            .data_bind(ProgressBar.gradient)
+        )
 
     def _on_mount(self, event: events.Mount) -> None:
         # Handlers run down the classes in MRO order: stopping here keeps
@@ -176,7 +186,7 @@ class SessionScreen(Screen[Outcome]):
         with Vertical(id="stage"):
             yield Static(id="step-name", markup=False)
             yield Static(id="where", markup=False)
-            yield Digits("", id="countdown")
+            yield LineDigits("", id="countdown")
             yield BigDigits(id="countdown-big")
             yield Static(id="status-line", markup=False)
             yield Static(id="caption", markup=False)
