@@ -1,4 +1,4 @@
-"""The line-API bar and digits draw exactly what Textual's own widgets draw.
+"""The line-API bar, digits and label draw exactly what Textual's own widgets draw.
 
 Each is mounted beside the Textual widget it replaces, with the same CSS, and
 both are rendered through Textual's styles cache (``render_lines``): the
@@ -18,11 +18,17 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Digits
+from textual.widgets import Digits, Static
 from textual.widgets._progress_bar import Bar
 
 from stretch_coach.tui.themes import CUSTOM_THEMES
-from stretch_coach.tui.widgets.linedraw import LineBar, LineDigits, bar_pieces, digit_row
+from stretch_coach.tui.widgets.linedraw import (
+    LineBar,
+    LineDigits,
+    LineLabel,
+    bar_pieces,
+    digit_row,
+)
 
 BAR_WIDTHS = (1, 2, 5, 57)
 THEMES = ("stretch-bedtime", "stretch-high-contrast", "textual-light", "ansi-dark")
@@ -38,6 +44,9 @@ class Pairs(App[None]):
     .bold { text-style: bold; }
     .left { text-align: left; } .center { text-align: center; } .right { text-align: right; }
     .narrow { width: 6; }
+    /* the session's clocks beside the bars (.bar-time) */
+    .clock { width: auto; min-width: 10; text-align: right; color: $text-muted; }
+    .wide { width: 16; }
     """
     DIGIT_CLASSES: ClassVar[tuple[str, ...]] = (
         "bold center",
@@ -45,6 +54,13 @@ class Pairs(App[None]):
         "bold left",
         "right",
         "bold center narrow",
+    )
+    LABEL_CLASSES: ClassVar[tuple[str, ...]] = (
+        "clock",
+        "wide left",
+        "wide center bold",
+        "wide right",
+        "narrow",
     )
 
     def __init__(self, theme: str) -> None:
@@ -62,6 +78,10 @@ class Pairs(App[None]):
             with Horizontal():
                 yield Digits(classes=f"{classes} textual")
                 yield LineDigits(classes=f"{classes} line")
+        for classes in self.LABEL_CLASSES:
+            with Horizontal():
+                yield Static(classes=f"{classes} textual", markup=False)
+                yield LineLabel(classes=f"{classes} line")
 
 
 def segments(widget: Widget) -> list[list[Segment]]:
@@ -71,8 +91,8 @@ def segments(widget: Widget) -> list[list[Segment]]:
 
 
 def pairs(app: Pairs, kind: type[Widget]) -> list[tuple[Any, Any]]:
-    textual = [w for w in app.query(".textual") if isinstance(w, kind)]
-    line = [w for w in app.query(".line") if isinstance(w, kind)]
+    textual = [w for w in app.query(".textual") if type(w) is kind]
+    line = [w for w in app.query(".line") if isinstance(w, kind) and type(w) is not kind]
     assert len(textual) == len(line) > 0
     return list(zip(textual, line, strict=True))
 
@@ -116,6 +136,28 @@ async def test_the_digits_draw_as_textuals_do(
                 textual.update(value)
                 line.update(value)
                 await pilot.pause()  # a new width is a new layout
+                assert line.size == textual.size
+                assert segments(line) == segments(textual), (line.classes, value)
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_label_draws_as_textuals_static_does(
+    theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = Pairs(theme)
+    values = ["1:59 left", "0:07", "12:00 left", "self-paced", "1:05:09 left", "", "a  b"]
+    # Textual's own path: markup-like, tabs, spaces at the ends, too wide for .narrow.
+    values += ["[b]x[/b]", "a\tb", " 0:05", "two\nlines"]
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        for textual, line in pairs(app, Static):
+            for value in values:
+                textual.update(value)
+                line.update(value)
+                await pilot.pause()
                 assert line.size == textual.size
                 assert segments(line) == segments(textual), (line.classes, value)
 

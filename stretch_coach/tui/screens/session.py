@@ -27,6 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Digits, ProgressBar, Static
@@ -39,7 +40,7 @@ from stretch_coach.tui.screens.summary import Outcome
 from stretch_coach.tui.widgets.bigdigits import BigDigits
 from stretch_coach.tui.widgets.cautions import urgent_cautions
 from stretch_coach.tui.widgets.footer import FittingFooter
-from stretch_coach.tui.widgets.linedraw import LineBar, LineDigits
+from stretch_coach.tui.widgets.linedraw import LineBar, LineDigits, LineLabel
 from stretch_coach.words import (
     BACK_PART_HELP,
     BACK_STEP_HELP,
@@ -88,9 +89,18 @@ class StillBar(ProgressBar):
     """A progress bar that moves only when told to, its bar drawn by the line API.
 
     Textual's bar also wakes once a second to work out an ETA, which this
-    screen never shows: that timer (one per bar) is not started. Its bar is a
-    :class:`LineBar`, which draws the same line without Rich.
+    screen never shows: that timer (one per bar) is not started, and a move
+    takes no ETA sample. Its bar is a :class:`LineBar`, which draws the same
+    line without Rich; set :attr:`progress` to move it.
     """
+
+    # The bar inside draws the progress and this container has nothing of its
+    # own to draw: a move repaints the bar alone (Textual's repaints both).
+    progress: reactive[float] = reactive(0.0, repaint=False)
+    percentage: reactive[float | None] = reactive[float | None](None, repaint=False)
+
+    def _watch_progress(self, progress: float) -> None:
+        """Nothing: Textual's bar takes an ETA sample here, on every move."""
 
     def compose(self) -> ComposeResult:
         # ProgressBar.compose's bar, as a LineBar; this screen shows no percentage nor ETA.
@@ -194,11 +204,11 @@ class SessionScreen(Screen[Outcome]):
         with Horizontal(classes="bar-row", id="step-bar-row"):
             yield Static("Step", classes="bar-label")
             yield StillBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="step-bar")
-            yield Static(id="step-left", classes="bar-time")
+            yield LineLabel(id="step-left", classes="bar-time")
         with Horizontal(classes="bar-row"):
             yield Static("Routine", classes="bar-label")
             yield StillBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="routine-bar")
-            yield Static(id="routine-left", classes="bar-time")
+            yield LineLabel(id="routine-left", classes="bar-time")
         yield Static(id="next", markup=False)
         # Compact, no palette hint, and only whole keys: what matters most comes first.
         yield FittingFooter(compact=True, show_command_palette=False)
@@ -332,17 +342,21 @@ class SessionScreen(Screen[Outcome]):
         A layout pass over the whole screen costs more than the rest of a
         second's redraw: the clocks keep their width for minutes at a time.
         """
-        clock = self.query_one(widget_id, Static)
+        clock = self.query_one(widget_id, LineLabel)
         width = cell_len(text)
         clock.update(text, layout=width != self._clock_widths.get(widget_id))
         self._clock_widths[widget_id] = width
 
     def _bar(self, bar_id: str, progress: float) -> None:
         """Move a bar only when it would look different (half a cell), to save redraws."""
-        bar = self.query_one(f"#{bar_id}", ProgressBar)
+        bar = self.query_one(f"#{bar_id}", StillBar)
         cells = max(1, bar.content_size.width * 2)
         visible = math.floor(max(0.0, min(1.0, progress)) * cells) / cells
-        self._set(bar_id, visible, lambda v: bar.update(progress=v * BAR_STEPS))
+
+        def move(fraction: float) -> None:
+            bar.progress = fraction * BAR_STEPS
+
+        self._set(bar_id, visible, move)
 
     def _show_digits(self, text: str) -> None:
         digits = self.query_one("#countdown", Digits)
