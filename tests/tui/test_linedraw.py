@@ -47,6 +47,9 @@ class Pairs(App[None]):
     /* the session's clocks beside the bars (.bar-time) */
     .clock { width: auto; min-width: 10; text-align: right; color: $text-muted; }
     .wide { width: 16; }
+    /* a cue lights the stage up: its background and the digits' colour change */
+    #stage.-cue { background: $accent 20%; }
+    #stage.-cue Digits { color: $accent; }
     """
     DIGIT_CLASSES: ClassVar[tuple[str, ...]] = (
         "bold center",
@@ -78,6 +81,9 @@ class Pairs(App[None]):
             with Horizontal():
                 yield Digits(classes=f"{classes} textual")
                 yield LineDigits(classes=f"{classes} line")
+        with Horizontal(id="stage"):
+            yield Digits(classes="bold center textual")
+            yield LineDigits(classes="bold center line")
         for classes in self.LABEL_CLASSES:
             with Horizontal():
                 yield Static(classes=f"{classes} textual", markup=False)
@@ -160,6 +166,23 @@ async def test_the_label_draws_as_textuals_static_does(
                 await pilot.pause()
                 assert line.size == textual.size
                 assert segments(line) == segments(textual), (line.classes, value)
+
+
+async def test_the_digits_follow_a_flash_of_the_stage_they_are_on() -> None:
+    # Their styles are kept between seconds: a cue's flash must still reach them.
+    app = Pairs("stretch-bedtime")
+    async with app.run_test(size=(120, 30)) as pilot:
+        stage = app.query_one("#stage")
+        textual, line = stage.query_one(".textual", Digits), stage.query_one(".line", Digits)
+        styles = {}
+        for value, lit in [("0:30", False), ("0:29", True), ("0:29", False), ("0:28", True)]:
+            textual.update(value)
+            line.update(value)
+            stage.set_class(lit, "-cue")
+            await pilot.pause()
+            assert segments(line) == segments(textual), (value, lit)
+            styles[lit] = {segment.style for row in segments(line) for segment in row}
+        assert styles[True].isdisjoint(styles[False])  # lit, every cell looks different
 
 
 def test_the_bar_pieces() -> None:

@@ -67,6 +67,27 @@ def bar_pieces(width: int, fraction: float, background: bool) -> list[tuple[str,
 class LineBar(Bar):
     """Textual's bar (same CSS, component classes and percentage), drawn by :func:`bar_pieces`."""
 
+    _style_cache: tuple[object, bool, tuple[Style, Style, bool]] | None = None
+
+    def _styles(self, complete: bool) -> tuple[Style, Style, bool]:
+        """The lit and unlit parts' styles, and whether the unlit part is drawn.
+
+        Kept while the widget's :attr:`visual_style` is the same object:
+        Textual makes a new one whenever this widget's styles change (a
+        theme, a class); its component styles are cleared on every repaint.
+        """
+        visual = self.visual_style
+        cached = self._style_cache
+        if cached is not None and cached[0] is visual and cached[1] == complete:
+            return cached[2]
+        base = visual.rich_style
+        bar_style = self.get_component_rich_style("bar--complete" if complete else "bar--bar")
+        unlit_colour = Style.from_color(bar_style.bgcolor)
+        background = unlit_colour.color is None or not unlit_colour.color.is_default
+        styles = (base + Style.from_color(bar_style.color), base + unlit_colour, background)
+        self._style_cache = (visual, complete, styles)
+        return styles
+
     def render_line(self, y: int) -> Strip:
         """The bar's one line, or a blank one below it.
 
@@ -80,12 +101,7 @@ class LineBar(Bar):
         base = self.visual_style.rich_style
         if y != 0:
             return Strip.blank(width, base)
-        component = "bar--bar" if percentage < 1 else "bar--complete"
-        bar_style = self.get_component_rich_style(component)
-        lit = base + Style.from_color(bar_style.color)
-        unlit_colour = Style.from_color(bar_style.bgcolor)
-        unlit = base + unlit_colour
-        background = unlit_colour.color is None or not unlit_colour.color.is_default
+        lit, unlit, background = self._styles(percentage >= 1)
         segments = [
             Segment(text, lit if highlighted else unlit)
             for text, highlighted in bar_pieces(width, percentage, background)
@@ -95,6 +111,23 @@ class LineBar(Bar):
 
 class LineDigits(Digits):
     """Textual's 3x3 digits (same CSS, value and update), drawn from their rows of text."""
+
+    _style_cache: tuple[object, tuple[Style, Style, Style]] | None = None
+
+    def _styles(self) -> tuple[Style, Style, Style]:
+        """The widget's Rich style, the digits' and the padding's.
+
+        Kept while :attr:`visual_style` is the same object, as :class:`LineBar` does.
+        """
+        visual = self.visual_style
+        cached = self._style_cache
+        if cached is not None and cached[0] is visual:
+            return cached[1]
+        base = visual.rich_style
+        style = self.rich_style
+        styles = (style, base + (style + Style(meta={"offset": (0, 0)})), base + style)
+        self._style_cache = (visual, styles)
+        return styles
 
     def render_line(self, y: int) -> Strip:
         """One of the digits' three lines, centred, left or right as the CSS says.
@@ -116,9 +149,7 @@ class LineDigits(Digits):
         base = self.visual_style.rich_style
         if not 0 <= y < 3:
             return Strip.blank(width, base)
-        style = self.rich_style
-        digit_style = base + (style + Style(meta={"offset": (0, 0)}))
-        pad_style = base + style
+        style, digit_style, pad_style = self._styles()
         segments = []
         excess = width - text_width
         left = {"left": 0, "center": excess // 2, "right": excess}[cast(str, align)]
