@@ -169,11 +169,6 @@ class SessionScreen(Screen[Outcome]):
         self.player = prepared.player
         self.session = prepared.session
         self.session.add_listener(self._listen)
-        # Whether the session counts, by the history's rule, for the summary to say.
-        from stretch_coach.history.recorder import CountTally
-
-        self._tally = CountTally(self.timeline.total, self.timeline.untimed_steps)
-        self.session.add_listener(self._tally)
         self.driver = AsyncDriver(self.session, self.session.clock)
         self.state: SessionState | None = None
         self._shown: dict[str, Any] = {}
@@ -438,14 +433,16 @@ class SessionScreen(Screen[Outcome]):
 
     def _outcome(self, status: str) -> Outcome:
         state = self.session.state()
+        tally = self.prepared.tally  # the history's figures, so the summary and it agree
         return Outcome(
             title=self.entry.title,
             status=status,
-            seconds=state.elapsed_active,
+            seconds=tally.seconds,
+            planned_seconds=self.timeline.total,
             steps_done=state.steps_done,
             steps_skipped=state.steps_skipped,
             steps_total=len(self.timeline.steps),
-            counts=self._tally.counts,
+            counts=tally.counts,
         )
 
     def _on_app_suspend(self, app: object) -> None:
