@@ -19,8 +19,8 @@ from textual.containers import Horizontal
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Digits, Static
-from textual.widgets._progress_bar import Bar
 
+from stretch_coach.tui.compat import ProgressBarBar as Bar
 from stretch_coach.tui.themes import CUSTOM_THEMES
 from stretch_coach.tui.widgets.linedraw import (
     LineBar,

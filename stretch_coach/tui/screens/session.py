@@ -104,11 +104,7 @@ class StillBar(ProgressBar):
 
     def compose(self) -> ComposeResult:
         # ProgressBar.compose's bar, as a LineBar; this screen shows no percentage nor ETA.
-        yield (
-            LineBar(id="bar", clock=self._clock)
-            .data_bind(ProgressBar.percentage)
-            .data_bind(ProgressBar.gradient)
-        )
+        yield (LineBar(id="bar").data_bind(ProgressBar.percentage).data_bind(ProgressBar.gradient))
 
     def _on_mount(self, event: events.Mount) -> None:
         # Handlers run down the classes in MRO order: stopping here keeps

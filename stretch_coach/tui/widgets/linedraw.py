@@ -1,6 +1,6 @@
 """The session's bars, countdown digits and clocks, drawn line by line.
 
-Textual's :class:`~textual.widgets._progress_bar.Bar` and
+Textual's bar (the one inside a ``ProgressBar``) and
 :class:`~textual.widgets.Digits` draw through Rich (a renderable, an
 ``Align``, a console render, line splitting): about 1.5 ms for a bar and 2 ms
 for the digits on each change, and during a hold both change every second, as
@@ -31,7 +31,8 @@ from textual.renderables.digits import Digits as DigitsRenderable
 from textual.strip import Strip
 from textual.visual import VisualType
 from textual.widgets import Digits, Static
-from textual.widgets._progress_bar import Bar
+
+from stretch_coach.tui.compat import ProgressBarBar
 
 #: The pieces of Textual's bar (textual.renderables.bar.Bar).
 FULL, HALF_LEFT, HALF_RIGHT = "━", "╺", "╸"
@@ -64,7 +65,7 @@ def bar_pieces(width: int, fraction: float, background: bool) -> list[tuple[str,
     return [(text, lit) for text, lit in pieces if text]
 
 
-class LineBar(Bar):
+class LineBar(ProgressBarBar):
     """Textual's bar (same CSS, component classes and percentage), drawn by :func:`bar_pieces`."""
 
     _style_cache: tuple[object, bool, tuple[Style, Style, bool]] | None = None
@@ -183,7 +184,9 @@ class LineLabel(Static):
         classes: Its CSS classes.
     """
 
-    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None):
+    def __init__(
+        self, text: str = "", *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(text, markup=False, id=id, classes=classes)
         self._text: str | None = text
 
