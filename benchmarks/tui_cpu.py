@@ -96,7 +96,7 @@ steps:
     hold: {HOLD_SECONDS}s
 """
 
-#: The yardstick: a label counting down from 2:00, updated once a second.
+#: The stricter yardstick: a Textual label counting down from 2:00, updated once a second.
 MINIMAL_COUNTDOWN = """
 from textual.app import App
 from textual.widgets import Static
