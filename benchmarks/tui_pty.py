@@ -116,6 +116,21 @@ class Terminal:
                 self._seen.wait(min(left, 0.05))
         return time.perf_counter() - self.started
 
+    def wait_for_drawing(self, timeout: float = 30.0) -> float:
+        """Seconds from the start until anything but blanks was drawn.
+
+        For a program whose screen has no fixed words to wait for (termdown
+        draws the time in ASCII art).
+        """
+        deadline = time.monotonic() + timeout
+        with self._seen:
+            while not self.text.strip():
+                left = deadline - time.monotonic()
+                if left <= 0 or self.process.poll() is not None:
+                    raise RuntimeError(f"{self.argv} drew nothing")
+                self._seen.wait(min(left, 0.05))
+        return time.perf_counter() - self.started
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)

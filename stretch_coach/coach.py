@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from stretch_coach.engine.clock import Clock
     from stretch_coach.engine.cue_log import CueLog
-    from stretch_coach.history.recorder import HistoryRecorder
+    from stretch_coach.history.recorder import CountTally, HistoryRecorder
     from stretch_coach.routine.library import Entry
 
 #: Makes a player: ``(choice, on_problem, ring) -> Player`` (tests pass a recording one).
@@ -177,6 +177,8 @@ class PreparedSession:
         timeline: what it plays.
         session: the session (not started).
         player: the player its cues and voice go to.
+        tally: whether it counts and the time spent, as it plays, by the
+            history's rules (what the summary and the plain runner say).
         recorder: its history recorder, if it is recorded.
     """
 
@@ -184,6 +186,7 @@ class PreparedSession:
     timeline: Timeline
     session: Session
     player: SessionPlayer
+    tally: CountTally
     recorder: HistoryRecorder | None = None
 
     @property
@@ -248,6 +251,8 @@ def prepare_session(
     if cue_log is not None:
         session.add_listener(cue_log)  # first: the log must not depend on the others
     session.add_listener(AudioLink(player, on_problem=on_audio_problem))
+    tally = CountTally(timeline.total, timeline.untimed_steps)
+    session.add_listener(tally)
     recorder = None
     if record:
         from stretch_coach.history.recorder import HistoryRecorder, RoutineRecord
@@ -260,4 +265,4 @@ def prepare_session(
         session.add_listener(recorder)
     if player.voice:
         player.prerender(voice_lines(timeline))  # in the background: no phrase starts late
-    return PreparedSession(entry, timeline, session, player, recorder)
+    return PreparedSession(entry, timeline, session, player, tally, recorder)

@@ -171,23 +171,29 @@ def timeline_total_text(timeline: Timeline) -> str:
 # -- times --------------------------------------------------------------------------------
 
 
-def elapsed_text(seconds: float) -> str:
-    """A session's time spent, one way everywhere: whole seconds (``23 s``, ``1 min 5 s``)."""
-    return format_seconds(float(round(seconds)))
+def time_spent(seconds: float) -> str:
+    """Time spent as a clock, to the nearest second: ``0:06``.
+
+    A countdown's clock rounds up, but a session of 3.2 s did not last 0:04.
+    """
+    return format_clock(float(round(seconds)))
 
 
 def time_against_plan(done: float, planned: float) -> str:
-    """Time spent beside the plan: ``0:25 of 0:30``; past it, ``0:43, ran over 0:30``.
+    """Time spent beside the plan, one way everywhere: ``0:25 of 0:30``; past it,
+    ``0:43, ran over 0:30``.
 
-    A session runs over its plan when its self-paced steps took time (the plan
-    counts only timed seconds), so "0:43 of 0:30" would read as a mistake.
+    The summary, the plain runner's last line and the history all say it so
+    (time spent by :func:`time_spent`). A session runs over its plan when its
+    self-paced steps took time (the plan counts only timed seconds), so "0:43
+    of 0:30" would read as a mistake.
     """
     if not planned:
-        return format_clock(done)
+        return time_spent(done)
     if done - planned >= 1:
-        return f"{format_clock(done)}, ran over {format_clock(planned)}"
+        return f"{time_spent(done)}, ran over {format_clock(planned)}"
     # Under a second over is the clock's rounding, not a longer session.
-    return f"{format_clock(min(done, planned))} of {format_clock(planned)}"
+    return f"{time_spent(min(done, planned))} of {format_clock(planned)}"
 
 
 # -- segments ---------------------------------------------------------------------------

@@ -133,10 +133,27 @@ def parse_woke(value: object) -> bool:
     return value
 
 
+#: A muscle of both legs, in words (``both`` + ``foot`` is "both feet").
+_BOTH = {"calf": "both calves", "thigh": "both thighs", "foot": "both feet"}
+
+
+def where_text(leg: str | None, muscle: str | None) -> str:
+    """Where a cramp was, in words: ``left calf``, ``both feet``, ``right leg``,
+    ``both legs (another muscle)``; empty when neither is known."""
+    if leg == "both" and muscle in _BOTH:
+        return _BOTH[muscle]
+    legs = "" if leg is None else f"{leg} {'legs' if leg == 'both' else 'leg'}"
+    if muscle == "other":
+        return f"{legs} (another muscle)" if legs else "another muscle"
+    if muscle is None:
+        return legs
+    return f"{leg} {muscle}" if leg else muscle
+
+
 def describe(cramp: Cramp) -> str:
     """A short line naming an entry: ``#3 2024-05-01 02:13, left calf, 2 min, severity 6``."""
     parts = [f"{cramp.at:%Y-%m-%d %H:%M}"]
-    where = " ".join(p for p in (cramp.leg, cramp.muscle) if p)
+    where = where_text(cramp.leg, cramp.muscle)
     if where:
         parts.append(where)
     if cramp.duration_seconds is not None:

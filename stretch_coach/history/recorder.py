@@ -97,6 +97,15 @@ class CountTally:
             )
 
     @property
+    def seconds(self) -> float:
+        """Time spent so far: the active seconds of every step ended, skipped ones too.
+
+        The history's ``done_seconds`` for the same session, so the summary,
+        the plain runner and the history all show one figure.
+        """
+        return sum(s for _, _, s, _ in self._steps.values())
+
+    @property
     def counts(self) -> bool:
         """Whether the session, as far as it went, counts."""
         steps = self._steps.values()
@@ -131,13 +140,6 @@ class HistoryRecorder:
         now: Callable[[], datetime] = times.now,
     ) -> None:
         self.routine = routine
-        #: Whether the session counts, as it plays (``None`` if the routine's
-        #: self-paced steps are not known).
-        self.tally = (
-            CountTally(routine.planned_seconds, routine.planned_self_paced)
-            if routine.planned_self_paced is not None
-            else None
-        )
         self._now = now
         self._on_notice = on_notice
         self._open_store = open_store or _default_store
@@ -164,8 +166,6 @@ class HistoryRecorder:
             self._started = True
             self._jobs.put(("start", (self._now(),)))
         elif isinstance(event, ev.StepEnded) and self._started:
-            if self.tally is not None:
-                self.tally(event)
             kind = "skipped" if event.skipped else "done"
             self_paced = not event.step.kind.timed
             planned = None if self_paced else step_length(event.step)

@@ -51,7 +51,6 @@ from stretch_coach.engine.hearing import (
 )
 from stretch_coach.engine.session import Session
 from stretch_coach.errors import EXIT_INTERRUPTED
-from stretch_coach.history.recorder import CountTally
 from stretch_coach.outputs import silence
 from stretch_coach.plain.keys import KeyInput
 from stretch_coach.plain.view import PlainView, isatty
@@ -149,9 +148,7 @@ class PlainRunner:
         )
         session.set_speech(speech)
         await ready(player)  # the first cue is not lost behind the player's start-up
-        tally = CountTally(timeline.total, timeline.untimed_steps)
-        session.add_listener(tally)
-        self.view.tally = tally
+        self.view.tally = self.prepared.tally
         session.add_listener(self.view)
         session.add_listener(self.keys.on_event)
         driver = AsyncDriver(session, session.clock)

@@ -14,16 +14,19 @@ from stretch_coach.outputs import silence
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
-from stretch_coach.words import PAUSE_REASONS, elapsed_text, phases_text, side_phrase
+from stretch_coach.words import PAUSE_REASONS, phases_text, side_phrase, time_against_plan
 
 CLEAR_LINE = "\r\x1b[K"
 
 
 class Counting(Protocol):
-    """Whether the session counts, as far as it went (a history CountTally)."""
+    """Whether the session counts and the time spent, as far as it went (a history CountTally)."""
 
     @property
     def counts(self) -> bool: ...
+
+    @property
+    def seconds(self) -> float: ...
 
 
 # -- words ------------------------------------------------------------------------
@@ -262,10 +265,14 @@ class PlainView:
         elif isinstance(event, ev.Resumed):
             self.line("Resumed")
         elif isinstance(event, ev.Ended):
-            elapsed = elapsed_text(self.session.state().elapsed_active)
-            text = (
-                f"Finished: {elapsed}" if event.status == "finished" else f"Stopped after {elapsed}"
+            # The time spent as the history lists it ("0:06 of 2:30"), so the two agree.
+            seconds = (
+                self.tally.seconds
+                if self.tally is not None
+                else self.session.state().elapsed_active
             )
+            spent = time_against_plan(seconds, self.session.timeline.total)
+            text = f"Finished: {spent}" if event.status == "finished" else f"Stopped after {spent}"
             if self.tally is not None and not self.tally.counts:
                 text += "; less than half of it was done, so it isn't counted"
             elif self.tally is not None and event.status != "finished":

@@ -19,6 +19,26 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.driver import Driver
 
+if TYPE_CHECKING:
+    from textual.widgets import _progress_bar
+
+    #: The bar inside Textual's ProgressBar (private to Textual): the session's
+    #: LineBar is one, drawn by the line API (the same CSS, component classes
+    #: and percentage). Imported when first asked for (see ``__getattr__``).
+    ProgressBarBar = _progress_bar.Bar
+
+
+def __getattr__(name: str) -> Any:
+    """``ProgressBarBar``, imported only when the session screen is.
+
+    The library's first frame does not wait for Textual's progress bar module.
+    """
+    if name == "ProgressBarBar":
+        from textual.widgets._progress_bar import Bar
+
+        return Bar
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def own_bindings(node: DOMNode) -> list[tuple[str, Binding]]:
     """``(key, binding)`` for each of ``node``'s own bindings, in order.

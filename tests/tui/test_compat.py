@@ -135,3 +135,23 @@ async def test_a_footers_keys_can_be_read_and_it_knows_when_it_has_them() -> Non
         labels = [compat.footer_key_label(child) for child in footer.children]
         assert labels == ["q Quit"]
         assert compat.footer_key_label(footer) is None  # not a key
+
+
+class _Progress(App[None]):
+    def compose(self) -> ComposeResult:
+        from textual.widgets import ProgressBar
+
+        yield ProgressBar(total=10, show_eta=False, show_percentage=False)
+
+
+async def test_a_progress_bar_draws_with_the_bar_the_session_subclasses() -> None:
+    from textual.widgets import ProgressBar
+
+    app = _Progress()
+    async with app.run_test(size=(40, 3)) as pilot:
+        await pilot.pause()
+        bar = app.query_one(ProgressBar)
+        assert [type(child) for child in bar.children] == [compat.ProgressBarBar]
+        bar.update(progress=5)
+        await pilot.pause()
+        assert bar.children[0].percentage == 0.5  # type: ignore[attr-defined]

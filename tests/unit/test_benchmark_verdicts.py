@@ -54,6 +54,9 @@ def test_audio_latency_fails_a_slow_start() -> None:
 
 def test_tui_cpu_fails_a_wasteful_coach() -> None:
     out = _self_test("tui_cpu.py", timeout=120)
+    # The verdict is against termdown (the bench extra), run beside the coach.
+    assert "termdown 2.0.0 counting down (same run)" in out
+    assert "ratio coach / termdown" in out
     assert "minimal Textual countdown (same run)" in out
     assert "verdict MISSED (should be MISSED)" in out
     assert out.rstrip().endswith("Self-test: the verdict tells them apart")

@@ -140,3 +140,32 @@ def test_a_time_without_offset_is_local_time_with_that_days_offset(new_york, req
     assert times.stamp(winter) == ("2024-01-15T08:00:00+00:00", -300)
     assert times.stamp(summer) == ("2024-07-15T07:00:00+00:00", -240)
     assert times.local(*times.stamp(summer)).hour == 3
+
+
+@pytest.mark.parametrize(
+    ("leg", "muscle", "words"),
+    [
+        ("left", "calf", "left calf"),
+        ("both", "foot", "both feet"),  # never "both foot"
+        ("both", "calf", "both calves"),
+        ("both", "thigh", "both thighs"),
+        ("both", None, "both legs"),
+        ("right", None, "right leg"),
+        ("both", "other", "both legs (another muscle)"),
+        ("left", "other", "left leg (another muscle)"),
+        (None, "other", "another muscle"),
+        (None, "foot", "foot"),
+        (None, None, ""),
+    ],
+)
+def test_where_a_cramp_was_reads_as_english(
+    leg: str | None, muscle: str | None, words: str
+) -> None:
+    assert diary.where_text(leg, muscle) == words
+
+
+def test_an_entry_for_both_feet_says_so() -> None:
+    from stretch_coach.history.model import Cramp
+
+    cramp = Cramp(at=NOW, duration_seconds=120, severity=6, leg="both", muscle="foot", id=3)
+    assert diary.describe(cramp) == "#3 2024-05-02 08:00, both feet, 2 min, severity 6"

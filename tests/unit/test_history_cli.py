@@ -232,7 +232,7 @@ def test_diary_edit_changes_only_what_is_given(run) -> None:
     )
     code, out, err = run("diary", "edit", "1", "--severity", "7", "--note", "")
     assert (code, err) == (0, "")
-    assert out == "Updated #1 2024-05-01 02:30, left, severity 7.\n"
+    assert out == "Updated #1 2024-05-01 02:30, left leg, severity 7.\n"
     (entry,) = json.loads(run("diary", "list", "--json")[1])["cramps"]
     assert (entry["severity"], entry["leg"], entry["note"]) == (7, "left", None)
 

@@ -13,7 +13,7 @@ from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
 from stretch_coach.history import schema, stats
 from stretch_coach.history.model import session_to_json
-from stretch_coach.history.recorder import HistoryRecorder, RoutineRecord
+from stretch_coach.history.recorder import CountTally, HistoryRecorder, RoutineRecord
 from stretch_coach.history.store import HistoryStore
 from stretch_coach.timeline import Timeline
 
@@ -83,14 +83,17 @@ def test_old_records_count_by_steps_and_an_unfinished_one_by_time_too() -> None:
 
 def play(
     timeline: Timeline, db: Path, script: Callable[[Session, Callable[[int], None]], None]
-) -> HistoryRecorder:
+) -> CountTally:
+    """Play ``timeline`` on a fake clock into the history at ``db``; the tally the
+    summary and the plain runner read, for comparing with what was recorded."""
+    tally = CountTally(timeline.total, timeline.untimed_steps)
     recorder = HistoryRecorder(
         RoutineRecord.of_timeline(_Entry(), timeline),
         open_store=lambda: HistoryStore.open(db),
         now=lambda: WHEN,
     )
     clock = FakeClock()
-    session = Session(timeline, clock, listeners=[recorder])
+    session = Session(timeline, clock, listeners=[tally, recorder])
 
     def wait(seconds: int) -> None:
         for _ in range(seconds):
@@ -100,7 +103,7 @@ def play(
     session.start()
     script(session, wait)
     recorder.close()
-    return recorder
+    return tally
 
 
 class _Entry:
@@ -124,7 +127,7 @@ def test_every_step_skipped_does_not_count(
         for _ in range(3):
             session.next_step()
 
-    recorder = play(make_timeline(MIXED), db, skip_all)
+    tally = play(make_timeline(MIXED), db, skip_all)
     session, streak = recorded(db)
     assert (session["status"], session["finished"], session["counts"]) == (
         "finished",
@@ -132,7 +135,8 @@ def test_every_step_skipped_does_not_count(
         False,
     )
     assert streak == 0
-    assert recorder.tally is not None and recorder.tally.counts is False
+    assert tally.counts is False
+    assert tally.seconds == session["done_seconds"] == 0
     with HistoryStore.open(db) as store:
         assert store.overview(today=WHEN.date()).this_week.days_done == 0
         assert store.activity_days()[WHEN.date()].counted == 0
@@ -150,11 +154,14 @@ def test_a_routine_played_through_counts(
         wait(10)
         assert session.status == "finished"
 
-    recorder = play(make_timeline(MIXED), db, play_through)
+    tally = play(make_timeline(MIXED), db, play_through)
     session, streak = recorded(db)
     assert (session["status"], session["counts"]) == ("finished", True)
     assert streak == 1
-    assert recorder.tally is not None and recorder.tally.counts is True
+    assert tally.counts is True
+    # The time spent the summary shows is the history's: two holds of 10 s, the
+    # walk confirmed as soon as it began.
+    assert tally.seconds == session["done_seconds"] == 20
     with HistoryStore.open(db) as store:
         (info,) = store.sessions()
         steps = store.session_steps(info.id)
@@ -194,9 +201,10 @@ def test_a_session_stopped_part_way_counts_from_half(
         wait(seconds)
         session.stop()
 
-    play(make_timeline(ONE_HOLD), db, stop_early)
+    tally = play(make_timeline(ONE_HOLD), db, stop_early)
     session, streak = recorded(db)
     assert (session["status"], session["counts"], streak) == ("stopped", counts, int(counts))
+    assert (tally.counts, tally.seconds) == (counts, session["done_seconds"]) == (counts, seconds)
 
 
 def test_lingering_on_one_step_does_not_make_up_for_skipping_the_rest(
@@ -211,10 +219,11 @@ def test_lingering_on_one_step_does_not_make_up_for_skipping_the_rest(
         wait(9)
         session.stop()
 
-    play(make_timeline(three_holds), db, linger)
+    tally = play(make_timeline(three_holds), db, linger)
     session, _ = recorded(db)
     # 19 s spent on a 10 s hold is 10 s of the plan's 30: less than half.
     assert (session["done_seconds"], session["counts"]) == (19, False)
+    assert (tally.seconds, tally.counts) == (19, False)  # the summary says the same
 
 
 # -- old records ---------------------------------------------------------------

@@ -371,7 +371,7 @@ def test_the_plain_runner_names_the_phases(
         "Heel drops, left side: 2 reps of 4 s (lift 1 s, lower slowly 3 s) (set 2/2)",
         "  lift",
         "  lower slowly",
-        "Finished: 21 s",
+        "Finished: 0:21 of 0:21",
     ]
 
 

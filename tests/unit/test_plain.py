@@ -80,7 +80,7 @@ def test_the_example_reads_as_one_line_per_phase(
         "Heel raises: 10 reps, 3 s each",
         "Loosen your sheets — press Enter when done",
         "  Keep the covers loose over your feet.",
-        "Finished: 3 min 5 s",
+        "Finished: 3:05 of 3:05",
     ]
     assert "\r" not in out.getvalue()
 
@@ -238,7 +238,7 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
         "Heel raises: 3 reps, 0.3 s each",
         "March: 0.5 s",
         # Its one self-paced step skipped: less than half of those, so not counted.
-        "Finished: 4 s; less than half of it was done, so it isn't counted",
+        "Finished: 0:04 of 0:05; less than half of it was done, so it isn't counted",
     ]
     assert result.stderr == ""
     # The log has every cue of the plan, once, in order, none early.
@@ -267,7 +267,7 @@ def test_an_enter_piped_in_early_is_kept_for_the_self_paced_step(
     result = run_plain([str(short), "--plain", "--audio", "none"], stdin="\n")
     assert result.returncode == 0, result.stderr
     assert "No input left" not in result.stdout
-    assert result.stdout.splitlines()[-1] == "Finished: 4 s"
+    assert result.stdout.splitlines()[-1] == "Finished: 0:04 of 0:05"
 
 
 def test_piped_commands_skip_and_quit(
@@ -372,7 +372,7 @@ def test_a_stopped_process_pauses_instead_of_skipping(
     assert proc.stdout.readline() == "Resumed\n"
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
-    assert out.splitlines()[-1] == "Finished: 3 s"
+    assert out.splitlines()[-1] == "Finished: 0:03 of 0:03"
     end = next(json.loads(x) for x in log.read_text(encoding="utf-8").splitlines() if '"end"' in x)
     # Measured on the plan's axis: the 4 s stop is not counted.
     assert 0 <= end["t"] - end["at"] < 1.0

@@ -11,7 +11,7 @@ from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
 from stretch_coach.plain.view import PlainView
 from stretch_coach.timeline import Timeline
-from stretch_coach.words import elapsed_text, time_against_plan, total_text
+from stretch_coach.words import time_against_plan, total_text
 
 
 @pytest.mark.parametrize(
@@ -23,16 +23,14 @@ from stretch_coach.words import elapsed_text, time_against_plan, total_text
         (31.0, 30.0, "0:31, ran over 0:30"),
         (43.0, 30.0, "0:43, ran over 0:30"),
         (43.0, 0.0, "0:43"),  # nothing timed planned: a self-paced routine
+        (3.2, 150.0, "0:03 of 2:30"),  # time spent rounds to the nearest second,
+        (22.5, 150.0, "0:22 of 2:30"),  # half to even,
+        (27.6, 0.0, "0:28"),
+        (0.3, 30.0, "0:00 of 0:30"),  # not up, as a countdown's clock does
     ],
 )
 def test_time_against_the_plan(done: float, planned: float, text: str) -> None:
     assert time_against_plan(done, planned) == text
-
-
-def test_elapsed_time_is_whole_seconds_everywhere() -> None:
-    assert elapsed_text(22.5) == "22 s"  # rounds half to even, as the plain runner always did
-    assert elapsed_text(27.6) == "28 s"
-    assert elapsed_text(65.2) == "1 min 5 s"
 
 
 def test_a_self_paced_routine_has_no_zero_seconds() -> None:
@@ -72,10 +70,18 @@ def test_a_caution_wraps_at_words_on_a_terminal(
 @pytest.mark.parametrize(
     ("status", "counts", "line"),
     [
-        ("finished", True, "Finished: 0 s"),
-        ("finished", False, "Finished: 0 s; less than half of it was done, so it isn't counted"),
-        ("stopped", True, "Stopped after 0 s; at least half of it was done, so it counts"),
-        ("stopped", False, "Stopped after 0 s; less than half of it was done, so it isn't counted"),
+        ("finished", True, "Finished: 0:28 of 0:30"),
+        (
+            "finished",
+            False,
+            "Finished: 0:28 of 0:30; less than half of it was done, so it isn't counted",
+        ),
+        ("stopped", True, "Stopped after 0:28 of 0:30; at least half of it was done, so it counts"),
+        (
+            "stopped",
+            False,
+            "Stopped after 0:28 of 0:30; less than half of it was done, so it isn't counted",
+        ),
     ],
 )
 def test_the_plain_runners_last_line_says_whether_it_counts(
@@ -85,9 +91,10 @@ def test_the_plain_runners_last_line_says_whether_it_counts(
 
     from stretch_coach.engine import events as ev
 
-    timeline = make_timeline("title: T\nsteps:\n  - name: Loosen your sheets\n")
+    timeline = make_timeline("title: T\nsteps:\n  - {name: Calf, hold: 30, prepare: 0}\n")
     out = io.StringIO()
     view = PlainView(Session(timeline, FakeClock(0.0)), out, live=False, terminal_keys=False)
-    view.tally = SimpleNamespace(counts=counts)
+    # The tally's time spent (the history's figure), not the engine's clock (0 here).
+    view.tally = SimpleNamespace(counts=counts, seconds=27.6)
     view(ev.Ended(status))  # type: ignore[arg-type]
     assert out.getvalue() == line + "\n"

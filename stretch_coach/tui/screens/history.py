@@ -24,12 +24,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from stretch_coach.routine.durations import format_clock
 from stretch_coach.tui.palette import HistoryCommands
 from stretch_coach.tui.records import RECENT, Now, read_overview, wall_clock
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.widgets.calendar import ActivityCalendar
-from stretch_coach.words import plural, time_against_plan
+from stretch_coach.words import plural, time_against_plan, time_spent
 
 if TYPE_CHECKING:
     from textual.worker import Worker
@@ -279,7 +278,7 @@ def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) ->
             if narrow
             else f"{session.started_at:%Y-%m-%d %H:%M}",
             Text(session.title),  # as recorded: a plain string would be read as markup
-            format_clock(session.done_seconds) if narrow else _time(session),
+            time_spent(session.done_seconds) if narrow else _time(session),
             *([] if narrow else [_steps(session)]),
             Text(
                 session.label if session.counts else f"{session.label}, not counted",

@@ -27,6 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Digits, ProgressBar, Static
@@ -39,6 +40,7 @@ from stretch_coach.tui.screens.summary import Outcome
 from stretch_coach.tui.widgets.bigdigits import BigDigits
 from stretch_coach.tui.widgets.cautions import urgent_cautions
 from stretch_coach.tui.widgets.footer import FittingFooter
+from stretch_coach.tui.widgets.linedraw import LineBar, LineDigits, LineLabel
 from stretch_coach.words import (
     BACK_PART_HELP,
     BACK_STEP_HELP,
@@ -84,11 +86,25 @@ class EngineEvent(Message):
 
 
 class StillBar(ProgressBar):
-    """A progress bar that moves only when told to.
+    """A progress bar that moves only when told to, its bar drawn by the line API.
 
     Textual's bar also wakes once a second to work out an ETA, which this
-    screen never shows: that timer (one per bar) is not started.
+    screen never shows: that timer (one per bar) is not started, and a move
+    takes no ETA sample. Its bar is a :class:`LineBar`, which draws the same
+    line without Rich; set :attr:`progress` to move it.
     """
+
+    # The bar inside draws the progress and this container has nothing of its
+    # own to draw: a move repaints the bar alone (Textual's repaints both).
+    progress: reactive[float] = reactive(0.0, repaint=False)
+    percentage: reactive[float | None] = reactive[float | None](None, repaint=False)
+
+    def _watch_progress(self, progress: float) -> None:
+        """Nothing: Textual's bar takes an ETA sample here, on every move."""
+
+    def compose(self) -> ComposeResult:
+        # ProgressBar.compose's bar, as a LineBar; this screen shows no percentage nor ETA.
+        yield (LineBar(id="bar").data_bind(ProgressBar.percentage).data_bind(ProgressBar.gradient))
 
     def _on_mount(self, event: events.Mount) -> None:
         # Handlers run down the classes in MRO order: stopping here keeps
@@ -149,11 +165,6 @@ class SessionScreen(Screen[Outcome]):
         self.player = prepared.player
         self.session = prepared.session
         self.session.add_listener(self._listen)
-        # Whether the session counts, by the history's rule, for the summary to say.
-        from stretch_coach.history.recorder import CountTally
-
-        self._tally = CountTally(self.timeline.total, self.timeline.untimed_steps)
-        self.session.add_listener(self._tally)
         self.driver = AsyncDriver(self.session, self.session.clock)
         self.state: SessionState | None = None
         self._shown: dict[str, Any] = {}
@@ -176,7 +187,7 @@ class SessionScreen(Screen[Outcome]):
         with Vertical(id="stage"):
             yield Static(id="step-name", markup=False)
             yield Static(id="where", markup=False)
-            yield Digits("", id="countdown")
+            yield LineDigits("", id="countdown")
             yield BigDigits(id="countdown-big")
             yield Static(id="status-line", markup=False)
             yield Static(id="caption", markup=False)
@@ -184,11 +195,11 @@ class SessionScreen(Screen[Outcome]):
         with Horizontal(classes="bar-row", id="step-bar-row"):
             yield Static("Step", classes="bar-label")
             yield StillBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="step-bar")
-            yield Static(id="step-left", classes="bar-time")
+            yield LineLabel(id="step-left", classes="bar-time")
         with Horizontal(classes="bar-row"):
             yield Static("Routine", classes="bar-label")
             yield StillBar(total=BAR_STEPS, show_eta=False, show_percentage=False, id="routine-bar")
-            yield Static(id="routine-left", classes="bar-time")
+            yield LineLabel(id="routine-left", classes="bar-time")
         yield Static(id="next", markup=False)
         # Compact, no palette hint, and only whole keys: what matters most comes first.
         yield FittingFooter(compact=True, show_command_palette=False)
@@ -322,17 +333,21 @@ class SessionScreen(Screen[Outcome]):
         A layout pass over the whole screen costs more than the rest of a
         second's redraw: the clocks keep their width for minutes at a time.
         """
-        clock = self.query_one(widget_id, Static)
+        clock = self.query_one(widget_id, LineLabel)
         width = cell_len(text)
         clock.update(text, layout=width != self._clock_widths.get(widget_id))
         self._clock_widths[widget_id] = width
 
     def _bar(self, bar_id: str, progress: float) -> None:
         """Move a bar only when it would look different (half a cell), to save redraws."""
-        bar = self.query_one(f"#{bar_id}", ProgressBar)
+        bar = self.query_one(f"#{bar_id}", StillBar)
         cells = max(1, bar.content_size.width * 2)
         visible = math.floor(max(0.0, min(1.0, progress)) * cells) / cells
-        self._set(bar_id, visible, lambda v: bar.update(progress=v * BAR_STEPS))
+
+        def move(fraction: float) -> None:
+            bar.progress = fraction * BAR_STEPS
+
+        self._set(bar_id, visible, move)
 
     def _show_digits(self, text: str) -> None:
         digits = self.query_one("#countdown", Digits)
@@ -414,14 +429,16 @@ class SessionScreen(Screen[Outcome]):
 
     def _outcome(self, status: str) -> Outcome:
         state = self.session.state()
+        tally = self.prepared.tally  # the history's figures, so the summary and it agree
         return Outcome(
             title=self.entry.title,
             status=status,
-            seconds=state.elapsed_active,
+            seconds=tally.seconds,
+            planned_seconds=self.timeline.total,
             steps_done=state.steps_done,
             steps_skipped=state.steps_skipped,
             steps_total=len(self.timeline.steps),
-            counts=self._tally.counts,
+            counts=tally.counts,
         )
 
     def _on_app_suspend(self, app: object) -> None:

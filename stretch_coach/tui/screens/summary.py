@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.widgets.rating import OnRated, Rating
-from stretch_coach.words import elapsed_text
+from stretch_coach.words import time_against_plan
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,9 @@ class Outcome:
     Attributes:
         title: the routine's title.
         status: ``finished`` or ``stopped``.
-        seconds: active time spent (pauses not counted).
+        seconds: time spent: the active seconds of the steps played, skipped
+            ones too (pauses not counted), as the history records it.
+        planned_seconds: the routine's timed length, to show the time beside.
         steps_done, steps_skipped: as the engine counted them.
         steps_total: how many steps the routine has.
         counts: whether the session counts (at least half done), by the
@@ -35,6 +37,7 @@ class Outcome:
     title: str
     status: str
     seconds: float
+    planned_seconds: float
     steps_done: int
     steps_skipped: int
     steps_total: int
@@ -73,7 +76,8 @@ class SummaryScreen(Screen[None]):
         o = self.outcome
         heading = summary_heading(o)
         rows = [
-            ("Time spent", elapsed_text(o.seconds) if o.seconds >= 0.5 else "under a second"),
+            # As the history will list it: "0:06 of 2:30", "1:40, ran over 1:27".
+            ("Time spent", time_against_plan(o.seconds, o.planned_seconds)),
             ("Steps done", f"{o.steps_done} of {o.steps_total}"),
             ("Steps skipped", str(o.steps_skipped)),
         ]
