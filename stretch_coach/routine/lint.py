@@ -13,9 +13,10 @@ at the key it is about, for a file that loads:
   Python's ``wave`` cannot read it), or that cannot be heard: no samples, or
   none louder than :data:`QUIET_DBFS`.
 
-The file is read again for the places of its keys (the routine model keeps
-only each step's place); a file that does not load has no warnings, only its
-problems.
+The places of the keys come from the loader, which keeps them with the
+routine as it reads the file (:class:`~stretch_coach.routine.model.Places`):
+lint neither reads nor parses a file again. A file that does not load has no
+warnings, only its problems.
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ import array
 import math
 import sys
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from stretch_coach.paths import read_regular_file
 from stretch_coach.routine.errors import Problem, printable
-from stretch_coach.routine.loader import MAX_FILE_BYTES
-from stretch_coach.routine.model import Routine, Step, StepKind
-from stretch_coach.routine.yamlread import Mark, YList, YMap, read_yaml
+from stretch_coach.routine.loader import MAX_FILE_BYTES, places_of
+from stretch_coach.routine.model import Place, Places, Routine, Step, StepKind
+from stretch_coach.routine.yamlread import YMap, read_yaml
 
 #: Longest title without a warning: the library list and the session's title row cut longer ones.
 MAX_TITLE = 80
@@ -52,43 +52,52 @@ def lint_routine(routine: Routine, shown: str) -> list[Problem]:
     """
     if routine.path is None:
         return []
-    try:
-        text = read_regular_file(routine.path, MAX_FILE_BYTES + 1).decode("utf-8-sig")
-    except (OSError, ValueError):
-        return []  # changed since it was loaded: the next validate says what is wrong
-    root, problems = read_yaml(text)
-    if problems or not isinstance(root, YMap):
+    places = routine.places if routine.places is not None else _read_places(routine.path)
+    if places is None:
         return []
     found: list[Problem] = []
 
-    def warn(mark: Mark, key: str, message: str) -> None:
-        found.append(Problem(shown, mark.line, mark.column, key, message))
+    def warn(mark: Place, key: str, message: str) -> None:
+        found.append(Problem(shown, mark[0], mark[1], key, message))
 
     title = routine.title
-    if len(title) > MAX_TITLE and "title" in root.value_marks:
+    if len(title) > MAX_TITLE and places.title is not None:
         warn(
-            root.value_marks["title"],
+            places.title,
             "title",
             f"{len(title)} characters; lists and the session show about {MAX_TITLE}, "
             "so the end is cut: put the rest in 'summary'",
         )
-    raw_steps = root.get("steps")
-    if isinstance(raw_steps, YList):
-        for index, (raw, step) in enumerate(zip(raw_steps, routine.steps, strict=False)):
-            if isinstance(raw, YMap) and isinstance(step, Step):
-                for mark, key, message in _idle_keys(raw, step):
-                    warn(mark, f"steps[{index + 1}].{key}", message)
-    folder = routine.path.parent.resolve()
-    heard: set[Path] = set()
-    for mark, key, name in _sounds(root):
-        target = (folder / name).resolve()
-        if target in heard:
-            continue  # said once, where it is first named
-        heard.add(target)
-        why = sound_problem(target)
-        if why is not None:
-            warn(mark, key, f"{name!r} {why}")
+    steps = routine.steps
+    for index, written in places.step_keys:
+        step = steps[index] if index < len(steps) else None
+        if isinstance(step, Step):
+            for mark, key, message in _idle_keys(written, step):
+                warn(mark, f"steps[{index + 1}].{key}", message)
+    if places.sounds:
+        folder = routine.path.parent.resolve()
+        heard: set[Path] = set()
+        for mark, key, name in places.sounds:
+            target = (folder / name).resolve()
+            if target in heard:
+                continue  # said once, where it is first named
+            heard.add(target)
+            why = sound_problem(target)
+            if why is not None:
+                warn(mark, key, f"{name!r} {why}")
     return sorted(found)
+
+
+def _read_places(path: Path) -> Places | None:
+    """The places of a routine not made by the loader (which keeps them): the file read again."""
+    try:
+        text = read_regular_file(path, MAX_FILE_BYTES + 1).decode("utf-8-sig")
+    except (OSError, ValueError):
+        return None  # changed since it was loaded: the next validate says what is wrong
+    root, problems = read_yaml(text)
+    if problems or not isinstance(root, YMap):
+        return None
+    return places_of(root)
 
 
 def warning_line(warning: Problem) -> str:
@@ -97,12 +106,17 @@ def warning_line(warning: Problem) -> str:
     return f"{where}: warning: {printable(warning.key)}: {printable(warning.message)}"
 
 
-def _idle_keys(raw: YMap, step: Step) -> Iterator[tuple[Mark, str, str]]:
-    """The keys of one step that the timeline never uses, with why and what to do."""
+def _idle_keys(at: Mapping[str, Place], step: Step) -> Iterator[tuple[Place, str, str]]:
+    """The keys of one step that the timeline never uses, with why and what to do.
+
+    Args:
+        at: the step's keys among :data:`~stretch_coach.routine.loader.LINTED_STEP_KEYS`
+            that the file writes, each with its place.
+        step: the step they belong to.
+    """
     kind = step.kind
     timed = kind.timed and kind is not StepKind.REST
-    at = raw.key_marks
-    if "prepare" in raw and not timed:
+    if "prepare" in at and not timed:
         what = "a rest step" if kind is StepKind.REST else "a self-paced step"
         yield (
             at["prepare"],
@@ -110,7 +124,7 @@ def _idle_keys(raw: YMap, step: Step) -> Iterator[tuple[Mark, str, str]]:
             f"does nothing on {what}: the get-ready comes before holds, paced reps "
             "and timed activities only; remove it",
         )
-    if "switch" in raw and (not timed or step.side_count < 2):
+    if "switch" in at and (not timed or step.side_count < 2):
         why = "a self-paced step changes sides when you say" if not timed else "one side"
         yield (
             at["switch"],
@@ -118,7 +132,7 @@ def _idle_keys(raw: YMap, step: Step) -> Iterator[tuple[Mark, str, str]]:
             f"does nothing here ({why}): the pause to change sides comes between two or "
             "more 'sides'; remove it, or give 'sides'",
         )
-    if "set_rest" in raw and (not timed or step.sets < 2):
+    if "set_rest" in at and (not timed or step.sets < 2):
         why = "a self-paced step has no timed rests" if not timed else "one set"
         yield (
             at["set_rest"],
@@ -126,9 +140,9 @@ def _idle_keys(raw: YMap, step: Step) -> Iterator[tuple[Mark, str, str]]:
             f"does nothing here ({why}): it is the rest between sets; "
             "remove it, or give 'sets: 2' or more",
         )
-    if "rest" in raw and kind is not StepKind.REST:
+    if "rest" in at and kind is not StepKind.REST:
         between_holds = kind is StepKind.HOLD and (step.reps or 1) > 1
-        between_sets = timed and step.sets > 1 and "set_rest" not in raw
+        between_sets = timed and step.sets > 1 and "set_rest" not in at
         if not (between_holds or between_sets):
             yield (
                 at["rest"],
@@ -137,36 +151,6 @@ def _idle_keys(raw: YMap, step: Step) -> Iterator[tuple[Mark, str, str]]:
                 "between its 'sets'; remove it, or use a rest step ('- rest: 30s') for a "
                 "pause after this one",
             )
-
-
-def _sounds(root: YMap) -> Iterator[tuple[Mark, str, str]]:
-    """Every ``.wav`` a file names, in file order: (where, key, the name as written)."""
-
-    def cues(container: Any, key: str) -> Iterator[tuple[Mark, str, str]]:
-        if isinstance(container, YMap):
-            for event, value in container.items():
-                yield from wav(container, event, f"{key}.{event}", value)
-
-    def wav(container: YMap, name: str, key: str, value: Any) -> Iterator[tuple[Mark, str, str]]:
-        # A shipped name is never a .wav: only the routine's own files are looked at.
-        if isinstance(value, str) and value.strip().lower().endswith(".wav"):
-            yield container.value_marks[name], key, value.strip()
-
-    found = list(cues(root.get("cues"), "cues"))
-    steps = root.get("steps")
-    if isinstance(steps, YList):
-        for i, step in enumerate(steps):
-            if not isinstance(step, YMap):
-                continue
-            found += cues(step.get("cues"), f"steps[{i + 1}].cues")
-            phases = step.get("phases")
-            if isinstance(phases, YList):
-                for j, phase in enumerate(phases):
-                    if isinstance(phase, YMap) and "sound" in phase:
-                        found += wav(
-                            phase, "sound", f"steps[{i + 1}].phases[{j + 1}].sound", phase["sound"]
-                        )
-    return iter(sorted(found))
 
 
 def sound_problem(path: Path) -> str | None:

@@ -16,6 +16,8 @@ from stretch_coach.routine.folders import ROUTINE_SUFFIXES
 from stretch_coach.routine.model import (
     Defaults,
     Include,
+    Place,
+    Places,
     Prompt,
     Routine,
     Step,
@@ -232,7 +234,58 @@ def _parse_root(root: Any, ctx: Context, path: Path | None) -> Routine | None:
         defaults=defaults,
         cues=values.get("cues", {}),
         urgent=values.get("urgent", False),
+        places=places_of(root),
     )
+
+
+#: The step keys lint looks at where they are written (a key the timeline may not use).
+LINTED_STEP_KEYS = ("prepare", "switch", "set_rest", "rest")
+
+
+def places_of(root: YMap) -> Places:
+    """Where ``root`` (a routine file's top mapping) writes what lint looks at.
+
+    Kept with the routine, so that ``validate`` lints without reading and
+    parsing the file a second time: a few look-ups a step.
+    """
+    title = root.value_marks.get("title")
+    step_keys: list[tuple[int, dict[str, Place]]] = []
+    sounds = list(_wavs(root.get("cues"), "cues"))
+    steps = root.get("steps")
+    if isinstance(steps, YList):
+        for i, step in enumerate(steps):
+            if not isinstance(step, YMap):
+                continue
+            marks = step.key_marks
+            written: dict[str, Place] = {k: marks[k] for k in LINTED_STEP_KEYS if k in marks}
+            if written:
+                step_keys.append((i, written))
+            if "cues" in step:
+                sounds += _wavs(step["cues"], f"steps[{i + 1}].cues")
+            phases = step.get("phases")
+            if isinstance(phases, YList):
+                for j, phase in enumerate(phases):
+                    if isinstance(phase, YMap) and "sound" in phase:
+                        sounds += _wav(
+                            phase, "sound", f"steps[{i + 1}].phases[{j + 1}].sound", phase["sound"]
+                        )
+    return Places(title, tuple(step_keys), tuple(sorted(sounds)))
+
+
+def _wavs(container: Any, key: str) -> list[tuple[Place, str, str]]:
+    """Every ``.wav`` a ``cues`` mapping names: (where, key, the name as written)."""
+    found: list[tuple[Place, str, str]] = []
+    if isinstance(container, YMap):
+        for event, value in container.items():
+            found += _wav(container, event, f"{key}.{event}", value)
+    return found
+
+
+def _wav(container: YMap, name: str, key: str, value: Any) -> list[tuple[Place, str, str]]:
+    # A shipped name is never a .wav: only the routine's own files are looked at.
+    if isinstance(value, str) and value.strip().lower().endswith(".wav"):
+        return [(container.value_marks[name], key, value.strip())]
+    return []
 
 
 def _slugify(text: str) -> str:

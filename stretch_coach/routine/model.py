@@ -226,6 +226,31 @@ class Defaults:
     voice: bool = True
 
 
+#: A place in a file: 1-based (line, column).
+Place = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where a routine file wrote what lint looks at, kept by the loader as it reads the file.
+
+    ``validate`` lints every routine it loads; with these, lint needs neither
+    the file again nor its parse.
+
+    Attributes:
+        title: where the title's value is written.
+        step_keys: for each step (0-based index) that writes ``prepare``,
+            ``switch``, ``set_rest`` or ``rest``: those keys, each with the
+            place of the key.
+        sounds: every ``.wav`` the file names, in file order: (where its value
+            is written, its key such as ``steps[2].cues.start``, the name as written).
+    """
+
+    title: Place | None = None
+    step_keys: tuple[tuple[int, Mapping[str, Place]], ...] = ()
+    sounds: tuple[tuple[Place, str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class Routine:
     """A routine file as written: its steps are :class:`Step` or :class:`Include`."""
@@ -244,6 +269,8 @@ class Routine:
     cues: Mapping[str, Sound] = field(default_factory=dict)
     #: For use in the moment (cramp relief): cautions go on the session screen, not before it.
     urgent: bool = False
+    #: Where the file wrote what lint looks at (``None``: not read from a file by the loader).
+    places: Places | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_includes(self) -> bool:
