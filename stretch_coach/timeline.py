@@ -262,23 +262,23 @@ class _Builder:
         """Add a cue; a ``phase``'s own sound wins over the routine's (see :func:`_phase_sound`)."""
         table = sounds if sounds is not None else (self._planned.sounds if self._planned else {})
         sound = _phase_sound(event, phase) or table.get(event) or Sound(DEFAULT_CUES[event])
-        self.cues.append(
-            (
-                at,
-                Cue(
-                    event=event,
-                    at=at,
-                    sound=sound,
-                    segment=seg.index if seg else None,
-                    step=seg.step if seg else None,
-                    name=seg.name if seg else None,
-                    side=seg.side if seg else None,
-                    rep=seg.rep if seg else None,
-                    set=seg.set if seg else None,
-                    phase=phase.say if phase is not None else None,
-                ),
-            )
+        # Equal to Cue(...) of the same values, without the frozen __init__'s
+        # setattr a field: a routine has hundreds of cues (validate lays out
+        # every routine of a library to check the voice's room).
+        cue = object.__new__(Cue)
+        cue.__dict__.update(
+            event=event,
+            at=at,
+            sound=sound,
+            segment=seg.index if seg else None,
+            step=seg.step if seg else None,
+            name=seg.name if seg else None,
+            side=seg.side if seg else None,
+            rep=seg.rep if seg else None,
+            set=seg.set if seg else None,
+            phase=phase.say if phase is not None else None,
         )
+        self.cues.append((at, cue))
 
     def segment(
         self,
@@ -300,7 +300,8 @@ class _Builder:
         if duration is not None and duration <= 0:
             return None
         s = planned.step
-        seg = Segment(
+        seg = object.__new__(Segment)  # as Cue in cue(): Segment(...) without its frozen __init__
+        seg.__dict__.update(
             index=len(self.segments),
             kind=kind,
             start=self.t,

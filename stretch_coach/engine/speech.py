@@ -152,20 +152,36 @@ def tone_intervals(
     prev_end = 0.0
     prev_seg = 0
     segs = timeline.segments
+    n = len(segs)
+    # untimed[k]: how many self-paced segments come before segment k (so that
+    # "one in between?" is a subtraction, not a walk over the segments a cue).
+    untimed = [0] * (n + 1)
+    for k, segment in enumerate(segs):
+        untimed[k + 1] = untimed[k] + (segment.duration is None)
+    # Each sound's length asked once (a routine plays a few sounds hundreds of
+    # times); by identity, as a timeline shares one Sound per event and step.
+    lengths: dict[int, tuple[Sound, float]] = {}
     for cue in timeline.cues:
-        if cue.sound.silent:
-            continue
-        length = max(sound_seconds(cue.sound), 0.0)
-        start = cue.at
-        seg = len(segs) if cue.segment is None else cue.segment
+        sound = cue.sound
+        known = lengths.get(id(sound))
+        if known is None:
+            known = (sound, -1.0 if sound.silent else max(sound_seconds(sound), 0.0))
+            lengths[id(sound)] = known
+        length = known[1]
+        if length < 0:
+            continue  # silent
+        at = start = cue.at
+        seg = n if cue.segment is None else cue.segment  # a cue's segment is below n
         # A self-paced segment in between: its wait parts the two in real time.
-        waited = any(not segs[j].timed for j in range(prev_seg, min(seg, len(segs))))
-        if prev_at is not None and abs(cue.at - prev_at) < SAME_INSTANT and not waited:
-            start = max(start, prev_end)
-        elif out and not waited:
-            start = max(start, out[-1][0])  # a tone never overtakes one due before it
-        out.append((start, start + length))
-        prev_at, prev_end, prev_seg = cue.at, start + length, seg
+        if untimed[seg] == untimed[prev_seg]:
+            if prev_at is not None and abs(at - prev_at) < SAME_INSTANT:
+                if prev_end > start:
+                    start = prev_end
+            elif out and out[-1][0] > start:
+                start = out[-1][0]  # a tone never overtakes one due before it
+        prev_end = start + length
+        out.append((start, prev_end))
+        prev_at, prev_seg = at, seg
     return out
 
 
