@@ -64,7 +64,13 @@ def test_tui_cpu_fails_a_wasteful_coach() -> None:
 
 def test_validate_library_fails_slow_builds() -> None:
     out = _self_test("validate_library.py", timeout=120)
-    assert "slow: pure-Python YAML parser" in out
-    assert "slow: every file read twice" in out
-    assert out.count("verdict MISSED (should be MISSED): ok") == 2
+    lines = out.splitlines()
+    for slow, verdict in [
+        ("slow: pure-Python YAML parser", "load verdict MISSED"),
+        ("slow: every file read twice", "load verdict MISSED"),
+        ("slow: lint reads files again", "command verdict MISSED"),
+        ("slow: voice room planned twice", "command verdict MISSED"),
+    ]:
+        [line] = [line for line in lines if line.startswith(slow)]
+        assert verdict in line and line.endswith(": ok"), line
     assert out.rstrip().endswith("Self-test: the verdict tells them apart")
