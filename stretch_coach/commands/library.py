@@ -239,15 +239,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _warn_about_room(entries: Any) -> None:
     """Warn (without failing) where a routine leaves the voice no room to name a step."""
+    import functools
+
+    from stretch_coach.audio.wavs import sound_seconds
     from stretch_coach.engine.speech import room_warnings
     from stretch_coach.timeline import TimelineTooLong, timeline_for
 
+    # Each sound's length read once for the whole run (a library's routines
+    # play the same few shipped sounds), not once a routine.
+    lengths = functools.lru_cache(maxsize=None)(sound_seconds)
     for entry in entries:
         try:
             timeline = timeline_for(entry)
         except TimelineTooLong:
             continue
-        for index, message in room_warnings(timeline):
+        for index, message in room_warnings(timeline, lengths):
             planned = timeline.steps[index]
             own = entry.routine is not None and planned.routine_id == entry.routine.id
             where = f"{entry.path}:{planned.step.line}" if own else f"{entry.path}"

@@ -529,14 +529,26 @@ class _Planner:
         self.shortfalls.append(Shortfall(index, text, self.length(text), placed is not None))
 
 
-def room_warnings(timeline: Timeline) -> list[tuple[int, str]]:
+def room_warnings(
+    timeline: Timeline, sound_seconds: Callable[[Sound], float] | None = None
+) -> list[tuple[int, str]]:
     """(step index, message) for each step the voice cannot name before it starts.
 
     For ``validate``: the plan is made with phrase lengths estimated from their
     text, as no speech engine need be installed to check a routine.
+
+    Args:
+        timeline: the routine's timeline.
+        sound_seconds: how long a cue's sound lasts (default: read from its WAV,
+            once a plan); ``validate`` passes one cache for all the routines it checks.
     """
-    plan = plan_speech(timeline)
+    plan = plan_speech(timeline, phrase_seconds=_estimated, sound_seconds=sound_seconds)
     return [(s.step, s.message(timeline.steps[s.step].name)) for s in plan.shortfalls]
+
+
+#: :func:`estimate_seconds`, each text worked out once (a plan asks for a line's length
+#: as it looks for room, and again as it places it; a library repeats its lines).
+_estimated = functools.lru_cache(maxsize=4096)(estimate_seconds)
 
 
 def speech_texts(timeline: Timeline) -> list[str]:
