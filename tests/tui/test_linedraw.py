@@ -103,15 +103,21 @@ def pairs(app: Pairs, kind: type[Widget]) -> list[tuple[Any, Any]]:
     return list(zip(textual, line, strict=True))
 
 
-@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
-@pytest.mark.parametrize("theme", THEMES)
-async def test_the_bar_draws_as_textuals_does(
-    theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(
+    params=[(t, nc) for nc in (False, True) for t in THEMES],
+    ids=lambda p: f"{p[0]}-{'NO_COLOR' if p[1] else 'colour'}",
+)
+def app(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Pairs:
+    """Textual's widgets and ours side by side, in each theme, in colour and in NO_COLOR."""
+    theme, no_color = request.param
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
-    app = Pairs(theme)
-    assert app.no_color == no_color  # Textual's own NO_COLOR filter is on
+    made = Pairs(theme)
+    assert made.no_color == no_color  # Textual's own NO_COLOR filter is on
+    return made
+
+
+async def test_the_bar_draws_as_textuals_does(app: Pairs) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         checked = 0
@@ -125,15 +131,7 @@ async def test_the_bar_draws_as_textuals_does(
         assert checked == sum(2 * w + 1 for w in BAR_WIDTHS)
 
 
-@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
-@pytest.mark.parametrize("theme", THEMES)
-async def test_the_digits_draw_as_textuals_do(
-    theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    app = Pairs(theme)
-    assert app.no_color == no_color  # Textual's own NO_COLOR filter is on
+async def test_the_digits_draw_as_textuals_do(app: Pairs) -> None:
     values = ["2:00", "1:59", "0:07", "10:00", "1:05:09", "12", "0", "", "3.5", "-1", "x?"]
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
@@ -146,14 +144,7 @@ async def test_the_digits_draw_as_textuals_do(
                 assert segments(line) == segments(textual), (line.classes, value)
 
 
-@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
-@pytest.mark.parametrize("theme", THEMES)
-async def test_the_label_draws_as_textuals_static_does(
-    theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    app = Pairs(theme)
+async def test_the_label_draws_as_textuals_static_does(app: Pairs) -> None:
     values = ["1:59 left", "0:07", "12:00 left", "self-paced", "1:05:09 left", "", "a  b"]
     # Textual's own path: markup-like, tabs, spaces at the ends, too wide for .narrow.
     values += ["[b]x[/b]", "a\tb", " 0:05", "two\nlines"]
