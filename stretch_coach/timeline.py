@@ -249,6 +249,7 @@ class _Builder:
         self.prompts: list[SpokenPrompt] = []
         self._planned: PlannedStep | None = None
         self._step = 0
+        self._side_count = 1  #: the step's side_count, worked out once a step, not once a segment
 
     def cue(
         self,
@@ -261,7 +262,8 @@ class _Builder:
     ) -> None:
         """Add a cue; a ``phase``'s own sound wins over the routine's (see :func:`_phase_sound`)."""
         table = sounds if sounds is not None else (self._planned.sounds if self._planned else {})
-        sound = _phase_sound(event, phase) or table.get(event) or Sound(DEFAULT_CUES[event])
+        sound = (phase is not None and _phase_sound(event, phase)) or table.get(event)
+        sound = sound or Sound(DEFAULT_CUES[event])
         # Equal to Cue(...) of the same values, without the frozen __init__'s
         # setattr a field: a routine has hundreds of cues (validate lays out
         # every routine of a library to check the voice's room).
@@ -311,7 +313,7 @@ class _Builder:
             # A one-sided step names its side on every segment (it has no others).
             side=s.sides[side - 1] if s.sides else s.side,
             side_index=side,
-            sides=s.side_count,
+            sides=self._side_count,
             rep=rep,
             reps=(s.reps or 1)
             if kind in (SegmentKind.HOLD, SegmentKind.REP, SegmentKind.COUNTED)
@@ -341,6 +343,7 @@ class _Builder:
     def step(self, index: int, planned: PlannedStep) -> None:
         self._planned, self._step = planned, index
         s = planned.step
+        self._side_count = s.side_count
         kind = s.kind
         if kind is StepKind.REST:
             self.segment(SegmentKind.REST, s.duration)

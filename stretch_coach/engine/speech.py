@@ -204,13 +204,17 @@ class _Busy:
         """The free stretches within [lo, hi], kept clear of busy time by the guards."""
         out = []
         cursor = lo
-        i = bisect.bisect_left(self.starts, lo - self.longest - GUARD)
-        while i < len(self.items) and self.items[i][0] - GUARD < hi:
-            s, e = self.items[i]
-            if s - GUARD > cursor:
-                out.append((cursor, min(s - GUARD, hi)))
-            cursor = max(cursor, e + AFTER_TONE)
-            i += 1
+        items = self.items
+        # (min and max written out: a plan asks for gaps some twenty times a routine)
+        for i in range(bisect.bisect_left(self.starts, lo - self.longest - GUARD), len(items)):
+            s, e = items[i]
+            before = s - GUARD
+            if before >= hi:
+                break
+            if before > cursor:
+                out.append((cursor, before))  # before < hi here
+            if e + AFTER_TONE > cursor:
+                cursor = e + AFTER_TONE
         if cursor < hi:
             out.append((cursor, hi))
         return [(a, b) for a, b in out if b > a]
