@@ -54,7 +54,8 @@ and a cue a repetition) and half the speech plan over it (each tone's
 interval, then the gaps before every step and side). The check is exact:
 every warning (file, line, column, words) over these 1,000 files, the
 bundled routines, the docs' examples, the tests' routine fixtures and 1,500
-fuzz-mutated files is the same as the full plan's before the speed-ups. What
+fuzz-mutated files is the same as before the speed-ups (benchmarks/
+validate_corpus.py writes them all, to compare before and after). What
 would take the rest back: a fast path that proves a step's room from its
 durations without laying out the timeline. It must be exact at every tie (a
 plan's offsets are sums of floats, so a step planned apart from its routine
