@@ -278,6 +278,16 @@ def test_the_bundled_routines_have_no_warnings() -> None:
         assert lint_routine(entry.routine, entry.shown) == [], entry.shown
 
 
+def test_validate_warns_of_nothing_in_the_bundled_routines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Lint and the voice's room alike: every step we ship is named before it starts."""
+    assert main(["validate", str(bundled_routines_dir())]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.startswith("ok: ") and "routines" in out
+
+
 def test_watch_shows_the_warnings_with_each_save(
     write: Writer, capsys: pytest.CaptureFixture[str]
 ) -> None:
