@@ -13,6 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: One worker runs them all, so the wheel is built and installed once, not once a worker.
+pytestmark = pytest.mark.xdist_group("installed-wheel")
+
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
