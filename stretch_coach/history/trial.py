@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from stretch_coach.history.insight import MIN_NIGHTS, Comparison, compare
 from stretch_coach.history.nights import NIGHT_ENDS_HOUR, NIGHT_STARTS_HOUR, Night, night_of
+from stretch_coach.words import plural
 
 Arm = Literal["routine", "rest"]
 ARMS: tuple[Arm, Arm] = ("routine", "rest")
@@ -260,10 +261,11 @@ class TrialResult:
         else:
             out.append("In this trial, no clear difference between routine and rest nights.")
         out.append(
-            f"As done: {self.as_done.with_nights} known nights with a routine before them "
-            f"({self.as_done.with_cramp} with a cramp), {self.as_done.without_nights} without "
-            f"({self.as_done.without_cramp} with a cramp); what was done matched the arm on "
-            f"{self.followed} of {a.known_nights} known nights."
+            f"As done: {plural(self.as_done.with_nights, 'known night')} with a routine "
+            f"before them ({self.as_done.with_cramp} with a cramp), "
+            f"{self.as_done.without_nights} without ({self.as_done.without_cramp} with a "
+            f"cramp); what was done matched the arm on {self.followed} of "
+            f"{plural(a.known_nights, 'known night')}."
         )
         out.append(
             "What it can show: nights were given their arm by chance, so other things that "

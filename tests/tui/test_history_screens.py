@@ -582,3 +582,11 @@ async def test_a_save_under_way_cannot_be_cancelled_and_closes_the_form(
         assert [type(s) for s in app.screen_stack] == [LibraryScreen]
     [entry] = cramps_in_store()
     assert entry.note == "while it saves"
+
+
+def test_one_known_night_is_one_night() -> None:
+    from stretch_coach.history.insight import Comparison
+    from stretch_coach.tui.screens.history import _insight
+
+    text = _insight(Comparison(1, 0, 0, 0)).plain
+    assert text.startswith("1 known night: after a routine 1 (0 with a cramp), without 0")

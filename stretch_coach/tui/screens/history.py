@@ -233,7 +233,8 @@ def _insight(comparison: Comparison | None) -> Content:
     sentence = comparison.sentence()
     return Content.assemble(
         (
-            f"{comparison.known_nights} known nights: after a routine {comparison.with_nights} "
+            f"{plural(comparison.known_nights, 'known night')}: after a routine "
+            f"{comparison.with_nights} "
             f"({comparison.with_cramp} with a cramp), without {comparison.without_nights} "
             f"({comparison.without_cramp} with a cramp)",
             "$text-muted",
