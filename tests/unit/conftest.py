@@ -1,4 +1,4 @@
-"""Fixtures for the unit tests: a hermetic home and a way to write routine files."""
+"""Fixtures for the unit tests: a hermetic home, a way to write routine files, and the CLI."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from stretch_coach import cli
+
+#: ``run(*argv)``: the CLI's exit code, standard output and standard error.
+Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +37,25 @@ def write(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return _write
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder of the test's own (not yet created); config and cache beside it."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(folder))
+    monkeypatch.setenv("STRETCH_COACH_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("STRETCH_COACH_CACHE_DIR", str(tmp_path / "cache"))
+    return folder
+
+
+@pytest.fixture
+def run(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Run:
+    """The CLI over :func:`data_dir`: ``run("diary", "list")`` gives (code, out, err)."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -22,16 +22,6 @@ from stretch_coach.history.store import HistoryStore
 DOCTOR = "This is a reason to see a doctor"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A data folder of the test's own (not yet created), and a CLI that can start."""
-    folder = tmp_path / "data"
-    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(folder))
-    monkeypatch.setenv("STRETCH_COACH_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("STRETCH_COACH_CACHE_DIR", str(tmp_path / "cache"))
-    return folder
-
-
 def test_every_command_is_registered() -> None:
     """A command module that is deleted, or dropped from the list, fails here."""
     parser = cli.build_parser()

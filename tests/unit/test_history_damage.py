@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from stretch_coach import cli
 from stretch_coach.history import db as dbmodule
 from stretch_coach.history.errors import HistoryError, HistoryTooNew
 from stretch_coach.history.model import Cramp
@@ -31,25 +30,6 @@ UNREADABLE_2 = (
 )
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(folder))
-    monkeypatch.setenv("STRETCH_COACH_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("STRETCH_COACH_CACHE_DIR", str(tmp_path / "cache"))
-    return folder
-
-
-@pytest.fixture
-def run(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def history_file(data_dir: Path) -> Path:

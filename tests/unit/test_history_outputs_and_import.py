@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from stretch_coach import cli, outputs, settings
+from stretch_coach import outputs, settings
 from stretch_coach.errors import UserError
 from stretch_coach.history import db as dbmodule
 from stretch_coach.history import transfer
@@ -21,26 +21,6 @@ from stretch_coach.history.store import HistoryStore
 from stretch_coach.routine import folders
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(folder))
-    monkeypatch.setenv("STRETCH_COACH_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("STRETCH_COACH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv(folders.ENV_LIBRARY, raising=False)
-    return folder
-
-
-@pytest.fixture
-def run(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture

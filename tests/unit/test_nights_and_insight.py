@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from stretch_coach import cli
 from stretch_coach.history import insight, nights, schema, transfer
 from stretch_coach.history.nights import Night, SessionStart, known_nights
 from stretch_coach.history.store import HistoryStore
@@ -241,16 +240,6 @@ def test_a_bad_check_in_in_an_import_is_refused_with_where_it_is(
 
 
 # -- as a person uses it: the "done when" ------------------------------------------
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 START = date(2026, 10, 1)

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from stretch_coach import cli
 from stretch_coach.history import redflags, schema, times, transfer
 from stretch_coach.history.model import Cramp
 from stretch_coach.history.nights import Night
@@ -157,15 +156,6 @@ def test_the_caution_names_every_see_a_doctor_sign_and_never_stopping_a_treatmen
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(folder))
-    monkeypatch.setenv("STRETCH_COACH_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("STRETCH_COACH_CACHE_DIR", str(tmp_path / "cache"))
-    return folder
-
-
-@pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Set the time every command reads."""
     now = {"at": datetime(2026, 3, 1, 20, 0, tzinfo=UTC)}
@@ -175,16 +165,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
         now["at"] = datetime.fromisoformat(text).replace(tzinfo=UTC)
 
     return set_to
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Any:
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_start_status_result_and_stop_as_a_person_uses_them(
