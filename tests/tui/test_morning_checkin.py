@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from tui_helpers import wait_for
+from tui_helpers import library_loaded
 
 from stretch_coach.catalog import LibraryIndex
 from stretch_coach.history.store import HistoryStore
@@ -34,9 +34,7 @@ def _app(library_dir: Path, clock: Any, player: Any, asked: MorningAsk) -> Coach
 
 
 async def _started(app: CoachApp, pilot: Any) -> LibraryScreen:
-    await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await library_loaded(pilot)
     screen = app.screen
     assert isinstance(screen, LibraryScreen)
     return screen

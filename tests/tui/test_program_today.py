@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import OptionList
-from tui_helpers import wait_for
+from tui_helpers import library_loaded, wait_for
 
 from stretch_coach.catalog import LibraryIndex
 from stretch_coach.history.store import HistoryStore
@@ -55,9 +55,7 @@ async def test_a_program_due_today_is_listed_first_and_enter_starts_its_stage(
         store.follow("longer", date(2026, 11, 2))
     app = _app(library_dir, clock, player)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await library_loaded(pilot)
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
         first = screen.shown[0]
@@ -86,9 +84,7 @@ async def test_nothing_followed_means_no_today_entry(
     (library_dir / "longer.yaml").write_text(PROGRAM, encoding="utf-8")
     app = _app(library_dir, clock, player)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await library_loaded(pilot)
         assert isinstance(app.screen, LibraryScreen)
         assert not any(row.title.startswith("Today") for row in app.screen.shown)
 
@@ -102,9 +98,7 @@ async def test_the_library_says_which_tonight_is_in_a_personal_trial(
         store.start_trial(7, date(2026, 11, 11), 28)  # the 12th is its second night
     app = _app(library_dir, clock, player)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await library_loaded(pilot)
         routines = app.screen.query_one("#routines", OptionList)
         assert assignment(7, 2)[1] == "routine"
         assert str(routines.border_subtitle) == "Trial night 2 of 28: routine"
@@ -118,9 +112,7 @@ async def test_coming_back_to_the_library_works_out_today_again(
         store.follow("longer", date(2026, 11, 2))
     app = _app(library_dir, clock, player)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await library_loaded(pilot)
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
         assert screen.shown[0].title == "Today: Cool-down, longer"

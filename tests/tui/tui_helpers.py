@@ -79,3 +79,11 @@ async def wait_for(pilot: Any, condition: Any, timeout: float = 20.0, what: Any 
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting: {what() if what else ''}"
         await pilot.pause(0.02)
+
+
+async def library_loaded(pilot: Any) -> None:
+    """Let the app read its library and finish the work that follows (Today, the trial line)."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.library is not None, what=lambda: "no library")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
