@@ -146,60 +146,32 @@ class HistoryTransfer(HistoryRecords):
 
     def iter_export_checkins(self) -> Iterator[dict[str, Any]]:
         """Every readable morning check-in (undone ones marked), oldest night first."""
-        with self._reading() as conn:
-            cursor = conn.execute(
-                "SELECT uuid, night, answer, created_at, updated_at, deleted_at FROM ok_checkins"
-                " ORDER BY night"
-            )
-            for row in cursor:
-                yield dict(
-                    zip(
-                        ("uuid", "night", "answer", "created_at", "updated_at", "deleted_at"),
-                        row,
-                        strict=True,
-                    )
-                )
+        return self._export_rows(
+            "SELECT uuid, night, answer, created_at, updated_at, deleted_at FROM ok_checkins"
+            " ORDER BY night"
+        )
 
     def iter_export_follows(self) -> Iterator[dict[str, Any]]:
         """Every program followed (unfollowed ones marked), by program id."""
-        with self._reading() as conn:
-            cursor = conn.execute(
-                "SELECT program_id, start_day, created_at, updated_at, deleted_at"
-                " FROM ok_follows ORDER BY program_id"
-            )
-            for program_id, start, created, updated, deleted in cursor:
-                yield {
-                    "program": program_id,
-                    "start": start,
-                    "created_at": created,
-                    "updated_at": updated,
-                    "deleted_at": deleted,
-                }
+        return self._export_rows(
+            "SELECT program_id AS program, start_day AS start, created_at, updated_at,"
+            " deleted_at FROM ok_follows ORDER BY program_id"
+        )
 
     def iter_export_trials(self) -> Iterator[dict[str, Any]]:
         """Every personal trial (deleted ones marked), oldest first."""
+        return self._export_rows(
+            "SELECT uuid, seed, first_night, nights, stopped_from, created_at, updated_at,"
+            " deleted_at FROM ok_trials ORDER BY first_night, created_at"
+        )
+
+    def _export_rows(self, query: str) -> Iterator[dict[str, Any]]:
+        """Each row of ``query`` as a record of the export, keyed by its column names."""
         with self._reading() as conn:
-            cursor = conn.execute(
-                "SELECT uuid, seed, first_night, nights, stopped_from, created_at, updated_at,"
-                " deleted_at FROM ok_trials ORDER BY first_night, created_at"
-            )
+            cursor = conn.execute(query)
+            names = [column[0] for column in cursor.description]
             for row in cursor:
-                yield dict(
-                    zip(
-                        (
-                            "uuid",
-                            "seed",
-                            "first_night",
-                            "nights",
-                            "stopped_from",
-                            "created_at",
-                            "updated_at",
-                            "deleted_at",
-                        ),
-                        row,
-                        strict=True,
-                    )
-                )
+                yield dict(zip(names, row, strict=True))
 
     def merge(
         self,
