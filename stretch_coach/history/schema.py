@@ -68,11 +68,6 @@ _V1 = (
 )
 
 
-def _to_v1(conn: sqlite3.Connection) -> None:
-    for statement in _V1:
-        conn.execute(statement)
-
-
 #: Version 2 records what is needed to tell whether a session *counts* (see
 #: :func:`stretch_coach.history.stats.counts`): each step's kind and planned
 #: seconds, and how many self-paced steps the routine had. Rows written before
@@ -87,11 +82,6 @@ _V2 = (
     "ALTER TABLE session_steps ADD COLUMN planned_seconds REAL"
     " CHECK (planned_seconds IS NULL OR planned_seconds >= 0)",
 )
-
-
-def _to_v2(conn: sqlite3.Connection) -> None:
-    for statement in _V2:
-        conn.execute(statement)
 
 
 #: Version 3 keeps the morning check-ins: "no cramps last night" is a record,
@@ -112,11 +102,6 @@ _V3 = (
     )
     """,
 )
-
-
-def _to_v3(conn: sqlite3.Connection) -> None:
-    for statement in _V3:
-        conn.execute(statement)
 
 
 #: Version 4, programs (issue 14): a session played from a program records the program,
@@ -152,11 +137,6 @@ _PROGRAMS = (
 )
 
 
-def _to_programs(conn: sqlite3.Connection) -> None:
-    for statement in _PROGRAMS:
-        conn.execute(statement)
-
-
 #: Version 5, a personal trial (issue 15): nights assigned by chance to "routine" or
 #: "rest". Only the seed, the first night and the length are stored; each night's
 #: arm is derived from them (:func:`stretch_coach.history.trial.assignment`), so it
@@ -180,18 +160,24 @@ _TRIALS = (
 )
 
 
-def _to_trials(conn: sqlite3.Connection) -> None:
-    for statement in _TRIALS:
-        conn.execute(statement)
+def _migration(name: str, statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
+    """A migration that runs ``statements`` in order, named ``name`` (as a traceback names it)."""
+
+    def migrate(conn: sqlite3.Connection) -> None:
+        for statement in statements:
+            conn.execute(statement)
+
+    migrate.__name__ = migrate.__qualname__ = name
+    return migrate
 
 
 #: ``MIGRATIONS[n]`` upgrades a database from version ``n`` to ``n + 1``.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _to_v1,
-    _to_v2,
-    _to_v3,
-    _to_programs,
-    _to_trials,
+    _migration("_to_v1", _V1),
+    _migration("_to_v2", _V2),
+    _migration("_to_v3", _V3),
+    _migration("_to_programs", _PROGRAMS),
+    _migration("_to_trials", _TRIALS),
 ]
 
 
