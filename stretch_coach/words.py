@@ -69,9 +69,9 @@ ENDED_LINE = "Routine ended"
 # -- small words ----------------------------------------------------------------------
 
 
-def plural(n: int, word: str) -> str:
-    """``1 step``, ``2 steps``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 step``, ``2 steps``; ``many`` where an ``s`` won't do (``2 diary entries``)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def capital(text: str) -> str:

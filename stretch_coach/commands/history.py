@@ -681,16 +681,22 @@ def export_history(args: argparse.Namespace) -> int:
             except OSError as err:
                 raise UserError(f"cannot write {output}: {_reason(err)}") from None
         _tell_unreadable(store)
-    counts = (
-        f"{sessions} sessions, {cramps} diary entries and {checkins} check-ins"
-        if checkins
-        else f"{sessions} sessions and {cramps} diary entries"
-    )
+    counts = _record_counts(sessions, cramps, checkins)
     if output is None:
         print(f"Exported {counts}.", file=sys.stderr)
     else:
         print(f"Exported {counts} to {args.file}.")
     return 0
+
+
+def _record_counts(sessions: int, cramps: int, checkins: int) -> str:
+    """``2 sessions and 1 diary entry``, with ``, 3 check-ins`` when there are any."""
+    from stretch_coach.words import plural
+
+    entries = plural(cramps, "diary entry", "diary entries")
+    if checkins:
+        return f"{plural(sessions, 'session')}, {entries} and {plural(checkins, 'check-in')}"
+    return f"{plural(sessions, 'session')} and {entries}"
 
 
 def import_history(args: argparse.Namespace) -> int:
@@ -707,12 +713,8 @@ def import_history(args: argparse.Namespace) -> int:
     with _open_store() as store:
         result = store.merge_records(transfer.iter_file(path))
     print(
-        f"Imported {path}: {result.sessions_added} sessions"
-        + (
-            f", {result.cramps_added} diary entries and {result.checkins_added} check-ins"
-            if result.checkins_added
-            else f" and {result.cramps_added} diary entries"
-        )
+        f"Imported {path}: "
+        + _record_counts(result.sessions_added, result.cramps_added, result.checkins_added)
         + " added, "
         f"{result.sessions_updated + result.cramps_updated + result.checkins_updated} updated, "
         f"{result.unchanged} already here."

@@ -377,14 +377,14 @@ def test_export_then_import_elsewhere_twice(run, data_dir, tmp_path, monkeypatch
     carried = tmp_path / "carry.json"
     assert run("export", str(carried)) == (
         0,
-        f"Exported 2 sessions and 1 diary entries to {carried}.\n",
+        f"Exported 2 sessions and 1 diary entry to {carried}.\n",
         "",
     )
     assert stat.S_IMODE(carried.stat().st_mode) == 0o600
 
     monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(tmp_path / "other"))
     assert run("import", str(carried))[1] == (
-        f"Imported {carried}: 2 sessions and 1 diary entries added, 0 updated, 0 already here.\n"
+        f"Imported {carried}: 2 sessions and 1 diary entry added, 0 updated, 0 already here.\n"
     )
     assert run("import", str(carried))[1] == (
         f"Imported {carried}: 0 sessions and 0 diary entries added, 0 updated, 3 already here.\n"
@@ -396,7 +396,7 @@ def test_export_to_stdout(run) -> None:
     run("diary", "add", "--when", "2024-05-01T02:30")
     _, out, err = run("export", "-")
     assert json.loads(out)["format"] == "stretch-coach-history"
-    assert err == "Exported 0 sessions and 1 diary entries.\n"
+    assert err == "Exported 0 sessions and 1 diary entry.\n"
 
 
 @pytest.mark.parametrize(

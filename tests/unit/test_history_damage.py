@@ -106,7 +106,7 @@ def test_history_report_and_export_skip_the_same_rows(run: Run, data_dir: Path) 
 
     code, out, err = run("export", "-")
     assert code == 0
-    assert err == UNREADABLE_2 + "Exported 1 sessions and 3 diary entries.\n"
+    assert err == UNREADABLE_2 + "Exported 1 session and 3 diary entries.\n"
     exported = json.loads(out)
     assert [c["note"] for c in exported["cramps"]] == ["n2", "n3", "n4"]
 

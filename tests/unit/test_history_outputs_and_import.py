@@ -333,7 +333,7 @@ def test_a_file_starting_with_a_byte_order_mark_is_imported(
     code, out, err = run("import", str(marked))
     assert (code, err) == (0, "")
     assert out == (
-        f"Imported {marked}: 0 sessions and 1 diary entries added, 0 updated, 0 already here.\n"
+        f"Imported {marked}: 0 sessions and 1 diary entry added, 0 updated, 0 already here.\n"
     )
 
 

@@ -98,3 +98,10 @@ def test_the_plain_runners_last_line_says_whether_it_counts(
     view.tally = SimpleNamespace(counts=counts, seconds=27.6)
     view(ev.Ended(status))  # type: ignore[arg-type]
     assert out.getvalue() == line + "\n"
+
+
+def test_counts_of_one_are_singular() -> None:
+    from stretch_coach.commands.history import _record_counts
+
+    assert _record_counts(1, 1, 0) == "1 session and 1 diary entry"
+    assert _record_counts(2, 3, 1) == "2 sessions, 3 diary entries and 1 check-in"
