@@ -102,6 +102,19 @@ async def test_the_library_says_which_tonight_is_in_a_personal_trial(
         routines = app.screen.query_one("#routines", OptionList)
         assert assignment(7, 2)[1] == "routine"
         assert str(routines.border_subtitle) == "Trial night 2 of 28: routine"
+        # The trial stopped while the coach is open: back at the library, the line goes.
+        with HistoryStore.open() as store:
+            [trial] = store.trials()
+            store.stop_trial(trial, date(2026, 11, 12))
+        screen = app.screen
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: app.screen is not screen, what=lambda: "no help")
+        await pilot.press("escape")
+        await wait_for(
+            pilot,
+            lambda: str(routines.border_subtitle) == "",
+            what=lambda: f"still {str(routines.border_subtitle)!r}",
+        )
 
 
 async def test_coming_back_to_the_library_works_out_today_again(

@@ -245,9 +245,9 @@ class LibraryScreen(Screen[None]):
         while the library was being read starts now.
         """
         self.today = list(today)
-        if trial:
-            # Which tonight is in a personal trial, under the list (plain text, no markup).
-            self.query_one("#routines", OptionList).border_subtitle = Content(trial)
+        # Which tonight is in a personal trial, under the list (plain text, no
+        # markup); cleared when the trial has ended since it was last worked out.
+        self.query_one("#routines", OptionList).border_subtitle = Content(trial or "")
         self.entries = [entry for _, entry in self.today] + list(library.entries)
         rows = self._list(self.entries)
         if rows != self.rows:
