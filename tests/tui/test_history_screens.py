@@ -315,6 +315,28 @@ async def save_entry(
     await wait_for(pilot, lambda: not isinstance(pilot.app.screen, DiaryForm))
 
 
+async def test_every_symptom_is_in_view_at_80x24_and_the_last_is_picked_by_keys(
+    make_app: Any,
+) -> None:
+    # The last two symptoms are the seeds' exposures (reasons to see a doctor):
+    # the list once showed six rows and hid them below its own scroll bar.
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await fill(pilot, "when", "2024-06-10 02:00")
+        symptoms = app.screen.query_one("#symptoms", SelectionList)
+        symptoms.focus()
+        await pilot.pause()
+        labels = [str(symptoms.get_option_at_index(i).prompt) for i in range(8)]
+        assert labels[-3:] == ["trouble walking", "contact with toxins", "an infected cut"]
+        assert symptoms.size.height == symptoms.option_count == 8 and symptoms.max_scroll_y == 0
+        screen_text = await shown(pilot)
+        assert all(label in screen_text for label in labels), screen_text
+        await pilot.press("end", "space", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, RedFlagNotice))
+        assert "an infected cut" in notice_text(app)
+
+
 async def test_a_red_flag_is_said_once_quoting_the_sign_and_the_entry_is_kept(
     make_app: Any,
 ) -> None:

@@ -120,7 +120,7 @@ class DiaryForm(ModalScreen[Saved | None]):
             yield from _row(
                 "Symptoms",
                 SelectionList[str](
-                    *[(symptom.replace("-", " "), symptom) for symptom in diary.SYMPTOMS],
+                    *[(_symptom_words(symptom), symptom) for symptom in diary.SYMPTOMS],
                     id="symptoms",
                     compact=True,
                 ),
@@ -296,6 +296,12 @@ def _row(label: str, field: Any, hint: str) -> ComposeResult:
 
 def _choice(name: str, choices: tuple[str, ...]) -> Select[str]:
     return Select([(choice, choice) for choice in choices], prompt="-", id=name, compact=True)
+
+
+def _symptom_words(symptom: str) -> str:
+    """A symptom as the form lists it: the exposures in the red flags' own words
+    ("contact with toxins", not "toxins"), the rest as stored, without hyphens."""
+    return redflags.EXPOSURES.get(symptom, symptom.replace("-", " "))
 
 
 def _optional(text: str, parse: Callable[[str], Any]) -> Any:
