@@ -30,6 +30,16 @@ SEGMENT_LABELS: dict[SegmentKind, str] = {
     SegmentKind.MANUAL: "At your own pace",
 }
 
+#: The same, shortly, for the plain runner's one live status line.
+SEGMENT_SHORT_LABELS: dict[SegmentKind, str] = {
+    SegmentKind.PREPARE: "Get ready",
+    SegmentKind.HOLD: "Hold",
+    SegmentKind.REST: "Rest",
+    SegmentKind.SET_REST: "Rest",
+    SegmentKind.SWITCH: "Switch",
+    SegmentKind.ACTIVITY: "Go",
+}
+
 #: What each cue event means, shown when it fires (so the coach works muted).
 CUE_LABELS: dict[str, str] = {
     "prepare": "Get ready",

@@ -14,7 +14,13 @@ from stretch_coach.outputs import silence
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import Segment, SegmentKind, Timeline
-from stretch_coach.words import PAUSE_REASONS, phases_text, side_phrase, time_against_plan
+from stretch_coach.words import (
+    PAUSE_REASONS,
+    SEGMENT_SHORT_LABELS,
+    phases_text,
+    side_phrase,
+    time_against_plan,
+)
 
 CLEAR_LINE = "\r\x1b[K"
 
@@ -89,16 +95,6 @@ def phase_line(seg: Segment, timeline: Timeline, *, terminal: bool) -> str | Non
     return None
 
 
-_SHORT = {
-    SegmentKind.PREPARE: "Get ready",
-    SegmentKind.HOLD: "Hold",
-    SegmentKind.REST: "Rest",
-    SegmentKind.SET_REST: "Rest",
-    SegmentKind.SWITCH: "Switch",
-    SegmentKind.ACTIVITY: "Go",
-}
-
-
 def status_line(state: SessionState) -> str:
     """The live countdown line (terminal only)."""
     seg = state.segment
@@ -117,7 +113,8 @@ def status_line(state: SessionState) -> str:
         phase = f" {state.phase}" if state.phase is not None else ""
         now = f"Rep {seg.rep}/{seg.reps}{phase} {format_clock(state.segment_remaining or 0.0)}"
     else:
-        now = f"{_SHORT.get(seg.kind, seg.kind)} {format_clock(state.segment_remaining or 0.0)}"
+        label = SEGMENT_SHORT_LABELS.get(seg.kind, seg.kind)
+        now = f"{label} {format_clock(state.segment_remaining or 0.0)}"
     if state.status == "paused":
         now = f"Paused · {now}"
     return f"  {now} · {where} · {left} · {nxt}"
