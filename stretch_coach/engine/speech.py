@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -200,9 +200,8 @@ class _Busy:
         self.starts.insert(i, start)
         self.longest = max(self.longest, end - start)
 
-    def gaps(self, lo: float, hi: float) -> list[tuple[float, float]]:
-        """The free stretches within [lo, hi], kept clear of busy time by the guards."""
-        out = []
+    def gaps(self, lo: float, hi: float) -> Iterator[tuple[float, float]]:
+        """The free stretches within [lo, hi], in order, kept clear of busy time by the guards."""
         cursor = lo
         items = self.items
         # (min and max written out: a plan asks for gaps some twenty times a routine)
@@ -212,19 +211,25 @@ class _Busy:
             if before >= hi:
                 break
             if before > cursor:
-                out.append((cursor, before))  # before < hi here
+                yield cursor, before  # before < hi here
             if e + AFTER_TONE > cursor:
                 cursor = e + AFTER_TONE
         if cursor < hi:
-            out.append((cursor, hi))
-        return [(a, b) for a, b in out if b > a]
+            yield cursor, hi
 
     def fit(self, lo: float, hi: float, length: float, *, latest: bool) -> float | None:
-        """The start of the first (or last) gap in [lo, hi] that holds ``length``, if any."""
-        holding = [a for a, b in self.gaps(lo, hi) if b - a >= length]
-        if not holding:
-            return None
-        return holding[-1] if latest else holding[0]
+        """The start of the first (or last) gap in [lo, hi] that holds ``length``, if any.
+
+        The first is taken as soon as it is found: a late line or a prompt looks
+        through a whole step or activity, with a tone every repetition.
+        """
+        found = None
+        for a, b in self.gaps(lo, hi):
+            if b - a >= length:
+                if not latest:
+                    return a
+                found = a
+        return found
 
 
 def plan_speech(
