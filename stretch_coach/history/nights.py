@@ -74,6 +74,18 @@ def routine_night(started: datetime) -> date | None:
     return None
 
 
+def tonight(moment: datetime) -> date:
+    """The night whose bedtime is now or next at ``moment`` (its evening's date): "tonight".
+
+    A bedtime routine counts for night D until 03:00 on D+1
+    (:data:`ROUTINE_UNTIL_HOUR`), so until then "tonight" is still the night of
+    D; from 03:00 it is the coming evening's night. In the morning the night
+    that is ending is *last night* (:func:`last_night`), never tonight: what
+    is still to do is all for the coming evening.
+    """
+    return (moment - timedelta(hours=ROUTINE_UNTIL_HOUR)).date()
+
+
 def last_night(today: date) -> date:
     """The night a morning check-in asks about: the one that began yesterday evening."""
     return today - _DAY
