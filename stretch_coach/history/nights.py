@@ -13,8 +13,12 @@ The rules (the README says the same, in the same words):
   03:00 on D+1, before the night's first cramp. Routines for use in the
   moment (``urgent: true``, like cramp-now) and daytime advice routines
   (tagged ``daytime``) do not count as a routine before the night.
+* *Tonight* is the night whose bedtime routine is still to come or under
+  way: until 03:00 the night begun the evening before, from 03:00 the coming
+  evening's. In the morning the night ending is *last night*, never tonight.
 
-:func:`known_nights` applies them; nothing else decides what a night is.
+:func:`known_nights` applies them (and :func:`tonight` the last); nothing else
+decides what a night is.
 """
 
 from __future__ import annotations
