@@ -20,8 +20,8 @@ busy machine spoils a short slice less often than a whole run. Its figure is
 the sum of each part's best of ``--repeat`` rounds; each round's own ratio,
 and the ratio with each side timed in one piece, are printed beside it.
 
-Printed beside, with no goal of its own (the issue set none for it, and it is
-not met by the load's): the whole command as a user runs it, ``stretch-coach
+Printed beside, with no goal of its own (the issue set its goal for the
+load): the whole command as a user runs it, ``stretch-coach
 validate FOLDER`` in this process with its output captured: the user's
 library read (for includes; a fresh user here), the folder's library read and
 checked, its problems, and its two warning passes, each also timed alone:
@@ -54,7 +54,7 @@ Where the command's time goes now (per 1,000 files, against about 0.5 s for
 CSafeLoader): the library load about 0.7 s (1.4x; see below); lint about
 0.02 s (0.05x: it works from the places the loader kept, and looks at the
 disk only for a routine's own ``.wav`` files); the voice-room check about
-1.2 to 1.6 s (2.5x to 3x), half of it laying out each routine's timeline
+1.0 to 1.6 s (2.2x to 3x), half of it laying out each routine's timeline
 (about 140 cues and 64 segments a routine here: paced reps make a segment
 and a cue a repetition) and half the speech plan over it (each tone's
 interval, then the gaps before every step and side). The check is exact:
@@ -65,7 +65,7 @@ validate_corpus.py writes them all, to compare before and after). What
 would take the rest back: a fast path that proves a step's room from its
 durations without laying out the timeline. It must be exact at every tie (a
 plan's offsets are sums of floats, so a step planned apart from its routine
-can land a phrase a hair differently), which this session did not finish.
+can land a phrase a hair differently), which is not done yet.
 
 The warnings on these files (2,300, about 2 a routine) are real, not a quirk
 of the generator: a timed step straight after another has only its 5 s
@@ -99,7 +99,9 @@ path resolved once. For the warning passes, in session 5: lint given the
 places the loader kept (no second read and parse); Cues and Segments built
 without their frozen ``__init__``; each sound's length read once a run, each
 line's estimated length worked out once; whether a self-paced segment lies
-between two tones a subtraction, not a walk over the segments.
+between two tones a subtraction, not a walk over the segments. In session
+6: the first gap that holds a line taken as soon as it is found (a late line
+or a prompt looked through every gap of a whole step or activity).
 
     python benchmarks/validate_library.py [--count 1000] [--repeat 9] [--profile] [--self-test]
 """
