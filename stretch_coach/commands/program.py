@@ -210,12 +210,11 @@ def cmd_follow(args: argparse.Namespace) -> int:
     if library.get_program(entry.id) is not entry:
         # A program file from elsewhere: what is followed is an id, which `today`,
         # the coach and the reports look up in the library, and would not find.
-        from stretch_coach import paths
         from stretch_coach.errors import UserError
 
         raise UserError(
             f"{args.program}: not in your library, so 'today' and the coach could not find "
-            f"it; copy it and the routines it names into {paths.user_routines_dir()}, "
+            f"it; install it first (stretch-coach install {args.program}), "
             f"then follow {entry.id!r}"
         )
     start = agenda.parse_start(args.start) if args.start else agenda.program_day(agenda.now())

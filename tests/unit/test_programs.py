@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stretch_coach import agenda, paths
+from stretch_coach import agenda
 from stretch_coach.cli import main
 from stretch_coach.history import transfer
 from stretch_coach.history.store import HistoryStore
@@ -467,8 +467,7 @@ def test_a_program_file_outside_the_library_is_not_followed(
     assert (code, out) == (2, "")
     assert err == (
         f"stretch-coach: {program}: not in your library, so 'today' and the coach could not "
-        f"find it; copy it and the routines it names into {paths.user_routines_dir()}, "
-        "then follow 'four'\n"
+        f"find it; install it first (stretch-coach install {program}), then follow 'four'\n"
     )
     with HistoryStore.open() as store:
         assert store.follows() == []
