@@ -528,11 +528,17 @@ def history_show(args: argparse.Namespace) -> int:
     print("\nNewest sessions:")
     for session in sessions:
         skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
+        rated = ", ".join(
+            f"{name} {value}/10"
+            for name, value in (("effort", session.effort), ("pain", session.pain))
+            if value is not None
+        )
         print(
             f"  {session.started_at:%Y-%m-%d %H:%M}  {safe_text(session.title)}: "
             f"{time_against_plan(session.done_seconds, session.planned_seconds)}, "
             f"{plural(session.steps_done, 'step')} done{skipped}; {session.label}"
             f"{'' if session.counts else ', not counted (less than half done)'}"
+            f"{f'; {rated}' if rated else ''}"
         )
     return 0
 
@@ -540,6 +546,7 @@ def history_show(args: argparse.Namespace) -> int:
 def history_check(args: argparse.Namespace) -> int:
     """``history check``: list the records that cannot be read; exit 1 if there are any."""
     from stretch_coach.history.store import default_path
+    from stretch_coach.words import plural
 
     path = default_path()
     if not path.exists():
@@ -548,7 +555,10 @@ def history_check(args: argparse.Namespace) -> int:
     with _open_store(create=False) as store:
         unreadable = store.unreadable()
         overview = store.overview(recent=0)
-    readable = f"{overview.total_sessions} sessions and {overview.total_cramps} diary entries"
+    readable = (
+        f"{plural(overview.total_sessions, 'session')} and "
+        f"{plural(overview.total_cramps, 'diary entry', 'diary entries')}"
+    )
     if not unreadable:
         print(f"Every record in {path} can be read ({readable}).")
         return 0
