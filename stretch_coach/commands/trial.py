@@ -30,8 +30,9 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     start = actions.add_parser(
         "start",
         help="start a trial from tonight",
-        description="Start a trial from tonight: each night is drawn by chance, in blocks of "
-        "two, from the seed (kept in your history, so the nights are the same on any machine).",
+        description="Start a trial from tonight (from 03:00, the coming evening's night; it "
+        "says which): each night is drawn by chance, in blocks of two, from the seed (kept in "
+        "your history, so the nights are the same on any machine).",
     )
     start.add_argument("--weeks", metavar="N", required=True, help="how long: 1 to 52 weeks")
     start.add_argument("--seed", metavar="N", help="draw the nights from this seed (default: any)")
