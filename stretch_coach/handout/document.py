@@ -238,7 +238,7 @@ SEED_PAGES = {
     "002_da06d3d839fc42b6.txt": '"Leg Cramping", a vein clinic\'s patient page',
     "003_a11155f2b4ae33bc.txt": "a patient information article on leg cramps",
     "004_45a8eeb6afdebb9c.txt": (
-        '"Nocturnal Leg Cramps: EP\'s Chiropractic Scientists", Dr. Alex Jimenez, El Paso'
+        '"Nocturnal Leg Cramps: EP\'s Chiropractic Scientists", Dr. Alex Jimenez'
     ),
 }
 _SEED = re.compile(r"\bseed (\d{3}_[0-9a-f]{16}\.txt)")

@@ -531,3 +531,24 @@ def test_library_reads_sub_folders_but_not_hidden_ones(write: Writer, tmp_path: 
     write("b.yaml", "title: B\nsteps: [{name: b}]\n", folder=lib / ".hidden")
     library = Library.from_folders([(lib, "library")])
     assert [e.id for e in library.entries] == ["a"]
+
+
+SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_PAGES))
+def test_each_source_name_says_only_what_its_page_says(
+    seed: str, require: Callable[[bool, str], None]
+) -> None:
+    # The name a patient reads must come from the page: its quoted title in
+    # the page's text, and every proper name after it (a publisher, an author)
+    # too, as words. ("El Paso", inferred from an e-mail address, once slipped in.)
+    require((SEEDS_DIR / seed).is_file(), f"the seed pages beside the checkout ({SEEDS_DIR})")
+    page = " ".join((SEEDS_DIR / seed).read_text(encoding="utf-8").split()).lower()
+    name = SEED_PAGES[seed]
+    title = re.findall(r'"([^"]+)"', name)
+    assert all(t.lower() in page for t in title), (name, title)
+    rest = re.sub(r'"[^"]+"', "", name)
+    proper = re.findall(r"\b[A-Z][\w.']*", rest)
+    missing = [w for w in proper if not re.search(rf"\b{re.escape(w.lower().rstrip('.'))}\b", page)]
+    assert missing == [], name
