@@ -394,12 +394,12 @@ def checkin_night(args: argparse.Namespace) -> int:
             "checkin: say what to record: --none (no cramps that night) or --undo (take the "
             "night's check-in back)"
         )
-    today = times.now().date()
-    night = _day_option(args.night, "--night") if args.night else nights.last_night(today)
-    if night >= today:
+    moment = times.now()
+    night = _day_option(args.night, "--night") if args.night else nights.last_night(moment)
+    if night >= nights.tonight(moment):
         raise UserError(
             f"--night: the night of {night} has not ended yet; check in the morning after it "
-            f"(the default, last night, is {nights.last_night(today)})"
+            f"(the default, last night, is {nights.last_night(moment)})"
         )
     named = f"the night of {night:%Y-%m-%d} ({night:%a} evening to {night + _DAY:%a} morning)"
     if args.undo:

@@ -90,9 +90,15 @@ def tonight(moment: datetime) -> date:
     return (moment - timedelta(hours=ROUTINE_UNTIL_HOUR)).date()
 
 
-def last_night(today: date) -> date:
-    """The night a morning check-in asks about: the one that began yesterday evening."""
-    return today - _DAY
+def last_night(moment: datetime) -> date:
+    """The night a check-in asks about at ``moment``: the one before :func:`tonight`.
+
+    In the morning, the one that began yesterday evening. Between midnight and
+    03:00 the night that began yesterday evening is still tonight (its bedtime
+    may be under way), so "last night" is the one before it: a check-in never
+    asks about, or records, a night not yet over.
+    """
+    return tonight(moment) - _DAY
 
 
 def not_before_night(routine: Routine) -> bool:
