@@ -66,6 +66,12 @@ COUNTDOWN_KINDS = frozenset(
 )
 
 
+#: Pauses that open a part (a side or a set): a step's get-ready, a switch of
+#: sides, a rest between sets. The part's work has not begun in them, so
+#: "next part" there starts the work at once rather than ending the part.
+PART_OPENINGS = frozenset({SegmentKind.PREPARE, SegmentKind.SWITCH, SegmentKind.SET_REST})
+
+
 class TimelineTooLong(ValueError):
     """The routine would need more than :data:`MAX_SEGMENTS` segments."""
 

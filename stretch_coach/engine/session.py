@@ -48,7 +48,7 @@ from stretch_coach.engine.events import (
 )
 from stretch_coach.engine.speech import FINISH, Phrase, SpeechPlan
 from stretch_coach.routine.model import PlannedStep
-from stretch_coach.timeline import Segment, SegmentKind, Timeline, phase_at
+from stretch_coach.timeline import PART_OPENINGS, Segment, SegmentKind, Timeline, phase_at
 from stretch_coach.words import ENDED_LINE, next_label
 
 Status = Literal["ready", "running", "paused", "waiting", "finished", "stopped"]
@@ -652,15 +652,42 @@ class Session:
         self._flush()
 
     def next_part(self) -> None:
-        """End the current part (a side or a set) and go to the next one.
+        """In a pause that opens a part, begin its work now; in the work, end the part.
 
-        The next part starts with its switch or its rest between sets, if it
-        has one. After a step's last part (and in a step of one part) this
-        goes to the next step, like :meth:`next_step`: the step counts as skipped.
+        A part (a side or a set) may open with a pause: the step's get-ready,
+        the switch of sides, the rest between sets. There, nothing of the part
+        is done yet, so this ends the pause and the part's work begins at once
+        (the person cut the pause short; nothing is skipped, the step goes on).
+        In the work, it ends the part and goes to the next one, which starts
+        with its switch or its rest between sets, if it has one. After a
+        step's last part (and in a step of one part) that is the next step,
+        like :meth:`next_step`: the step counts as skipped.
         """
         if self._navigable() and self._step_i is not None:
-            self._jump(self._part_next[self._seg_i])
+            self._jump(self._part_work(self._seg_i))
         self._flush()
+
+    def _part_work(self, j: int) -> int:
+        """Where next part goes from segment ``j``: its part's work, if ``j`` is a pause
+        that opens it; otherwise the next part."""
+        if self._segments[j].kind in PART_OPENINGS:
+            work = j + 1
+            # An opening pause is followed by its part's work (a zero-length
+            # work segment is never laid out, so check rather than assume).
+            if work < len(self._segments) and self._part_first[work] == self._part_first[j]:
+                return work
+        return self._part_next[j]
+
+    def part_opening(self) -> bool:
+        """Whether the session is in a pause that opens a part, where next part begins the work."""
+        seg = self._segment()
+        return (
+            seg is not None
+            and self._started
+            and self._ended is None
+            and seg.kind in PART_OPENINGS
+            and self._part_work(self._seg_i) != self._part_next[self._seg_i]
+        )
 
     def previous_part(self) -> None:
         """Go back a part, like :meth:`previous_step` goes back a step.

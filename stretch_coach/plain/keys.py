@@ -188,7 +188,11 @@ class KeyInput:
     def _next_part(self) -> None:
         state = self.session.state()
         last = state.side_index == state.sides and state.set == state.sets
-        if last:
+        if self.session.part_opening():
+            # In a get-ready, a switch or a rest between sets: the pause is cut
+            # short and the side or set about to begin starts now (none is lost).
+            self._announce(f"Starting {_part_of(state)}".rstrip(), " now")
+        elif last:
             self._announce("Skipping")  # the step's last part (or its only one) ends the step
         elif state.sides > 1 and state.side is not None:
             self._announce(f"Ending the {side_phrase(state.side)} of")
@@ -210,11 +214,11 @@ class KeyInput:
         self._announce("Restarting")
         self.session.restart_step()
 
-    def _announce(self, verb: str) -> None:
+    def _announce(self, verb: str, after: str = "") -> None:
         # Keyboard feedback: the step's name, before the lines of where it lands.
         state = self.session.state()
         if state.step is not None and state.status not in ("ready", "finished", "stopped"):
-            self.view.line(f"{verb} {state.step.name}")
+            self.view.line(f"{verb} {state.step.name}{after}")
 
     def on_event(self, event: ev.Event) -> None:
         if (
@@ -244,6 +248,16 @@ class KeyInput:
 
         with contextlib.suppress(termios.error):
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved_mode)
+
+
+def _part_of(state: SessionState) -> str:
+    """The part about to begin, as ``the right side of `` or ``set 2 of `` (empty for a
+    step's only part), before the step's name."""
+    if state.sides > 1 and state.side is not None:
+        return f"the {side_phrase(state.side)} of "
+    if state.sets > 1:
+        return f"set {state.set} of "
+    return ""
 
 
 def _awaits_done(state: SessionState) -> bool:

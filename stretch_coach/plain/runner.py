@@ -7,10 +7,11 @@ only when standard output is a terminal, a live countdown redrawn in place on
 one line. When it is not a terminal there is no redraw noise at all.
 
 Input: when standard input is a terminal, single keys (cbreak mode, restored
-on every way out): space pause/resume, n next part (a side or a set), s skip
-the step, b back a part, a back a step, r restart, Enter done, c or + count a
-rep, q quit; caps lock changes none of them. Otherwise standard input is read as commands, one
-a line (an empty line is Enter); an Enter that arrives before a self-paced
+on every way out): space pause/resume, n next part (ends a side or a set; in
+a get-ready, a switch or a rest between sets, starts it now), s skip the
+step, b back a part, a back a step, r restart, Enter done, c or + count a rep,
+q quit; caps lock changes none of them. Otherwise standard input is read as
+commands, one a line (an empty line is Enter); an Enter that arrives before a self-paced
 step is kept for it, and once the input ends self-paced steps are skipped,
 since nobody is left to say they are done.
 
@@ -184,13 +185,15 @@ class PlainRunner:
             self.view.wrapped(line, "Caution: ", "  ")
         if self.keys_from_terminal:
             self.view.line(
-                "Keys: space pause/resume · n next part · s skip step · b back a part · "
+                "Keys: space pause/resume · n next part (in a pause: start now) · "
+                "s skip step · b back a part · "
                 "a back a step · r restart · Enter done · c count a rep · q quit"
             )
         else:
             self.view.line(
                 "Input is not a terminal: reading commands from it, one a line "
-                "(empty line: done, p: pause/resume, n or next: next part, s or skip: "
+                "(empty line: done, p: pause/resume, n or next: next part (in a pause: "
+                "start now), s or skip: "
                 "skip step, b or back: back a part, a or previous: back a step, "
                 "r: restart, c: count a rep, q: quit). When it ends, self-paced steps are skipped."
             )

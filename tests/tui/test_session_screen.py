@@ -115,8 +115,14 @@ async def test_n_and_b_move_a_part_s_and_a_a_step_r_restarts(start: Any, clock: 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "Back step" not in footer_keys(app)  # no step before the first
-        assert {"Next part", "Skip step", "Back part"} <= footer_keys(app)
-        await pilot.press("n")  # the left side ends: the switch to the right
+        # In the get-ready n begins the left side at once ("Start now"), not ends it.
+        assert {"Start now", "Skip step", "Back part"} <= footer_keys(app)
+        assert "Next part" not in footer_keys(app)
+        await pilot.press("n")
+        state = app.screen.session.state()
+        assert (state.side, state.segment.kind, state.routine_elapsed) == ("left", "hold", 5.0)
+        assert "Next part" in footer_keys(app) and "Start now" not in footer_keys(app)
+        await pilot.press("n")  # in the hold, the left side ends: the switch to the right
         state = app.screen.session.state()
         assert state.step_index == 0 and state.side == "right"
         assert "Switch sides · right side (2 of 2)" in await shown(pilot)
@@ -135,7 +141,7 @@ async def test_n_and_b_move_a_part_s_and_a_a_step_r_restarts(start: Any, clock: 
         await pilot.press("a")
         assert app.screen.session.state().step.name == "Wall calf stretch"
         await pilot.press("N")  # caps lock on: the same key, not another meaning
-        assert app.screen.session.state().side == "right"
+        assert app.screen.session.state().segment.kind == "hold"
         await pilot.press("S")
         assert app.screen.session.state().step_index == 1
 
@@ -397,3 +403,27 @@ async def test_the_screen_redraws_when_a_clock_turns_over_and_not_while_paused(
         await pilot.press("space")
         timer = screen._redraw_timer
         assert timer is not None and timer._interval == pytest.approx(0.9 + REDRAW_MARGIN)
+
+
+async def test_n_in_the_switch_starts_the_other_side_and_loses_none(start: Any, clock: Any) -> None:
+    """The trial's case: n in "Switch sides" went straight to step 2, a side lost."""
+    app = start()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "n")  # the left side begun, then ended: the switch
+        assert "Switch sides · right side (2 of 2)" in await shown(pilot)
+        assert "Start now" in footer_keys(app) and "Next part" not in footer_keys(app)
+        await advance(pilot, clock, 1)
+        await pilot.press("n")
+        state = app.screen.session.state()
+        assert (state.step_index, state.side, state.segment.kind) == (0, "right", "hold")
+        text = await shown(pilot)
+        assert "Hold · right side (2 of 2) · rep 1 of 2" in text and "Step 1 of 3" in text
+        assert digits(app) == "0:30"
+        assert state.steps_skipped == 0
+        await pilot.press("question_mark")
+        await shown(pilot)
+        rows = dict(app.screen.rows)  # the help: one row for n, both of its meanings
+        assert rows["n"] == (
+            "Start now: cut a get-ready, a switch or a rest between sets short"
+            " / Next part: end this side or set (or a one-part step)"
+        )

@@ -55,7 +55,7 @@ async def test_the_footer_shows_only_whole_keys(
 
     CautionLog().acknowledge("bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",))
     app = make_app(start=library.get("bedtime-calf-stretch"))
-    keys = ["space Pause", "n Next part", "s Skip step", "b Back part", "r Restart", "q Quit"]
+    keys = ["space Pause", "n Start now", "s Skip step", "b Back part", "r Restart", "q Quit"]
     keys += ["? Help", "m Mute", "v Voice off"]
     async with app.run_test(size=(width, 24)) as pilot:
         await advance(pilot, clock, 1)
@@ -68,7 +68,7 @@ async def test_the_footer_shows_only_whole_keys(
             break
         fitting = longer
     assert footer == fitting
-    assert footer.startswith("space Pause n Next part s Skip step")
+    assert footer.startswith("space Pause n Start now s Skip step")
 
 
 @pytest.mark.parametrize(

@@ -49,12 +49,27 @@ def where(session: Session) -> tuple[int, str | None, float]:
 @pytest.mark.parametrize("command", ["n", "N", "next", "NEXT", "next part", "part"])
 def test_next_part_ends_the_side(keys: tuple[KeyInput, Session, Lines], command: str) -> None:
     key_input, session, view = keys
-    key_input._line(command)
+    key_input._line(command)  # in the get-ready: the left side starts now
+    assert where(session) == (0, "left", 5.0)
+    assert view.lines == ["Starting the left side of Wall calf stretch now"]
+    key_input._line(command)  # in the left side's hold: it ends, on to the switch
     assert where(session) == (0, "right", 75.0)
-    assert view.lines == ["Ending the left side of Wall calf stretch"]
+    assert view.lines[-1] == "Ending the left side of Wall calf stretch"
+    key_input._line(command)  # in the switch: the right side starts now, none is lost
+    assert where(session) == (0, "right", 80.0)
+    assert view.lines[-1] == "Starting the right side of Wall calf stretch now"
     key_input._line(command)  # the right side is the last part: the step ends
     assert where(session) == (1, None, 150.0)
     assert view.lines[-1] == "Skipping Wall calf stretch"
+
+
+def test_next_part_in_a_get_ready_of_one_part(keys: tuple[KeyInput, Session, Lines]) -> None:
+    key_input, session, view = keys
+    key_input._key("s")  # to the heel raises' get-ready
+    key_input._key("n")
+    state = session.state()
+    assert (state.step_index, state.segment.kind) == (1, "rep")  # type: ignore[union-attr]
+    assert view.lines[-1] == "Starting Heel raises now"
 
 
 @pytest.mark.parametrize("command", ["s", "S", "skip", "Skip step"])
@@ -82,7 +97,7 @@ def test_back_a_part_and_back_a_step(
 def test_single_keys_ignore_caps_lock(keys: tuple[KeyInput, Session, Lines]) -> None:
     key_input, session, _view = keys
     key_input._key("N")
-    assert where(session) == (0, "right", 75.0)
+    assert where(session) == (0, "left", 5.0)
     key_input._key("B")
     assert where(session) == (0, "left", 0.0)
     key_input._key("S")

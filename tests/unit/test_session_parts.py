@@ -12,6 +12,9 @@ from stretch_coach.timeline import Timeline
 START = 1000.0
 #: The worked example's first step: get-ready 5 s, left side to 75 s, then switch and right.
 RIGHT_SIDE = 75.0
+#: Its get-ready, and the switch of sides before the right side.
+PREPARE = 5.0
+SWITCH = 5.0
 
 
 def setup(timeline: Timeline) -> tuple[Session, FakeClock, list[ev.Event]]:
@@ -43,11 +46,61 @@ def test_next_part_ends_the_side_and_lands_on_the_switch(example: Timeline) -> N
     assert state.segment.kind == "switch" and state.side == "right"
     assert state.routine_elapsed == pytest.approx(RIGHT_SIDE)
     assert [e for e in events if isinstance(e, ev.StepEnded)] == []  # the step goes on
-    # The right side is the step's last part: next part ends the step, as skipped.
+    # In the switch nothing of the right side is done yet: next part begins its work.
+    session.next_part()
+    state = session.state()
+    assert state.step_index == 0 and state.segment is not None
+    assert state.segment.kind == "hold" and state.side == "right" and state.rep == 1
+    assert state.routine_elapsed == pytest.approx(RIGHT_SIDE + SWITCH)
+    # In its work, the right side is the step's last part: next part ends the step, as skipped.
     session.next_part()
     state = session.state()
     assert state.step_index == 1 and state.routine_elapsed == pytest.approx(150.0)
     assert [(e.index, e.skipped) for e in events if isinstance(e, ev.StepEnded)] == [(0, True)]
+
+
+def test_next_part_in_the_switch_cuts_it_short_and_loses_no_side(example: Timeline) -> None:
+    """The trial's case: n to cut "Switch sides: right, 5 s" short, by ear."""
+    session, clock, events = setup(example)
+    session.start()
+    run_to(session, clock, RIGHT_SIDE + 1.0)  # a second into the switch
+    assert session.state().segment.kind == "switch"  # type: ignore[union-attr]
+    assert session.part_opening()
+    session.next_part()
+    state = session.state()
+    assert (state.segment.kind, state.side, state.rep) == ("hold", "right", 1)  # type: ignore[union-attr]
+    assert not session.part_opening()
+    starts = [e.cue.event for e in events if isinstance(e, ev.CueFired)][-1:]
+    assert starts == ["start"]  # the right side's hold begins with its own tone
+    run_to(session, clock, 150.0)  # the right side played to its end
+    ended = [e for e in events if isinstance(e, ev.StepEnded)]
+    # The step is done, not skipped, and took the 4 s of switch less than planned.
+    assert [(e.index, e.skipped) for e in ended] == [(0, False)]
+    assert ended[0].seconds == pytest.approx(150.0 - 4.0)
+    assert session.state().step_index == 1
+
+
+def test_next_part_in_the_get_ready_begins_the_first_side(example: Timeline) -> None:
+    session, _clock, events = setup(example)
+    session.start()
+    assert session.part_opening()  # the get-ready opens the left side
+    session.next_part()
+    state = session.state()
+    assert (state.segment.kind, state.side, state.rep) == ("hold", "left", 1)  # type: ignore[union-attr]
+    assert state.routine_elapsed == pytest.approx(PREPARE)
+    assert [e for e in events if isinstance(e, ev.StepEnded)] == []
+
+
+def test_next_part_in_a_rest_between_holds_still_ends_the_side(example: Timeline) -> None:
+    """A rest between two holds is part of the side's work: there, the side ends."""
+    session, clock, _events = setup(example)
+    session.start()
+    run_to(session, clock, PREPARE + 31.0)  # in the rest after the left side's first hold
+    assert session.state().segment.kind == "rest"  # type: ignore[union-attr]
+    assert not session.part_opening()
+    session.next_part()
+    state = session.state()
+    assert (state.segment.kind, state.side) == ("switch", "right")  # type: ignore[union-attr]
 
 
 def test_next_part_of_a_one_part_step_is_the_whole_step(example: Timeline) -> None:
@@ -55,8 +108,10 @@ def test_next_part_of_a_one_part_step_is_the_whole_step(example: Timeline) -> No
     other, _clock2, _events2 = setup(example)
     for session in (one, other):
         session.start()
-        session.next_step()  # to the heel raises: one part
-    one.next_part()
+        session.next_step()  # to the heel raises: one part, after its get-ready
+    one.next_part()  # in the get-ready: the reps begin
+    assert one.state().segment.kind == "rep" and one.state().step_index == 1  # type: ignore[union-attr]
+    one.next_part()  # in the reps: the one part ends, so the step does
     other.next_step()
     assert one.state().step_index == other.state().step_index == 2
     assert one.state().routine_elapsed == other.state().routine_elapsed
@@ -107,5 +162,9 @@ def test_sets_are_parts(make_timeline: object) -> None:
     state = session.state()
     assert state.set == 2 and state.segment is not None and state.segment.kind == "set_rest"
     assert state.routine_elapsed == pytest.approx(10.0)
-    session.next_part()
+    session.next_part()  # the rest between sets cut short: set 2's hold begins
+    state = session.state()
+    assert state.set == 2 and state.segment is not None and state.segment.kind == "hold"
+    assert state.routine_elapsed == pytest.approx(30.0)
+    session.next_part()  # in set 2's hold: the last part ends, and the routine with it
     assert session.status == "finished"

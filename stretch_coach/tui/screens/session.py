@@ -48,6 +48,7 @@ from stretch_coach.words import (
     NEXT_PART_HELP,
     PAUSE_REASONS,
     SKIP_STEP_HELP,
+    START_NOW_HELP,
     capital,
     segment_label,
     segment_where,
@@ -135,7 +136,10 @@ class SessionScreen(Screen[Outcome]):
         # Two pairs, neither told apart by case (caps lock at night): n and b
         # move a part (a side or a set), s and a a whole step; on the keyboard
         # the key that goes back is left of the one that goes on.
-        Binding("n", "next_part", "Next part", tooltip=NEXT_PART_HELP),
+        # n in a pause that opens a part begins its work ("Start now"); in the
+        # work it ends the part. The engine decides; the footer names which.
+        Binding("n", "next_part(True)", "Start now", tooltip=START_NOW_HELP),
+        Binding("n", "next_part(False)", "Next part", tooltip=NEXT_PART_HELP),
         Binding("s", "next_step", "Skip step", tooltip=SKIP_STEP_HELP),
         Binding("b", "previous_part", "Back part", tooltip=BACK_PART_HELP),
         Binding("a", "previous_step", "Back step", tooltip=BACK_STEP_HELP),
@@ -473,7 +477,9 @@ class SessionScreen(Screen[Outcome]):
             return untimed and active
         if action == "count_rep":
             return untimed and active and seg is not None and seg.kind is SegmentKind.COUNTED
-        if action in ("next_part", "next_step", "restart_step", "previous_part"):
+        if action == "next_part":
+            return active and self.session.part_opening() == parameters[0]
+        if action in ("next_step", "restart_step", "previous_part"):
             return active
         if action == "previous_step":
             return active and state.step_index > 0
@@ -498,7 +504,8 @@ class SessionScreen(Screen[Outcome]):
     def action_next_step(self) -> None:
         self._command("next_step")
 
-    def action_next_part(self) -> None:
+    def action_next_part(self, opening: bool) -> None:
+        # Either footer label: the engine tells a pause from the work as the key arrives.
         self._command("next_part")
 
     def action_previous_part(self) -> None:
