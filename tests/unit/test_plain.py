@@ -220,8 +220,9 @@ def test_without_a_terminal_it_writes_plain_lines_and_a_cue_log(
         "Caution: Stop if it hurts.",
         (
             "Input is not a terminal: reading commands from it, one a line (empty line: done, "
-            "p: pause/resume, n or next: next part, s or skip: skip step, b or back: back a "
-            "part, a or previous: back a step, r: restart, c: count a rep, q: quit). "
+            "p: pause/resume, n or next: next part (in a pause: start now), s or skip: skip "
+            "step, b or back: back a part, a or previous: back a step, r: restart, c: count a "
+            "rep, q: quit). "
             "When it ends, self-paced steps are skipped."
         ),
         "Calf stretch, left side",
