@@ -182,6 +182,23 @@ def timeline_total_text(timeline: Timeline) -> str:
     return total_text(timeline.total, timeline.untimed_steps)
 
 
+def left_text(remaining: float, self_paced: int, *, timed: bool = True) -> str:
+    """What is left of a routine, beside its bar: ``2:30 left``, ``0:00 + 2 self-paced left``.
+
+    The clock counts only timed seconds; self-paced steps still to do are said
+    beside it, as the library list says a routine's length (``2:35 +
+    self-paced``), so the clock's ``0:00`` never reads as the end when two
+    steps are left. A routine with no timed step (``timed`` false) has no
+    clock to run down: ``2 self-paced left``.
+    """
+    if not timed:
+        return f"{self_paced} self-paced left" if self_paced else "0:00 left"
+    clock = format_clock(remaining)
+    if not self_paced:
+        return f"{clock} left"
+    return f"{clock} + {self_paced} self-paced left"
+
+
 # -- times --------------------------------------------------------------------------------
 
 

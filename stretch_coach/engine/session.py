@@ -100,6 +100,8 @@ class SessionState:
             moves it forward, a step back moves it back).
         routine_remaining: timed seconds left.
         routine_total: the timeline's timed total.
+        self_paced_left: self-paced steps still to do, the current one
+            included (the timed clocks count none of them).
         next_segment: the segment after this one, ``None`` at the last.
         next_label: what comes next, for people: ``Rest 10 s``, ``Right
             side``, ``Heel raises``, ``Finish``.
@@ -130,6 +132,7 @@ class SessionState:
     routine_elapsed: float
     routine_remaining: float
     routine_total: float
+    self_paced_left: int
     next_segment: Segment | None
     next_label: str
     steps_done: int
@@ -181,6 +184,11 @@ class Session:
         self._step_first = [
             bisect.bisect_left(seg_steps, i) for i in range(len(timeline.steps) + 1)
         ]
+        # Self-paced steps from each step on (index len(steps): none left).
+        self._self_paced_from = [0] * (len(timeline.steps) + 1)
+        for i in range(len(timeline.steps) - 1, -1, -1):
+            untimed = not timeline.steps[i].kind.timed
+            self._self_paced_from[i] = self._self_paced_from[i + 1] + untimed
         # A step's parts are its sides and sets: (step, set, side) runs of
         # segments, a switch or a rest between sets opening the part it leads to.
         self._part_first: list[int] = []
@@ -370,6 +378,7 @@ class Session:
             routine_elapsed=min(max(pos, 0.0), total),
             routine_remaining=min(max(total - pos, 0.0), total),
             routine_total=total,
+            self_paced_left=self._self_paced_from[step_index],
             next_segment=nxt,
             next_label="" if seg is None else self._next_label(seg, nxt),
             steps_done=outcomes.count(False),

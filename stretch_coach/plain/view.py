@@ -17,6 +17,7 @@ from stretch_coach.timeline import Segment, SegmentKind, Timeline
 from stretch_coach.words import (
     PAUSE_REASONS,
     SEGMENT_SHORT_LABELS,
+    left_text,
     phases_text,
     side_phrase,
     time_against_plan,
@@ -101,7 +102,11 @@ def status_line(state: SessionState) -> str:
     if seg is None or state.status == "ready":
         return ""
     where = f"step {state.step_index + 1}/{state.step_count}"
-    left = f"{format_clock(state.routine_remaining)} left"
+    left = left_text(
+        state.routine_remaining,
+        state.self_paced_left,
+        timed=bool(state.routine_total),
+    )
     nxt = f"next: {state.next_label}"
     if state.status == "waiting" or (state.status == "paused" and not seg.timed):
         now = (

@@ -46,7 +46,7 @@ async def test_shows_the_step_the_side_and_the_countdown(
         assert "Wall calf stretch" in text and "Get ready · left side (1 of 2)" in text
         assert "Step 1 of 3" in text and "Hands on the wall" in text
         assert digits(app) == "0:05"
-        assert "3:05 left" in text
+        assert "3:05 + 1 self-paced left" in text  # the sheets, at the end
         await advance(pilot, clock, 5)
         text = await shown(pilot)
         assert "Hold · left side (1 of 2) · rep 1 of 2" in text
@@ -54,7 +54,7 @@ async def test_shows_the_step_the_side_and_the_countdown(
         assert "Next:" in text
         await advance(pilot, clock, 12)
         assert digits(app) == "0:18"
-        assert "2:48 left" in await shown(pilot)
+        assert "2:48 + 1 self-paced left" in await shown(pilot)
         assert "beep" in player.played and "go" in player.played
 
 
@@ -190,7 +190,7 @@ async def test_a_routine_of_self_paced_steps_has_no_clock_running_down(start: An
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         left = app.screen.query_one("#routine-left")
-        assert str(left.render()).strip() == "self-paced"  # not "0:00 left" from the start
+        assert str(left.render()).strip() == "1 self-paced left"  # not "0:00 left" from the start
         assert "0:00 left" not in await shown(pilot)
         assert app.screen.query_one("#routine-bar", ProgressBar).percentage == 0.0
 

@@ -102,3 +102,45 @@ def test_the_block_font_draws_each_digit_apart() -> None:
         "  ██    ██  ██  ██",
         "██████      ██████",
     ]
+
+
+#: A timed step, then two self-paced ones (as the cool-down ends).
+SELF_PACED_AT_THE_END = """\
+title: Then at your own pace
+steps:
+  - name: Calf hold
+    hold: 10s
+    prepare: 0
+  - name: Heel walking
+    instructions: Walk on your heels across the room and back.
+  - name: Have a drink
+    instructions: A glass of water.
+"""
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24), (60, 20)], ids=str)
+async def test_the_routine_clock_counts_the_self_paced_steps_left(
+    make_app: Any, library_dir: Path, clock: Any, size: tuple[int, int]
+) -> None:
+    """The trial's cool-down showed "Routine 0:00 left" with two self-paced steps to do."""
+    from stretch_coach.routine.library import Library
+
+    (library_dir / "end.yaml").write_text(SELF_PACED_AT_THE_END, encoding="utf-8")
+    app = make_app(start=Library.from_folders([(library_dir, "library")]).get("end"))
+
+    def row(text: str, label: str) -> str:
+        return next(line for line in text.splitlines() if line.strip().startswith(label)).rstrip()
+
+    async with app.run_test(size=size) as pilot:
+        await advance(pilot, clock, 4)
+        text = await shown(pilot)
+        assert row(text, "Routine").endswith("━ 0:06 + 2 self-paced left")
+        await pilot.press("s")  # on to the first self-paced step: no timed second left
+        text = await shown(pilot)
+        # The truth, and a space between each bar and its words.
+        step, routine = row(text, "Step"), row(text, "Routine")
+        assert routine.endswith("━ 0:00 + 2 self-paced left")
+        assert step.endswith(" self-paced") and step[step.rindex("━") + 1] == " "
+        assert step.rindex("━") == routine.rindex("━")  # both bars end in one column
+        await pilot.press("enter")  # done: one left
+        assert row(await shown(pilot), "Routine").endswith("━ 0:00 + 1 self-paced left")

@@ -148,7 +148,10 @@ def test_the_live_line(make_timeline: Callable[..., Timeline], example_yaml: str
     for _ in range(31):
         clock.advance(0.4)  # small steps: one jump of 12.4 s would be a gap
         session.update()
-    assert status_line(session.state()) == "  Hold 0:23 · step 1/3 · 2:53 left · next: Rest 10 s"
+    assert (
+        status_line(session.state())
+        == "  Hold 0:23 · step 1/3 · 2:53 + 1 self-paced left · next: Rest 10 s"
+    )
     session.pause()
     assert status_line(session.state()).startswith("  Paused · Hold 0:23")
 
@@ -171,11 +174,12 @@ def test_the_live_line_is_only_rewritten_when_it_changes(
     view.redraw()
     assert (
         out.getvalue()[len(before) :]
-        == "\r  Get ready 0:04 · step 1/3 · 3:04 left · next: Hold 30 s\x1b[K"
+        == "\r  Get ready 0:04 · step 1/3 · 3:04 + 1 self-paced left · next: Hold 30 s\x1b[K"
     )
     view.line("Paused")
     assert out.getvalue().endswith(
-        "\r\x1b[KPaused\n\r  Get ready 0:04 · step 1/3 · 3:04 left · next: Hold 30 s\x1b[K"
+        "\r\x1b[KPaused\n"
+        "\r  Get ready 0:04 · step 1/3 · 3:04 + 1 self-paced left · next: Hold 30 s\x1b[K"
     )
 
 
@@ -414,7 +418,7 @@ def test_a_lost_output_never_raises_and_the_listeners_after_it_hear_everything(
     # The first line and the live line under it; then the instructions' line fails.
     assert out.getvalue() == (
         "Get ready: Wall calf stretch, left side, 5 s\n"
-        "\r  Get ready 0:05 · step 1/3 · 3:05 left · next: Hold 30 s\x1b[K"
+        "\r  Get ready 0:05 · step 1/3 · 3:05 + 1 self-paced left · next: Hold 30 s\x1b[K"
     )
     assert [getattr(err, "errno", None) for err in lost] == [errno.EIO]  # told once
     assert out.failed == 1  # and never tried again

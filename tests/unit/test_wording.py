@@ -11,7 +11,7 @@ from stretch_coach.engine.clock import FakeClock
 from stretch_coach.engine.session import Session
 from stretch_coach.plain.view import PlainView
 from stretch_coach.timeline import Timeline
-from stretch_coach.words import time_against_plan, total_text
+from stretch_coach.words import left_text, time_against_plan, total_text
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,34 @@ def test_counts_of_one_are_singular() -> None:
 
     assert _record_counts(1, 1, 0) == "1 session and 1 diary entry"
     assert _record_counts(2, 3, 1) == "2 sessions, 3 diary entries and 1 check-in"
+
+
+@pytest.mark.parametrize(
+    ("remaining", "self_paced", "timed", "text"),
+    [
+        (150.0, 0, True, "2:30 left"),
+        (0.0, 0, True, "0:00 left"),
+        (45.2, 2, True, "0:46 + 2 self-paced left"),
+        (0.0, 2, True, "0:00 + 2 self-paced left"),  # the trial's cool-down, step 4 of 5
+        (0.0, 3, False, "3 self-paced left"),
+        (0.0, 0, False, "0:00 left"),
+    ],
+)
+def test_what_is_left_counts_the_self_paced_steps(
+    remaining: float, self_paced: int, timed: bool, text: str
+) -> None:
+    assert left_text(remaining, self_paced, timed=timed) == text
+
+
+def test_the_session_knows_the_self_paced_steps_left(
+    make_timeline: Callable[..., Timeline], example_yaml: str
+) -> None:
+    # The worked example: two timed steps, then one self-paced ("Loosen your sheets").
+    session = Session(make_timeline(example_yaml), FakeClock(0.0))
+    session.start()
+    assert session.state().self_paced_left == 1
+    session.next_step()
+    session.next_step()
+    assert session.state().self_paced_left == 1  # the self-paced step under way is still to do
+    session.done()
+    assert session.state().self_paced_left == 0

@@ -50,6 +50,7 @@ from stretch_coach.words import (
     SKIP_STEP_HELP,
     START_NOW_HELP,
     capital,
+    left_text,
     segment_label,
     segment_where,
 )
@@ -74,6 +75,8 @@ SHORT = 24
 LARGE = (120, 40)
 #: ...and from this size it grows again.
 HUGE = (180, 55)
+#: The narrowest the clocks beside the bars get, a space before the words included.
+CLOCK_MIN_WIDTH = 10
 #: Engine statuses in which the routine is under way.
 ACTIVE = ("running", "waiting", "paused")
 
@@ -176,7 +179,7 @@ class SessionScreen(Screen[Outcome]):
         self._caption = ""
         self._flash_timer: Timer | None = None
         self._redraw_timer: Timer | None = None
-        self._clock_widths: dict[str, int] = {}
+        self._clock_width = 0  # the width both clocks beside the bars are given
         self._leaving = False
         self._big = 0  # the big countdown's scale; 0: the ordinary digits
 
@@ -294,12 +297,15 @@ class SessionScreen(Screen[Outcome]):
         changed = ticked
         changed |= self._set("step-left", step_left, lambda v: self._clock_text("#step-left", v))
         self._schedule(state, step_left_seconds)
-        # A routine of self-paced steps only has no clock to run down: it
-        # says so, as its step bar does, rather than "0:00 left" from the start.
-        untimed = not state.routine_total
+        # The clock counts timed seconds only: self-paced steps still to do are
+        # said beside it ("0:00 + 2 self-paced left"), never a bare "0:00 left".
         changed |= self._set(
             "routine-left",
-            "self-paced" if untimed else f"{format_clock(state.routine_remaining)} left",
+            left_text(
+                state.routine_remaining,
+                state.self_paced_left,
+                timed=bool(state.routine_total),
+            ),
             lambda v: self._clock_text("#routine-left", v),
         )
         self._set("next", _next_text(state), lambda v: q("#next", Static).update(v))
@@ -334,13 +340,19 @@ class SessionScreen(Screen[Outcome]):
     def _clock_text(self, widget_id: str, text: str) -> None:
         """Show a clock beside a bar; the screen's layout is redone only if its width changes.
 
-        A layout pass over the whole screen costs more than the rest of a
-        second's redraw: the clocks keep their width for minutes at a time.
+        Both clocks get the width of the wider (and a space before it), so the
+        two bars end in the same column whatever their words ("2:13" beside
+        "2:48 + 1 self-paced left"). A layout pass over the whole screen costs
+        more than the rest of a second's redraw: the clocks keep their width
+        for minutes at a time.
         """
-        clock = self.query_one(widget_id, LineLabel)
-        width = cell_len(text)
-        clock.update(text, layout=width != self._clock_widths.get(widget_id))
-        self._clock_widths[widget_id] = width
+        self.query_one(widget_id, LineLabel).update(text, layout=False)
+        shown = (self._shown.get("step-left", ""), self._shown.get("routine-left", ""))
+        width = max(CLOCK_MIN_WIDTH, 1 + max(cell_len(t) for t in shown))
+        if width != self._clock_width:
+            self._clock_width = width
+            for clock in self.query(".bar-time"):
+                clock.styles.width = width  # a change of width lays the screen out again
 
     def _bar(self, bar_id: str, progress: float) -> None:
         """Move a bar only when it would look different (half a cell), to save redraws."""
