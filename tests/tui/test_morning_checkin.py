@@ -108,3 +108,34 @@ async def test_a_damaged_asked_file_never_stops_the_coach(
         screen = await _started(app, pilot)
         assert len(screen.query(CheckIn)) == 1  # read as "not asked today"
     assert path.read_text() == '{"last_asked": "2026-11-13"}\n'
+
+
+async def test_help_lists_n_only_while_the_question_shows(
+    library_dir: Path, clock: Any, player: Any, tmp_path: Path
+) -> None:
+    """The trial: with no question showing, help listed "n No cramps last night",
+    and n typed into the filter."""
+    from tui_helpers import shown
+
+    from stretch_coach.tui.screens.dialogs import HelpScreen
+
+    asked = MorningAsk(tmp_path / "asked.json")
+    app = _app(library_dir, clock, player, asked)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _started(app, pilot)
+        await pilot.press("question_mark")
+        await shown(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert dict(app.screen.rows)["n"] == "No cramps last night"  # the question shows
+        await pilot.press("escape")
+        await pilot.press("n")  # answered
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await shown(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "n" not in dict(app.screen.rows)  # n filters now: help does not say otherwise
+        await pilot.press("escape")
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("n")
+        assert screen.query_one("#filter").value == "n"  # type: ignore[attr-defined]

@@ -47,28 +47,72 @@ async def test_at_60x20_the_instructions_use_the_lines_left(long_words: Any, clo
         assert "Step " in text and "left" in text and "Next: the end" in text  # the bars stay
 
 
-@pytest.mark.parametrize("width", [60, 72, 80, 100])
-async def test_the_footer_shows_only_whole_keys(
+#: Every key the footer may show, in the screen's order (r Restart is in the help only).
+FOOTER_KEYS = [
+    "space Pause", "⏎ Done", "n Start now", "n Next part", "s Skip step", "b Back part",
+    "a Back step", "q Quit", "? Help", "m Mute", "v Voice off",
+]  # fmt: skip
+
+#: What the footer shows, by width, in the first step's get-ready and at the
+#: self-paced third step (Done, and a step to go back to).
+FOOTERS = {
+    60: (
+        "space Pause n Start now s Skip step q Quit ? Help",
+        "space Pause ⏎ Done n Next part s Skip step q Quit ? Help",
+    ),
+    72: (
+        "space Pause n Start now s Skip step b Back part q Quit ? Help m Mute",
+        "space Pause ⏎ Done n Next part s Skip step b Back part q Quit ? Help",
+    ),
+    80: (
+        "space Pause n Start now s Skip step b Back part q Quit ? Help m Mute v Voice off",
+        "space Pause ⏎ Done n Next part s Skip step b Back part a Back step q Quit ? Help",
+    ),
+    100: (
+        "space Pause n Start now s Skip step b Back part q Quit ? Help m Mute v Voice off",
+        "space Pause ⏎ Done n Next part s Skip step b Back part a Back step q Quit ? Help"
+        " m Mute v Voice off",
+    ),
+}
+
+
+@pytest.mark.parametrize("width", sorted(FOOTERS))
+async def test_the_footer_keeps_quit_and_help_and_shows_only_whole_keys(
     make_app: Any, library: Any, clock: Any, width: int
+) -> None:
+    """The trial: at 60x20 the footer ended at "r Restart", no quit, no help; at
+    80x24 "? Help" and "m Mute" went once "a Back step" came."""
+    from stretch_coach.settings import CautionLog
+
+    CautionLog().acknowledge("bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",))
+    app = make_app(start=library.get("bedtime-calf-stretch"))
+    async with app.run_test(size=(width, 24)) as pilot:
+        await advance(pilot, clock, 1)
+        get_ready = footer_line(await shown(pilot)).rstrip()
+        await pilot.press("s", "s")  # the self-paced third step
+        self_paced = footer_line(await shown(pilot)).rstrip()
+    assert (get_ready, self_paced) == FOOTERS[width]
+    for footer in (get_ready, self_paced):
+        assert len(footer) <= width
+        # Whole keys, in the screen's order: never half a key at the edge.
+        shown_keys = [key for key in FOOTER_KEYS if f" {key} " in f" {footer} "]
+        assert " ".join(shown_keys) == footer
+
+
+async def test_restart_is_in_the_help_though_not_in_the_footer(
+    make_app: Any, library: Any, clock: Any
 ) -> None:
     from stretch_coach.settings import CautionLog
 
     CautionLog().acknowledge("bedtime-calf-stretch", ("Stop if the stretch causes sharp pain.",))
     app = make_app(start=library.get("bedtime-calf-stretch"))
-    keys = ["space Pause", "n Start now", "s Skip step", "b Back part", "r Restart", "q Quit"]
-    keys += ["? Help", "m Mute", "v Voice off"]
-    async with app.run_test(size=(width, 24)) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:
         await advance(pilot, clock, 1)
-        footer = footer_line(await shown(pilot)).rstrip()
-    # The keys in order, as many as fit, each one whole: never half a key at the edge.
-    fitting = ""
-    for key in keys:
-        longer = f"{fitting} {key}" if fitting else key
-        if len(longer) > width:
-            break
-        fitting = longer
-    assert footer == fitting
-    assert footer.startswith("space Pause n Start now s Skip step")
+        await pilot.press("r")  # it still works
+        assert app.screen.session.state().routine_elapsed == 0.0
+        await pilot.press("question_mark")
+        await shown(pilot)
+        assert dict(app.screen.rows)["r"] == "Restart"
 
 
 @pytest.mark.parametrize(

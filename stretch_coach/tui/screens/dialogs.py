@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -70,12 +71,23 @@ def describe_keys(screen: Screen[Any]) -> list[tuple[str, str]]:
     ``Pause / Resume``. A binding's tooltip, where it has one, is its longer
     description (the footer's is short). Textual's own focus and copy keys
     are left out.
+
+    A key that means something else when its binding is off (the library's
+    ``n`` answers the morning check-in, and without one types into the
+    filter) is listed only while it is on: the screen names such actions in
+    ``HELP_ONLY_WHILE_ON``. Help never lists a key that would not do what it says.
     """
+    from textual.actions import parse as parse_action
+
     app = screen.app
     rows: dict[str, list[str]] = {}
     own = [*type(screen).BINDINGS, *type(app).BINDINGS]
+    only_while_on: Collection[str] = getattr(screen, "HELP_ONLY_WHILE_ON", ())
     for binding in own:
         if not isinstance(binding, Binding) or not binding.description:
+            continue
+        _, action, parameters = parse_action(binding.action)
+        if action in only_while_on and screen.check_action(action, parameters) is not True:
             continue
         key = app.get_key_display(binding)
         description = binding.tooltip or binding.description

@@ -115,6 +115,8 @@ class LibraryScreen(Screen[None]):
         Binding("down", "move(1)", "Next routine", show=False),
         Binding("up", "move(-1)", "Previous routine", show=False),
     ]
+    #: Listed by the help only while on: with no check-in question, n types into the filter.
+    HELP_ONLY_WHILE_ON: ClassVar[frozenset[str]] = frozenset({"check_in_no"})
 
     def __init__(
         self,

@@ -130,7 +130,8 @@ class SessionScreen(Screen[Outcome]):
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SessionCommands}
     # The order is the Footer's: what matters most comes first, so a narrow
-    # terminal cuts mute and voice before it cuts quit and help.
+    # terminal cuts voice, mute and the moving keys from the right; quit and
+    # help always keep their room (FittingFooter's keep), from 60 columns up.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause", "Pause"),
         Binding("space", "resume", "Resume"),
@@ -146,7 +147,9 @@ class SessionScreen(Screen[Outcome]):
         Binding("s", "next_step", "Skip step", tooltip=SKIP_STEP_HELP),
         Binding("b", "previous_part", "Back part", tooltip=BACK_PART_HELP),
         Binding("a", "previous_step", "Back step", tooltip=BACK_STEP_HELP),
-        Binding("r", "restart_step", "Restart"),
+        # Not in the footer: a and b restart the step or the part once a few
+        # seconds in, so the footer's room goes to quit, help and mute (help lists it).
+        Binding("r", "restart_step", "Restart", show=False),
         Binding("q", "stop", "Quit"),
         Binding("question_mark", "app.help('Keys: session')", "Help"),
         Binding("m", "set_muted(True)", "Mute"),
@@ -209,7 +212,7 @@ class SessionScreen(Screen[Outcome]):
             yield LineLabel(id="routine-left", classes="bar-time")
         yield Static(id="next", markup=False)
         # Compact, no palette hint, and only whole keys: what matters most comes first.
-        yield FittingFooter(compact=True, show_command_palette=False)
+        yield FittingFooter(compact=True, show_command_palette=False, keep=("q", "question_mark"))
         # An urgent routine's cautions, docked beside the step (it had no caution screen first).
         yield from urgent_cautions(self.entry)
 
