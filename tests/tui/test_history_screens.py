@@ -181,6 +181,72 @@ async def test_small_terminals_put_the_figures_in_one_line(
         assert all(len(line) <= width for line in text.splitlines())
 
 
+def _the_trials_sessions() -> None:
+    """The trial's row ("0:39 of 3:57, 1 done, 2 skipped, stopped, not counted") and others."""
+    with open_history() as store:
+        add_session(store, TODAY - timedelta(days=3), title="Cool-down after exercise")
+        add_session(store, TODAY - timedelta(days=2), "interrupted", steps=1)
+        started = datetime(2024, 6, 12, 7, 33, tzinfo=ZONE)
+        record = store.start_session(
+            "wall-calf-stretch", "Wall calf stretch", "sha256:test", 237.0, started_at=started
+        )
+        record.step_done(0, "Step 1", 39.0)
+        record.step_skipped(1, "Step 2", 0.0)
+        record.step_skipped(2, "Step 3", 0.0)
+        record.finish("stopped", ended_at=started + timedelta(seconds=39))
+
+
+#: The recent sessions, as drawn at each size: every title whole (at 80 columns
+#: the trial saw only "…"); words after a comma go under, then the steps.
+RECENT_AT = {
+    (80, 24): [
+        "When         Routine                        Time  Steps      Ended",
+        "06-12 07:33  Wall calf stretch      0:39 of 3:57  1 done,    stopped,",
+        "                                                  2 skipped  not counted",
+        "06-10 22:05  Bedtime calf stretch   1:00 of 3:05  1 done     interrupted,",
+        "                                                             not counted",
+        "06-09 22:05  Cool-down after        3:00 of 3:05  3 done     finished",
+        "             exercise",
+    ],
+    (60, 20): [
+        "When         Routine               Time  Ended",
+        "06-12 07:33  Wall calf stretch     0:39  stopped,",
+        "                                         not counted",
+        "06-10 22:05  Bedtime calf stretch  1:00  interrupted,",
+        "                                         not counted",
+        "06-09 22:05  Cool-down after       3:00  finished",
+        "             exercise",
+    ],
+    (100, 30): [
+        "When         Routine                         Time  Steps              Ended",
+        "06-12 07:33  Wall calf stretch       0:39 of 3:57  1 done, 2 skipped  stopped, not counted",  # noqa: E501 - as drawn, a line of the screen
+        "06-10 22:05  Bedtime calf stretch    1:00 of 3:05  1 done             interrupted, not counted",  # noqa: E501
+        "06-09 22:05  Cool-down after         3:00 of 3:05  3 done             finished",
+        "             exercise",
+    ],
+}
+
+
+@pytest.mark.parametrize("size", sorted(RECENT_AT), ids=str)
+async def test_recent_sessions_keep_the_routine_readable(
+    make_app: Any, size: tuple[int, int]
+) -> None:
+    _the_trials_sessions()
+    app = make_app(now=fixed_now)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("h")
+        screen = await loaded(pilot)
+        screen.query_one("#history-body").scroll_end(animate=False)
+        text = await shown(pilot)
+    top = next(i for i, line in enumerate(text.splitlines()) if "Recent sessions" in line)
+    rows = [
+        " ".join(line.strip(" │▁▂▃▄▅▆▇█▔").split())
+        for line in text.splitlines()[top + 1 : top + 1 + len(RECENT_AT[size])]
+    ]
+    assert rows == [" ".join(line.split()) for line in RECENT_AT[size]]
+    assert "…" not in "\n".join(rows)
+
+
 async def test_the_palette_opens_the_history_and_the_diary(make_app: Any) -> None:
     app = make_app(now=fixed_now)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -8,8 +8,10 @@ at the history never creates the database (an empty history is shown instead).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -31,6 +33,7 @@ from stretch_coach.tui.widgets.calendar import ActivityCalendar
 from stretch_coach.words import plural, time_against_plan, time_spent
 
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
     from textual.worker import Worker
 
     from stretch_coach.history.insight import Comparison
@@ -175,9 +178,7 @@ class HistoryScreen(Screen[None]):
             return
         sessions = self.overview.recent
         recent = self.query_one("#recent", Static)
-        recent.update(
-            _recent_table(sessions, narrow=self.has_class("-narrow")) if sessions else Text(EMPTY)
-        )
+        recent.update(RecentSessions(sessions) if sessions else Text(EMPTY))
         recent.set_class(not sessions, "-empty")
 
     # -- actions --------------------------------------------------------------
@@ -195,8 +196,8 @@ class HistoryScreen(Screen[None]):
     def on_resize(self, event: Resize) -> None:
         narrow = event.size.width < NARROW
         if narrow != self.has_class("-narrow"):
+            # The recent sessions word themselves for the width they are drawn at.
             self.set_class(narrow, "-narrow")
-            self._show_recent()
         self.set_class(event.size.height < SHORT, "-short")
 
 
@@ -260,34 +261,110 @@ def _one_line(overview: Overview) -> Content:
     )
 
 
-def _recent_table(sessions: tuple[SessionInfo, ...], *, narrow: bool = False) -> Table:
+#: The routine's title gets at least this many cells (or its own length, if
+#: shorter) before the other columns keep their longer words; past that it wraps.
+ROUTINE_WIDTH = 20
+#: Cells between two columns (the table's padding each side of a cell).
+COLUMN_GAP = 2
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One way to word the recent sessions' columns, from the fullest to the shortest.
+
+    Attributes:
+        year: the date with its year (``2026-12-02 07:33``; else ``12-02 07:33``).
+        full: the time against the plan and the steps (else the time spent only, no steps).
+        wrap: the words after a comma on a line of their own (``stopped,`` /
+            ``not counted``), so a row takes two lines, not the title's width.
+    """
+
+    year: bool
+    full: bool
+    wrap: bool
+
+
+#: Tried in order: the first that leaves the title its width is used.
+LAYOUTS = (
+    _Layout(year=True, full=True, wrap=False),
+    _Layout(year=False, full=True, wrap=False),
+    _Layout(year=False, full=True, wrap=True),
+    _Layout(year=False, full=False, wrap=True),
+)
+
+
+class RecentSessions:
     """The newest sessions: when, routine, time done of planned, steps, how it ended.
 
-    Narrow, the year, the steps and the planned time are left out: the
-    routine's title has the width.
+    A Rich renderable that words its columns for the width it is drawn at:
+    the routine's title must be readable (at 80 columns it was "…"), so the
+    other columns give way first: the year goes, then words after a comma
+    take a second line, then the steps and the planned time go. A title
+    still too long wraps at its words; it is never cut.
     """
-    table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True, show_edge=False)
-    table.add_column("When", no_wrap=True, style="bold")
-    table.add_column("Routine", ratio=1, no_wrap=True, overflow="ellipsis")
-    table.add_column("Time", no_wrap=True, justify="right")
-    if not narrow:
-        table.add_column("Steps", no_wrap=True)
-    table.add_column("Ended", no_wrap=True)
-    for session in sessions:
-        cells: list[str | Text] = [
-            f"{session.started_at:%m-%d %H:%M}"
-            if narrow
-            else f"{session.started_at:%Y-%m-%d %H:%M}",
-            Text(session.title),  # as recorded: a plain string would be read as markup
-            time_spent(session.done_seconds) if narrow else _time(session),
-            *([] if narrow else [_steps(session)]),
-            Text(
-                session.label if session.counts else f"{session.label}, not counted",
-                style="" if session.counts else "dim italic",
-            ),
-        ]
-        table.add_row(*cells)
-    return table
+
+    def __init__(self, sessions: tuple[SessionInfo, ...]) -> None:
+        self.sessions = sessions
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+    def layout(self, width: int) -> _Layout:
+        """The fullest layout that leaves the title its width in ``width`` cells."""
+        longest = max((cell_len(s.title) for s in self.sessions), default=0)
+        wanted = min(longest, ROUTINE_WIDTH)
+        for layout in LAYOUTS:
+            columns = list(zip(*(self._cells(s, layout) for s in self.sessions), strict=True))
+            used = sum(
+                max(_text_width(header), *(_text_width(cell) for cell in cells))
+                for header, cells in zip(_headers(layout), columns, strict=True)
+            )
+            if width - used - COLUMN_GAP * len(columns) >= wanted:
+                return layout
+        return LAYOUTS[-1]
+
+    def table(self, width: int) -> Table:
+        """The table, worded for ``width`` cells."""
+        layout = self.layout(width)
+        table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True, show_edge=False)
+        when, *others = _headers(layout)
+        table.add_column(when, no_wrap=True, style="bold")
+        table.add_column("Routine", ratio=1, overflow="fold")
+        for header in others:
+            table.add_column(header, no_wrap=True, justify="right" if header == "Time" else "left")
+        for session in self.sessions:
+            first, *rest = self._cells(session, layout)
+            ended = rest.pop()
+            table.add_row(
+                first,
+                Text(session.title),  # as recorded: a plain string would be read as markup
+                *rest,
+                Text(ended, style="" if session.counts else "dim italic"),
+            )
+        return table
+
+    def _cells(self, session: SessionInfo, layout: _Layout) -> list[str]:
+        """The row's cells but the title: when, time, steps (if full), how it ended."""
+        when = (
+            f"{session.started_at:%Y-%m-%d %H:%M}"
+            if layout.year
+            else (f"{session.started_at:%m-%d %H:%M}")
+        )
+        time = _time(session) if layout.full else time_spent(session.done_seconds)
+        ended = session.label if session.counts else f"{session.label}, not counted"
+        cells = [when, time, *([_steps(session)] if layout.full else []), ended]
+        if layout.wrap:
+            cells = [cell.replace(", ", ",\n") for cell in cells]
+        return cells
+
+
+def _headers(layout: _Layout) -> list[str]:
+    """The column headers but the routine's, in the order of :meth:`RecentSessions._cells`."""
+    return ["When", "Time", *(["Steps"] if layout.full else []), "Ended"]
+
+
+def _text_width(text: str) -> int:
+    return max(cell_len(line) for line in text.split("\n"))
 
 
 def _time(session: SessionInfo) -> str:
