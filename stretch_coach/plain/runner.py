@@ -184,10 +184,20 @@ class PlainRunner:
         for line in self.prepared.caution:
             self.view.wrapped(line, "Caution: ", "  ")
         if self.keys_from_terminal:
-            self.view.line(
-                "Keys: space pause/resume · n next part (in a pause: start now) · "
-                "s skip step · b back a part · "
-                "a back a step · r restart · Enter done · c count a rep · q quit"
+            # Wrapped between keys on a terminal (it cut "back" in two at 100 columns).
+            self.view.listing(
+                "Keys: ",
+                [
+                    "space pause/resume",
+                    "n next part (in a pause: start now)",
+                    "s skip step",
+                    "b back a part",
+                    "a back a step",
+                    "r restart",
+                    "Enter done",
+                    "c count a rep",
+                    "q quit",
+                ],
             )
         else:
             self.view.line(

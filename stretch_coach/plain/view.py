@@ -208,6 +208,22 @@ class PlainView:
             text = first + text
         self.line(text)
 
+    def listing(self, first: str, items: list[str], rest: str = "  ") -> None:
+        """Write ``items`` after ``first``, joined by `` · ``; on a terminal, wrapped
+        between items (never inside one, so a key stays beside what it does)."""
+        if not self.live:
+            self.line(first + " · ".join(items))
+            return
+        width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+        lines = [first + items[0]] if items else [first]
+        for item in items[1:]:
+            if len(lines[-1]) + 3 + len(item) <= width:
+                lines[-1] += " · " + item
+            else:
+                lines[-1] += " ·"
+                lines.append(rest + item)
+        self.line("\n".join(lines))
+
     def redraw(self) -> None:
         """Rewrite the live line if what it says has changed."""
         if not self.live or self.lost is not None:

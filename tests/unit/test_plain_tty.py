@@ -122,7 +122,11 @@ def _lflag(modes: list) -> int:
 
 
 def test_space_pauses_q_quits_and_the_live_line_is_redrawn_in_place(terminal: Terminal) -> None:
-    terminal.expect("Keys: space pause/resume")
+    # The keys, wrapped between keys to the terminal's 100 columns (it cut "back" in two).
+    terminal.expect(
+        "Keys: space pause/resume · n next part (in a pause: start now) · s skip step · b back a"
+        " part ·\r\n  a back a step · r restart · Enter done · c count a rep · q quit\r\n"
+    )
     terminal.expect("Get ready: Wall calf stretch, left side, 2 s")
     # The live line: rewritten in place with a carriage return and clear-to-end.
     terminal.expect("\r  Get ready 0:02 · step 1/2")
