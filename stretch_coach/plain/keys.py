@@ -17,6 +17,7 @@ from typing import Any
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.session import Session, SessionState
 from stretch_coach.plain.view import PlainView, isatty
+from stretch_coach.timeline import SegmentKind
 from stretch_coach.words import side_phrase
 
 #: The words piped input accepts, and the key each stands for.
@@ -253,6 +254,9 @@ class KeyInput:
 def _part_of(state: SessionState) -> str:
     """The part about to begin, as ``the right side of `` or ``set 2 of `` (empty for a
     step's only part), before the step's name."""
+    seg = state.segment
+    if seg is not None and seg.kind is SegmentKind.SET_REST:
+        return f"set {state.set} of "  # its first side follows, as every set begins
     if state.sides > 1 and state.side is not None:
         return f"the {side_phrase(state.side)} of "
     if state.sets > 1:

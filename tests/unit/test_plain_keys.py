@@ -114,3 +114,30 @@ def test_an_unknown_word_lists_the_words(keys: tuple[KeyInput, Session, Lines]) 
         "Unknown command 'onwards': use a word or a letter (next n, skip s, back b, previous a,"
         " restart r, pause p, count c, quit q) or an empty line for done"
     ]
+
+
+def test_next_part_in_a_rest_between_sets_starts_the_set(
+    make_timeline: Callable[..., Timeline], pipe_fd: int
+) -> None:
+    timeline = make_timeline(
+        "title: S\nsteps:\n  - name: Calf hold\n    hold: 10s\n    sides: [left, right]\n"
+        "    sets: 2\n    set_rest: 20s\n    switch: 5s\n    prepare: 0\n"
+    )
+    session = Session(timeline, FakeClock(50.0))
+    view = Lines()
+    session.start()
+    key_input = KeyInput(session, view, pipe_fd)  # type: ignore[arg-type]
+    key_input._key("n")  # set 1's left side ends: its switch
+    key_input._key("n")  # the switch cut short: set 1's right side now
+    key_input._key("n")  # set 1's right side ends: the rest between sets
+    state = session.state()
+    assert (state.set, state.segment.kind) == (2, "set_rest")  # type: ignore[union-attr]
+    key_input._key("n")  # the rest cut short: set 2 begins, with its left side
+    state = session.state()
+    assert (state.set, state.side, state.segment.kind) == (2, "left", "hold")  # type: ignore[union-attr]
+    assert view.lines == [
+        "Ending the left side of Calf hold",
+        "Starting the right side of Calf hold now",
+        "Ending the right side of Calf hold",
+        "Starting set 2 of Calf hold now",
+    ]
