@@ -359,7 +359,10 @@ def test_report_json_has_the_cramps_list(run) -> None:
         (("report", "--format", "pdf"), "--format: 'pdf' is not one of md, html, csv, json"),
         (("report", "--since", "last week"), "--since: 'last week' is not a date"),
         (("report", "--since", "2999-01-01"), "--since: 2999-01-01 is in the future"),
-        (("report", "-o", "/nonexistent/dir/visit.md"), "cannot write /nonexistent/dir/visit.md"),
+        (
+            ("report", "-o", "/nonexistent/dir/visit.md"),
+            "-o /nonexistent/dir/visit.md: there is no folder /nonexistent/dir",
+        ),
     ],
 )
 def test_report_refusals(run, argv, message) -> None:
