@@ -553,7 +553,7 @@ def history_check(args: argparse.Namespace) -> int:
     with _open_store(create=False) as store:
         unreadable = store.unreadable()
         overview = store.overview(recent=0)
-    readable = f"{overview.total_sessions} sessions and {overview.total_cramps} diary entries"
+    readable = _record_counts(overview.total_sessions, overview.total_cramps, 0)
     if not unreadable:
         print(f"Every record in {path} can be read ({readable}).")
         return 0
@@ -710,30 +710,34 @@ def export_history(args: argparse.Namespace) -> int:
     output = None if args.file == "-" else _output(args.file, "export", "the export", (".json",))
     with _open_store(create=False) as store:
         if output is None:
-            sessions, cramps, checkins = transfer.write_export(store, sys.stdout)
+            counts = transfer.write_export(store, sys.stdout)
         else:
             try:
                 with atomic_output(output) as out:
-                    sessions, cramps, checkins = transfer.write_export(store, out)
+                    counts = transfer.write_export(store, out)
             except OSError as err:
                 raise UserError(f"cannot write {output}: {_reason(err)}") from None
         _tell_unreadable(store)
-    counts = _record_counts(sessions, cramps, checkins)
+    said = _record_counts(counts.sessions, counts.cramps, counts.checkins, counts.deletions)
     if output is None:
-        print(f"Exported {counts}.", file=sys.stderr)
+        print(f"Exported {said}.", file=sys.stderr)
     else:
-        print(f"Exported {counts} to {args.file}.")
+        print(f"Exported {said} to {args.file}.")
     return 0
 
 
-def _record_counts(sessions: int, cramps: int, checkins: int) -> str:
-    """``2 sessions and 1 diary entry``, with ``, 3 check-ins`` when there are any."""
+def _record_counts(sessions: int, cramps: int, checkins: int, deletions: int = 0) -> str:
+    """``2 sessions and 1 diary entry``, with ``, 3 check-ins`` when there are any, and
+    ``(and 1 deletion)`` for deleted entries and check-ins taken back, which are none of these.
+    """
     from stretch_coach.words import plural
 
     entries = plural(cramps, "diary entry", "diary entries")
     if checkins:
-        return f"{plural(sessions, 'session')}, {entries} and {plural(checkins, 'check-in')}"
-    return f"{plural(sessions, 'session')} and {entries}"
+        text = f"{plural(sessions, 'session')}, {entries} and {plural(checkins, 'check-in')}"
+    else:
+        text = f"{plural(sessions, 'session')} and {entries}"
+    return text + (f" (and {plural(deletions, 'deletion')})" if deletions else "")
 
 
 def import_history(args: argparse.Namespace) -> int:
@@ -751,7 +755,12 @@ def import_history(args: argparse.Namespace) -> int:
         result = store.merge_records(transfer.iter_file(path))
     print(
         f"Imported {path}: "
-        + _record_counts(result.sessions_added, result.cramps_added, result.checkins_added)
+        + _record_counts(
+            result.sessions_added,
+            result.cramps_added,
+            result.checkins_added,
+            result.deletions_added,
+        )
         + " added, "
         f"{result.sessions_updated + result.cramps_updated + result.checkins_updated} updated, "
         f"{result.unchanged} already here."

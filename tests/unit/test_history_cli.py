@@ -395,6 +395,34 @@ def test_export_then_import_elsewhere_twice(run, data_dir, tmp_path, monkeypatch
     assert len(json.loads(run("history", "--json")[1])["sessions"]) == 2
 
 
+def test_export_and_import_count_the_entries_the_user_sees(run, tmp_path, monkeypatch) -> None:
+    # The trial: 6 entries, one deleted, exported as "7 diary entries"; imported
+    # as "4 diary entries added" where 3 were to be seen.
+    for day in range(1, 5):
+        run("diary", "add", "--when", f"2024-05-0{day}T02:30")
+    assert run("diary", "delete", "2", "--yes")[0] == 0
+    run("checkin", "--none", "--night", "2024-05-10")
+    run("checkin", "--none", "--night", "2024-05-11")
+    assert run("checkin", "--undo", "--night", "2024-05-11")[0] == 0
+    carried = tmp_path / "carry.json"
+    assert run("export", str(carried)) == (
+        0,
+        f"Exported 0 sessions, 3 diary entries and 1 check-in (and 2 deletions) to {carried}.\n",
+        "",
+    )
+    document = json.loads(carried.read_text())
+    assert len(document["cramps"]) == 4  # the deletion travels, so a merge deletes it there
+    assert run("export", "-")[2] == (
+        "Exported 0 sessions, 3 diary entries and 1 check-in (and 2 deletions).\n"
+    )
+    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(tmp_path / "fresh"))
+    assert run("import", str(carried))[1] == (
+        f"Imported {carried}: 0 sessions, 3 diary entries and 1 check-in (and 2 deletions) "
+        "added, 0 updated, 0 already here.\n"
+    )
+    assert len(run("diary", "list")[1].splitlines()) == 4  # 3 entries and the quiet night
+
+
 def test_export_to_stdout(run) -> None:
     run("diary", "add", "--when", "2024-05-01T02:30")
     _, out, err = run("export", "-")

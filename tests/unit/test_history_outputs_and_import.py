@@ -365,7 +365,7 @@ def test_the_streamed_export_is_the_document_laid_out_as_before(
         import io
 
         out = io.StringIO()
-        assert transfer.write_export(store, out) == (1, 3, 0)
+        assert transfer.write_export(store, out) == (1, 3, 0, 0)
         document = transfer.export_document(store)
     written = json.loads(out.getvalue())
     document["exported_at"] = written["exported_at"]
