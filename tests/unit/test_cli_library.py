@@ -134,6 +134,24 @@ def test_validate_exit_codes_and_messages(
     )
 
 
+def test_validate_names_programs_as_programs(
+    folder: Path, write: Writer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The trial: a program file with an error was "1 of 1 routine invalid".
+    plan = write(
+        "plan.yaml",
+        "title: Plan\nprogram:\n  stages:\n    - {weeks: 1, routine: example, wekly: 3}\n",
+        folder=folder.parent / "programs",
+    )
+    code, _, err = run(capsys, "validate", str(plan))
+    assert code == 2
+    assert err.splitlines()[-1] == "1 of 1 program invalid"
+    code, _, err = run(capsys, "validate", str(plan), str(folder / "example.yaml"))
+    assert code == 2 and err.splitlines()[-1] == "1 of 2 files invalid"
+    code, _, err = run(capsys, "validate", str(folder / "broken.yaml"))
+    assert code == 2 and err.splitlines()[-1] == "1 of 1 routine invalid"
+
+
 def test_show_unknown_and_invalid(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "show", "exampel", "--library", str(folder))
     assert code == 2
