@@ -191,7 +191,8 @@ def cmd_uninstall(args: argparse.Namespace) -> int:
     from stretch_coach.packs import uninstall
 
     entry, kept = uninstall(args.routine_id, args.library)
-    print(f"uninstalled {entry.id} ({entry.title}); its files are kept in {kept}")
+    where = f"its files are kept in {kept}" if kept.is_dir() else f"its file is kept as {kept}"
+    print(f"uninstalled {entry.id} ({entry.title}); {where}")
     return 0
 
 
