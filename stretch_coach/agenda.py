@@ -248,12 +248,15 @@ def today(
 def trial_tonight(
     moment: datetime, store: HistoryStore | None = None, *, short: bool = False
 ) -> str | None:
-    """Which tonight is in the personal trial, in words (``None``: no trial night tonight).
+    """Which tonight is in the personal trial, in words (``None``: it asks nothing tonight).
 
-    ``today`` says it in a sentence, beside what the programs ask; the coach's
-    library ``short``, under its list.
+    ``today`` says it in the sentence ``trial status`` says, beside what the
+    programs ask; the coach's library ``short``, under its list. "Tonight" is
+    :func:`stretch_coach.history.nights.tonight` (in the morning, the coming
+    evening's night), and a trial stopped, ended or not yet begun says nothing.
     """
-    from stretch_coach.history.trial import tonight, tonight_label, tonight_words
+    from stretch_coach.history.nights import tonight
+    from stretch_coach.history.trial import tonight_label, tonight_words
 
     own = store is None
     store = store or _store(create=False)

@@ -35,11 +35,13 @@ from typing import Any
 
 from stretch_coach import __version__, paths
 from stretch_coach.errors import UserError
-from stretch_coach.routine.errors import Problem, RoutineError
+from stretch_coach.routine.errors import RoutineError
 from stretch_coach.routine.folders import ROUTINE_SUFFIXES
-from stretch_coach.routine.library import Entry, Library, default_library
-from stretch_coach.routine.loader import MAX_FILE_BYTES, load_routine
+from stretch_coach.routine.library import Entry, Library, default_library, read_file
+from stretch_coach.routine.loader import MAX_FILE_BYTES, load_file, load_routine
 from stretch_coach.routine.model import Include, Routine, Step
+from stretch_coach.routine.program import Program
+from stretch_coach.routine.stages import ProgramEntry
 
 MANIFEST = "manifest.json"
 #: The layout of manifest.json; a newer one is refused with a clear message.
@@ -80,23 +82,38 @@ def _is_path_include(target: str) -> bool:
 
 @dataclass
 class Collected:
-    """The files of a set of routines, grouped by the folder each top routine sits in."""
+    """The files of a set of routines and programs, grouped by the folder each top one sits in."""
 
     roots: dict[Path, list[Path]] = field(default_factory=dict)  #: folder -> files in it
     routines: list[tuple[Routine, Path, bool]] = field(default_factory=list)  #: (r, root, main)
     requires: list[str] = field(default_factory=list)  #: bundled ids included by id
+    programs: list[tuple[Program, Path]] = field(default_factory=list)  #: (program, root)
 
     def has(self, path: Path) -> bool:
         return any(path in files for files in self.roots.values())
 
+    def add(self, root: Path, needed: Path, of: Path) -> None:
+        """Add ``needed`` (a file ``of`` needs) to ``root``'s files; it must lie inside."""
+        if not needed.is_relative_to(root):
+            raise PackError(
+                f"{needed}: outside the folder of {of} (a link?); keep a routine's files beside it"
+            )
+        files = self.roots.setdefault(root, [])
+        if needed not in files:
+            files.append(needed)
 
-def collect(library: Library, entries: Sequence[Entry]) -> Collected:
-    """Every file ``entries`` need that is not bundled.
+
+def collect(
+    library: Library, entries: Sequence[Entry], programs: Sequence[ProgramEntry] = ()
+) -> Collected:
+    """Every file ``entries`` and ``programs`` need that is not bundled.
 
     Each routine's folder is a root; the files it includes by path and its
     sounds and pictures lie inside it (the format keeps them there). A
     routine included by id from the user's folders brings its own root;
-    one included from the bundled set is only named in ``requires``.
+    one included from the bundled set is only named in ``requires``. A
+    program's folder is a root too: its stages' routines named by path lie
+    inside it, and those named by id are found as an include by id is.
 
     Raises:
         PackError: for a file that resolves outside its routine's folder (a symlink).
@@ -106,47 +123,70 @@ def collect(library: Library, entries: Sequence[Entry]) -> Collected:
     for entry in entries:
         assert entry.routine is not None
         pending.append((entry.routine, True))
+    for listed in programs:
+        assert listed.program is not None
+        here = listed.path.resolve()
+        root = here.parent
+        out.add(root, here, listed.path)
+        out.programs.append((listed.program, root))
+        for stage in listed.program.stages:
+            if _is_path_include(stage.routine):
+                _walk(out, library, load_routine(here.parent / stage.routine), root, pending)
+            else:
+                _by_id(out, library, stage.routine, pending)
     while pending:
         routine, main = pending.pop(0)
         assert routine.path is not None
         path = routine.path.resolve()
-        if out.has(path):
-            continue
-        root = path.parent
-        files = out.roots.setdefault(root, [])
-        walk: list[Routine] = [routine]
-        seen: set[Path] = set()
-        while walk:
-            current = walk.pop(0)
-            assert current.path is not None
-            here = current.path.resolve()
-            if here in seen:
-                continue
-            seen.add(here)
-            out.routines.append((current, root, main and current is routine))
-            for needed in [here, *_media_of(current)]:
-                if not needed.is_relative_to(root):
-                    raise PackError(
-                        f"{needed}: outside the folder of {routine.path} (a link?); "
-                        "keep a routine's files beside it"
-                    )
-                if needed not in files:
-                    files.append(needed)
-            for step in current.steps:
-                if not isinstance(step, Include):
-                    continue
-                if _is_path_include(step.target):
-                    walk.append(load_routine(here.parent / step.target))
-                    continue
-                found = library.get(step.target)
-                if found is None or found.routine is None:
-                    continue  # the library already refused it; validate says why
-                if found.origin == "bundled":
-                    if step.target not in out.requires:
-                        out.requires.append(step.target)
-                else:
-                    pending.append((found.routine, False))
+        if not out.has(path):
+            _walk(out, library, routine, path.parent, pending, main=main)
     return out
+
+
+def _walk(
+    out: Collected,
+    library: Library,
+    routine: Routine,
+    root: Path,
+    pending: list[tuple[Routine, bool]],
+    *,
+    main: bool = False,
+) -> None:
+    """Add ``routine`` to ``root``: its file, media and path includes (inside it)."""
+    walk: list[Routine] = [routine]
+    seen: set[Path] = set()
+    while walk:
+        current = walk.pop(0)
+        assert current.path is not None
+        here = current.path.resolve()
+        if here in seen:
+            continue
+        seen.add(here)
+        out.routines.append((current, root, main and current is routine))
+        assert routine.path is not None
+        for needed in [here, *_media_of(current)]:
+            out.add(root, needed, routine.path)
+        for step in current.steps:
+            if not isinstance(step, Include):
+                continue
+            if _is_path_include(step.target):
+                walk.append(load_routine(here.parent / step.target))
+            else:
+                _by_id(out, library, step.target, pending)
+
+
+def _by_id(
+    out: Collected, library: Library, routine_id: str, pending: list[tuple[Routine, bool]]
+) -> None:
+    """A routine named by id: bundled ones are only required; the user's are packed."""
+    found = library.get(routine_id)
+    if found is None or found.routine is None:
+        return  # the library already refused it; validate says why
+    if found.origin == "bundled":
+        if routine_id not in out.requires:
+            out.requires.append(routine_id)
+    else:
+        pending.append((found.routine, False))
 
 
 def _prefixes(roots: Iterable[Path], names: dict[Path, str]) -> dict[Path, str]:
@@ -174,15 +214,20 @@ def sha256(data: bytes) -> str:
 
 
 def make_pack(
-    library: Library, entries: Sequence[Entry], author: str | None = None
+    library: Library,
+    entries: Sequence[Entry],
+    author: str | None = None,
+    programs: Sequence[ProgramEntry] = (),
 ) -> tuple[bytes, dict[str, Any]]:
-    """A pack of ``entries`` (valid) as zip bytes, and its manifest.
+    """A pack of ``entries`` and ``programs`` (valid) as zip bytes, and its manifest.
 
     Raises:
         PackError: when the pack would break the limits ``install`` enforces.
     """
-    collected = collect(library, entries)
+    collected = collect(library, entries, programs)
     names: dict[Path, str] = {}
+    for program, root in collected.programs:
+        names.setdefault(root, program.id)
     for routine, root, _ in collected.routines:
         names.setdefault(root, routine.id)
     prefixes = _prefixes(collected.roots, names)
@@ -196,12 +241,18 @@ def make_pack(
         assert routine.path is not None
         name = prefixes[root] + routine.path.resolve().relative_to(root).as_posix()
         routines.append({"id": routine.id, "title": routine.title, "file": name, "main": main})
+    packed_programs = []
+    for program, root in collected.programs:
+        assert program.path is not None
+        name = prefixes[root] + program.path.resolve().relative_to(root).as_posix()
+        packed_programs.append({"id": program.id, "title": program.title, "file": name})
     manifest: dict[str, Any] = {
         "stretch_coach_pack": PACK_FORMAT,
         "format": ROUTINE_FORMAT,
         "author": author,
         "made_with": f"stretch-coach {__version__}",
         "routines": routines,
+        "programs": packed_programs,
         "requires": collected.requires,
         "files": [
             {"path": name, "sha256": sha256(data), "size": len(data)}
@@ -367,7 +418,8 @@ def read_folder(folder: Path) -> dict[str, bytes]:
 
 
 def read_routine_file(path: Path) -> dict[str, bytes]:
-    """One routine file with the files it needs beside it (its path includes, sounds, pictures).
+    """One routine (or program) file with the files it needs beside it (its path includes,
+    sounds, pictures; a program's routines named by path, with theirs).
 
     Raises:
         RoutineError: if the file is not a valid routine on its own.
@@ -375,8 +427,11 @@ def read_routine_file(path: Path) -> dict[str, bytes]:
     """
     if path.is_symlink():
         raise PackError(f"{path}: a symbolic link; give the file itself. Nothing written")
-    routine = load_routine(path)
-    collected = collect(Library([]), [Entry(path, str(path), "file", routine)])
+    found = load_file(path)
+    if isinstance(found, Program):
+        collected = collect(Library([]), [], [ProgramEntry(path, str(path), "file", found)])
+    else:
+        collected = collect(Library([]), [Entry(path, str(path), "file", found)])
     root = path.resolve().parent
     files = collected.roots[root]
     check_limits(((f.name, f.stat().st_size) for f in files), str(path))
@@ -427,9 +482,10 @@ class Plan:
     folder: Path  #: where the files go
     members: dict[str, bytes]
     entries: list[Entry]  #: the routines added, as read from a scratch copy
-    replaced: list[Entry]  #: the user's routines they replace (``--replace``)
+    replaced: list[Entry | ProgramEntry]  #: the user's files they replace (``--replace``)
     replace_folder: bool  #: the target folder is an earlier install of the same pack
     mains: list[str]  #: the ids to play (a pack's main routines, not those they include)
+    programs: list[ProgramEntry] = field(default_factory=list)  #: the programs added
 
 
 def _slug(text: str) -> str:
@@ -439,10 +495,17 @@ def _slug(text: str) -> str:
 
 def _pack_name(source: Path, manifest: dict[str, Any] | None, members: dict[str, bytes]) -> str:
     if manifest:
-        mains = [r.get("id") for r in manifest.get("routines", []) if r.get("main")]
-        if mains and isinstance(mains[0], str):
-            return _slug(mains[0])
+        named = [p.get("id") for p in _listed(manifest, "programs")]
+        named += [r.get("id") for r in _listed(manifest, "routines") if r.get("main")]
+        if named and isinstance(named[0], str):
+            return _slug(named[0])
     return _slug(source.stem if source.is_file() else source.name)
+
+
+def _listed(manifest: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """The manifest's list under ``key`` (``routines``, ``programs``): its mappings only."""
+    found = manifest.get(key)
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
 def plan_install(
@@ -468,7 +531,7 @@ def plan_install(
     else:
         raise PackError(f"{source}: install a pack (.zip), a routine file (.yaml) or a folder")
     if not any(n.lower().endswith(ROUTINE_SUFFIXES) for n in members):
-        raise PackError(f"{source}: no routine files in it; nothing to install")
+        raise PackError(f"{source}: no routine or program files in it; nothing to install")
     library = default_library(extra)
     user_dir = paths.user_routines_dir()
     target = user_dir / _pack_name(source, manifest, members)
@@ -476,21 +539,25 @@ def plan_install(
     scratch = Path(tempfile.mkdtemp(prefix="stretch-coach-install-"))
     try:
         _write_members(scratch, members)
-        entries = _read_scratch(scratch, source, members, library)
-        replaced: list[Entry] = []
-        for entry in entries:
-            taken = library.get(entry.id)
-            if taken is None or taken.routine is None:
+        entries, programs = _read_scratch(scratch, source, members, library)
+        replaced: list[Entry | ProgramEntry] = []
+        adding: list[Entry | ProgramEntry] = [*entries, *programs]
+        for entry in adding:
+            taken: Entry | ProgramEntry | None = (
+                library.get(entry.id) if isinstance(entry, Entry) else library.get_program(entry.id)
+            )
+            if taken is None or (isinstance(taken, Entry) and taken.routine is None):
                 continue
+            what = "routine" if isinstance(entry, Entry) else "program"
             if taken.origin == "bundled":
                 raise PackError(
-                    f"{entry.shown}: id {entry.id!r} is a routine that comes with stretch-coach; "
-                    "give the routine another id. Nothing written"
+                    f"{entry.shown}: id {entry.id!r} is a {what} that comes with stretch-coach; "
+                    f"give the {what} another id. Nothing written"
                 )
             if taken.origin != "user":
                 raise PackError(
                     f"{entry.shown}: id {entry.id!r} is already used by {taken.shown}; "
-                    "give the routine another id. Nothing written"
+                    f"give the {what} another id. Nothing written"
                 )
             if not replace:
                 raise PackError(
@@ -501,7 +568,9 @@ def plan_install(
         replace_folder = False
         if target.exists():
             in_target = [
-                e for e in library.entries if e.path.resolve().is_relative_to(target.resolve())
+                e
+                for e in library.all_entries()
+                if e.path.resolve().is_relative_to(target.resolve())
             ]
             replaced_paths = {e.path.resolve() for e in replaced}
             if replace and all(e.path.resolve() in replaced_paths for e in in_target):
@@ -514,7 +583,7 @@ def plan_install(
             mains = [i for i in mains if i in named] or mains
         elif source.suffix.lower() in ROUTINE_SUFFIXES:
             mains = [e.id for e in entries if e.path.name == source.name][:1] or mains
-        return Plan(target, members, entries, replaced, replace_folder, mains), library
+        return Plan(target, members, entries, replaced, replace_folder, mains, programs), library
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -559,28 +628,25 @@ def _write_members(folder: Path, members: dict[str, bytes]) -> None:
 
 def _read_scratch(
     scratch: Path, source: Path, members: dict[str, bytes], library: Library
-) -> list[Entry]:
-    """Read the routines of a scratch copy as the library will, named as in the source."""
-    entries: list[Entry] = []
-    problems: list[Problem] = []
+) -> tuple[list[Entry], list[ProgramEntry]]:
+    """Read the routines and programs of a scratch copy as the library will, named as in
+    the source (a program's stages found among the pack's routines, then the library's)."""
+    found: list[Entry | ProgramEntry] = []
     for name in sorted(members):
         if not name.lower().endswith(ROUTINE_SUFFIXES):
             continue
         path = scratch.joinpath(*name.split("/"))
         single = source.suffix.lower() in ROUTINE_SUFFIXES and name == source.name
-        shown = str(source) if single else f"{source}:{name}"
-        try:
-            entries.append(Entry(path, shown, "user", load_routine(path, shown)))
-        except RoutineError as err:
-            problems.extend(err.problems)
+        found.append(read_file(path, "user", str(source) if single else f"{source}:{name}"))
+    problems = [p for entry in found for p in entry.problems]
     if problems:
         raise RoutineError(problems)
-    checked = Library(entries, fallback=library)
-    for entry in checked.entries:
+    checked = Library(found, fallback=library)
+    for entry in checked.all_entries():
         problems.extend(entry.problems)
     if problems:
         raise RoutineError(problems)
-    return list(checked.entries)
+    return list(checked.entries), list(checked.programs)
 
 
 def _stamp() -> str:
@@ -634,23 +700,28 @@ def install(plan: Plan) -> Path | None:
 # -- uninstall -----------------------------------------------------------------
 
 
-def includers(library: Library, entry: Entry) -> list[Entry]:
-    """The user's other routines that include ``entry`` (by id, or by path to its file)."""
+def includers(library: Library, entry: Entry) -> list[Entry | ProgramEntry]:
+    """The user's other routines that include ``entry``, and programs whose stages name it
+    (by id, or by path to its file)."""
     target = entry.path.resolve()
-    out = []
+
+    def names_it(where: Path, ref: str) -> bool:
+        if _is_path_include(ref):
+            return (where.parent / ref).resolve() == target
+        return ref == entry.id
+
+    out: list[Entry | ProgramEntry] = []
     for other in library.entries:
         if other is entry or other.routine is None or other.origin != "user":
             continue
-        for step in other.routine.steps:
-            if not isinstance(step, Include):
-                continue
-            if _is_path_include(step.target):
-                hit = (other.path.parent / step.target).resolve() == target
-            else:
-                hit = step.target == entry.id
-            if hit:
-                out.append(other)
-                break
+        steps = [s for s in other.routine.steps if isinstance(s, Include)]
+        if any(names_it(other.path, step.target) for step in steps):
+            out.append(other)
+    for program in library.programs:
+        if program.program is None or program.origin != "user":
+            continue
+        if any(names_it(program.path, stage.routine) for stage in program.program.stages):
+            out.append(program)
     return out
 
 
@@ -678,7 +749,7 @@ def uninstall(routine_id: str, extra: Sequence[str] = ()) -> tuple[Entry, Path]:
     by = includers(library, entry)
     if by:
         names = ", ".join(f"{e.id} ({e.shown})" for e in by)
-        raise PackError(f"{routine_id!r} is included by {names}; uninstall that first")
+        raise PackError(f"{routine_id!r} is used by {names}; uninstall that first")
     kept = removed_dir()
     path = entry.path.resolve()
     if path.parent != user:

@@ -399,12 +399,12 @@ def checkin_night(args: argparse.Namespace) -> int:
             "checkin: say what to record: --none (no cramps that night) or --undo (take the "
             "night's check-in back)"
         )
-    today = times.now().date()
-    night = _day_option(args.night, "--night") if args.night else nights.last_night(today)
-    if night >= today:
+    moment = times.now()
+    night = _day_option(args.night, "--night") if args.night else nights.last_night(moment)
+    if night >= nights.tonight(moment):
         raise UserError(
             f"--night: the night of {night} has not ended yet; check in the morning after it "
-            f"(the default, last night, is {nights.last_night(today)})"
+            f"(the default, last night, is {nights.last_night(moment)})"
         )
     named = f"the night of {night:%Y-%m-%d} ({night:%a} evening to {night + _DAY:%a} morning)"
     if args.undo:
@@ -533,11 +533,17 @@ def history_show(args: argparse.Namespace) -> int:
     print("\nNewest sessions:")
     for session in sessions:
         skipped = f", {session.steps_skipped} skipped" if session.steps_skipped else ""
+        rated = ", ".join(
+            f"{name} {value}/10"
+            for name, value in (("effort", session.effort), ("pain", session.pain))
+            if value is not None
+        )
         print(
             f"  {session.started_at:%Y-%m-%d %H:%M}  {safe_text(session.title)}: "
             f"{time_against_plan(session.done_seconds, session.planned_seconds)}, "
             f"{plural(session.steps_done, 'step')} done{skipped}; {session.label}"
             f"{'' if session.counts else ', not counted (less than half done)'}"
+            f"{f'; {rated}' if rated else ''}"
         )
     return 0
 

@@ -43,9 +43,12 @@ def register(
     p = subparsers.add_parser(
         "pack",
         parents=[shared],
-        help="put routines, with the routines, sounds and pictures they need, in one .zip",
+        help="put routines or programs, with the routines, sounds and pictures they need, "
+        "in one .zip",
     )
-    p.add_argument("routines", metavar="ROUTINE", nargs="+", help="ids or routine files")
+    p.add_argument(
+        "routines", metavar="ROUTINE|PROGRAM", nargs="+", help="ids, routine or program files"
+    )
     p.add_argument("-o", "--output", metavar="FILE.zip", type=Path, required=True)
     p.add_argument("--author", metavar="NAME", help="who made the pack (kept in its manifest)")
     p.set_defaults(handler=cmd_pack)
@@ -53,7 +56,8 @@ def register(
     p = subparsers.add_parser(
         "install",
         parents=[shared],
-        help="install a pack (.zip), a routine file or a folder into your routine folder",
+        help="install a pack (.zip), a routine or program file, or a folder into your "
+        "routine folder",
     )
     p.add_argument("source", metavar="FILE.zip|FILE.yaml|DIR", type=Path)
     p.add_argument(
@@ -142,23 +146,26 @@ def cmd_handout(args: argparse.Namespace) -> int:
 def cmd_pack(args: argparse.Namespace) -> int:
     from stretch_coach.outputs import check_output
     from stretch_coach.packs import make_pack
-    from stretch_coach.routine.library import default_library
+    from stretch_coach.routine.library import Entry, default_library
+    from stretch_coach.routine.stages import ProgramEntry
     from stretch_coach.words import plural
 
     target = check_output(
         args.output, option="-o", noun="the pack", suffixes=(".zip",), library=args.library
     )
     library = default_library(args.library)
-    entries = [library.find(ref) for ref in args.routines]
-    for entry in entries:
+    found = [library.find_any(ref) for ref in args.routines]
+    for entry in found:
         if entry.origin == "bundled":
             raise UserError(
                 f"{entry.id!r} comes with stretch-coach: every patient has it already; "
                 f"the handout says how to play it (stretch-coach handout {entry.id})"
             )
-    data, manifest = make_pack(library, entries, author=args.author)
+    entries = [e for e in found if isinstance(e, Entry)]
+    programs = [e for e in found if isinstance(e, ProgramEntry)]
+    data, manifest = make_pack(library, entries, author=args.author, programs=programs)
     write_output(target, data)
-    ids = ", ".join(r["id"] for r in manifest["routines"])
+    ids = ", ".join(r["id"] for r in [*manifest["programs"], *manifest["routines"]])
     print(f"wrote {target}: {ids} ({plural(len(manifest['files']), 'file')})")
     if manifest["requires"]:
         print(f"uses routines that come with stretch-coach: {', '.join(manifest['requires'])}")
@@ -167,6 +174,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
+    from stretch_coach.commands.program import length_text
     from stretch_coach.packs import install, plan_install
     from stretch_coach.timeline import timeline_for
     from stretch_coach.words import total_text
@@ -177,11 +185,17 @@ def cmd_install(args: argparse.Namespace) -> int:
         assert entry.routine is not None
         timeline = timeline_for(entry)
         print(f"  {entry.id}  {entry.title} ({total_text(timeline.total, timeline.untimed_steps)})")
-    for entry in plan.replaced:
-        print(f"  replaces your {entry.id} ({entry.shown})")
+    for program in plan.programs:
+        print(f"  {program.id}  {program.title} ({length_text(program)})")
+    for replaced in plan.replaced:
+        print(f"  replaces your {replaced.id} ({replaced.shown})")
     kept = install(plan)
     if kept is not None:
-        print(f"The routines replaced are kept in {kept}")
+        print(f"The files replaced are kept in {kept}")
+    if plan.programs:
+        follows = " or ".join(f"stretch-coach follow {p.id}" for p in plan.programs)
+        print(f"Installed. Follow it with: {follows} ('stretch-coach today' then says what is due)")
+        return 0
     plays = " or ".join(f"stretch-coach run {i}" for i in plan.mains)
     print(f"Installed. Play it with: {plays}")
     return 0

@@ -205,7 +205,18 @@ def cmd_follow(args: argparse.Namespace) -> int:
     from stretch_coach.routine.library import default_library
     from stretch_coach.routine.stages import find_program
 
-    entry = find_program(default_library(args.library), args.program)
+    library = default_library(args.library)
+    entry = find_program(library, args.program)
+    if library.get_program(entry.id) is not entry:
+        # A program file from elsewhere: what is followed is an id, which `today`,
+        # the coach and the reports look up in the library, and would not find.
+        from stretch_coach.errors import UserError
+
+        raise UserError(
+            f"{args.program}: not in your library, so 'today' and the coach could not find "
+            f"it; install it first (stretch-coach install {args.program}), "
+            f"then follow {entry.id!r}"
+        )
     start = agenda.parse_start(args.start) if args.start else agenda.program_day(agenda.now())
     agenda.follow(entry.id, start)
     print(f"Following {entry.title} ({entry.id}) from {start.isoformat()}.")

@@ -9,7 +9,6 @@ trial says, in the seed pages' words, when to see a doctor whatever the trial.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
 from stretch_coach.errors import UserError
@@ -31,15 +30,20 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     start = actions.add_parser(
         "start",
         help="start a trial from tonight",
-        description="Start a trial from tonight: each night is drawn by chance, in blocks of "
-        "two, from the seed (kept in your history, so the nights are the same on any machine).",
+        description="Start a trial from tonight (from 03:00, the coming evening's night; it "
+        "says which): each night is drawn by chance, in blocks of two, from the seed (kept in "
+        "your history, so the nights are the same on any machine).",
     )
     start.add_argument("--weeks", metavar="N", required=True, help="how long: 1 to 52 weeks")
     start.add_argument("--seed", metavar="N", help="draw the nights from this seed (default: any)")
     start.set_defaults(handler=trial_start)
 
     status = actions.add_parser(
-        "status", help="which tonight is", description="Which tonight is: routine or rest."
+        "status",
+        help="which tonight is",
+        description="Which tonight is, routine or rest, named by its evening's date (from "
+        "03:00 tonight is the coming evening's night); a stopped or ended trial says so, never "
+        "what to do tonight.",
     )
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(handler=trial_status)
@@ -57,8 +61,8 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     stop = actions.add_parser(
         "stop",
         help="stop the trial (at any time)",
-        description="Stop the trial: the nights begun so far stay in it, and its result can "
-        "still be read.",
+        description="Stop the trial: the nights before tonight stay in it, and its result can "
+        "still be read; tonight and later nights are no longer trial nights.",
     )
     stop.set_defaults(handler=trial_stop)
 
@@ -83,7 +87,14 @@ def trial_start(args: argparse.Namespace) -> int:
 
     from stretch_coach.commands.history import _open_store
     from stretch_coach.history import redflags, times
-    from stretch_coach.history.trial import MAX_SEED, MAX_WEEKS, caution, tonight, trial_nights
+    from stretch_coach.history.nights import tonight
+    from stretch_coach.history.trial import (
+        MAX_SEED,
+        MAX_WEEKS,
+        caution,
+        status_words,
+        trial_nights,
+    )
 
     weeks = _whole(args.weeks, "--weeks", 1, MAX_WEEKS)
     seed = _whole(args.seed, "--seed", 0, MAX_SEED) if args.seed else secrets.randbelow(2**32)
@@ -101,22 +112,12 @@ def trial_start(args: argparse.Namespace) -> int:
         trial = store.start_trial(seed, first, trial_nights(weeks))
     print()
     print(
-        f"Started a trial of {trial.nights} nights, from the night of {trial.first_night} to "
-        f"{trial.last_night} (seed {trial.seed}: the same seed gives the same nights)."
+        f"Started a trial of {trial.nights} nights, from tonight, the night of "
+        f"{trial.first_night}, to the night of {trial.last_night} (seed {trial.seed}: the "
+        "same seed gives the same nights)."
     )
-    print(_tonight_line(trial, first))
+    print(status_words(trial, first))
     return 0
-
-
-def _tonight_line(trial: Any, night: date) -> str:
-    from stretch_coach.history.trial import tonight_words
-
-    words = tonight_words(trial, night)
-    if words is not None:
-        return words
-    if night < trial.first_night:
-        return f"The trial starts on the night of {trial.first_night}."
-    return f"The trial ended with the night of {trial.last_night}: `stretch-coach trial result`."
 
 
 def trial_status(args: argparse.Namespace) -> int:
@@ -125,13 +126,14 @@ def trial_status(args: argparse.Namespace) -> int:
 
     from stretch_coach.commands.history import _open_store
     from stretch_coach.history import times
-    from stretch_coach.history.trial import tonight
+    from stretch_coach.history.nights import tonight
+    from stretch_coach.history.trial import status_words
 
     night = tonight(times.now())
     with _open_store(create=False) as store:
         trial = store.latest_trial()
     if args.json:
-        arm = trial.arm(night) if trial else None
+        arm = trial.tonight_arm(night) if trial else None
         print(
             json.dumps(
                 {
@@ -148,7 +150,7 @@ def trial_status(args: argparse.Namespace) -> int:
     if trial is None:
         print("No trial. `stretch-coach trial start --weeks 4` starts one.")
         return 0
-    print(_tonight_line(trial, night))
+    print(status_words(trial, night))
     return 0
 
 
@@ -176,6 +178,9 @@ def trial_result(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
         return 0
+    if trial.last_night < trial.first_night:
+        print(f"The trial was stopped before its first night (the night of {trial.first_night}).")
+        return 0
     if result.through < trial.first_night:
         print(f"No trial night has ended yet (the first is the night of {trial.first_night}).")
         return 0
@@ -185,10 +190,11 @@ def trial_result(args: argparse.Namespace) -> int:
 
 
 def trial_stop(args: argparse.Namespace) -> int:
-    """``trial stop``: end the running trial; the nights begun so far stay in it."""
+    """``trial stop``: end the running trial; the nights before tonight stay in it."""
     from stretch_coach.commands.history import _open_store
     from stretch_coach.history import times
-    from stretch_coach.history.trial import begun_before, tonight
+    from stretch_coach.history.nights import tonight
+    from stretch_coach.history.trial import status_words, stop_from
 
     now = times.now()
     with _open_store(create=False) as store:
@@ -196,12 +202,6 @@ def trial_stop(args: argparse.Namespace) -> int:
         if trial is None or not trial.running(tonight(now)):
             print("No trial is running.")
             return 0
-        stopped = store.stop_trial(trial, max(trial.first_night, begun_before(now)))
-    if stopped.last_night < stopped.first_night:
-        print("Stopped the trial before its first night.")
-    else:
-        print(
-            f"Stopped the trial after the night of {stopped.last_night}; "
-            "`stretch-coach trial result` shows what its nights show."
-        )
+        stopped = store.stop_trial(trial, stop_from(trial, now))
+    print(status_words(stopped, tonight(now)))
     return 0

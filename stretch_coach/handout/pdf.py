@@ -153,7 +153,7 @@ def _render(handout: Handout) -> bytes:
         if pdf.get_y() > pdf.h - pdf.b_margin - 25:
             pdf.add_page()
         para(f"{step.number}. {step.name}", STEP, "B", gap=0.5)
-        para(f"{step.dose} ({step.length})", BODY, "B", gap=1)
+        para(step.how_much, BODY, "B", gap=1)
         if step.instructions:
             para(step.instructions, BODY, gap=1)
         if step.picture is not None:

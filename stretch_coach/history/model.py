@@ -49,6 +49,9 @@ class SessionInfo:
     #: Whether the session counts (streak, calendar, report): at least half of
     #: it was done, see :func:`stretch_coach.history.stats.counts`.
     counts: bool = False
+    #: The effort and pain ratings (0 to 10) given at the summary, if any.
+    effort: int | None = None
+    pain: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -217,4 +220,6 @@ def session_to_json(session: SessionInfo) -> dict[str, Any]:
         "status": session.status,
         "finished": session.finished,
         "counts": session.counts,
+        "effort": session.effort,
+        "pain": session.pain,
     }

@@ -13,8 +13,12 @@ The rules (the README says the same, in the same words):
   03:00 on D+1, before the night's first cramp. Routines for use in the
   moment (``urgent: true``, like cramp-now) and daytime advice routines
   (tagged ``daytime``) do not count as a routine before the night.
+* *Tonight* is the night whose bedtime routine is still to come or under
+  way: until 03:00 the night begun the evening before, from 03:00 the coming
+  evening's. In the morning the night ending is *last night*, never tonight.
 
-:func:`known_nights` applies them; nothing else decides what a night is.
+:func:`known_nights` applies them (and :func:`tonight` the last); nothing else
+decides what a night is.
 """
 
 from __future__ import annotations
@@ -74,9 +78,27 @@ def routine_night(started: datetime) -> date | None:
     return None
 
 
-def last_night(today: date) -> date:
-    """The night a morning check-in asks about: the one that began yesterday evening."""
-    return today - _DAY
+def tonight(moment: datetime) -> date:
+    """The night whose bedtime is now or next at ``moment`` (its evening's date): "tonight".
+
+    A bedtime routine counts for night D until 03:00 on D+1
+    (:data:`ROUTINE_UNTIL_HOUR`), so until then "tonight" is still the night of
+    D; from 03:00 it is the coming evening's night. In the morning the night
+    that is ending is *last night* (:func:`last_night`), never tonight: what
+    is still to do is all for the coming evening.
+    """
+    return (moment - timedelta(hours=ROUTINE_UNTIL_HOUR)).date()
+
+
+def last_night(moment: datetime) -> date:
+    """The night a check-in asks about at ``moment``: the one before :func:`tonight`.
+
+    In the morning, the one that began yesterday evening. Between midnight and
+    03:00 the night that began yesterday evening is still tonight (its bedtime
+    may be under way), so "last night" is the one before it: a check-in never
+    asks about, or records, a night not yet over.
+    """
+    return tonight(moment) - _DAY
 
 
 def not_before_night(routine: Routine) -> bool:

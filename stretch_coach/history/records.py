@@ -481,7 +481,7 @@ def _session_query(chosen: str) -> str:
         " SELECT s.id, s.uuid, s.routine_id, s.title, s.content_hash, s.started_at,"
         " s.utc_offset, s.ended_at, s.planned_seconds, s.partial_seconds, s.status,"
         " coalesce(o.done, 0), coalesce(o.skipped, 0), coalesce(t.seconds, 0), t.last,"
-        f" {COUNTS}"
+        f" {COUNTS}, s.effort, s.pain"
         f" FROM s LEFT JOIN ({counting('rows')}) AS c ON c.session_id = s.id"
         " LEFT JOIN (SELECT session_id, sum(seconds) AS seconds, max(at) AS last"
         " FROM rows GROUP BY session_id) AS t ON t.session_id = s.id"
@@ -509,6 +509,8 @@ def _session_info(row: Sequence[Any]) -> SessionInfo:
         step_seconds,
         last_step,
         counts,
+        effort,
+        pain,
     ) = row
     last = max(t for t in (started, ended, last_step) if t)
     return SessionInfo(
@@ -526,6 +528,8 @@ def _session_info(row: Sequence[Any]) -> SessionInfo:
         steps_skipped=skipped,
         status=status,
         counts=bool(counts),
+        effort=effort,
+        pain=pain,
     )
 
 

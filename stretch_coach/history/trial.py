@@ -1,6 +1,7 @@
 """A personal trial: nights assigned by chance to "routine" or "rest", and what they show.
 
-A trial starts on an evening and lasts a whole number of *blocks* of two
+A trial starts with tonight (:func:`stretch_coach.history.nights.tonight`:
+in the morning, the coming evening's night) and lasts a whole number of *blocks* of two
 nights. In each block one night is "routine" (do the bedtime routine) and
 the other "rest" (no bedtime routine that night), in an order drawn by
 chance, so the two arms always hold the same number of nights.
@@ -36,7 +37,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from stretch_coach.history.insight import MIN_NIGHTS, Comparison, compare
-from stretch_coach.history.nights import NIGHT_ENDS_HOUR, NIGHT_STARTS_HOUR, Night, night_of
+from stretch_coach.history.nights import NIGHT_ENDS_HOUR, Night, tonight
 from stretch_coach.words import plural
 
 Arm = Literal["routine", "rest"]
@@ -126,10 +127,18 @@ class Trial:
         return "rest" if first == "routine" else "routine"
 
     def running(self, tonight: date) -> bool:
-        """Whether the trial still has ``tonight`` or a later night ahead."""
-        return self.first_night <= tonight <= self.last_night or (
-            tonight < self.first_night and self.stopped_from is None
-        )
+        """Whether the trial still has ``tonight`` or a later night ahead (a stopped
+        trial never has: stopping ends it for good)."""
+        if self.stopped_from is not None:
+            return False
+        return tonight <= self.last_night
+
+    def tonight_arm(self, tonight: date) -> Arm | None:
+        """What the trial asks of ``tonight``: its arm, or ``None`` when it asks nothing
+        (no trial night, or the trial was stopped: a stopped trial gives no more orders)."""
+        if self.stopped_from is not None:
+            return None
+        return self.arm(tonight)
 
     def to_json(self) -> dict[str, Any]:
         """As ``trial status --json`` shows it."""
@@ -142,14 +151,14 @@ class Trial:
         }
 
 
-def tonight(moment: datetime) -> date:
-    """The night that is current or next at ``moment``: before 12:00, the night still on."""
-    return night_of(moment) or moment.date()
+def stop_from(trial: Trial, moment: datetime) -> date:
+    """The first night no longer in ``trial`` when it is stopped at ``moment``: tonight.
 
-
-def begun_before(moment: datetime) -> date:
-    """The first night not yet begun at ``moment`` (a night begins at 18:00)."""
-    return moment.date() + _DAY if moment.hour >= NIGHT_STARTS_HOUR else moment.date()
+    The nights before tonight stay in it (the one ending in the morning is one
+    of them); tonight and every later night are no longer trial nights, so a
+    stopped trial never says what to do tonight.
+    """
+    return max(trial.first_night, tonight(moment))
 
 
 def last_ended(moment: datetime) -> date:
@@ -157,30 +166,62 @@ def last_ended(moment: datetime) -> date:
     return moment.date() - (_DAY if moment.hour >= NIGHT_ENDS_HOUR else 2 * _DAY)
 
 
+def _number(trial: Trial, night: date) -> tuple[int, int]:
+    return (night - trial.first_night).days + 1, (trial.last_night - trial.first_night).days + 1
+
+
 def tonight_label(trial: Trial, tonight: date) -> str | None:
-    """Which ``tonight`` is, shortly (the coach's library shows it): ``Trial night 2 of 28:
-    routine``."""
-    arm = trial.arm(tonight)
+    """What ``tonight`` is, shortly (the coach's library shows it): ``Trial night 2 of 28:
+    routine``; ``None`` when the trial asks nothing of it (:meth:`Trial.tonight_arm`)."""
+    arm = trial.tonight_arm(tonight)
     if arm is None:
         return None
-    number = (tonight - trial.first_night).days + 1
-    total = (trial.last_night - trial.first_night).days + 1
+    number, total = _number(trial, tonight)
     return f"Trial night {number} of {total}: {arm}"
 
 
 def tonight_words(trial: Trial, tonight: date) -> str | None:
-    """Which ``tonight`` is, in a sentence (``None`` when the trial has no such night)."""
-    arm = trial.arm(tonight)
+    """What ``tonight`` is, in a sentence naming the night by its evening's date (``trial
+    status`` and ``today``); ``None`` when the trial asks nothing of it."""
+    arm = trial.tonight_arm(tonight)
     if arm is None:
         return None
-    number = (tonight - trial.first_night).days + 1
-    total = (trial.last_night - trial.first_night).days + 1
+    number, total = _number(trial, tonight)
     what = (
         "a routine night: do your bedtime routine"
         if arm == "routine"
         else "a rest night: no bedtime routine tonight (keep to anything your doctor advised)"
     )
-    return f"Trial night {number} of {total}: tonight is {what}."
+    return f"Trial night {number} of {total} (the night of {tonight}): tonight is {what}."
+
+
+def status_words(trial: Trial, tonight: date) -> str:
+    """Where ``trial`` stands on ``tonight``, in a sentence (``trial status``).
+
+    Only a trial night of a trial not stopped says what to do tonight
+    (:func:`tonight_words`); a stopped or ended trial says so and points to
+    its result, and one still to come says from which night it runs.
+    """
+    words = tonight_words(trial, tonight)
+    if words is not None:
+        return words
+    result = "`stretch-coach trial result` shows what its nights show"
+    if trial.stopped_from is not None:
+        if trial.last_night < trial.first_night:
+            return (
+                f"The trial was stopped before its first night (the night of "
+                f"{trial.first_night}): no trial night tonight."
+            )
+        return (
+            f"The trial was stopped after the night of {trial.last_night}: no trial night "
+            f"tonight; {result}."
+        )
+    if tonight < trial.first_night:
+        return (
+            f"The trial runs from the night of {trial.first_night} to the night of "
+            f"{trial.last_night}: no trial night tonight."
+        )
+    return f"The trial ended with the night of {trial.last_night}: {result}."
 
 
 # -- the result --------------------------------------------------------------------------

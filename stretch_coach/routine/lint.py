@@ -9,6 +9,9 @@ at the key it is about, for a file that loads:
   (the timeline lays none of these out, so the author's number is never used);
 * a title over :data:`MAX_TITLE` characters (lists and the session's title
   row cut it);
+* a side label (``side``, or one of ``sides``) with a word that is a near
+  miss of "left" or "right" (``rigth``): the format takes any label, so it
+  is valid, but a typo would be shown, printed on the handout and spoken;
 * a ``.wav`` cue that is not a WAV file (its header is not RIFF/WAVE, or
   Python's ``wave`` cannot read it), or that cannot be heard: no samples, or
   none louder than :data:`QUIET_DBFS`.
@@ -22,7 +25,9 @@ warnings, only its problems.
 from __future__ import annotations
 
 import array
+import difflib
 import math
+import re
 import sys
 import wave
 from collections.abc import Iterator, Mapping
@@ -39,6 +44,12 @@ MAX_TITLE = 80
 #: A cue whose loudest sample is quieter than this (dB below full scale) cannot be heard
 #: over a room's noise at a normal volume: -40 dBFS is 1% of full scale.
 QUIET_DBFS = -40.0
+#: The side names a label's words are checked against: a near miss of one is likely a typo.
+SIDE_NAMES = ("left", "right")
+#: How alike a word must be to a side name to be a near miss (difflib's ratio). Above
+#: the 0.6 used for keys: labels are free text, and short words ("leg", "front") must
+#: not be taken for "left" or "right"; "rigth", "lfet", "rihgt" and "lef" still are.
+SIDE_CUTOFF = 0.75
 #: Most audio read to judge a sound's loudness (a cue is short; a pack caps sounds at 10 MiB).
 MAX_SOUND_BYTES = 10 * 1024 * 1024
 
@@ -74,6 +85,15 @@ def lint_routine(routine: Routine, shown: str) -> list[Problem]:
         if isinstance(step, Step):
             for mark, key, message in _idle_keys(written, step):
                 warn(mark, f"steps[{index + 1}].{key}", message)
+    for mark, key, label in places.sides:
+        meant = side_near_miss(label)
+        if meant is not None:
+            warn(
+                mark,
+                key,
+                f"{label!r} is not a side's usual name: did you mean {meant!r}? "
+                "(it is shown, printed on the handout and spoken as written)",
+            )
     if places.sounds:
         folder = routine.path.parent.resolve()
         heard: set[Path] = set()
@@ -86,6 +106,29 @@ def lint_routine(routine: Routine, shown: str) -> list[Problem]:
             if why is not None:
                 warn(mark, key, f"{name!r} {why}")
     return sorted(found)
+
+
+def side_near_miss(label: str) -> str | None:
+    """``label`` with each word that is a near miss of "left" or "right" put right
+    (``'rigth leg'`` gives ``'right leg'``), or ``None`` when no word is one."""
+    changed = False
+
+    def mend(found: re.Match[str]) -> str:
+        nonlocal changed
+        word = found.group(0)
+        if word.lower() in SIDE_NAMES:
+            return word
+        near = difflib.get_close_matches(word.lower(), SIDE_NAMES, n=1, cutoff=SIDE_CUTOFF)
+        if not near:
+            return word
+        changed = True
+        name = near[0]
+        if word.isupper() and len(word) > 1:
+            return name.upper()
+        return name.capitalize() if word[0].isupper() else name
+
+    mended = re.sub(r"[^\W\d_]+", mend, label)
+    return mended if changed else None
 
 
 def _read_places(path: Path) -> Places | None:

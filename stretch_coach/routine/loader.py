@@ -251,6 +251,7 @@ def places_of(root: YMap) -> Places:
     title = root.value_marks.get("title")
     step_keys: list[tuple[int, dict[str, Place]]] = []
     sounds = list(_wavs(root.get("cues"), "cues"))
+    sides: list[tuple[Place, str, str]] = []
     steps = root.get("steps")
     if isinstance(steps, YList):
         for i, step in enumerate(steps):
@@ -260,6 +261,7 @@ def places_of(root: YMap) -> Places:
             written: dict[str, Place] = {k: marks[k] for k in LINTED_STEP_KEYS if k in marks}
             if written:
                 step_keys.append((i, written))
+            sides += _side_labels(step, f"steps[{i + 1}]")
             if "cues" in step:
                 sounds += _wavs(step["cues"], f"steps[{i + 1}].cues")
             phases = step.get("phases")
@@ -269,7 +271,22 @@ def places_of(root: YMap) -> Places:
                         sounds += _wav(
                             phase, "sound", f"steps[{i + 1}].phases[{j + 1}].sound", phase["sound"]
                         )
-    return Places(title, tuple(step_keys), tuple(sorted(sounds)))
+    return Places(title, tuple(step_keys), tuple(sorted(sounds)), tuple(sides))
+
+
+def _side_labels(step: YMap, key: str) -> list[tuple[Place, str, str]]:
+    """A step's side labels as written: (where, key, label). One YAML read as a number
+    or a yes/no is no near miss of a side's name and is left out."""
+    found: list[tuple[Place, str, str]] = []
+    one = step.get("side")
+    if isinstance(one, str):
+        found.append((step.value_marks["side"], f"{key}.side", one))
+    labels = step.get("sides")
+    if isinstance(labels, YList):
+        for j, label in enumerate(labels):
+            if isinstance(label, str):
+                found.append((labels.item_marks[j], f"{key}.sides[{j + 1}]", label))
+    return found
 
 
 def _wavs(container: Any, key: str) -> list[tuple[Place, str, str]]:

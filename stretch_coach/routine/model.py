@@ -244,11 +244,15 @@ class Places:
             place of the key.
         sounds: every ``.wav`` the file names, in file order: (where its value
             is written, its key such as ``steps[2].cues.start``, the name as written).
+        sides: every side label of the file's steps (``side`` and each of ``sides``),
+            in file order: (where it is written, its key such as ``steps[2].sides[2]``,
+            the label as written).
     """
 
     title: Place | None = None
     step_keys: tuple[tuple[int, Mapping[str, Place]], ...] = ()
     sounds: tuple[tuple[Place, str, str], ...] = ()
+    sides: tuple[tuple[Place, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

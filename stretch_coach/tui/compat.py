@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from textual.binding import Binding
     from textual.dom import DOMNode
     from textual.driver import Driver
+    from textual.strip import Strip
 
 if TYPE_CHECKING:
     from textual.widgets import _progress_bar
@@ -159,3 +160,23 @@ def footer_key_label(widget: object) -> str | None:
 def footer_ready(footer: object) -> bool:
     """Whether a Textual footer has its screen's bindings yet (before that, it shows nothing)."""
     return bool(getattr(footer, "_bindings_ready"))  # noqa: B009 - private, checked in test_compat
+
+
+def blank_selection_button(strip: Strip) -> Strip:
+    """A SelectionList line with its button's ``X`` blanked (the line of an option not chosen).
+
+    SelectionList draws every option's button with an ``X``, chosen or not,
+    told apart by colour alone: in a dim room, or without colour, every box
+    reads as ticked. Its ``render_line`` puts the button first, as three
+    segments (``▐``, ``X``, ``▌``); the middle one is blanked here, its style kept.
+    """
+    from rich.segment import Segment
+    from textual.strip import Strip
+    from textual.widgets._toggle_button import ToggleButton
+
+    segments = list(strip)
+    if len(segments) < 3 or segments[1].text != ToggleButton.BUTTON_INNER:
+        return strip
+    inner = segments[1]
+    segments[1] = Segment(" " * len(inner.text), inner.style, inner.control)
+    return Strip(segments, strip.cell_length)

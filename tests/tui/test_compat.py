@@ -155,3 +155,30 @@ async def test_a_progress_bar_draws_with_the_bar_the_session_subclasses() -> Non
         bar.update(progress=5)
         await pilot.pause()
         assert bar.children[0].percentage == 0.5  # type: ignore[attr-defined]
+
+
+class _Ticks(App[None]):
+    def compose(self) -> ComposeResult:
+        from stretch_coach.tui.widgets.ticks import TickBox, TickList
+
+        yield TickBox("woke", id="box")
+        yield TickList(("swelling", "swelling"), ("redness", "redness", True), id="list")
+
+
+async def test_a_box_shows_its_x_only_when_ticked() -> None:
+    # SelectionList draws its button as the line's first three segments, the X
+    # in the middle; blank_selection_button relies on it.
+    from textual.widgets import Checkbox, SelectionList
+
+    app = _Ticks()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        choices = app.query_one("#list", SelectionList)
+        assert [choices.render_line(y).text[:5] for y in (0, 1)] == ["▐ ▌ s", "▐X▌ r"]
+        box = app.query_one("#box", Checkbox)
+        assert box.render().plain.startswith("▐ ▌")
+        box.value = True
+        choices.deselect("redness")
+        await pilot.pause()
+        assert box.render().plain.startswith("▐X▌")
+        assert [choices.render_line(y).text[:5] for y in (0, 1)] == ["▐ ▌ s", "▐ ▌ r"]

@@ -20,7 +20,9 @@ MORNING = datetime(2026, 11, 13, 8, 0, tzinfo=UTC)
 LAST_NIGHT = date(2026, 11, 12)
 
 
-def _app(library_dir: Path, clock: Any, player: Any, asked: MorningAsk) -> CoachApp:
+def _app(
+    library_dir: Path, clock: Any, player: Any, asked: MorningAsk, now: datetime = MORNING
+) -> CoachApp:
     return CoachApp(
         None,
         listed=(),
@@ -28,7 +30,7 @@ def _app(library_dir: Path, clock: Any, player: Any, asked: MorningAsk) -> Coach
         clock=clock,
         player_factory=lambda choice, on_problem, ring: player,
         cautions=CautionLog(),
-        now=lambda: MORNING,
+        now=lambda: now,
         morning=asked,
     )
 
@@ -77,6 +79,23 @@ async def test_not_asked_when_last_night_is_known(
         screen = await _started(app, pilot)
         assert not screen.query(CheckIn)
     assert not asked.path.exists()
+
+
+async def test_after_midnight_the_night_under_way_is_not_asked_about(
+    library_dir: Path, clock: Any, player: Any, tmp_path: Path
+) -> None:
+    # 00:30 on the 14th: the night of the 13th is still under way (tonight);
+    # "last night" is the 12th's, known here, so there is nothing to ask.
+    with HistoryStore.open() as store:
+        store.check_in(LAST_NIGHT)
+    asked = MorningAsk(tmp_path / "asked.json")
+    after_midnight = datetime(2026, 11, 14, 0, 30, tzinfo=UTC)
+    app = _app(library_dir, clock, player, asked, now=after_midnight)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _started(app, pilot)
+        assert not screen.query(CheckIn)
+    with HistoryStore.open() as store:
+        assert store.checked_in_nights() == [LAST_NIGHT]
 
 
 async def test_a_damaged_asked_file_never_stops_the_coach(

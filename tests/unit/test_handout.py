@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -15,9 +16,16 @@ import pytest
 
 from stretch_coach.cli import main
 from stretch_coach.handout import fonts
-from stretch_coach.handout.document import build_handout, dose_text
+from stretch_coach.handout.document import (
+    SEED_PAGES,
+    build_handout,
+    dose_text,
+    length_text,
+    reader_source,
+)
 from stretch_coach.handout.html import render_html
 from stretch_coach.handout.pdf import UncoveredText, render_pdf
+from stretch_coach.resources import bundled_routines_dir
 from stretch_coach.routine.library import Library, default_library
 from stretch_coach.routine.model import Phase, Step, StepKind
 
@@ -190,6 +198,112 @@ def test_phases_and_one_side_are_written_for_people(step: Step, words: str) -> N
     assert dose_text(step) == words
 
 
+#: A step of every kind, each as it comes with the get-ready (``prepare``) and without.
+EVERY_KIND = {
+    "hold": "{name: Hold, hold: 30s}",
+    "hold twice": "{name: Hold twice, hold: 30s, reps: 2, rest: 10s}",
+    "hold sides": "{name: Hold sides, hold: 30s, sides: [left, right]}",
+    "paced": "{name: Paced, reps: 10, tempo: 3s}",
+    "paced one": "{name: Paced one, reps: 1, tempo: 30s}",
+    "phases": "{name: Phases, reps: 5, phases: [{say: up, time: 1s}, {say: down, time: 3s}]}",
+    "counted": "{name: Counted, reps: 20}",
+    "counted sets": "{name: Counted sets, reps: 20, sets: 2}",
+    "timed": "{name: Timed, duration: 5m}",
+    "timed one side": "{name: Timed one side, duration: 1m, side: left}",
+    "rest": "{rest: 30s}",
+    "manual": "{name: Manual}",
+    "manual sides": "{name: Manual sides, sides: [left, right]}",
+}
+
+
+@pytest.mark.parametrize("prepare", ["0s", "5s"])
+@pytest.mark.parametrize("kind", sorted(EVERY_KIND))
+def test_no_step_kind_says_its_length_twice(write: Writer, kind: str, prepare: str) -> None:
+    path = write(
+        "k.yaml",
+        f"title: K\ndefaults: {{prepare: {prepare}}}\nsteps:\n  - {EVERY_KIND[kind]}\n",
+    )
+    (step,) = handout_of(path).steps
+    line = step.how_much
+    assert line.count("at your own pace") <= 1, line
+    if step.length is not None:
+        # what the brackets add is never a duration the dose already gives
+        assert re.search(rf"(?<![\d.]){re.escape(step.length)}(?!\w| \d)", step.dose) is None
+        assert line == f"{step.dose} ({step.length})"
+    else:
+        assert line == step.dose
+    assert "1 repetitions" not in line
+
+
+@pytest.mark.parametrize(
+    ("dose", "seconds", "shown"),
+    [
+        ("rest 30 s", 30.0, None),
+        ("hold 30 s", 30.0, None),
+        ("hold 30 s", 35.0, "35 s"),
+        ("5 min", 300.0, None),
+        ("5 min", 305.0, "5 min 5 s"),
+        ("hold 1 min 30 s", 90.0, None),
+        ("hold 1 min 30 s, twice", 180.0, "3 min"),
+        ("hold 5 s, 3 times, 5 s rest between", 25.0, "25 s"),  # not the "5 s" inside it
+        ("20 repetitions at your own pace", None, None),
+    ],
+)
+def test_the_length_is_added_only_when_the_dose_does_not_say_it(
+    dose: str, seconds: float | None, shown: str | None
+) -> None:
+    assert length_text(dose, seconds) == shown
+
+
+# -- the source, for a patient ------------------------------------------------------
+
+
+def test_the_source_names_the_pages_a_patient_can_look_up_not_their_files() -> None:
+    h = build_handout(default_library().find("bedtime-calf-stretch"))
+    assert h.source == (
+        '"Osteopathy: Leg Cramps", Aether Bios Clinic; '
+        '"Leg cramps", content supplied by the NHS website; '
+        '"Leg Cramping", a vein clinic\'s patient page; '
+        "a patient information article on leg cramps"
+    )
+
+
+@pytest.mark.parametrize(
+    "routine_id", sorted(p.stem for p in bundled_routines_dir().glob("*.yaml"))
+)
+def test_no_bundled_handout_names_a_file_as_its_source(routine_id: str) -> None:
+    entry = default_library().find(routine_id)
+    assert entry.routine is not None and entry.routine.source
+    source = build_handout(entry).source
+    assert source and ".txt" not in source and "seed " not in source, source
+    # the pages the routine cites, by their names, each once, and nothing else
+    cited = re.findall(r"seed (\d{3}_[0-9a-f]{16}\.txt)", entry.routine.source)
+    assert source.split("; ") == [SEED_PAGES[c] for c in dict.fromkeys(cited)]
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Physio notes <a href=x>link</a>", "Physio notes <a href=x>link</a>"),
+        (
+            'seed 001_1bba04c482067842.txt, "Leg cramps", "Stretches": "a; b"; my own notes',
+            '"Leg cramps", content supplied by the NHS website; my own notes',
+        ),
+        (
+            "the step stretch (seed 001_1bba04c482067842.txt)",
+            'the step stretch ("Leg cramps", content supplied by the NHS website)',
+        ),
+        ("seed 009_0000000000000000.txt, a page", "seed 009_0000000000000000.txt, a page"),
+        (
+            "seed 000_4ccb9be79f378189.txt, the causes (pregnancy; medicines); notes",
+            '"Osteopathy: Leg Cramps", Aether Bios Clinic; notes',
+        ),
+    ],
+)
+def test_a_source_is_kept_as_written_but_for_the_seed_files(written: str, shown: str) -> None:
+    assert reader_source(written) == shown
+
+
 # -- the document ---------------------------------------------------------------
 
 
@@ -201,7 +315,13 @@ def test_the_document_has_every_step_dose_caution_and_the_foot(routine: Path) ->
         "Walk on your heels",
         "Loosen your sheets",
     ]
-    assert [s.length for s in h.steps] == ["2 min 30 s", "5 min 5 s"] + ["at your own pace"] * 2
+    assert [s.length for s in h.steps] == ["2 min 30 s", "5 min 5 s", None, None]
+    assert [s.how_much for s in h.steps] == [
+        "hold 30 s, twice on each side (left, then right), 10 s rest between (2 min 30 s)",
+        "3 sets of 15, 4 s each, 1 min rest between sets (5 min 5 s)",
+        "20 repetitions at your own pace",  # said once, not "(at your own pace)" again
+        "at your own pace",
+    ]
     assert h.total == "7 min 35 s, plus 2 self-paced steps"
     # its own, then the included ones in step order, each once (white space collapsed)
     heel = default_library().get("heel-walking")
@@ -410,3 +530,24 @@ def test_library_reads_sub_folders_but_not_hidden_ones(write: Writer, tmp_path: 
     write("b.yaml", "title: B\nsteps: [{name: b}]\n", folder=lib / ".hidden")
     library = Library.from_folders([(lib, "library")])
     assert [e.id for e in library.entries] == ["a"]
+
+
+SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_PAGES))
+def test_each_source_name_says_only_what_its_page_says(
+    seed: str, require: Callable[[bool, str], None]
+) -> None:
+    # The name a patient reads must come from the page: its quoted title in
+    # the page's text, and every proper name after it (a publisher, an author)
+    # too, as words. ("El Paso", inferred from an e-mail address, once slipped in.)
+    require((SEEDS_DIR / seed).is_file(), f"the seed pages beside the checkout ({SEEDS_DIR})")
+    page = " ".join((SEEDS_DIR / seed).read_text(encoding="utf-8").split()).lower()
+    name = SEED_PAGES[seed]
+    title = re.findall(r'"([^"]+)"', name)
+    assert all(t.lower() in page for t in title), (name, title)
+    rest = re.sub(r'"[^"]+"', "", name)
+    proper = re.findall(r"\b[A-Z][\w.']*", rest)
+    missing = [w for w in proper if not re.search(rf"\b{re.escape(w.lower().rstrip('.'))}\b", page)]
+    assert missing == [], name

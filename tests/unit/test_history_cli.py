@@ -323,6 +323,19 @@ def test_history_json_lists_every_session(run, data_dir) -> None:
     assert run("history", "--limit", "0")[0] == 2
 
 
+def test_history_shows_the_ratings_given_at_the_summary(run, data_dir) -> None:
+    record_nights(data_dir, 2)
+    with HistoryStore.open(db(data_dir)) as store:
+        newest, older = store.sessions()
+        store.rate_session(newest.id, effort=5, pain=3)
+        store.rate_session(older.id, pain=0)
+    out = run("history")[1]
+    lines = [line for line in out.splitlines() if "Bedtime calf stretch" in line]
+    assert [line.rsplit(";", 1)[-1] for line in lines] == [" effort 5/10, pain 3/10", " pain 0/10"]
+    sessions = json.loads(run("history", "--json")[1])["sessions"]
+    assert [(s["effort"], s["pain"]) for s in sessions] == [(5, 3), (None, 0)]
+
+
 def test_reading_commands_create_nothing(run, data_dir) -> None:
     assert run("history")[1].startswith("No sessions recorded yet")
     assert run("diary", "list")[0] == 0

@@ -177,6 +177,13 @@ def test_check_of_a_sound_history_exits_0(run: Run, data_dir: Path) -> None:
     )
 
 
+def test_check_counts_one_of_each_in_the_singular(run: Run, data_dir: Path) -> None:
+    run("diary", "add", "--when", "2024-05-01T02:30")
+    with HistoryStore.open(history_file(data_dir)) as store:
+        store.start_session("bedtime", "Bedtime calf stretch", "sha256:a", 600)
+    assert run("history", "check")[1].endswith("(1 session and 1 diary entry).\n")
+
+
 def test_repair_without_a_history_is_one_clear_line(run: Run, data_dir: Path) -> None:
     code, out, err = run("history", "repair")
     assert (code, out) == (2, "")

@@ -96,6 +96,18 @@ def test_waking_twice_exactly_7_days_apart_is_not_a_pattern() -> None:
     )
 
 
+def test_a_sign_said_exactly_7_days_earlier_does_not_silence_a_new_one() -> None:
+    # Woken on days 0 and 2 (said on day 2), then twice on day 9: the day-2
+    # entry is exactly 7 days before, outside the window, so what it said
+    # does not hold the new pattern back.
+    sleep = (
+        "This is a reason to see a doctor: cramps woke you 2 times in 7 days: "
+        "cramps that interfere with your sleep (the sources give no number, this app uses 2)."
+    )
+    entries = diary(*(night(day, woke=True) for day in (0, 2, 9, 9)))
+    assert [said(entries, i) for i in range(4)] == [None, sleep, None, sleep]
+
+
 def test_the_report_window_has_the_same_boundary() -> None:
     apart = redflags.period_signs(diary(night(0), night(3), night(7)))
     assert [s.kind for s in apart] == []

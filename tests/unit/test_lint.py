@@ -18,7 +18,13 @@ from stretch_coach.cli import main
 from stretch_coach.resources import bundled_routines_dir
 from stretch_coach.routine.errors import Problem
 from stretch_coach.routine.library import Library
-from stretch_coach.routine.lint import MAX_TITLE, lint_routine, peak_dbfs, sound_problem
+from stretch_coach.routine.lint import (
+    MAX_TITLE,
+    lint_routine,
+    peak_dbfs,
+    side_near_miss,
+    sound_problem,
+)
 
 Writer = Callable[..., Path]
 
@@ -231,6 +237,75 @@ def test_a_riff_file_that_wave_cannot_read(tmp_path: Path) -> None:
     assert message is not None
     assert message.startswith("cannot be read as a WAV file (")
     assert message.endswith("); save it as WAV, 16-bit PCM")
+
+
+# -- side labels -------------------------------------------------------------------------
+
+
+def test_a_misspelt_side_is_valid_but_warned_about_where_it_is_written(
+    write: Writer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The format takes any labels ("a list of 2+ distinct labels"): the file loads,
+    # and validate says where the near miss is and what was likely meant.
+    path = write(
+        "sides.yaml",
+        """
+        title: Sides
+        steps:
+          - name: Calf stretch
+            hold: 30s
+            side: rigth
+          - name: Hamstring stretch
+            hold: 30s
+            sides: [left, rigth]
+          - name: Quad stretch
+            hold: 30s
+            sides:
+              - Lfet leg
+              - Right leg
+        """,
+    )
+    problems = lint(path)
+    assert where(problems) == [
+        (5, 11, "steps[1].side"),
+        (8, 19, "steps[2].sides[2]"),
+        (12, 9, "steps[3].sides[1]"),
+    ]
+    assert problems[0].message == (
+        "'rigth' is not a side's usual name: did you mean 'right'? "
+        "(it is shown, printed on the handout and spoken as written)"
+    )
+    assert "did you mean 'Left leg'?" in problems[2].message
+    assert main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "ok: 1 routine valid\n"
+    assert (
+        f"{path}:8:19: warning: steps[2].sides[2]: 'rigth' is not a side's usual name: "
+        "did you mean 'right'? (it is shown, printed on the handout and spoken as written)"
+    ) in err.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("label", "meant"),
+    [
+        ("rigth", "right"),
+        ("rihgt", "right"),
+        ("lfet", "left"),
+        ("lef", "left"),
+        ("RIGTH", "RIGHT"),
+        ("rigth arm", "right arm"),
+        ("left", None),
+        ("Right leg", None),
+        ("leg", None),  # a short word is no near miss of "left"
+        ("front", None),
+        ("inner", None),
+        ("first", None),
+        ("links", None),  # another language's side names are fine as written
+        ("gauche", None),
+    ],
+)
+def test_near_misses_of_left_and_right(label: str, meant: str | None) -> None:
+    assert side_near_miss(label) == meant
 
 
 # -- validate ---------------------------------------------------------------------------

@@ -329,14 +329,30 @@ def test_the_issue_done_when(run: Any, tmp_path: Path) -> None:
         assert elsewhere.insight().to_json()["known_nights"] == 20
 
 
-def test_checkin_asks_what_to_record_and_refuses_a_night_not_over(run: Any) -> None:
+@pytest.mark.parametrize(
+    ("clock", "last", "not_over"),
+    [
+        # In the morning, last night is the one that began yesterday evening.
+        ("2026-10-08T07:00", "2026-10-07", "2026-10-08"),
+        # At 00:30 the night begun yesterday evening is still under way: it is
+        # tonight, not last night, and cannot be checked in yet.
+        ("2026-10-08T00:30", "2026-10-06", "2026-10-07"),
+    ],
+)
+def test_checkin_asks_what_to_record_and_refuses_a_night_not_over(
+    run: Any, monkeypatch: pytest.MonkeyPatch, clock: str, last: str, not_over: str
+) -> None:
+    from stretch_coach.history import times
+
+    monkeypatch.setattr(times, "now", lambda: at(clock))
     code, _, err = run("checkin")
     assert code == 2 and "--none" in err and "--undo" in err
-    today = date.today()
-    code, _, err = run("checkin", "--none", "--night", today.isoformat())
-    assert code == 2 and f"the night of {today} has not ended yet" in err
+    code, _, err = run("checkin", "--none", "--night", not_over)
+    assert code == 2
+    assert f"the night of {not_over} has not ended yet" in err
+    assert f"(the default, last night, is {last})" in err
     code, out, _ = run("checkin", "--none")
-    assert code == 0 and f"the night of {today - timedelta(days=1)}" in out
+    assert code == 0 and f"the night of {last}" in out
 
 
 def test_a_cramp_logged_in_a_checked_in_night_makes_it_a_cramp_night(run: Any) -> None:

@@ -197,7 +197,7 @@ def test_uninstall_is_refused_while_included_naming_the_includer(
     code, _, err = run(capsys, "uninstall", "calf-extra")
     assert code == 2
     assert err.strip() == (
-        f"stretch-coach: 'calf-extra' is included by night ({practitioner}); uninstall that first"
+        f"stretch-coach: 'calf-extra' is used by night ({practitioner}); uninstall that first"
     )
     text = practitioner.read_text()
     code, out, _ = run(capsys, "uninstall", "night")
@@ -410,3 +410,128 @@ def test_a_phase_sound_and_a_picture_travel_in_the_pack(
     assert code == 0, err
     with zipfile.ZipFile(out) as zf:
         assert sorted(zf.namelist()) == ["heel.yaml", "manifest.json", "p.svg", "s/down.wav"]
+
+
+PROGRAM = """
+title: Six weeks of calf care
+program:
+  stages:
+    - weeks: 2
+      routine: easy/easy.yaml
+    - weeks: 4
+      routine: night
+      change:
+        Wall stretch: {hold: 0.5s}
+"""
+
+EASY = """
+title: Easy start
+steps:
+  - name: Gentle stretch
+    hold: 0.2s
+    prepare: 0s
+"""
+
+
+def test_a_program_travels_in_a_pack_with_its_routines_and_is_followed(
+    practitioner: Path,
+    write: Writer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    plans = user_dir() / "plans"
+    write("plans/six-weeks.yaml", PROGRAM, folder=user_dir())
+    write("plans/easy/easy.yaml", EASY, folder=user_dir())
+    out = tmp_path / "six.zip"
+    code, stdout, err = run(capsys, "pack", "six-weeks", "-o", str(out))
+    assert code == 0, err
+    assert stdout.splitlines()[0] == f"wrote {out}: six-weeks, easy, night, calf-extra (5 files)"
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        names = sorted(zf.namelist())
+    assert names == [
+        "calf-extra/calf-extra.yaml",
+        "calf-extra/sounds/ding.wav",
+        "manifest.json",
+        "night/night.yaml",
+        "six-weeks/easy/easy.yaml",
+        "six-weeks/six-weeks.yaml",
+    ]
+    assert manifest["programs"] == [
+        {"id": "six-weeks", "title": "Six weeks of calf care", "file": "six-weeks/six-weeks.yaml"}
+    ]
+    assert manifest["requires"] == ["heel-walking"]
+
+    # The practitioner cannot take away a routine the program still uses.
+    code, _, err = run(capsys, "uninstall", "night")
+    assert code == 2
+    assert err.strip() == (
+        f"stretch-coach: 'night' is used by six-weeks ({plans / 'six-weeks.yaml'}); "
+        "uninstall that first"
+    )
+
+    data = other_machine(tmp_path, monkeypatch)
+    code, stdout, err = run(capsys, "install", str(out))
+    assert code == 0, err
+    assert stdout.splitlines() == [
+        f"Installing into {data / 'routines' / 'six-weeks'}:",
+        "  calf-extra  Calf extra (0.4 s)",
+        "  night  Night plan (0.7 s, plus 1 self-paced step)",
+        "  easy  Easy start (0.2 s)",
+        "  six-weeks  Six weeks of calf care (program: 6 weeks, daily)",
+        "Installed. Follow it with: stretch-coach follow six-weeks "
+        "('stretch-coach today' then says what is due)",
+    ]
+    code, stdout, err = run(capsys, "follow", "six-weeks", "--start", "2026-11-02")
+    assert (code, err) == (0, "")
+    code, stdout, _ = run(capsys, "today", "--json", "--date", "2026-11-20")
+    [due] = json.loads(stdout)
+    assert (due["program"], due["week"], due["routine"], due["changes"]) == (
+        "six-weeks",
+        3,
+        "night",
+        {"Wall stretch": {"hold": 0.5}},
+    )
+    # Installed again: its ids are the patient's own now.
+    code, _, err = run(capsys, "install", str(out))
+    assert code == 2 and "is already yours" in err
+
+
+def test_a_program_file_or_its_folder_installs_and_a_missing_routine_is_located(
+    write: Writer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    share = tmp_path / "share"
+    program = write(
+        "six-weeks.yaml", PROGRAM.replace("routine: night", "routine: nightly"), folder=share
+    )
+    write("easy/easy.yaml", EASY, folder=share)
+    code, out, err = run(capsys, "install", str(program))
+    assert (code, out) == (2, "")
+    where = f"{program}:7:16: program.stages[2].routine"
+    assert err == f"{where}: no routine with id 'nightly' in the library\n"
+    assert tree(user_dir()) == []
+
+    write("easy/nightly.yaml", EASY.replace("Easy start", "Nightly"), folder=share)
+    (share / "six-weeks.yaml").write_text(
+        PROGRAM.replace("routine: night", "routine: easy/nightly.yaml").replace(
+            "Wall stretch", "Gentle stretch"
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "install", str(share / "six-weeks.yaml"))
+    assert code == 0, err
+    assert out.splitlines()[1:] == [
+        "  easy  Easy start (0.2 s)",
+        "  nightly  Nightly (0.2 s)",
+        "  six-weeks  Six weeks of calf care (program: 6 weeks, daily)",
+        "Installed. Follow it with: stretch-coach follow six-weeks "
+        "('stretch-coach today' then says what is due)",
+    ]
+    assert tree(user_dir()) == [
+        "six-weeks",
+        "six-weeks/easy",
+        "six-weeks/easy/easy.yaml",
+        "six-weeks/easy/nightly.yaml",
+        "six-weeks/six-weeks.yaml",
+    ]

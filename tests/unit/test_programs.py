@@ -455,6 +455,30 @@ def test_follow_and_today_count_only_sessions_that_count_by_program_day(
     assert code == 2 and "you do not follow 'four-weeks'" in err
 
 
+def test_a_program_file_outside_the_library_is_not_followed(
+    lib: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Followed by its id, it could never be found again by `today` or the coach.
+    elsewhere = tmp_path / "handed-over"
+    elsewhere.mkdir()
+    program = elsewhere / "four.yaml"
+    program.write_bytes((lib / "four-weeks.yaml").read_bytes())
+    code, out, err = run(capsys, "follow", str(program), "--library", str(lib))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"stretch-coach: {program}: not in your library, so 'today' and the coach could not "
+        f"find it; install it first (stretch-coach install {program}), then follow 'four'\n"
+    )
+    with HistoryStore.open() as store:
+        assert store.follows() == []
+    # The same file in the library is followed by its path.
+    code, out, _ = run(capsys, "follow", str(lib / "four-weeks.yaml"), "--library", str(lib))
+    assert (code, out.split(" from ")[0]) == (
+        0,
+        "Following Wall stretch, growing hold (four-weeks)",
+    )
+
+
 def test_a_stop_program_is_complete_after_its_last_stage(write: Writer, lib: Path) -> None:
     write(
         "short.yaml",

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from stretch_coach.history import redflags, schema, times, transfer
+from stretch_coach import agenda
+from stretch_coach.history import nights, redflags, schema, times, transfer
 from stretch_coach.history.model import Cramp
 from stretch_coach.history.nights import Night
 from stretch_coach.history.store import HistoryStore
@@ -22,6 +23,9 @@ from stretch_coach.history.trial import (
     assignment,
     caution,
     permutation_p_value,
+    status_words,
+    tonight_label,
+    tonight_words,
     trial_nights,
 )
 
@@ -179,22 +183,33 @@ def test_start_status_result_and_stop_as_a_person_uses_them(
     assert code == 0
     assert "It never replaces seeing a doctor." in out
     assert redflags.ADVICE["walking"] in out
-    assert "Started a trial of 8 nights, from the night of 2026-03-01 to 2026-03-08 (seed 7" in out
+    assert (
+        "Started a trial of 8 nights, from tonight, the night of 2026-03-01, to the night of "
+        "2026-03-08 (seed 7" in out
+    )
     assert out.endswith(
-        "Trial night 1 of 8: tonight is a rest night: no bedtime routine tonight "
-        "(keep to anything your doctor advised).\n"
+        "Trial night 1 of 8 (the night of 2026-03-01): tonight is a rest night: no bedtime "
+        "routine tonight (keep to anything your doctor advised).\n"
     )
     code, _, err = run("trial", "start", "--weeks", "2")
     assert code == 2 and "a trial is already running" in err
-    clock("2026-03-02T09:00")  # still the night of 1 March
+    clock("2026-03-02T09:00")  # the morning: night 1 is ending, tonight is the 2nd's
     code, out, _ = run("trial", "status", "--json")
     status = json.loads(out)
-    assert (status["tonight"], status["arm"], status["night_number"]) == ("2026-03-01", "rest", 1)
+    assert (status["tonight"], status["arm"], status["night_number"]) == (
+        "2026-03-02",
+        "routine",
+        2,
+    )
     clock("2026-03-02T19:00")
+    tonight = (
+        "Trial night 2 of 8 (the night of 2026-03-02): tonight is a routine night: "
+        "do your bedtime routine.\n"
+    )
     _, out, _ = run("trial", "status")
-    assert out == "Trial night 2 of 8: tonight is a routine night: do your bedtime routine.\n"
+    assert out == tonight
     _, out, _ = run("today")
-    assert out.startswith("Trial night 2 of 8: tonight is a routine night")
+    assert out.startswith(tonight)
 
     with HistoryStore.open(data_dir / "history.sqlite3") as store:
         store.add_cramp(Cramp(at=datetime(2026, 3, 2, 3, 0, tzinfo=UTC)))  # night 1: rest
@@ -214,7 +229,7 @@ def test_start_status_result_and_stop_as_a_person_uses_them(
     assert "exact permutation test p = 0.500 over 4 swaps of the 2 blocks" in out
 
     assert run("trial", "stop")[1] == (
-        "Stopped the trial after the night of 2026-03-04; "
+        "The trial was stopped after the night of 2026-03-04: no trial night tonight; "
         "`stretch-coach trial result` shows what its nights show.\n"
     )
     status = json.loads(run("trial", "status", "--json")[1])
@@ -230,6 +245,148 @@ def test_start_status_result_and_stop_as_a_person_uses_them(
     assert code == 0 and "Trials: 2 added, 0 updated." in out
     status = json.loads(run("trial", "status", "--json")[1])
     assert status["running"] is True and status["trial"]["first_night"] == "2026-03-05"
+
+
+# -- tonight, in the morning, in the evening and after stopping ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("at", "night"),
+    [
+        ("2026-12-01T17:59", "2026-12-01"),
+        ("2026-12-01T18:00", "2026-12-01"),
+        ("2026-12-01T23:59", "2026-12-01"),
+        ("2026-12-02T02:59", "2026-12-01"),  # up late: a routine now still counts for it
+        ("2026-12-02T03:00", "2026-12-02"),  # from 03:00 tonight is the coming evening's
+        ("2026-12-02T07:41", "2026-12-02"),  # the morning: the night ending is last night
+        ("2026-12-02T11:59", "2026-12-02"),
+    ],
+)
+def test_tonight_is_the_night_whose_bedtime_is_now_or_next(at: str, night: str) -> None:
+    assert nights.tonight(datetime.fromisoformat(at)) == date.fromisoformat(night)
+    # the night a bedtime routine now would come before, whenever it can count for one
+    routine = nights.routine_night(datetime.fromisoformat(at))
+    assert routine is None or routine == date.fromisoformat(night)
+
+
+def _said(run: Any) -> tuple[str, str, str | None]:
+    """What ``trial status``, ``today`` (its trial line) and the coach's library say now."""
+    status = run("trial", "status")[1]
+    today = run("today")[1]
+    trial_line = "" if today.startswith("You follow no program") else today.splitlines()[0] + "\n"
+    return status, trial_line, agenda.trial_tonight(times.now(), short=True)
+
+
+def test_a_trial_started_in_the_morning_runs_from_the_coming_night(
+    data_dir: Path, clock: Any, run: Any
+) -> None:
+    clock("2026-12-02T07:41")  # the night of 1 December is ending: it is last night
+    _, out, _ = run("trial", "start", "--weeks", "2", "--seed", "7")
+    assert (
+        "Started a trial of 14 nights, from tonight, the night of 2026-12-02, to the night of "
+        "2026-12-15 (seed 7" in out
+    )
+    assert assignment(7, 2) == ["rest", "routine"]
+    tonight = (
+        "Trial night 1 of 14 (the night of 2026-12-02): tonight is a rest night: no bedtime "
+        "routine tonight (keep to anything your doctor advised).\n"
+    )
+    assert out.endswith(tonight)
+    assert _said(run) == (tonight, tonight, "Trial night 1 of 14: rest")
+    clock("2026-12-02T21:00")  # the same night, in the evening
+    assert _said(run) == (tonight, tonight, "Trial night 1 of 14: rest")
+    clock("2026-12-03T01:30")  # up late: still the night of the 2nd
+    assert _said(run) == (tonight, tonight, "Trial night 1 of 14: rest")
+    clock("2026-12-03T07:00")  # the next morning: tonight is night 2
+    second = (
+        "Trial night 2 of 14 (the night of 2026-12-03): tonight is a routine night: "
+        "do your bedtime routine.\n"
+    )
+    assert _said(run) == (second, second, "Trial night 2 of 14: routine")
+
+
+def test_a_trial_stopped_the_morning_it_started_never_says_what_to_do_tonight(
+    data_dir: Path, clock: Any, run: Any
+) -> None:
+    # The user's trial: started and stopped at 07:41, then asked at bedtime.
+    clock("2026-12-02T07:41")
+    assert run("trial", "start", "--weeks", "2", "--seed", "7")[0] == 0
+    stopped = (
+        "The trial was stopped before its first night (the night of 2026-12-02): "
+        "no trial night tonight.\n"
+    )
+    assert run("trial", "stop")[1] == stopped
+    assert _said(run) == (stopped, "", None)
+    status = json.loads(run("trial", "status", "--json")[1])
+    assert (status["arm"], status["night_number"], status["running"]) == (None, None, False)
+    assert status["trial"]["stopped_from"] == "2026-12-02"
+    clock("2026-12-02T22:00")  # bedtime
+    assert _said(run) == (stopped, "", None)
+    clock("2026-12-03T13:00")
+    assert run("trial", "result")[1] == (
+        "The trial was stopped before its first night (the night of 2026-12-02).\n"
+    )
+
+
+@pytest.mark.parametrize("stop_at", ["2026-12-03T07:41", "2026-12-03T21:00", "2026-12-04T01:30"])
+def test_a_trial_stopped_keeps_the_nights_before_tonight_and_asks_nothing_more(
+    data_dir: Path, clock: Any, run: Any, stop_at: str
+) -> None:
+    clock("2026-12-01T20:00")  # started in the evening: tonight is its first night
+    _, out, _ = run("trial", "start", "--weeks", "1", "--seed", "7")
+    assert "from tonight, the night of 2026-12-01, to the night of 2026-12-08" in out
+    clock(stop_at)  # tonight is the night of the 3rd, in the morning, evening or up late
+    stopped = (
+        "The trial was stopped after the night of 2026-12-02: no trial night tonight; "
+        "`stretch-coach trial result` shows what its nights show.\n"
+    )
+    assert run("trial", "stop")[1] == stopped
+    assert _said(run) == (stopped, "", None)
+    status = json.loads(run("trial", "status", "--json")[1])
+    assert status["trial"]["last_night"] == "2026-12-02" and status["arm"] is None
+    assert run("trial", "stop")[1] == "No trial is running.\n"
+
+
+def test_a_trial_stored_stopped_from_its_own_night_asks_nothing_the_morning_after(
+    data_dir: Path, clock: Any, run: Any
+) -> None:
+    # As the old `trial start` kept it at 07:41: the night ending was its first night.
+    with HistoryStore.open(data_dir / "history.sqlite3", create=True) as store:
+        trial = store.start_trial(7, date(2026, 12, 1), 14)
+        store.stop_trial(trial, date(2026, 12, 2))
+    clock("2026-12-02T07:45")
+    stopped = (
+        "The trial was stopped after the night of 2026-12-01: no trial night tonight; "
+        "`stretch-coach trial result` shows what its nights show.\n"
+    )
+    assert _said(run) == (stopped, "", None)
+
+
+def test_a_stopped_trial_gives_no_orders_even_for_a_night_still_in_it() -> None:
+    # A stop kept on a machine a day ahead (or a clock set back): the night is still in
+    # the trial for its result, but nothing tells the person what to do in it.
+    trial = Trial("u", 7, date(2026, 3, 1), 8, stopped_from=date(2026, 3, 4))
+    assert trial.arm(date(2026, 3, 2)) == "routine"
+    assert trial.tonight_arm(date(2026, 3, 2)) is None
+    assert tonight_label(trial, date(2026, 3, 2)) is None
+    assert tonight_words(trial, date(2026, 3, 2)) is None
+    assert not trial.running(date(2026, 3, 2))
+    assert status_words(trial, date(2026, 3, 2)).startswith(
+        "The trial was stopped after the night of 2026-03-03: no trial night tonight"
+    )
+
+
+def test_a_trial_ended_or_still_to_come_says_so() -> None:
+    trial = Trial("u", 7, date(2026, 3, 1), 8)
+    assert status_words(trial, date(2026, 3, 9)) == (
+        "The trial ended with the night of 2026-03-08: "
+        "`stretch-coach trial result` shows what its nights show."
+    )
+    assert status_words(trial, date(2026, 2, 28)) == (
+        "The trial runs from the night of 2026-03-01 to the night of 2026-03-08: "
+        "no trial night tonight."
+    )
+    assert tonight_label(trial, date(2026, 3, 9)) is None
 
 
 @pytest.mark.parametrize(

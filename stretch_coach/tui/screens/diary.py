@@ -32,6 +32,7 @@ from stretch_coach.history.model import Cramp
 from stretch_coach.tui.records import Now, open_store, wall_clock
 from stretch_coach.tui.screens import SCREENS_CSS
 from stretch_coach.tui.screens.dialogs import Confirm
+from stretch_coach.tui.widgets.ticks import TickBox, TickList
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -116,10 +117,10 @@ class DiaryForm(ModalScreen[Saved | None]):
             )
             yield from _row("Leg", _choice("leg", diary.LEGS), "")
             yield from _row("Muscle", _choice("muscle", diary.MUSCLES), "")
-            yield from _row("", Checkbox("It woke me", id="woke", compact=True), "")
+            yield from _row("", TickBox("It woke me", id="woke", compact=True), "")
             yield from _row(
                 "Symptoms",
-                SelectionList[str](
+                TickList(
                     *[(_symptom_words(symptom), symptom) for symptom in diary.SYMPTOMS],
                     id="symptoms",
                     compact=True,

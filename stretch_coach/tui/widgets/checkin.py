@@ -168,7 +168,7 @@ class CheckIn(Static):
             return
         self.answered = True  # one answer: n again, or d, does nothing while it is written
         self.screen.refresh_bindings()
-        night = nights.last_night(self.now().date())
+        night = nights.last_night(self.now())
         self.run_worker(
             partial(self._record_none, night),
             thread=True,
@@ -218,9 +218,9 @@ def offer_check_in(
         recorded = recording is not None and recording.wait(ENDING_WAIT_SECONDS)
         try:
             with open_store(app, create=False) as store:
-                day = today().date()
-                first = first_counted_today(store, day, recorded=recorded) and not (
-                    night_known(store, nights.last_night(day))
+                moment = today()
+                first = first_counted_today(store, moment.date(), recorded=recorded) and not (
+                    night_known(store, nights.last_night(moment))
                 )
         except HistoryError:
             return
@@ -241,12 +241,13 @@ def offer_morning_check_in(app: App[Any], asked: MorningAsk, now: Now | None = N
     today = wall_clock(now)
 
     def decide() -> None:
-        day = today().date()
+        moment = today()
+        day = moment.date()
         if asked.asked_on(day):
             return
         try:
             with open_store(app, create=False) as store:
-                known = night_known(store, nights.last_night(day))
+                known = night_known(store, nights.last_night(moment))
         except HistoryError:
             return
         if known:
