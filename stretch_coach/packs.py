@@ -725,8 +725,9 @@ def includers(library: Library, entry: Entry) -> list[Entry | ProgramEntry]:
     return out
 
 
-def uninstall(routine_id: str, extra: Sequence[str] = ()) -> tuple[Entry, Path]:
-    """Move one of the user's routines out of the library; return it and where it went.
+def uninstall(routine_id: str, extra: Sequence[str] = ()) -> tuple[Entry | ProgramEntry, Path]:
+    """Move one of the user's routines (or programs) out of the library; return it and
+    where it went.
 
     A pack's folder goes with its last routine (its sounds and pictures too):
     then where it went is that folder, the routine inside it; else, the
@@ -736,17 +737,17 @@ def uninstall(routine_id: str, extra: Sequence[str] = ()) -> tuple[Entry, Path]:
         PackError: for an id that is not the user's, or that another routine includes.
     """
     library = default_library(extra)
-    entry = library.get(routine_id)
+    entry: Entry | ProgramEntry | None = library.get(routine_id) or library.get_program(routine_id)
     if entry is None:
         raise PackError(
-            f"no routine {routine_id!r} in the library; 'stretch-coach list' shows them"
+            f"no routine or program {routine_id!r} in the library; 'stretch-coach list' shows them"
         )
     if entry.origin == "bundled":
         raise PackError(f"{routine_id!r} comes with stretch-coach and cannot be uninstalled")
     user = paths.user_routines_dir().resolve()
     if entry.origin != "user" or not entry.path.resolve().is_relative_to(user):
         raise PackError(f"{routine_id!r} ({entry.shown}) is not in your routine folder {user}")
-    by = includers(library, entry)
+    by = includers(library, entry) if isinstance(entry, Entry) else []
     if by:
         names = ", ".join(f"{e.id} ({e.shown})" for e in by)
         raise PackError(f"{routine_id!r} is used by {names}; uninstall that first")

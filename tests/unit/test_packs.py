@@ -496,6 +496,13 @@ def test_a_program_travels_in_a_pack_with_its_routines_and_is_followed(
     # Installed again: its ids are the patient's own now.
     code, _, err = run(capsys, "install", str(out))
     assert code == 2 and "is already yours" in err
+    # Done with it: the program goes (kept aside), then the routines it used may go too.
+    code, stdout, err = run(capsys, "uninstall", "six-weeks")
+    assert (code, err) == (0, "")
+    kept = Path(stdout.rsplit(" kept as ", 1)[1].strip())
+    assert stdout.startswith("uninstalled six-weeks (Six weeks of calf care); its file is kept")
+    assert kept.read_text(encoding="utf-8") == PROGRAM.lstrip()
+    assert run(capsys, "uninstall", "night")[0] == 0
 
 
 def test_a_program_file_or_its_folder_installs_and_a_missing_routine_is_located(
