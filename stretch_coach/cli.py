@@ -22,6 +22,8 @@ from stretch_coach.routine.errors import RoutineError
 
 #: The environment variable ``--data-dir`` sets (see :mod:`stretch_coach.paths`).
 DATA_DIR_ENV = "STRETCH_COACH_DATA_DIR"
+#: Where the settings are (see :mod:`stretch_coach.paths`).
+CONFIG_DIR_ENV = "STRETCH_COACH_CONFIG_DIR"
 
 if TYPE_CHECKING:
     import argparse
@@ -38,10 +40,22 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def library_options() -> argparse.ArgumentParser:
-    """Options shared by every command that reads the routine library."""
+    """Where things are (``--library``, ``--data-dir``): before any command, and after every one.
+
+    The same options go on the program's parser, every command's and every
+    action's (``diary add``), so ``stretch-coach --data-dir DIR history`` and
+    ``stretch-coach history --data-dir DIR`` are the same.
+    """
     import argparse
 
     parent = argparse.ArgumentParser(add_help=False)
+    _add_place_options(parent)
+    return parent
+
+
+def _add_place_options(parent: argparse.ArgumentParser) -> None:
+    import argparse
+
     parent.add_argument(
         "--library",
         metavar="DIR",
@@ -57,7 +71,25 @@ def library_options() -> argparse.ArgumentParser:
         help="keep the history, the diary and your own routines in DIR (the same as "
         "STRETCH_COACH_DATA_DIR): one folder per patient keeps patients apart",
     )
-    return parent
+
+
+def _everywhere(parser: argparse.ArgumentParser) -> None:
+    """Give every command and action below ``parser`` the options of :func:`library_options`.
+
+    Commands that do not read the library (``diary``, ``history``, ``export``)
+    are registered without them; they still take ``--data-dir`` (and
+    ``--library``, which they do not need) after their name, as every other
+    command does, rather than an error about an invalid choice.
+    """
+    import argparse
+
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in dict.fromkeys(action.choices.values()):  # an alias is the same parser
+            if "--data-dir" not in command._option_string_actions:
+                _add_place_options(command)
+            _everywhere(command)
 
 
 def coach_options() -> argparse.ArgumentParser:
@@ -124,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     shared = library_options()
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers, shared)
+    _everywhere(parser)
     return parser
 
 
@@ -155,11 +188,56 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
+#: Options that parsers leave unset unless given (so one given before a command is not
+#: undone by the command's own default), and their values when not given.
+_UNSET_DEFAULTS: tuple[tuple[str, object], ...] = (
+    ("library", list),
+    ("audio", None),
+    ("no_voice", False),
+)
+
+
+def _check_folders(data_dir: str | None) -> None:
+    """Refuse a data or config folder that is a file (or lies inside one), for every command.
+
+    Otherwise a file given as ``--data-dir`` reads as an empty history ("No
+    sessions recorded yet") and every write fails later, deep inside.
+
+    Args:
+        data_dir: ``--data-dir`` as given on the command line, if it was.
+
+    Raises:
+        UserError: naming the folder as it was given, and the fix.
+    """
+    from stretch_coach import paths
+
+    for folder, variable, option in (
+        (paths.data_dir(), DATA_DIR_ENV, data_dir),
+        (paths.config_dir(), CONFIG_DIR_ENV, None),
+    ):
+        for place in (folder, *folder.parents):
+            if not place.exists():
+                continue
+            if place.is_dir():
+                break
+            if option is not None:
+                source = f"--data-dir {option}"
+            elif os.environ.get(variable, "").strip():
+                source = f"{variable}={os.environ[variable]}"
+            else:
+                source = str(folder)
+            what = "is a file" if place == folder else f"is inside the file {place}"
+            raise UserError(f"{source}: {what}, not a folder; give a folder (made if missing)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit code."""
     args = _parse(list(sys.argv[1:] if argv is None else argv))
-    if not hasattr(args, "library"):
-        args.library = []
+    # Options given before the command or after it (or not at all) are found
+    # under the same names: every parser leaves them unset unless given.
+    for name, default in _UNSET_DEFAULTS:
+        if not hasattr(args, name):
+            setattr(args, name, default() if callable(default) else default)
     data_dir = getattr(args, "data_dir", None)
     if data_dir:
         # As the environment variable: every part of the coach (and any process
@@ -167,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[DATA_DIR_ENV] = os.path.abspath(os.path.expanduser(data_dir))
     handler = args.handler or _open_library_tui
     try:
+        _check_folders(data_dir)
         return int(handler(args) or 0)
     except RoutineError as err:
         for problem in err.problems:

@@ -105,9 +105,9 @@ def open_cue_log(path: str | None, library: Sequence[str | Path] = ()) -> CueLog
 
     The log is written line by line as cues fire (a killed session keeps
     its log), so it cannot be written aside and renamed: the path is checked
-    first, and one that names the history, the settings, a routine (in the
-    library folders, ``library`` among them) or anything but a regular file
-    is refused before anything is opened.
+    first, by the guard of every output, and one that names the history, the
+    settings, a routine or anything but a regular file is refused before
+    anything is opened.
 
     Raises:
         UserError: the path is refused, or the file cannot be written.
@@ -117,7 +117,7 @@ def open_cue_log(path: str | None, library: Sequence[str | Path] = ()) -> CueLog
     from stretch_coach.engine.cue_log import CueLog
     from stretch_coach.outputs import check_output
 
-    target = check_output(path, option="--cue-log", library=library)
+    target = check_output(path, option="--cue-log", noun="the cue log", library=library)
     try:
         return CueLog.open(target)
     except OSError as err:

@@ -1,10 +1,12 @@
 """Where a command may write a file the user names: never over what stretch-coach keeps.
 
-A report, an export or a cue log written over the history database would
-destroy the history; over ``settings.toml``, a routine file or a FIFO, it
-would lose the user's work or hang. :func:`check_output` refuses such a path
-with one clear line (exit 2) before anything is written; it may name a new
-regular file, or an existing one that is none of these.
+A report, an export, a handout, a pack or a cue log written over the history
+database would destroy the history; over ``settings.toml``, a routine file
+(in the library or not) or a FIFO, it would lose the user's work or hang.
+:func:`check_output` is the one guard every command that writes a file asks
+first: it refuses such a path with one clear line (exit 2) before anything
+is written; it may name a new regular file, or an existing one that is none
+of these.
 
 Paths are compared resolved (through symbolic links and ``..``), and with
 :func:`os.path.samefile` where the target exists (a hard link, another mount
@@ -12,7 +14,7 @@ of the same folder).
 
 This module sits on the ground floor (it imports only :mod:`stretch_coach.paths`
 and :mod:`stretch_coach.errors`), so any front-end can use it: ``report -o``,
-``export FILE`` and ``run --cue-log``.
+``export FILE``, ``handout -o``, ``pack -o``, ``new -o`` and ``run --cue-log``.
 """
 
 from __future__ import annotations
@@ -44,52 +46,100 @@ ENV_LIBRARY = "STRETCH_COACH_LIBRARY"
 
 
 def check_output(
-    target: str | Path, *, option: str = "", library: Sequence[str | Path] = ()
+    target: str | Path,
+    *,
+    option: str = "",
+    noun: str = "the output",
+    suffixes: Sequence[str] = (),
+    suggest: str = "",
+    library: Sequence[str | Path] = (),
+    routine: bool = False,
 ) -> Path:
-    """Refuse an output path that would overwrite what stretch-coach keeps, or is no file.
+    """The one guard of every file a command writes where the user says.
+
+    Every writer (``report -o``, ``export FILE``, ``handout -o``, ``pack -o``,
+    ``new -o``, ``run --cue-log``) asks it first, so they all refuse the same
+    paths in the same words: one line, exit 2, nothing written.
+
+    Refused: a folder, a FIFO, a device or a socket; a path in no folder; the
+    history database (its companions and the copies kept aside too), the
+    settings file and the list of cautions read; any routine file (``.yaml``,
+    ``.yml``: a new one too, unless the output *is* a routine); an existing
+    file, when the output is a new routine; and a name whose suffix is not
+    one of ``suffixes``, when the command has them (what it writes follows
+    from them, so a Markdown report never lands in ``r.pdf``).
 
     Args:
         target: the path the user gave.
-        option: how the user gave it, for the message (``--output``, ``FILE``).
+        option: how the user gave it, for the message (``-o``, ``--cue-log``, ``export``).
+        noun: what the command writes, for the message (``the report``).
+        suffixes: the names it may write (lower case, with the dot); empty: any.
+        suggest: the suffix to suggest for a refused name (default: the first of ``suffixes``).
         library: the library folders given on the command line (``--library``),
-            beside the user's routine folder and ``STRETCH_COACH_LIBRARY``.
+            beside the user's routine folder and ``STRETCH_COACH_LIBRARY``, to
+            say where a routine file is.
+        routine: the output is a new routine file (``new -o``): it may be
+            named ``.yaml``, and must not exist yet.
 
     Returns:
         ``target`` as a path, to write (it may not exist yet).
 
     Raises:
-        UserError: naming the path and what it is (exit 2); nothing was written.
+        UserError: naming the path, what it is and the fix (exit 2); nothing was written.
     """
     path = Path(target).expanduser()
     where = f"{option} {target}" if option else str(target)
-    problem = _problem(path, [Path(p).expanduser() for p in library])
+    problem = _problem(path, [Path(p).expanduser() for p in library], routine=routine)
     if problem:
-        raise UserError(f"{where}: {problem}; give another file name")
+        raise UserError(f"{where}: {problem}; write {noun} to another file")
+    suffix = path.suffix.lower()
+    if suffixes and suffix not in suffixes:
+        names = " or ".join(", ".join(suffixes).rsplit(", ", 1))
+        better = path.with_suffix(suggest or suffixes[0]) if path.name else path
+        raise UserError(f"{where}: {noun} is written to a {names} file; name it {better}")
+    if not routine and suffix in ROUTINE_SUFFIXES:
+        # No suffix rule (a cue log): a new .yaml file would read as a routine.
+        raise UserError(f"{where}: that is a routine file's name; write {noun} to another file")
     return path
 
 
-def _problem(path: Path, library: list[Path]) -> str | None:
+def _problem(path: Path, library: list[Path], *, routine: bool) -> str | None:
+    """What ``path`` is, if it may not be written, as ``that is ...``."""
     try:
         info = path.stat()  # through a symbolic link, to what would be written
     except FileNotFoundError:
         info = None
+    except NotADirectoryError:
+        return "that path goes through a file as if it were a folder"
     except OSError as err:
-        return f"cannot be written ({err.strerror})"
+        return f"that cannot be written ({err.strerror})"
     if info is not None and not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        return f"is {kind}, and only a regular file can be written"
+        return f"that is {_kind(info.st_mode)}, and only a regular file can be written"
+    if info is None and not (path.parent if str(path.parent) else Path(".")).is_dir():
+        return f"there is no folder {path.parent}"
     resolved = path.resolve()
     for kept, what in _kept_files():
         if _same(path, resolved, kept):
-            return f"is {what} ({kept}); writing there would replace it"
+            return f"that is {what} ({kept})"
     data = paths.data_dir().resolve()
     if resolved.parent == data and resolved.name.startswith(HISTORY_NAME):
-        return f"is part of the history database or a copy of it, in {data}"
-    if resolved.suffix.lower() in ROUTINE_SUFFIXES:
+        return f"that is part of the history database or a copy of it, in {data}"
+    if info is not None and resolved.suffix.lower() in ROUTINE_SUFFIXES:
         for folder in _library_folders(library):
             if resolved.is_relative_to(folder):
-                return f"is a routine file in the library folder {folder}"
+                return f"that is a routine file in the library folder {folder}"
+        return "that is a routine file"
+    if routine and info is not None:
+        return "that file already exists, and is left as it is"
     return None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a device"
 
 
 def _kept_files() -> Iterator[tuple[Path, str]]:

@@ -725,37 +725,40 @@ def includers(library: Library, entry: Entry) -> list[Entry | ProgramEntry]:
     return out
 
 
-def uninstall(routine_id: str, extra: Sequence[str] = ()) -> tuple[Entry, Path]:
-    """Move one of the user's routines out of the library; return it and where it went.
+def uninstall(routine_id: str, extra: Sequence[str] = ()) -> tuple[Entry | ProgramEntry, Path]:
+    """Move one of the user's routines (or programs) out of the library; return it and
+    where it went.
 
-    A pack's folder goes with its last routine (its sounds and pictures too).
+    A pack's folder goes with its last routine (its sounds and pictures too):
+    then where it went is that folder, the routine inside it; else, the
+    routine's file.
 
     Raises:
         PackError: for an id that is not the user's, or that another routine includes.
     """
     library = default_library(extra)
-    entry = library.get(routine_id)
+    entry: Entry | ProgramEntry | None = library.get(routine_id) or library.get_program(routine_id)
     if entry is None:
         raise PackError(
-            f"no routine {routine_id!r} in the library; 'stretch-coach list' shows them"
+            f"no routine or program {routine_id!r} in the library; 'stretch-coach list' shows them"
         )
     if entry.origin == "bundled":
         raise PackError(f"{routine_id!r} comes with stretch-coach and cannot be uninstalled")
     user = paths.user_routines_dir().resolve()
     if entry.origin != "user" or not entry.path.resolve().is_relative_to(user):
         raise PackError(f"{routine_id!r} ({entry.shown}) is not in your routine folder {user}")
-    by = includers(library, entry)
+    by = includers(library, entry) if isinstance(entry, Entry) else []
     if by:
         names = ", ".join(f"{e.id} ({e.shown})" for e in by)
         raise PackError(f"{routine_id!r} is used by {names}; uninstall that first")
     kept = removed_dir()
-    folder = entry.path.resolve().parent
-    dest = _keep(entry.path, kept)
-    if folder != user and folder.is_relative_to(user):
-        # the last routine of an installed pack: its folder (sounds, pictures) goes too
-        top = user / folder.relative_to(user).parts[0]
+    path = entry.path.resolve()
+    if path.parent != user:
+        # The last routine of an installed pack: its folder (sounds, pictures) goes
+        # with it, in one move, so that everything is in the one place named.
+        top = user / path.parent.relative_to(user).parts[0]
         from stretch_coach.routine.folders import routine_files
 
-        if not routine_files(top):
-            dest = _keep(top, kept)
-    return entry, dest
+        if all(other.resolve() == path for other in routine_files(top)):
+            return entry, _keep(top, kept)
+    return entry, _keep(entry.path, kept)

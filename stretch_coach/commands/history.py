@@ -134,14 +134,19 @@ def register(subparsers: Any, shared: argparse.ArgumentParser) -> None:
     report.add_argument("--since", metavar="DATE", help="start the period on DATE (2024-05-01)")
     report.add_argument(
         "--format",
-        default="md",
         metavar="{md,html,csv,json}",
         help=(
-            "md (default), html (a printable page), csv (the diary), "
-            "json (the summary and every diary entry)"
+            "md (the default), html (a printable page), csv (the diary), "
+            "json (the summary and every diary entry); with -o, the default follows "
+            "FILE's name (.md, .html, .csv or .json)"
         ),
     )
-    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: print)")
+    report.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE, named for its format (default: print)",
+    )
     report.add_argument(
         "--for",
         dest="person",
@@ -546,7 +551,6 @@ def history_show(args: argparse.Namespace) -> int:
 def history_check(args: argparse.Namespace) -> int:
     """``history check``: list the records that cannot be read; exit 1 if there are any."""
     from stretch_coach.history.store import default_path
-    from stretch_coach.words import plural
 
     path = default_path()
     if not path.exists():
@@ -555,10 +559,7 @@ def history_check(args: argparse.Namespace) -> int:
     with _open_store(create=False) as store:
         unreadable = store.unreadable()
         overview = store.overview(recent=0)
-    readable = (
-        f"{plural(overview.total_sessions, 'session')} and "
-        f"{plural(overview.total_cramps, 'diary entry', 'diary entries')}"
-    )
+    readable = _record_counts(overview.total_sessions, overview.total_cramps, 0)
     if not unreadable:
         print(f"Every record in {path} can be read ({readable}).")
         return 0
@@ -617,10 +618,7 @@ def report_write(args: argparse.Namespace) -> int:
     """``report``: the doctor-visit summary, printed or written to a file."""
     from stretch_coach.history import render, report
 
-    fmt = args.format.strip().lower()
-    if fmt not in render.FORMATS:
-        raise UserError(f"--format: {args.format!r} is not one of {', '.join(render.FORMATS)}")
-    output = _output(args.output, "--output") if args.output else None
+    fmt, output = _report_format(args.format, args.output)
     if getattr(args, "program", None):
         text = _program_report(args, fmt)
         if output is not None:
@@ -645,6 +643,41 @@ def report_write(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+#: The names a report's file may have, by format: what it holds follows from its name.
+REPORT_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "md": (".md", ".txt"),
+    "html": (".html", ".htm"),
+    "csv": (".csv",),
+    "json": (".json",),
+}
+#: The formats as people call them, for messages.
+FORMAT_NAMES = {"md": "Markdown", "html": "HTML", "csv": "CSV", "json": "JSON"}
+
+
+def _report_format(given: str | None, target: str | None) -> tuple[str, Path | None]:
+    """The report's format and the file to write it to (``None``: print it).
+
+    Without ``--format``, a file's name says the format (``visit.html``); with
+    it, the name must agree (a Markdown report in ``r.pdf`` would not open).
+    A name that says no format the report has (``r.pdf``) is refused, with
+    the name to give instead.
+    """
+    fmt = given.strip().lower() if given is not None else None
+    if fmt is not None and fmt not in REPORT_SUFFIXES:
+        raise UserError(f"--format: {given!r} is not one of {', '.join(REPORT_SUFFIXES)}")
+    if target is None:
+        return fmt or "md", None
+    if fmt is None:
+        every = tuple(s for suffixes in REPORT_SUFFIXES.values() for s in suffixes)
+        # A PDF is meant for printing: the HTML page is the one that prints.
+        suggest = ".html" if Path(target).suffix.lower() == ".pdf" else ".md"
+        output = _output(target, "-o", "the report", every, suggest)
+        suffix = output.suffix.lower()
+        fmt = next(f for f, suffixes in REPORT_SUFFIXES.items() if suffix in suffixes)
+        return fmt, output
+    return fmt, _output(target, "-o", f"the {FORMAT_NAMES[fmt]} report", REPORT_SUFFIXES[fmt])
 
 
 def _name(text: str | None) -> str | None:
@@ -680,33 +713,37 @@ def export_history(args: argparse.Namespace) -> int:
     from stretch_coach.history import transfer
     from stretch_coach.outputs import atomic_output
 
-    output = None if args.file == "-" else _output(args.file, "export")
+    output = None if args.file == "-" else _output(args.file, "export", "the export", (".json",))
     with _open_store(create=False) as store:
         if output is None:
-            sessions, cramps, checkins = transfer.write_export(store, sys.stdout)
+            counts = transfer.write_export(store, sys.stdout)
         else:
             try:
                 with atomic_output(output) as out:
-                    sessions, cramps, checkins = transfer.write_export(store, out)
+                    counts = transfer.write_export(store, out)
             except OSError as err:
                 raise UserError(f"cannot write {output}: {_reason(err)}") from None
         _tell_unreadable(store)
-    counts = _record_counts(sessions, cramps, checkins)
+    said = _record_counts(counts.sessions, counts.cramps, counts.checkins, counts.deletions)
     if output is None:
-        print(f"Exported {counts}.", file=sys.stderr)
+        print(f"Exported {said}.", file=sys.stderr)
     else:
-        print(f"Exported {counts} to {args.file}.")
+        print(f"Exported {said} to {args.file}.")
     return 0
 
 
-def _record_counts(sessions: int, cramps: int, checkins: int) -> str:
-    """``2 sessions and 1 diary entry``, with ``, 3 check-ins`` when there are any."""
+def _record_counts(sessions: int, cramps: int, checkins: int, deletions: int = 0) -> str:
+    """``2 sessions and 1 diary entry``, with ``, 3 check-ins`` when there are any, and
+    ``(and 1 deletion)`` for deleted entries and check-ins taken back, which are none of these.
+    """
     from stretch_coach.words import plural
 
     entries = plural(cramps, "diary entry", "diary entries")
     if checkins:
-        return f"{plural(sessions, 'session')}, {entries} and {plural(checkins, 'check-in')}"
-    return f"{plural(sessions, 'session')} and {entries}"
+        text = f"{plural(sessions, 'session')}, {entries} and {plural(checkins, 'check-in')}"
+    else:
+        text = f"{plural(sessions, 'session')} and {entries}"
+    return text + (f" (and {plural(deletions, 'deletion')})" if deletions else "")
 
 
 def import_history(args: argparse.Namespace) -> int:
@@ -724,7 +761,12 @@ def import_history(args: argparse.Namespace) -> int:
         result = store.merge_records(transfer.iter_file(path))
     print(
         f"Imported {path}: "
-        + _record_counts(result.sessions_added, result.cramps_added, result.checkins_added)
+        + _record_counts(
+            result.sessions_added,
+            result.cramps_added,
+            result.checkins_added,
+            result.deletions_added,
+        )
         + " added, "
         f"{result.sessions_updated + result.cramps_updated + result.checkins_updated} updated, "
         f"{result.unchanged} already here."
@@ -766,11 +808,14 @@ def _open_store(*, create: bool = True) -> HistoryStore:
     return store
 
 
-def _output(target: str, option: str) -> Path:
-    """A file to write, refused if it would replace the history, the settings or a routine."""
+def _output(
+    target: str, option: str, noun: str, suffixes: tuple[str, ...], suggest: str = ""
+) -> Path:
+    """A file to write, refused (as every command refuses it) if it would replace the
+    history, the settings or a routine, or if its name does not say what it holds."""
     from stretch_coach.outputs import check_output
 
-    return check_output(target, option=option)
+    return check_output(target, option=option, noun=noun, suffixes=suffixes, suggest=suggest)
 
 
 def _write_private(path: Path, text: str) -> None:

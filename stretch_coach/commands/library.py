@@ -102,7 +102,7 @@ def _entry_summary(entry: Any, prepare: float | None = None) -> dict[str, Any]:
 def cmd_list(args: argparse.Namespace) -> int:
     from stretch_coach import paths
     from stretch_coach.routine.library import default_library
-    from stretch_coach.words import total_text
+    from stretch_coach.words import plural, total_text
 
     library = default_library(args.library)
     # For the person, the totals they will play; for programs, the routines as written.
@@ -127,13 +127,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     invalid = sum(1 for r in rows if not r["valid"])
     note = f", {invalid} invalid" if invalid else ""
     programs = len(library.programs)
-    what = f"{len(rows)} routines"
+    what = plural(len(rows), "routine")
     if programs:
-        routines = len(rows) - programs
-        what = (
-            f"{routines} routine{'s' if routines != 1 else ''} and "
-            f"{programs} program{'s' if programs != 1 else ''}"
-        )
+        what = f"{plural(len(rows) - programs, 'routine')} and {plural(programs, 'program')}"
     print(f"\n{what}{note}. Your own routines go in {paths.user_routines_dir()}")
     return 0
 
@@ -205,6 +201,7 @@ def _full_lines(step: Any) -> list[str]:
 def cmd_validate(args: argparse.Namespace) -> int:
     from stretch_coach.errors import UserError
     from stretch_coach.routine.library import Library, default_library
+    from stretch_coach.words import plural
 
     for path in args.paths:
         if not path.exists():
@@ -222,19 +219,42 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _warn_about_room(e for e in library.entries if e.valid)
     _lint(e for e in library.entries if e.valid)
     if bad:
-        total = len(every)
-        print(f"{len(bad)} of {total} routine{'s' if total != 1 else ''} invalid", file=sys.stderr)
+        # Name the files as they are: routines, programs, or files when both.
+        kinds = {_kind_of(entry) for entry in every}
+        kind = kinds.pop() if len(kinds) == 1 else "file"
+        print(f"{len(bad)} of {plural(len(every), kind)} invalid", file=sys.stderr)
         return 2
     programs = sum(1 for p in library.programs if p.valid)
     if programs:
-        routines = good - programs
-        print(
-            f"ok: {routines} routine{'s' if routines != 1 else ''} and "
-            f"{programs} program{'s' if programs != 1 else ''} valid"
-        )
+        print(f"ok: {plural(good - programs, 'routine')} and {plural(programs, 'program')} valid")
         return 0
-    print(f"ok: {good} routine{'s' if good != 1 else ''} valid")
+    print(f"ok: {plural(good, 'routine')} valid")
     return 0
+
+
+def _kind_of(entry: Any) -> str:
+    """``program`` or ``routine``: what a file is, even when it is invalid.
+
+    An invalid program is listed as an invalid routine (the library cannot
+    tell what it failed to read), so its text is read again: a file whose
+    YAML has ``program`` at the top is a program, as the loader decides.
+    """
+    from stretch_coach.paths import read_regular_file
+    from stretch_coach.routine.loader import MAX_FILE_BYTES
+    from stretch_coach.routine.program import is_program
+    from stretch_coach.routine.stages import ProgramEntry
+    from stretch_coach.routine.yamlread import read_yaml
+
+    if isinstance(entry, ProgramEntry):
+        return "program"
+    if entry.routine is not None:
+        return "routine"
+    try:
+        text = read_regular_file(entry.path, MAX_FILE_BYTES).decode("utf-8-sig")
+    except (OSError, ValueError):  # unreadable, or not UTF-8: nothing says it is a program
+        return "routine"
+    root, problems = read_yaml(text)
+    return "program" if not problems and is_program(root) else "routine"
 
 
 def _warn_about_room(entries: Any) -> None:

@@ -93,27 +93,12 @@ def register(
 # -- handout -------------------------------------------------------------------
 
 
-def _protected(target: Path) -> str | None:
-    """What ``target`` is, if it is a file the coach keeps (never overwritten by -o)."""
-    from stretch_coach import paths
-    from stretch_coach.routine.folders import ROUTINE_SUFFIXES
-
-    resolved = target.resolve()
-    if resolved.suffix.lower() in ROUTINE_SUFFIXES:
-        return "a routine file"
-    if resolved == (paths.config_dir() / "settings.toml").resolve():
-        return "the settings file"
-    data = paths.data_dir().resolve()
-    if resolved.parent == data and resolved.name.startswith("history."):
-        return "the history database"
-    return None
-
-
 def write_output(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` whole or not at all (a temporary file renamed over it)."""
+    """Write ``data`` to ``target`` whole or not at all (a temporary file renamed over it).
+
+    ``target`` has passed :func:`stretch_coach.outputs.check_output`.
+    """
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"{target}: no such folder {folder}")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
     # mkstemp makes the file private; a handout or a pack is meant to be shared
     umask = os.umask(0)
@@ -131,15 +116,14 @@ def write_output(target: Path, data: bytes) -> None:
 def cmd_handout(args: argparse.Namespace) -> int:
     from stretch_coach.handout.document import build_handout
     from stretch_coach.handout.html import render_html
+    from stretch_coach.outputs import check_output
     from stretch_coach.routine.library import default_library
 
     target: Path | None = args.output
     if target is not None:
-        what = _protected(target)
-        if what is not None:
-            raise UserError(f"-o {target}: that is {what}; write the handout to a .pdf or .html")
-        if target.suffix.lower() not in HANDOUT_SUFFIXES:
-            raise UserError(f"-o {target}: write the handout to FILE.pdf or FILE.html")
+        target = check_output(
+            target, option="-o", noun="the handout", suffixes=HANDOUT_SUFFIXES, library=args.library
+        )
     entry = default_library(args.library).find(args.routine)
     handout = build_handout(entry, patient=args.patient, note=args.note)
     if target is None:
@@ -160,13 +144,15 @@ def cmd_handout(args: argparse.Namespace) -> int:
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
+    from stretch_coach.outputs import check_output
     from stretch_coach.packs import make_pack
     from stretch_coach.routine.library import Entry, default_library
     from stretch_coach.routine.stages import ProgramEntry
+    from stretch_coach.words import plural
 
-    target: Path = args.output
-    if target.suffix.lower() != ".zip":
-        raise UserError(f"-o {target}: a pack is a .zip file; write -o {target.stem}.zip")
+    target = check_output(
+        args.output, option="-o", noun="the pack", suffixes=(".zip",), library=args.library
+    )
     library = default_library(args.library)
     found = [library.find_any(ref) for ref in args.routines]
     for entry in found:
@@ -180,7 +166,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     data, manifest = make_pack(library, entries, author=args.author, programs=programs)
     write_output(target, data)
     ids = ", ".join(r["id"] for r in [*manifest["programs"], *manifest["routines"]])
-    print(f"wrote {target}: {ids} ({len(manifest['files'])} files)")
+    print(f"wrote {target}: {ids} ({plural(len(manifest['files']), 'file')})")
     if manifest["requires"]:
         print(f"uses routines that come with stretch-coach: {', '.join(manifest['requires'])}")
     print(f"the patient installs it with: stretch-coach install {target.name}")
@@ -219,7 +205,8 @@ def cmd_uninstall(args: argparse.Namespace) -> int:
     from stretch_coach.packs import uninstall
 
     entry, kept = uninstall(args.routine_id, args.library)
-    print(f"uninstalled {entry.id} ({entry.title}); its files are kept in {kept}")
+    where = f"its files are kept in {kept}" if kept.is_dir() else f"its file is kept as {kept}"
+    print(f"uninstalled {entry.id} ({entry.title}); {where}")
     return 0
 
 
@@ -276,6 +263,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     import re
 
     from stretch_coach import paths
+    from stretch_coach.outputs import check_output
+    from stretch_coach.routine.folders import ROUTINE_SUFFIXES
     from stretch_coach.routine.library import default_library
     from stretch_coach.routine.spec import SLUG_PATTERN
 
@@ -294,16 +283,20 @@ def cmd_new(args: argparse.Namespace) -> int:
                 "give another: stretch-coach new ID"
             )
         target = paths.ensure_dir(paths.user_routines_dir()) / f"{routine_id}.yaml"
-    elif target.suffix.lower() not in (".yaml", ".yml"):
-        raise UserError(f"-o {target}: a routine file's name ends in .yaml")
-    if target.exists():
-        raise UserError(f"{target} already exists; it is left as it is")
+    target = check_output(
+        target,
+        option="-o" if args.output is not None else "",
+        noun="the new routine",
+        suffixes=ROUTINE_SUFFIXES,
+        library=args.library,
+        routine=True,
+    )
     text = new_routine_text(routine_id, target.name, id_line=target.stem != routine_id)
     try:
-        with open(target, "x", encoding="utf-8") as fh:
+        with open(target, "x", encoding="utf-8") as fh:  # "x": never over a file made meanwhile
             fh.write(text)
-    except FileNotFoundError:
-        raise UserError(f"{target}: no such folder {target.parent}") from None
+    except FileExistsError:
+        raise UserError(f"{target}: that file already exists, and is left as it is") from None
     print(f"wrote {target}; edit it, then: stretch-coach show {target} --full")
     return 0
 

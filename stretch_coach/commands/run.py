@@ -12,6 +12,8 @@ def register(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     shared: argparse.ArgumentParser,
 ) -> None:
+    import argparse
+
     from stretch_coach.settings import AUDIO_CHOICES, PRECEDENCE
 
     p = subparsers.add_parser(
@@ -33,13 +35,16 @@ def register(
     p.add_argument(
         "--audio",
         choices=AUDIO_CHOICES,
-        default=None,
+        # Unset unless given, so `stretch-coach --audio none run X` is not undone by a
+        # default here (the CLI fills in None and False when neither gives one).
+        default=argparse.SUPPRESS,
         help="how cues sound, for this run only: auto (a sound player, else the terminal "
         "bell), playsound3, bell or none (default: the saved setting, else auto)",
     )
     p.add_argument(
         "--no-voice",
         action="store_true",
+        default=argparse.SUPPRESS,
         help="do not speak step names and prompts, for this run only "
         "(default: the saved setting, else speak)",
     )

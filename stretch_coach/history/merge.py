@@ -31,6 +31,9 @@ class MergeResult:
     follows_updated: int = 0
     trials_added: int = 0  #: personal trials
     trials_updated: int = 0
+    #: Deleted diary entries and check-ins taken back, new here: kept (so that
+    #: they stay deleted), but not counted as entries or check-ins added.
+    deletions_added: int = 0
 
     @property
     def changed(self) -> int:
@@ -46,6 +49,7 @@ class MergeResult:
             + self.follows_updated
             + self.trials_added
             + self.trials_updated
+            + self.deletions_added
         )
 
 
@@ -224,6 +228,7 @@ class HistoryTransfer(HistoryRecords):
                 "follows_updated",
                 "trials_added",
                 "trials_updated",
+                "deletions_added",
             ),
             0,
         )
@@ -395,7 +400,7 @@ def _merge_cramp(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values,
         )
-        return "cramps_added"
+        return "deletions_added" if entry["deleted_at"] else "cramps_added"
     # A stored stamp that cannot be read (damage) loses to the imported copy.
     if isinstance(found[0], str) and values[-3] <= found[0]:
         return "unchanged"
@@ -433,7 +438,7 @@ def _merge_checkin(conn: sqlite3.Connection, entry: Mapping[str, Any]) -> str:
             " VALUES (?, ?, ?, ?, ?, ?)",
             (entry["uuid"], night, *values),
         )
-        return "checkins_added"
+        return "deletions_added" if entry["deleted_at"] else "checkins_added"
     # A stored stamp that cannot be read (damage) loses to the imported copy.
     if isinstance(found[1], str) and values[2] <= found[1]:
         return "unchanged"

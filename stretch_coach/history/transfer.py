@@ -24,7 +24,7 @@ import uuid as uuidlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from stretch_coach import __version__
 from stretch_coach.errors import UserError
@@ -60,20 +60,34 @@ def _export_header() -> dict[str, Any]:
     }
 
 
-def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int, int]:
+class ExportCounts(NamedTuple):
+    """What an export holds, as the user counts it."""
+
+    sessions: int
+    #: Diary entries not deleted.
+    cramps: int
+    #: Check-ins not taken back.
+    checkins: int
+    #: Deleted diary entries and check-ins taken back: they travel, so that a
+    #: merge deletes them there too, but they are no entries.
+    deletions: int
+
+
+def write_export(store: HistoryStore, out: TextIO) -> ExportCounts:
     """Write the export file to ``out`` one record at a time, laid out as ``json.dumps(indent=2)``.
 
     Returns:
-        How many sessions, diary entries and check-ins were written.
+        How many sessions, diary entries and check-ins were written (those the
+        user sees), and apart, how many deletions.
     """
     out.write("{\n")
     for key, value in _export_header().items():
         out.write(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
-    sessions = _write_list(out, "sessions", store.iter_export_sessions())
+    sessions, _ = _write_list(out, "sessions", store.iter_export_sessions())
     out.write(",\n")
-    cramps = _write_list(out, "cramps", store.iter_export_cramps())
+    cramps, deleted_cramps = _write_list(out, "cramps", store.iter_export_cramps())
     out.write(",\n")
-    checkins = _write_list(out, "checkins", store.iter_export_checkins())
+    checkins, undone = _write_list(out, "checkins", store.iter_export_checkins())
     out.write(",\n")
     # The programs followed (issue 14): a list of its own, which an older
     # stretch-coach reads past as an unknown key.
@@ -82,18 +96,22 @@ def write_export(store: HistoryStore, out: TextIO) -> tuple[int, int, int]:
     # Personal trials (issue 15): likewise a list of its own.
     _write_list(out, "trials", store.iter_export_trials())
     out.write("\n}\n")
-    return sessions, cramps, checkins
+    return ExportCounts(
+        sessions, cramps - deleted_cramps, checkins - undone, deleted_cramps + undone
+    )
 
 
-def _write_list(out: TextIO, key: str, records: Iterator[dict[str, Any]]) -> int:
+def _write_list(out: TextIO, key: str, records: Iterator[dict[str, Any]]) -> tuple[int, int]:
+    """Write one list; return how many records it holds, and how many of them are deletions."""
     out.write(f'  "{key}": [')
-    count = 0
+    count = deleted = 0
     for record in records:
         text = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
         out.write(("\n    " if count == 0 else ",\n    ") + text)
         count += 1
+        deleted += record.get("deleted_at") is not None
     out.write("\n  ]" if count else "]")
-    return count
+    return count, deleted
 
 
 Records = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]

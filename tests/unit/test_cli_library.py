@@ -134,6 +134,24 @@ def test_validate_exit_codes_and_messages(
     )
 
 
+def test_validate_names_programs_as_programs(
+    folder: Path, write: Writer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The trial: a program file with an error was "1 of 1 routine invalid".
+    plan = write(
+        "plan.yaml",
+        "title: Plan\nprogram:\n  stages:\n    - {weeks: 1, routine: example, wekly: 3}\n",
+        folder=folder.parent / "programs",
+    )
+    code, _, err = run(capsys, "validate", str(plan))
+    assert code == 2
+    assert err.splitlines()[-1] == "1 of 1 program invalid"
+    code, _, err = run(capsys, "validate", str(plan), str(folder / "example.yaml"))
+    assert code == 2 and err.splitlines()[-1] == "1 of 2 files invalid"
+    code, _, err = run(capsys, "validate", str(folder / "broken.yaml"))
+    assert code == 2 and err.splitlines()[-1] == "1 of 1 routine invalid"
+
+
 def test_show_unknown_and_invalid(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "show", "exampel", "--library", str(folder))
     assert code == 2
@@ -187,8 +205,27 @@ def test_the_coach_without_a_command_takes_audio_and_voice_options() -> None:
     bare = parser.parse_args(["--audio", "none", "--no-voice"])
     assert (bare.handler, bare.audio, bare.no_voice) == (None, "none", True)
     run = parser.parse_args(["run", "x", "--audio", "bell"])
-    assert (run.audio, run.no_voice) == ("bell", False)
+    assert run.audio == "bell" and not hasattr(run, "no_voice")  # the CLI fills in False
     assert not hasattr(parser.parse_args([]), "audio")  # the settings decide
+
+
+def test_audio_and_voice_given_before_run_are_not_undone_by_run_s_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `run` has its own --audio and --no-voice; its defaults used to overwrite
+    # the ones given before it, so `--audio none run X` played with sound.
+    from stretch_coach import cli
+    from stretch_coach.commands import run as run_module
+
+    seen: list[tuple[object, object]] = []
+    monkeypatch.setattr(run_module, "open_tui", lambda a, r: seen.append((a.audio, a.no_voice)))
+    for argv in (
+        ["--audio", "none", "--no-voice", "run", "x"],
+        ["run", "x", "--audio", "none", "--no-voice"],
+    ):
+        assert cli.main(argv) == 0
+    assert cli.main(["run", "x"]) == 0
+    assert seen == [("none", True), ("none", True), (None, False)]
 
 
 @pytest.mark.parametrize(

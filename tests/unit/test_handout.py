@@ -425,12 +425,11 @@ def test_o_never_overwrites_a_routine_settings_or_history(
         assert path.read_bytes() == content
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        f"stretch-coach: -o {routine}: that is a routine file; "
-        "write the handout to a .pdf or .html",
-        f"stretch-coach: -o {config / 'settings.toml'}: that is the settings file; "
-        "write the handout to a .pdf or .html",
-        f"stretch-coach: -o {data / 'history.sqlite3'}: that is the history database; "
-        "write the handout to a .pdf or .html",
+        f"stretch-coach: -o {routine}: that is a routine file; write the handout to another file",
+        f"stretch-coach: -o {config / 'settings.toml'}: that is the settings file "
+        f"({config / 'settings.toml'}); write the handout to another file",
+        f"stretch-coach: -o {data / 'history.sqlite3'}: that is the history database "
+        f"({data / 'history.sqlite3'}); write the handout to another file",
     ]
 
 

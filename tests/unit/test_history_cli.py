@@ -372,7 +372,10 @@ def test_report_json_has_the_cramps_list(run) -> None:
         (("report", "--format", "pdf"), "--format: 'pdf' is not one of md, html, csv, json"),
         (("report", "--since", "last week"), "--since: 'last week' is not a date"),
         (("report", "--since", "2999-01-01"), "--since: 2999-01-01 is in the future"),
-        (("report", "-o", "/nonexistent/dir/visit.md"), "cannot write /nonexistent/dir/visit.md"),
+        (
+            ("report", "-o", "/nonexistent/dir/visit.md"),
+            "-o /nonexistent/dir/visit.md: there is no folder /nonexistent/dir",
+        ),
     ],
 )
 def test_report_refusals(run, argv, message) -> None:
@@ -403,6 +406,34 @@ def test_export_then_import_elsewhere_twice(run, data_dir, tmp_path, monkeypatch
         f"Imported {carried}: 0 sessions and 0 diary entries added, 0 updated, 3 already here.\n"
     )
     assert len(json.loads(run("history", "--json")[1])["sessions"]) == 2
+
+
+def test_export_and_import_count_the_entries_the_user_sees(run, tmp_path, monkeypatch) -> None:
+    # The trial: 6 entries, one deleted, exported as "7 diary entries"; imported
+    # as "4 diary entries added" where 3 were to be seen.
+    for day in range(1, 5):
+        run("diary", "add", "--when", f"2024-05-0{day}T02:30")
+    assert run("diary", "delete", "2", "--yes")[0] == 0
+    run("checkin", "--none", "--night", "2024-05-10")
+    run("checkin", "--none", "--night", "2024-05-11")
+    assert run("checkin", "--undo", "--night", "2024-05-11")[0] == 0
+    carried = tmp_path / "carry.json"
+    assert run("export", str(carried)) == (
+        0,
+        f"Exported 0 sessions, 3 diary entries and 1 check-in (and 2 deletions) to {carried}.\n",
+        "",
+    )
+    document = json.loads(carried.read_text())
+    assert len(document["cramps"]) == 4  # the deletion travels, so a merge deletes it there
+    assert run("export", "-")[2] == (
+        "Exported 0 sessions, 3 diary entries and 1 check-in (and 2 deletions).\n"
+    )
+    monkeypatch.setenv("STRETCH_COACH_DATA_DIR", str(tmp_path / "fresh"))
+    assert run("import", str(carried))[1] == (
+        f"Imported {carried}: 0 sessions, 3 diary entries and 1 check-in (and 2 deletions) "
+        "added, 0 updated, 0 already here.\n"
+    )
+    assert len(run("diary", "list")[1].splitlines()) == 4  # 3 entries and the quiet night
 
 
 def test_export_to_stdout(run) -> None:
@@ -454,8 +485,10 @@ def test_a_data_folder_that_cannot_be_made_is_one_clear_line(run, data_dir) -> N
     data_dir.write_text("a file where the folder should be")
     code, out, err = run("diary", "add")
     assert (code, out) == (2, "")
-    assert err.startswith(f"stretch-coach: cannot open the history database {db(data_dir)}")
-    assert "STRETCH_COACH_DATA_DIR" in err and err.count("\n") == 1
+    assert err == (
+        f"stretch-coach: STRETCH_COACH_DATA_DIR={data_dir}: is a file, not a folder; "
+        "give a folder (made if missing)\n"
+    )
 
 
 def test_a_database_from_a_newer_version_is_refused(run, data_dir) -> None:

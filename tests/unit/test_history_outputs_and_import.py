@@ -44,7 +44,7 @@ def test_the_names_match_those_of_the_modules_that_own_the_files() -> None:
     "argv",
     [
         ("report", "-o", "{target}"),
-        ("report", "--format", "csv", "--output", "{target}"),
+        ("report", "--format", "csv", "-o", "{target}"),
         ("export", "{target}"),
     ],
 )
@@ -57,7 +57,7 @@ def test_no_output_can_overwrite_the_history(run: Run, history: Path, argv: tupl
     ):
         code, out, err = run(*(a.format(target=target) for a in argv))
         assert (code, out) == (2, "")
-        assert err.startswith(f"stretch-coach: {'--output' if argv[0] == 'report' else 'export'} ")
+        assert err.startswith(f"stretch-coach: {'-o' if argv[0] == 'report' else 'export'} ")
         assert "history database" in err and err.count("\n") == 1
     assert history.read_bytes() == before
     assert run("diary", "list")[1].endswith("kept\n")
@@ -93,8 +93,9 @@ def test_settings_cautions_and_routine_files_are_refused(
         config / "settings.toml": "the settings file",
         cautions: "the list of cautions already read",
         mine: "a routine file in the library folder",
-        routines / "new.yml": "a routine file in the library folder",
-        extra / "sub" / "Other.YAML": "a routine file in the library folder",
+        # a routine's name, even new: the report's name says what it holds
+        routines / "new.yml": "the report is written to a .md,",
+        extra / "Other.YAML": "the report is written to a .md,",
         history.parent / "history.sqlite3.corrupt-20240101T000000": "a copy of it",
     }
     for target, what in cases.items():
@@ -114,8 +115,8 @@ def test_a_fifo_or_a_folder_is_refused_without_blocking(
     code, out, err = run("export", str(fifo))  # opening a FIFO to write would block
     assert (code, out) == (2, "")
     assert err == (
-        f"stretch-coach: export {fifo}: is not a regular file, and only a regular file can "
-        "be written; give another file name\n"
+        f"stretch-coach: export {fifo}: that is a named pipe (FIFO), and only a regular file "
+        "can be written; write the export to another file\n"
     )
     code, _, err = run("report", "-o", str(tmp_path))
     assert code == 2 and "is a folder" in err
@@ -129,8 +130,9 @@ def test_a_new_file_and_an_old_report_may_be_written(
     first = target.read_text()
     assert first.startswith("# Leg cramps")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert run("report", "-o", str(target), "--format", "csv")[0] == 0
-    assert target.read_text().startswith("at,date,time")
+    target.write_text("last month's report\n")
+    assert run("report", "-o", str(target), "--format", "md")[0] == 0
+    assert target.read_text().startswith("# Leg cramps")
 
 
 def test_a_failed_write_leaves_the_old_file_whole(
@@ -157,7 +159,10 @@ def test_check_output_gives_back_the_path_for_an_ordinary_file(tmp_path: Path) -
     with pytest.raises(UserError) as caught:
         outputs.check_output(tmp_path, option="--cue-log")
     assert caught.value.exit_code == 2
-    assert caught.value.message.startswith(f"--cue-log {tmp_path}: is a folder")
+    assert caught.value.message == (
+        f"--cue-log {tmp_path}: that is a folder, and only a regular file can be written; "
+        "write the output to another file"
+    )
 
 
 # -- the data folder ---------------------------------------------------------------------
@@ -360,7 +365,7 @@ def test_the_streamed_export_is_the_document_laid_out_as_before(
         import io
 
         out = io.StringIO()
-        assert transfer.write_export(store, out) == (1, 3, 0)
+        assert transfer.write_export(store, out) == (1, 3, 0, 0)
         document = transfer.export_document(store)
     written = json.loads(out.getvalue())
     document["exported_at"] = written["exported_at"]

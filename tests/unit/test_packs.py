@@ -199,16 +199,50 @@ def test_uninstall_is_refused_while_included_naming_the_includer(
     assert err.strip() == (
         f"stretch-coach: 'calf-extra' is used by night ({practitioner}); uninstall that first"
     )
+    text = practitioner.read_text()
     code, out, _ = run(capsys, "uninstall", "night")
     assert code == 0 and not practitioner.exists()
-    assert out.startswith("uninstalled night (Night plan); its files are kept in ")
-    code, _, _ = run(capsys, "uninstall", "calf-extra")
+    kept = Path(out.removeprefix("uninstalled night (Night plan); its file is kept as ").strip())
+    assert kept.read_text() == text  # the place named holds the routine
+    code, out, _ = run(capsys, "uninstall", "calf-extra")
     assert code == 0
-    # the last routine of its folder: the folder (with its sound) is kept aside, not deleted
+    # The last routine of its folder: the folder (with its sound) is kept aside, not
+    # deleted, all of it in the one folder named (it was split in two, the one named empty).
     assert tree(user_dir()) == []
-    removed = Path(os.environ["STRETCH_COACH_DATA_DIR"]) / "removed"
-    assert any(p.name == "ding.wav" for p in removed.rglob("*"))
+    prefix = "uninstalled calf-extra (Calf extra); its files are kept in "
+    assert out.startswith(prefix)
+    folder = Path(out.removeprefix(prefix).strip())
+    assert folder.name == "extra"
+    assert tree(folder) == ["calf-extra.yaml", "sounds", "sounds/ding.wav"]
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["extra", "night.yaml"]
     assert run(capsys, "uninstall", "heel-walking")[0] == 2
+
+
+def test_uninstalling_an_installed_pack_names_the_folder_that_holds_it(
+    write: Writer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The trial: a pack of one routine, uninstalled: "its files are kept in
+    # .../mrs-b-calf-2", an empty folder; the routine was in .../mrs-b-calf.
+    text = "title: Calf for Mrs B\nsteps:\n  - name: Wall stretch\n    hold: 0.3s\n"
+    source = write("mrs-b-calf.yaml", text, folder=user_dir())
+    pack = tmp_path / "mrs-b-calf.zip"
+    code, out, err = run(capsys, "pack", "mrs-b-calf", "-o", str(pack))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == f"wrote {pack}: mrs-b-calf (1 file)"
+    data = other_machine(tmp_path, monkeypatch)
+    assert run(capsys, "install", str(pack))[0] == 0
+    assert tree(data / "routines") == ["mrs-b-calf", "mrs-b-calf/mrs-b-calf.yaml"]
+    code, out, _ = run(capsys, "uninstall", "mrs-b-calf")
+    prefix = "uninstalled mrs-b-calf (Calf for Mrs B); its files are kept in "
+    assert code == 0 and out.startswith(prefix)
+    folder = Path(out.removeprefix(prefix).strip())
+    assert folder.parent.parent == data / "removed" and folder.name == "mrs-b-calf"
+    assert tree(folder) == ["mrs-b-calf.yaml"]
+    assert (folder / "mrs-b-calf.yaml").read_bytes() == source.read_bytes()
+    assert [p.name for p in folder.parent.iterdir()] == ["mrs-b-calf"]
 
 
 def test_a_routine_file_installs_with_its_sound(
@@ -462,6 +496,13 @@ def test_a_program_travels_in_a_pack_with_its_routines_and_is_followed(
     # Installed again: its ids are the patient's own now.
     code, _, err = run(capsys, "install", str(out))
     assert code == 2 and "is already yours" in err
+    # Done with it: the program goes (kept aside), then the routines it used may go too.
+    code, stdout, err = run(capsys, "uninstall", "six-weeks")
+    assert (code, err) == (0, "")
+    kept = Path(stdout.rsplit(" kept as ", 1)[1].strip())
+    assert stdout.startswith("uninstalled six-weeks (Six weeks of calf care); its file is kept")
+    assert kept.read_text(encoding="utf-8") == PROGRAM.lstrip()
+    assert run(capsys, "uninstall", "night")[0] == 0
 
 
 def test_a_program_file_or_its_folder_installs_and_a_missing_routine_is_located(
