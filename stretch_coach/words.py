@@ -65,7 +65,7 @@ PAUSE_REASONS: dict[str, str] = {
 #: Next part has two meanings by where the session is: in a pause that opens a
 #: part (a get-ready, a switch, a rest between sets) it cuts the pause short,
 #: so the side or set about to begin is never the one ended.
-NEXT_PART_HELP = "Next part: end this side or set (or a one-part step)"
+NEXT_PART_HELP = "Next part: end this side or set (or a one-part step, or a rest)"
 START_NOW_HELP = "Start now: cut a get-ready, a switch or a rest between sets short"
 SKIP_STEP_HELP = "Skip step: on to the next step, all its parts"
 BACK_PART_HELP = "Back part: this part again; early on, the one before"

@@ -47,7 +47,7 @@ from stretch_coach.engine.events import (
     StepStarted,
 )
 from stretch_coach.engine.speech import FINISH, Phrase, SpeechPlan
-from stretch_coach.routine.model import PlannedStep
+from stretch_coach.routine.model import PlannedStep, StepKind
 from stretch_coach.timeline import PART_OPENINGS, Segment, SegmentKind, Timeline, phase_at
 from stretch_coach.words import ENDED_LINE, next_label
 
@@ -564,8 +564,12 @@ class Session:
             self._say(phrase, self.timeline.total)
         self._emit(Ended("finished"))
 
-    def _jump(self, j: int) -> None:
-        """Go to the start of segment ``j``; the cues in between never fire."""
+    def _jump(self, j: int, *, skipped: bool = True) -> None:
+        """Go to the start of segment ``j``; the cues in between never fire.
+
+        ``skipped``: whether a step left by the jump counts as skipped (it
+        does, but for a rest step cut short with next part).
+        """
         active = self._pc.active()
         target = self._segments[j] if j < len(self._segments) else None
         self._origin = active - (target.start if target is not None else self.timeline.total)
@@ -573,9 +577,9 @@ class Session:
         self._cue_i = self._cue_first[j]
         self._prompt_i = self._prompt_first[j]
         self._phrase_i, self._phrase_floor = self._phrase_jump[j], j
-        # Leaving a step by a jump always leaves it unfinished; a jump inside
-        # the step (restart) does not end it.
-        self._enter(j, skipped=True, end_active=active)
+        # Leaving a step by a jump leaves it unfinished; a jump inside the
+        # step (restart) does not end it.
+        self._enter(j, skipped=skipped, end_active=active)
         if target is None or not self._pc.paused:
             # Past the end there is nothing left to pause over: finish now.
             self._advance(active)
@@ -671,9 +675,13 @@ class Session:
         with its switch or its rest between sets, if it has one. After a
         step's last part (and in a step of one part) that is the next step,
         like :meth:`next_step`: the step counts as skipped.
+
+        A rest step is a pause too: next part cuts it short, and it counts as
+        done, with the seconds it lasted (skip step still skips it).
         """
         if self._navigable() and self._step_i is not None:
-            self._jump(self._part_work(self._seg_i))
+            rest = self.timeline.steps[self._step_i].kind is StepKind.REST
+            self._jump(self._part_work(self._seg_i), skipped=not rest)
         self._flush()
 
     def _part_work(self, j: int) -> int:

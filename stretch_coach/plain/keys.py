@@ -17,6 +17,7 @@ from typing import Any
 from stretch_coach.engine import events as ev
 from stretch_coach.engine.session import Session, SessionState
 from stretch_coach.plain.view import PlainView, isatty
+from stretch_coach.routine.model import StepKind
 from stretch_coach.timeline import SegmentKind
 from stretch_coach.words import side_phrase
 
@@ -189,7 +190,11 @@ class KeyInput:
     def _next_part(self) -> None:
         state = self.session.state()
         last = state.side_index == state.sides and state.set == state.sets
-        if self.session.part_opening():
+        if state.step is not None and state.step.kind is StepKind.REST:
+            # A rest step cut short: not skipped (the engine counts it done).
+            name = state.step.name
+            self._announce_line("Ending the rest now" if name == "Rest" else f"Ending {name} now")
+        elif self.session.part_opening():
             # In a get-ready, a switch or a rest between sets: the pause is cut
             # short and the side or set about to begin starts now (none is lost).
             self._announce(f"Starting {_part_of(state)}".rstrip(), " now")
@@ -218,8 +223,12 @@ class KeyInput:
     def _announce(self, verb: str, after: str = "") -> None:
         # Keyboard feedback: the step's name, before the lines of where it lands.
         state = self.session.state()
-        if state.step is not None and state.status not in ("ready", "finished", "stopped"):
-            self.view.line(f"{verb} {state.step.name}{after}")
+        if state.step is not None:
+            self._announce_line(f"{verb} {state.step.name}{after}")
+
+    def _announce_line(self, text: str) -> None:
+        if self.session.state().status not in ("ready", "finished", "stopped"):
+            self.view.line(text)
 
     def on_event(self, event: ev.Event) -> None:
         if (

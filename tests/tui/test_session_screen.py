@@ -425,5 +425,5 @@ async def test_n_in_the_switch_starts_the_other_side_and_loses_none(start: Any, 
         rows = dict(app.screen.rows)  # the help: one row for n, both of its meanings
         assert rows["n"] == (
             "Start now: cut a get-ready, a switch or a rest between sets short"
-            " / Next part: end this side or set (or a one-part step)"
+            " / Next part: end this side or set (or a one-part step, or a rest)"
         )

@@ -141,3 +141,29 @@ def test_next_part_in_a_rest_between_sets_starts_the_set(
         "Ending the right side of Calf hold",
         "Starting set 2 of Calf hold now",
     ]
+
+
+@pytest.mark.parametrize(
+    ("rest", "line"),
+    [
+        ("  - rest: 30s\n", "Ending the rest now"),
+        ("  - name: Sit\n    rest: 30s\n", "Ending Sit now"),
+    ],
+)
+def test_next_part_in_a_rest_step_ends_the_rest(
+    make_timeline: Callable[..., Timeline], pipe_fd: int, rest: str, line: str
+) -> None:
+    timeline = make_timeline(
+        "title: R\nsteps:\n  - name: Calf hold\n    hold: 10s\n    prepare: 0\n"
+        + rest
+        + "  - name: Heel hold\n    hold: 10s\n    prepare: 0\n"
+    )
+    session = Session(timeline, FakeClock(50.0))
+    view = Lines()
+    session.start()
+    key_input = KeyInput(session, view, pipe_fd)  # type: ignore[arg-type]
+    key_input._key("n")  # the hold, the step's one part: skipped
+    key_input._key("n")  # the rest: cut short, not skipped
+    state = session.state()
+    assert (state.step_index, state.steps_done, state.steps_skipped) == (2, 1, 1)
+    assert view.lines == ["Skipping Calf hold", line]

@@ -168,3 +168,39 @@ def test_sets_are_parts(make_timeline: object) -> None:
     assert state.routine_elapsed == pytest.approx(30.0)
     session.next_part()  # in set 2's hold: the last part ends, and the routine with it
     assert session.status == "finished"
+
+
+REST_BETWEEN = """\
+title: R
+steps:
+  - name: Calf hold
+    hold: 10s
+    prepare: 0
+  - rest: 30s
+  - name: Heel hold
+    hold: 10s
+    prepare: 0
+"""
+
+
+def test_next_part_cuts_a_rest_step_short_and_it_counts_as_done(make_timeline: object) -> None:
+    """A rest step is a pause: cutting it short with n is not skipping it (s still is)."""
+    timeline = make_timeline(REST_BETWEEN)  # type: ignore[operator]
+    session, clock, events = setup(timeline)
+    session.start()
+    run_to(session, clock, 14.0)  # 4 s into the rest
+    session.next_part()
+    state = session.state()
+    assert (state.step_index, state.routine_elapsed) == (2, pytest.approx(40.0))
+    ended = [(e.index, e.skipped, e.seconds) for e in events if isinstance(e, ev.StepEnded)]
+    assert ended == [(0, False, pytest.approx(10.0)), (1, False, pytest.approx(4.0))]
+    assert (state.steps_done, state.steps_skipped) == (2, 0)
+
+    skipping, clock2, events2 = setup(timeline)
+    skipping.start()
+    run_to(skipping, clock2, 14.0)
+    skipping.next_step()
+    assert [(e.index, e.skipped) for e in events2 if isinstance(e, ev.StepEnded)] == [
+        (0, False),
+        (1, True),
+    ]
