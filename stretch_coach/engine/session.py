@@ -46,7 +46,7 @@ from stretch_coach.engine.events import (
     StepEnded,
     StepStarted,
 )
-from stretch_coach.engine.speech import FINISH, Phrase, SpeechPlan
+from stretch_coach.engine.speech import FINISH, GUARD, SIDE, STEP, Phrase, SpeechPlan
 from stretch_coach.routine.model import PlannedStep, StepKind
 from stretch_coach.timeline import PART_OPENINGS, Segment, SegmentKind, Timeline, phase_at
 from stretch_coach.words import ENDED_LINE, next_label
@@ -564,22 +564,31 @@ class Session:
             self._say(phrase, self.timeline.total)
         self._emit(Ended("finished"))
 
-    def _jump(self, j: int, *, skipped: bool = True) -> None:
+    def _jump(self, j: int, *, skipped: bool = True, say_first: Sequence[Phrase] = ()) -> None:
         """Go to the start of segment ``j``; the cues in between never fire.
 
-        ``skipped``: whether a step left by the jump counts as skipped (it
-        does, but for a rest step cut short with next part).
+        Args:
+            j: the segment to go to.
+            skipped: whether a step left by the jump counts as skipped (it
+                does, but for a rest step cut short with next part).
+            say_first: lines to say at once, before ``j``'s first tone, which
+                waits for them (what a pause cut short had still to say).
         """
         active = self._pc.active()
         target = self._segments[j] if j < len(self._segments) else None
         self._origin = active - (target.start if target is not None else self.timeline.total)
-        self._origin += self._lead(j)
+        first = sum(phrase.length for phrase in say_first) + (GUARD if say_first else 0.0)
+        self._origin += self._lead(j) + first
         self._cue_i = self._cue_first[j]
         self._prompt_i = self._prompt_first[j]
         self._phrase_i, self._phrase_floor = self._phrase_jump[j], j
         # Leaving a step by a jump leaves it unfinished; a jump inside the
         # step (restart) does not end it.
         self._enter(j, skipped=skipped, end_active=active)
+        said = (target.start if target is not None else self.timeline.total) - first
+        for phrase in say_first:
+            self._emit(Say(phrase.text, phrase.kind, phrase.at, said, phrase.length))
+            said += phrase.length
         if target is None or not self._pc.paused:
             # Past the end there is nothing left to pause over: finish now.
             self._advance(active)
@@ -681,7 +690,19 @@ class Session:
         """
         if self._navigable() and self._step_i is not None:
             rest = self.timeline.steps[self._step_i].kind is StepKind.REST
-            self._jump(self._part_work(self._seg_i), skipped=not rest)
+            j = self._part_work(self._seg_i)
+            # Cut short, the pause may not have named its part yet (a side's name
+            # is said late in its switch): that is said first, then the work begins.
+            unsaid = (
+                [
+                    phrase
+                    for phrase in self._phrases[self._phrase_i :]
+                    if phrase.target == self._seg_i and phrase.kind in (STEP, SIDE)
+                ]
+                if self._segments[self._seg_i].kind in PART_OPENINGS and j == self._seg_i + 1
+                else []
+            )
+            self._jump(j, skipped=not rest, say_first=unsaid)
         self._flush()
 
     def _part_work(self, j: int) -> int:

@@ -204,3 +204,51 @@ def test_next_part_cuts_a_rest_step_short_and_it_counts_as_done(make_timeline: o
         (0, False),
         (1, True),
     ]
+
+
+def _spoken(example: Timeline) -> tuple[Session, FakeClock, list[ev.Event]]:
+    from stretch_coach.engine.speech import plan_speech
+
+    clock = FakeClock(START)
+    events: list[ev.Event] = []
+    plan = plan_speech(example, sound_seconds=lambda _sound: 0.3)
+    return Session(example, clock, listeners=[events.append], speech=plan), clock, events
+
+
+def test_a_switch_cut_short_still_names_the_side_before_its_first_tone(
+    example: Timeline,
+) -> None:
+    """By ear: the side's name is placed late in its switch; n early must not lose it."""
+    from stretch_coach.engine.speech import GUARD
+
+    session, clock, events = _spoken(example)
+    [planned] = [p for p in session.speech.phrases if p.text == "Right side"]
+    assert planned.at > RIGHT_SIDE + 0.2  # not yet said just into the switch
+    session.start()
+    run_to(session, clock, RIGHT_SIDE + 0.2)
+    del events[:]
+    session.next_part()
+    said = [e for e in events if isinstance(e, ev.Say)]
+    assert [(e.text, e.kind) for e in said] == [("Right side", "side")]
+    assert [e for e in events if isinstance(e, ev.CueFired)] == []  # the tone waits for it
+    wait = planned.length + GUARD
+    assert session.next_deadline() == pytest.approx(clock.now() + wait)
+    run_to(session, clock, RIGHT_SIDE + SWITCH + 0.5)
+    fired = [e.cue.event for e in events if isinstance(e, ev.CueFired)]
+    assert fired[0] == "start"
+    assert [e.text for e in events if isinstance(e, ev.Say)].count("Right side") == 1
+
+
+def test_a_switch_cut_short_after_the_side_is_named_says_it_once_and_starts_now(
+    example: Timeline,
+) -> None:
+    session, clock, events = _spoken(example)
+    [planned] = [p for p in session.speech.phrases if p.text == "Right side"]
+    session.start()
+    run_to(session, clock, planned.end + 0.01)  # said, the switch not yet over
+    assert session.state().segment.kind == "switch"  # type: ignore[union-attr]
+    session.next_part()
+    run_to(session, clock, RIGHT_SIDE + SWITCH + 0.5)
+    assert [e.text for e in events if isinstance(e, ev.Say)].count("Right side") == 1
+    started = [e for e in events if isinstance(e, ev.CueFired) and e.cue.event == "start"]
+    assert started[-1].cue.side == "right"
