@@ -159,7 +159,7 @@ def _walk(
         current = walk.pop(0)
         assert current.path is not None
         here = current.path.resolve()
-        if here in seen:
+        if here in seen or out.has(here):  # two stages (or includes) may name one file
             continue
         seen.add(here)
         out.routines.append((current, root, main and current is routine))

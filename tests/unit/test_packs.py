@@ -443,6 +443,13 @@ def test_a_program_travels_in_a_pack_with_its_routines_and_is_followed(
     plans = user_dir() / "plans"
     write("plans/six-weeks.yaml", PROGRAM, folder=user_dir())
     write("plans/easy/easy.yaml", EASY, folder=user_dir())
+    # Two stages naming one routine file pack it once.
+    twice = PROGRAM.replace("routine: night", "routine: easy/easy.yaml")
+    write("plans/twice.yaml", twice.replace("Wall stretch", "Gentle stretch"), folder=user_dir())
+    code, stdout, err = run(capsys, "pack", "twice", "-o", str(tmp_path / "twice.zip"))
+    assert code == 0, err
+    assert stdout.splitlines()[0] == f"wrote {tmp_path / 'twice.zip'}: twice, easy (2 files)"
+    (plans / "twice.yaml").unlink()
     out = tmp_path / "six.zip"
     code, stdout, err = run(capsys, "pack", "six-weeks", "-o", str(out))
     assert code == 0, err
