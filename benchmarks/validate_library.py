@@ -122,6 +122,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import yaml
 
@@ -331,19 +332,16 @@ def warnings_passes(library: Library) -> tuple[float, float, int]:
 # -- self-test: deliberately slow builds ------------------------------------------
 
 
-@contextlib.contextmanager
-def pure_python_reader() -> Iterator[None]:
+# Each slow build swaps one function or class of the coach for a slower one,
+# with unittest.mock.patch.object (put back on leaving, whatever happens).
+
+
+def pure_python_reader() -> contextlib.AbstractContextManager[Any]:
     """The routine reader on PyYAML's pure-Python parser instead of libyaml."""
-    saved = yamlread._Parser
-    yamlread._Parser = yaml.SafeLoader
-    try:
-        yield
-    finally:
-        yamlread._Parser = saved
+    return mock.patch.object(yamlread, "_Parser", yaml.SafeLoader)
 
 
-@contextlib.contextmanager
-def every_file_twice() -> Iterator[None]:
+def every_file_twice() -> contextlib.AbstractContextManager[Any]:
     """Every file read and checked twice (as a library that forgot what it had read)."""
     once = loader.load_file
 
@@ -352,22 +350,12 @@ def every_file_twice() -> Iterator[None]:
             once(path, shown_as)
         return once(path, shown_as)
 
-    library_module.load_file = twice  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        library_module.load_file = once  # type: ignore[attr-defined]
+    return mock.patch.object(library_module, "load_file", twice)
 
 
-@contextlib.contextmanager
-def lint_reads_files_again() -> Iterator[None]:
+def lint_reads_files_again() -> contextlib.AbstractContextManager[Any]:
     """Lint without the loader's places: every valid file read and parsed again (as before)."""
-    saved = loader.places_of
-    loader.places_of = lambda root: None  # type: ignore[assignment,return-value]
-    try:
-        yield
-    finally:
-        loader.places_of = saved
+    return mock.patch.object(loader, "places_of", lambda root: None)
 
 
 @contextlib.contextmanager
@@ -386,16 +374,16 @@ def voice_room_planned_twice() -> Iterator[None]:
         lay_out_once(*args, **kwargs)
         return lay_out_once(*args, **kwargs)
 
-    speech.room_warnings, timelines.timeline_for = plan_twice, lay_out_twice
-    try:
+    with (
+        mock.patch.object(speech, "room_warnings", plan_twice),
+        mock.patch.object(timelines, "timeline_for", lay_out_twice),
+    ):
         yield
-    finally:
-        speech.room_warnings, timelines.timeline_for = plan_once, lay_out_once
 
 
 #: The slow builds of the self-test: (name, how to make it, what it slows: the
 #: library ``load``, or one of the command's warning passes, ``room`` or ``lint``).
-SLOW_BUILDS: list[tuple[str, Callable[[], contextlib.AbstractContextManager[None]], str]] = [
+SLOW_BUILDS: list[tuple[str, Callable[[], contextlib.AbstractContextManager[Any]], str]] = [
     ("slow: pure-Python YAML parser", pure_python_reader, "load"),
     ("slow: every file read twice", every_file_twice, "load"),
     ("slow: lint reads files again", lint_reads_files_again, "lint"),
