@@ -132,30 +132,25 @@ async def test_the_bar_draws_as_textuals_does(app: Pairs) -> None:
         assert checked == sum(2 * w + 1 for w in BAR_WIDTHS)
 
 
-async def test_the_digits_draw_as_textuals_do(app: Pairs) -> None:
-    values = ["2:00", "1:59", "0:07", "10:00", "1:05:09", "12", "0", "", "3.5", "-1", "x?"]
+DIGIT_VALUES = ["2:00", "1:59", "0:07", "10:00", "1:05:09", "12", "0", "", "3.5", "-1", "x?"]
+LABEL_VALUES = ["1:59 left", "0:07", "12:00 left", "self-paced", "1:05:09 left", "", "a  b"]
+# Textual's own path for a label: markup-like, tabs, spaces at the ends, too wide for .narrow.
+LABEL_VALUES += ["[b]x[/b]", "a\tb", " 0:05", "two\nlines"]
+
+
+@pytest.mark.parametrize(
+    ("widget", "values"), [(Digits, DIGIT_VALUES), (Static, LABEL_VALUES)], ids=["digits", "label"]
+)
+async def test_the_digits_and_the_label_draw_as_textuals_do(
+    app: Pairs, widget: type[Digits | Static], values: list[str]
+) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        for textual, line in pairs(app, Digits):
+        for textual, line in pairs(app, widget):
             for value in values:
                 textual.update(value)
                 line.update(value)
                 await pilot.pause()  # a new width is a new layout
-                assert line.size == textual.size
-                assert segments(line) == segments(textual), (line.classes, value)
-
-
-async def test_the_label_draws_as_textuals_static_does(app: Pairs) -> None:
-    values = ["1:59 left", "0:07", "12:00 left", "self-paced", "1:05:09 left", "", "a  b"]
-    # Textual's own path: markup-like, tabs, spaces at the ends, too wide for .narrow.
-    values += ["[b]x[/b]", "a\tb", " 0:05", "two\nlines"]
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
-        for textual, line in pairs(app, Static):
-            for value in values:
-                textual.update(value)
-                line.update(value)
-                await pilot.pause()
                 assert line.size == textual.size
                 assert segments(line) == segments(textual), (line.classes, value)
 
