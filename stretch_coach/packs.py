@@ -153,17 +153,15 @@ def _walk(
     main: bool = False,
 ) -> None:
     """Add ``routine`` to ``root``: its file, media and path includes (inside it)."""
+    assert routine.path is not None
     walk: list[Routine] = [routine]
-    seen: set[Path] = set()
     while walk:
         current = walk.pop(0)
         assert current.path is not None
         here = current.path.resolve()
-        if here in seen or out.has(here):  # two stages (or includes) may name one file
+        if out.has(here):  # walked already: two stages (or includes) may name one file
             continue
-        seen.add(here)
         out.routines.append((current, root, main and current is routine))
-        assert routine.path is not None
         for needed in [here, *_media_of(current)]:
             out.add(root, needed, routine.path)
         for step in current.steps:
@@ -579,7 +577,7 @@ def plan_install(
                 target = _free_name(target)
         mains = _mains(entries)
         if manifest:
-            named = [r.get("id") for r in manifest.get("routines", []) if r.get("main")]
+            named = [r.get("id") for r in _listed(manifest, "routines") if r.get("main")]
             mains = [i for i in mains if i in named] or mains
         elif source.suffix.lower() in ROUTINE_SUFFIXES:
             mains = [e.id for e in entries if e.path.name == source.name][:1] or mains

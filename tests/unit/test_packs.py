@@ -549,3 +549,24 @@ def test_a_program_file_or_its_folder_installs_and_a_missing_routine_is_located(
         "six-weeks/easy/nightly.yaml",
         "six-weeks/six-weeks.yaml",
     ]
+
+
+def test_a_manifest_listing_odd_routines_installs_what_its_files_say(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A hand-made manifest whose routines list holds a word, not a mapping: its
+    # files still match their checksums, so the routine installs (no traceback).
+    routine = b"title: Odd\nsteps:\n  - name: A\n    hold: 1s\n"
+    manifest = {
+        "stretch_coach_pack": 1,
+        "routines": ["odd", {"id": 3, "main": True}],
+        "programs": "none",
+        "files": [{"path": "odd.yaml", "sha256": hashlib.sha256(routine).hexdigest()}],
+    }
+    pack = make_zip(
+        tmp_path / "odd.zip",
+        [("manifest.json", json.dumps(manifest).encode()), ("odd.yaml", routine)],
+    )
+    code, out, err = run(capsys, "install", str(pack))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == "Installed. Play it with: stretch-coach run odd"
