@@ -114,8 +114,8 @@ def _problem(path: Path, library: list[Path], *, routine: bool) -> str | None:
     except OSError as err:
         return f"that cannot be written ({err.strerror})"
     if info is not None and not stat.S_ISREG(info.st_mode):
-        return f"that is {_kind(info.st_mode)}, and only a regular file can be written"
-    if info is None and not (path.parent if str(path.parent) else Path(".")).is_dir():
+        return f"that is {paths.file_kind(info.st_mode)}, and only a regular file can be written"
+    if info is None and not path.parent.is_dir():
         return f"there is no folder {path.parent}"
     resolved = path.resolve()
     for kept, what in _kept_files():
@@ -132,14 +132,6 @@ def _problem(path: Path, library: list[Path], *, routine: bool) -> str | None:
     if routine and info is not None:
         return "that file already exists, and is left as it is"
     return None
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    return "a socket" if stat.S_ISSOCK(mode) else "a device"
 
 
 def _kept_files() -> Iterator[tuple[Path, str]]:

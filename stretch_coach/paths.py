@@ -145,15 +145,17 @@ _READ_FLAGS = (
 _READ_CHUNK = 1 << 16
 
 
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words: ``a folder``, ``a device``..."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
 def _check_regular(mode: int, path: Path) -> None:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
     if not stat.S_ISREG(mode):
-        what = (
-            "a named pipe (FIFO)"
-            if stat.S_ISFIFO(mode)
-            else "a socket"
-            if stat.S_ISSOCK(mode)
-            else "a device"
-        )
-        raise NotARegularFile(what)
+        raise NotARegularFile(file_kind(mode))

@@ -98,7 +98,7 @@ def write_output(target: Path, data: bytes) -> None:
 
     ``target`` has passed :func:`stretch_coach.outputs.check_output`.
     """
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
     # mkstemp makes the file private; a handout or a pack is meant to be shared
     umask = os.umask(0)
