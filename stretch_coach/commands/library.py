@@ -233,28 +233,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _kind_of(entry: Any) -> str:
-    """``program`` or ``routine``: what a file is, even when it is invalid.
-
-    An invalid program is listed as an invalid routine (the library cannot
-    tell what it failed to read), so its text is read again: a file whose
-    YAML has ``program`` at the top is a program, as the loader decides.
-    """
-    from stretch_coach.paths import read_regular_file
-    from stretch_coach.routine.loader import MAX_FILE_BYTES
-    from stretch_coach.routine.program import is_program
+    """``program`` or ``routine``: what a file is, even when it is invalid (an invalid
+    program is listed among the routines; the loader said what it read)."""
     from stretch_coach.routine.stages import ProgramEntry
-    from stretch_coach.routine.yamlread import read_yaml
 
-    if isinstance(entry, ProgramEntry):
-        return "program"
-    if entry.routine is not None:
-        return "routine"
-    try:
-        text = read_regular_file(entry.path, MAX_FILE_BYTES).decode("utf-8-sig")
-    except (OSError, ValueError):  # unreadable, or not UTF-8: nothing says it is a program
-        return "routine"
-    root, problems = read_yaml(text)
-    return "program" if not problems and is_program(root) else "routine"
+    return "program" if isinstance(entry, ProgramEntry) or entry.program_file else "routine"
 
 
 def _warn_about_room(entries: Any) -> None:

@@ -60,8 +60,10 @@ class Problem:
 class RoutineError(Exception):
     """A routine file was refused; carries every problem found, in file order."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], *, program: bool = False) -> None:
         self.problems: tuple[Problem, ...] = tuple(sorted(set(problems)))
+        #: The file refused was a program (a library lists it as an invalid entry).
+        self.program = program
         if not self.problems:
             raise ValueError("RoutineError needs at least one problem")
         super().__init__(str(self.problems[0]))

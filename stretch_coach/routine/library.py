@@ -52,6 +52,9 @@ class Entry:
     cautions: tuple[str, ...] = field(default=(), repr=False)
     #: For a session of a program's stage: the program, week and stage it records.
     program: ProgramRef | None = field(default=None, repr=False)
+    #: A program file that could not be read: listed here, among the routines, as
+    #: the library cannot plan it (``validate`` still names it a program).
+    program_file: bool = field(default=False, repr=False)
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -589,7 +592,7 @@ def read_file(path: Path, origin: str, shown: str) -> Entry | ProgramEntry:
     try:
         found = load_file(path, shown)
     except RoutineError as err:
-        return Entry(path, shown, origin, None, err.problems)
+        return Entry(path, shown, origin, None, err.problems, program_file=err.program)
     if isinstance(found, Program):
         return ProgramEntry(path, shown, origin, found)
     return Entry(path, shown, origin, found)

@@ -108,7 +108,7 @@ def load_file(path: Path | str, shown_as: str | None = None) -> Routine | Progra
         )
         routine = None
     if routine is None:
-        raise RoutineError(ctx.all_problems())
+        raise RoutineError(ctx.all_problems(), program=ctx.program)
     return routine
 
 
@@ -156,6 +156,7 @@ def parse_file(text: str, ctx: Context, path: Path | None = None) -> Routine | P
         return None
     if is_program(root):
         assert isinstance(root, YMap)
+        ctx.program = True
         return parse_program(root, ctx, path)
     return _parse_root(root, ctx, path)
 

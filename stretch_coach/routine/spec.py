@@ -55,6 +55,8 @@ class Context:
     folder: Path
     problems: list[Problem] = field(default_factory=list)
     dropped: int = 0
+    #: The file was read as a program (its top level has ``program``), valid or not.
+    program: bool = False
     _last: Mark = field(default=Mark(1, 1), init=False, repr=False)
 
     @property
