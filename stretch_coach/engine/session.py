@@ -263,6 +263,9 @@ class Session:
 
     def _say(self, phrase: Phrase, measured: float) -> None:
         self._phrase_i += 1
+        self._say_now(phrase, measured)
+
+    def _say_now(self, phrase: Phrase, measured: float) -> None:
         self._emit(Say(phrase.text, phrase.kind, phrase.at, measured, phrase.length))
 
     # -- listeners --------------------------------------------------------
@@ -587,7 +590,7 @@ class Session:
         self._enter(j, skipped=skipped, end_active=active)
         said = (target.start if target is not None else self.timeline.total) - first
         for phrase in say_first:
-            self._emit(Say(phrase.text, phrase.kind, phrase.at, said, phrase.length))
+            self._say_now(phrase, said)
             said += phrase.length
         if target is None or not self._pc.paused:
             # Past the end there is nothing left to pause over: finish now.
@@ -690,31 +693,23 @@ class Session:
         """
         if self._navigable() and self._step_i is not None:
             rest = self.timeline.steps[self._step_i].kind is StepKind.REST
-            j = self._part_work(self._seg_i)
-            # Cut short, the pause may not have named its part yet (a side's name
-            # is said late in its switch): that is said first, then the work begins.
-            unsaid = (
-                [
+            i = self._seg_i
+            unsaid: list[Phrase] = []
+            if self._segments[i].kind in PART_OPENINGS:
+                # The segment after an opening pause begins what it opens: its part's
+                # work, or (with no work laid out) the next part. Cut short, the pause
+                # may not have named its part yet (a side's name is said late in its
+                # switch): that is said first, then the work begins.
+                j = i + 1
+                unsaid = [
                     phrase
                     for phrase in self._phrases[self._phrase_i :]
-                    if phrase.target == self._seg_i and phrase.kind in (STEP, SIDE)
+                    if phrase.target == i and phrase.kind in (STEP, SIDE)
                 ]
-                if self._segments[self._seg_i].kind in PART_OPENINGS and j == self._seg_i + 1
-                else []
-            )
+            else:
+                j = self._part_next[i]
             self._jump(j, skipped=not rest, say_first=unsaid)
         self._flush()
-
-    def _part_work(self, j: int) -> int:
-        """Where next part goes from segment ``j``: its part's work, if ``j`` is a pause
-        that opens it; otherwise the next part."""
-        if self._segments[j].kind in PART_OPENINGS:
-            work = j + 1
-            # An opening pause is followed by its part's work (a zero-length
-            # work segment is never laid out, so check rather than assume).
-            if work < len(self._segments) and self._part_first[work] == self._part_first[j]:
-                return work
-        return self._part_next[j]
 
     def part_opening(self) -> bool:
         """Whether the session is in a pause that opens a part, where next part begins the work."""
@@ -724,7 +719,7 @@ class Session:
             and self._started
             and self._ended is None
             and seg.kind in PART_OPENINGS
-            and self._part_work(self._seg_i) != self._part_next[self._seg_i]
+            and self._part_next[self._seg_i] != self._seg_i + 1  # its part has work after it
         )
 
     def previous_part(self) -> None:

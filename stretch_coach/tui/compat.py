@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.driver import Driver
     from textual.strip import Strip
-
-if TYPE_CHECKING:
     from textual.widgets import _progress_bar
 
     #: The bar inside Textual's ProgressBar (private to Textual): the session's
