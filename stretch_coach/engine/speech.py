@@ -253,10 +253,7 @@ def plan_speech(
     if sound_seconds is None:
         from stretch_coach.audio.wavs import sound_seconds as read_seconds
 
-        # Each sound read once a plan, not once a cue: a routine plays a few
-        # sounds hundreds of times, and each read stats its file (validate
-        # plans every routine of a library).
-        sound_seconds = functools.lru_cache(maxsize=None)(read_seconds)
+        sound_seconds = read_seconds  # asked once a plan a sound, not a cue: tone_intervals
     return _Planner(timeline, phrase_seconds, sound_seconds, lead_in).plan()
 
 
