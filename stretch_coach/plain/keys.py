@@ -189,21 +189,22 @@ class KeyInput:
 
     def _next_part(self) -> None:
         state = self.session.state()
-        last = state.side_index == state.sides and state.set == state.sets
-        if state.step is not None and state.step.kind is StepKind.REST:
+        step = state.step
+        if step is not None and step.kind is StepKind.REST:
             # A rest step cut short: not skipped (the engine counts it done).
-            name = state.step.name
+            name = step.name
             self._announce_line("Ending the rest now" if name == "Rest" else f"Ending {name} now")
-        elif self.session.part_opening():
-            # In a get-ready, a switch or a rest between sets: the pause is cut
-            # short and the side or set about to begin starts now (none is lost).
-            self._announce(f"Starting {_part_of(state)}".rstrip(), " now")
-        elif last:
-            self._announce("Skipping")  # the step's last part (or its only one) ends the step
-        elif state.sides > 1 and state.side is not None:
-            self._announce(f"Ending the {side_phrase(state.side)} of")
-        else:
-            self._announce(f"Ending set {state.set} of")
+        elif step is not None:
+            part = _part_of(state)
+            if self.session.part_opening():
+                # In a get-ready, a switch or a rest between sets: the pause is cut
+                # short and the side or set about to begin starts now (none is lost).
+                self._announce_line(f"Starting {part}{step.name} now")
+            elif state.side_index == state.sides and state.set == state.sets:
+                # the step's last part (or its only one) ends the step
+                self._announce_line(f"Skipping {step.name}")
+            else:
+                self._announce_line(f"Ending {part}{step.name}")
         self.session.next_part()
 
     def _skip_step(self) -> None:
@@ -220,11 +221,11 @@ class KeyInput:
         self._announce("Restarting")
         self.session.restart_step()
 
-    def _announce(self, verb: str, after: str = "") -> None:
+    def _announce(self, verb: str) -> None:
         # Keyboard feedback: the step's name, before the lines of where it lands.
         state = self.session.state()
         if state.step is not None:
-            self._announce_line(f"{verb} {state.step.name}{after}")
+            self._announce_line(f"{verb} {state.step.name}")
 
     def _announce_line(self, text: str) -> None:
         if self.session.state().status not in ("ready", "finished", "stopped"):
@@ -261,8 +262,8 @@ class KeyInput:
 
 
 def _part_of(state: SessionState) -> str:
-    """The part about to begin, as ``the right side of `` or ``set 2 of `` (empty for a
-    step's only part), before the step's name."""
+    """The part about to begin (or, in its work, under way), as ``the right side of `` or
+    ``set 2 of `` (empty for a step's only part), before the step's name."""
     seg = state.segment
     if seg is not None and seg.kind is SegmentKind.SET_REST:
         return f"set {state.set} of "  # its first side follows, as every set begins
