@@ -167,3 +167,24 @@ def test_next_part_in_a_rest_step_ends_the_rest(
     state = session.state()
     assert (state.step_index, state.steps_done, state.steps_skipped) == (2, 1, 1)
     assert view.lines == ["Skipping Calf hold", line]
+
+
+def test_next_part_in_a_set_of_a_one_sided_step_ends_the_set(
+    make_timeline: Callable[..., Timeline], pipe_fd: int
+) -> None:
+    timeline = make_timeline(
+        "title: S\nsteps:\n  - name: Heel raises\n    reps: 3\n    tempo: 2s\n"
+        "    sets: 2\n    set_rest: 20s\n    prepare: 0\n"
+    )
+    session = Session(timeline, FakeClock(50.0))
+    view = Lines()
+    session.start()
+    key_input = KeyInput(session, view, pipe_fd)  # type: ignore[arg-type]
+    key_input._key("n")  # set 1 ends: the rest between sets
+    key_input._key("n")  # the rest cut short: set 2 now
+    key_input._key("n")  # set 2 is the step's last part: the step ends
+    assert view.lines == [
+        "Ending set 1 of Heel raises",
+        "Starting set 2 of Heel raises now",
+        "Skipping Heel raises",
+    ]
