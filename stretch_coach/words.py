@@ -8,7 +8,7 @@ Pure functions, no Textual.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from stretch_coach.routine.durations import format_clock, format_seconds
 from stretch_coach.routine.model import PlannedStep, Step, StepKind
@@ -197,6 +197,24 @@ def left_text(remaining: float, self_paced: int, *, timed: bool = True) -> str:
     if not self_paced:
         return f"{clock} left"
     return f"{clock} + {self_paced} self-paced left"
+
+
+class _RoutineLeft(Protocol):
+    """What :func:`routine_left_text` reads of a session's state."""
+
+    @property
+    def routine_remaining(self) -> float: ...
+    @property
+    def self_paced_left(self) -> int: ...
+    @property
+    def routine_total(self) -> float: ...
+
+
+def routine_left_text(state: _RoutineLeft) -> str:
+    """:func:`left_text` of a session as it stands (the TUI and the plain runner show it)."""
+    return left_text(
+        state.routine_remaining, state.self_paced_left, timed=bool(state.routine_total)
+    )
 
 
 # -- times --------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from stretch_coach.timeline import Segment, SegmentKind, Timeline
 from stretch_coach.words import (
     PAUSE_REASONS,
     SEGMENT_SHORT_LABELS,
-    left_text,
     phases_text,
+    routine_left_text,
     side_phrase,
     time_against_plan,
 )
@@ -102,11 +102,7 @@ def status_line(state: SessionState) -> str:
     if seg is None or state.status == "ready":
         return ""
     where = f"step {state.step_index + 1}/{state.step_count}"
-    left = left_text(
-        state.routine_remaining,
-        state.self_paced_left,
-        timed=bool(state.routine_total),
-    )
+    left = routine_left_text(state)
     nxt = f"next: {state.next_label}"
     if state.status == "waiting" or (state.status == "paused" and not seg.timed):
         now = (

@@ -50,7 +50,7 @@ from stretch_coach.words import (
     SKIP_STEP_HELP,
     START_NOW_HELP,
     capital,
-    left_text,
+    routine_left_text,
     segment_label,
     segment_where,
 )
@@ -304,11 +304,7 @@ class SessionScreen(Screen[Outcome]):
         # said beside it ("0:00 + 2 self-paced left"), never a bare "0:00 left".
         changed |= self._set(
             "routine-left",
-            left_text(
-                state.routine_remaining,
-                state.self_paced_left,
-                timed=bool(state.routine_total),
-            ),
+            routine_left_text(state),
             lambda v: self._clock_text("#routine-left", v),
         )
         self._set("next", _next_text(state), lambda v: q("#next", Static).update(v))
