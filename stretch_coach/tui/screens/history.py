@@ -309,31 +309,32 @@ class RecentSessions:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield self.table(options.max_width)
 
-    def layout(self, width: int) -> _Layout:
-        """The fullest layout that leaves the title its width in ``width`` cells."""
+    def layout(self, width: int) -> tuple[_Layout, list[list[str]]]:
+        """The fullest layout that leaves the title its width in ``width`` cells, and
+        each session's cells in it (see :meth:`_cells`)."""
         longest = max((cell_len(s.title) for s in self.sessions), default=0)
         wanted = min(longest, ROUTINE_WIDTH)
         for layout in LAYOUTS:
-            columns = list(zip(*(self._cells(s, layout) for s in self.sessions), strict=True))
+            rows = [self._cells(s, layout) for s in self.sessions]
+            columns = list(zip(*rows, strict=True))
             used = sum(
                 max(_text_width(header), *(_text_width(cell) for cell in cells))
                 for header, cells in zip(_headers(layout), columns, strict=True)
             )
-            if width - used - COLUMN_GAP * len(columns) >= wanted:
-                return layout
-        return LAYOUTS[-1]
+            if width - used - COLUMN_GAP * len(columns) >= wanted or layout is LAYOUTS[-1]:
+                return layout, rows
+        raise AssertionError("the last layout is always taken")  # pragma: no cover
 
     def table(self, width: int) -> Table:
         """The table, worded for ``width`` cells."""
-        layout = self.layout(width)
+        layout, rows = self.layout(width)
         table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True, show_edge=False)
         when, *others = _headers(layout)
         table.add_column(when, no_wrap=True, style="bold")
         table.add_column("Routine", ratio=1, overflow="fold")
         for header in others:
             table.add_column(header, no_wrap=True, justify="right" if header == "Time" else "left")
-        for session in self.sessions:
-            first, *rest = self._cells(session, layout)
+        for session, (first, *rest) in zip(self.sessions, rows, strict=True):
             ended = rest.pop()
             table.add_row(
                 first,
@@ -345,11 +346,7 @@ class RecentSessions:
 
     def _cells(self, session: SessionInfo, layout: _Layout) -> list[str]:
         """The row's cells but the title: when, time, steps (if full), how it ended."""
-        when = (
-            f"{session.started_at:%Y-%m-%d %H:%M}"
-            if layout.year
-            else (f"{session.started_at:%m-%d %H:%M}")
-        )
+        when = f"{session.started_at:{'%Y-%m-%d %H:%M' if layout.year else '%m-%d %H:%M'}}"
         time = _time(session) if layout.full else time_spent(session.done_seconds)
         ended = session.label if session.counts else f"{session.label}, not counted"
         cells = [when, time, *([_steps(session)] if layout.full else []), ended]
